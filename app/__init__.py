@@ -1,0 +1,3 @@
+"""Packdesk: a desktop shipping station for packing desks."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""packdesk-cli: every headless operation, over the same services as the GUI."""

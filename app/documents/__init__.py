@@ -1,0 +1,1 @@
+"""Documents out: reportlab PDFs and CSV exports."""

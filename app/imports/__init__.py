@@ -1,0 +1,1 @@
+"""Order files in (CSV/XLSX presets and column mappings) -> domain objects."""

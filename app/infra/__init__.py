@@ -1,0 +1,1 @@
+"""Infrastructure: paths, settings, secrets (keyring) and logging."""

@@ -1,0 +1,1 @@
+"""EasyPost postage: the only package that imports easypost."""

@@ -1,0 +1,1 @@
+"""Offline EasyPost-compatible HTTP server for training, demos and tests."""

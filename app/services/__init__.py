@@ -1,0 +1,1 @@
+"""Use cases, Qt-free: driven alike by the CLI, the GUI and tests."""

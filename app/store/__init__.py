@@ -1,0 +1,1 @@
+"""SQLite persistence: SQLAlchemy 2 models, repositories, engine set-up and Alembic migrations."""

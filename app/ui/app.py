@@ -1,0 +1,46 @@
+"""The Qt application: parse the GUI's options, build the context, show the main window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QApplication
+
+from app import __version__
+from app.bootstrap import RuntimeOptions, build_context
+from app.infra.logging_setup import configure_logging
+from app.ui.main_window import MainWindow
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="packdesk", description="Packdesk shipping station")
+    parser.add_argument("--version", action="version", version=f"packdesk {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="offline sandbox, sample orders and a virtual printer in a 'demo' profile",
+    )
+    parser.add_argument("--profile", help="profile name")
+    parser.add_argument("--db", help="SQLite database file")
+    parser.add_argument("--api-base", help="EasyPost API base URL")
+    return parser.parse_args(list(argv))
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    options = RuntimeOptions.from_env(
+        profile=args.profile or ("demo" if args.demo else None),
+        db=args.db,
+        api_base=args.api_base,
+        demo=args.demo or None,
+        sandbox=args.demo or None,
+    )
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    qt_app.setApplicationName("Packdesk")
+    with build_context(options) as ctx:
+        configure_logging(ctx.paths.logs)
+        window = MainWindow(ctx)
+        window.show()
+        return int(qt_app.exec())

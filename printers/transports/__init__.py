@@ -1,0 +1,1 @@
+"""Transports: usb (pyusb), tcp (9100), spooler, file, virtual."""

@@ -1,0 +1,1 @@
+"""Packaged data: icons, style sheets, sounds, sample order files."""

@@ -1,0 +1,1 @@
+"""Generated sample order files (see generate.py)."""

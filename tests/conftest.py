@@ -1,0 +1,28 @@
+"""Test-wide set-up: Qt offscreen, no real user folders, no network proxies for loopback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Before anything imports Qt: GUI tests run without a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Loopback calls (sandbox, TCP printers) must not be sent to a proxy.
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """Every test gets its own PACKDESK_HOME so nothing touches the real profile."""
+    home = tmp_path_factory.mktemp("packdesk-home")
+    monkeypatch.setenv("PACKDESK_HOME", str(home))
+    monkeypatch.delenv("PACKDESK_DB", raising=False)
+    monkeypatch.delenv("PACKDESK_PROFILE", raising=False)
+    monkeypatch.delenv("EASYPOST_API_KEY", raising=False)
+    monkeypatch.delenv("EASYPOST_API_BASE", raising=False)
+    yield home
