@@ -25,6 +25,12 @@ class ParsedOrders:
     `items` are the SKUs the file names (with a display name, and a value or weight where the
     file has one); the store adds the ones it does not know and never overwrites curated data.
     `warnings` are normalisations worth telling (ZIP zero-padded, country name mapped ...).
+    `skipped` are rows deliberately not imported and not wrong (an errored or dropped pledge, a
+    backer with nothing to ship, a cancelled or already fulfilled order); one entry per file row.
+    `header` and `rejected_rows` (file row -> original cell values) let `write_error_csv` give
+    the rejected rows back as they were. Every data row is in exactly one of: an order (the
+    first row in `order_rows`; `order_row_counts` holds the row count of orders that span
+    several rows), `errors` (one or more entries per rejected row) or `skipped`.
     """
 
     path: Path
@@ -35,3 +41,12 @@ class ParsedOrders:
     warnings: tuple[RowError, ...] = ()
     rows_read: int = 0
     order_rows: dict[str, int] = field(default_factory=dict)  # external id -> first file row
+    skipped: tuple[RowError, ...] = ()
+    header: tuple[str, ...] = ()
+    rejected_rows: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    order_row_counts: dict[str, int] = field(default_factory=dict)  # only orders of 2+ rows
+
+    @property
+    def rejected_row_numbers(self) -> tuple[int, ...]:
+        """The distinct file rows that were rejected, in file order."""
+        return tuple(sorted({error.row for error in self.errors}))

@@ -1,0 +1,384 @@
+"""Messy cell values -> clean ones: countries, US states, postal codes, money and quantities.
+
+Every lookup here is cached per distinct input text: an order file repeats the same few hundred
+country, state and ZIP spellings across 100,000 rows.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+import pycountry
+
+from app.domain.orders import DOMESTIC_COUNTRIES
+
+# Spellings pycountry does not know, seen in backer surveys and shop exports (keys casefolded,
+# dots removed). "UK" is the classic: it is not an ISO code, but everyone means GB.
+_COUNTRY_ALIASES: dict[str, str] = {
+    "uk": "GB",
+    "united kingdom": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "usa": "US",
+    "us": "US",
+    "u s": "US",
+    "us of a": "US",
+    "america": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "the united states": "US",
+    "russia": "RU",
+    "turkey": "TR",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "deutschland": "DE",
+    "south korea": "KR",
+    "korea": "KR",
+    "republic of korea": "KR",
+    "north korea": "KP",
+    "macedonia": "MK",
+    "ivory coast": "CI",
+    "cote d'ivoire": "CI",
+    "burma": "MM",
+    "swaziland": "SZ",
+    "cape verde": "CV",
+    "vatican": "VA",
+    "vatican city": "VA",
+    "the bahamas": "BS",
+    "hong kong sar": "HK",
+    "macau": "MO",
+    "czechia": "CZ",
+    "brasil": "BR",
+    "españa": "ES",
+    "espana": "ES",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "österreich": "AT",
+    "nippon": "JP",
+    "uae": "AE",
+    "new zealand / aotearoa": "NZ",
+    "aotearoa": "NZ",
+}
+
+# USPS codes pycountry has no subdivision for: the military "states".
+_MILITARY_STATES = {
+    "AA": "Armed Forces Americas",
+    "AE": "Armed Forces Europe",
+    "AP": "Armed Forces Pacific",
+}
+
+# First three ZIP digits -> the state(s) USPS serves with them (ranges are inclusive). Prefixes
+# shared by two states along a border list both; unassigned prefixes are simply not checked.
+_ZIP3_RANGES: tuple[tuple[int, int, str], ...] = (
+    (5, 5, "NY"),
+    (6, 7, "PR"),
+    (8, 8, "VI"),
+    (9, 9, "PR"),
+    (10, 27, "MA"),
+    (28, 29, "RI"),
+    (30, 38, "NH"),
+    (39, 49, "ME"),
+    (50, 54, "VT"),
+    (55, 55, "MA"),
+    (56, 59, "VT"),
+    (60, 69, "CT"),
+    (70, 89, "NJ"),
+    (90, 98, "AE"),
+    (100, 149, "NY"),
+    (150, 196, "PA"),
+    (197, 199, "DE"),
+    (200, 200, "DC"),
+    (201, 201, "VA"),
+    (202, 205, "DC"),
+    (206, 219, "MD"),
+    (220, 246, "VA"),
+    (247, 268, "WV"),
+    (270, 289, "NC"),
+    (290, 299, "SC"),
+    (300, 319, "GA"),
+    (320, 339, "FL"),
+    (340, 340, "AA"),
+    (341, 349, "FL"),
+    (350, 369, "AL"),
+    (370, 385, "TN"),
+    (386, 397, "MS"),
+    (398, 399, "GA"),
+    (400, 427, "KY"),
+    (430, 459, "OH"),
+    (460, 479, "IN"),
+    (480, 499, "MI"),
+    (500, 528, "IA"),
+    (530, 549, "WI"),
+    (550, 567, "MN"),
+    (569, 569, "DC"),
+    (570, 577, "SD"),
+    (580, 588, "ND"),
+    (590, 599, "MT"),
+    (600, 629, "IL"),
+    (630, 658, "MO"),
+    (660, 679, "KS"),
+    (680, 693, "NE"),
+    (700, 714, "LA"),
+    (716, 729, "AR"),
+    (730, 732, "OK"),
+    (733, 733, "TX"),
+    (734, 749, "OK"),
+    (750, 799, "TX"),
+    (800, 816, "CO"),
+    (820, 831, "WY"),
+    (832, 838, "ID"),
+    (840, 847, "UT"),
+    (850, 865, "AZ"),
+    (870, 884, "NM"),
+    (885, 885, "TX"),
+    (889, 898, "NV"),
+    (900, 961, "CA"),
+    (962, 966, "AP"),
+    (967, 968, "HI"),
+    (969, 969, "GU"),
+    (970, 979, "OR"),
+    (980, 994, "WA"),
+    (995, 999, "AK"),
+)
+# Border prefixes and territories that share a prefix: any of these states is consistent.
+_ZIP3_SHARED: dict[int, frozenset[str]] = {
+    969: frozenset({"GU", "MP", "MH", "FM", "PW"}),
+    967: frozenset({"HI", "AS"}),
+    865: frozenset({"AZ", "NM"}),
+    845: frozenset({"UT", "AZ"}),
+    839: frozenset({"ID", "WA"}),
+    739: frozenset({"OK", "TX"}),
+    835: frozenset({"ID", "WA"}),
+    971: frozenset({"OR", "CA"}),
+    976: frozenset({"OR", "CA"}),
+    979: frozenset({"OR", "ID"}),
+    993: frozenset({"WA", "ID"}),
+}
+
+#: Countries whose addresses have no postal code, so a missing one is no error.
+_NO_POSTAL = (
+    "AE AG AO AW BF BI BJ BO BS BW BZ CD CF CG CI CK CM DJ DM ER FJ GA GD GH GM GQ GY HK IE"
+)
+NO_POSTAL_CODE_COUNTRIES = frozenset(
+    f"{_NO_POSTAL} JM KI KM KN KP LC ML MO MR MW NA NR NU QA RW SB SC SL SR ST SY TD TF TG TK TL TO"
+    " TT TV UG VU YE ZW".split()
+)
+
+_US_ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
+_US_SHORT_ZIP = re.compile(r"^(\d{3,4})(?:-(\d{4}))?$")
+_CA_POSTAL = re.compile(r"^([A-Z]\d[A-Z])\s*(\d[A-Z]\d)$")
+_CURRENCY_CODE = re.compile(r"\b([A-Z]{3})\b")
+_NUMBER = re.compile(r"-?\d[\d.,'\u00a0\u202f ]*")
+_THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3})+$")
+_THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3}){2,}$")
+_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₩": "KRW", "₹": "INR"}
+
+
+def squash(text: str) -> str:
+    """Trim and collapse whitespace (including newlines inside a quoted cell) to single spaces."""
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=4096)
+def country_code(value: str) -> str | None:
+    """ISO-3166 alpha-2 for a country code (alpha-2/alpha-3), name or common alias; else None."""
+    text = squash(value).strip("'\"")
+    if not text:
+        return None
+    key = text.casefold()
+    for candidate in (key, key.replace(".", "").strip()):
+        alias = _COUNTRY_ALIASES.get(candidate)
+        if alias:
+            return alias
+    for candidate in (text, text.replace(".", "")):
+        try:
+            return str(pycountry.countries.lookup(candidate).alpha_2)
+        except LookupError:
+            continue
+    return None
+
+
+def _subdivisions(country: str) -> list[Any]:
+    # pycountry's subdivision database is untyped; this is the one place that touches it.
+    found: Any = pycountry.subdivisions.get(country_code=country)  # type: ignore[no-untyped-call]
+    return list(found or ())
+
+
+@lru_cache(maxsize=1)
+def _us_states() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for sub in _subdivisions("US"):
+        code = str(sub.code).split("-", 1)[1]
+        names[code.casefold()] = code
+        names[str(sub.name).casefold()] = code
+    for code, name in _MILITARY_STATES.items():
+        names[code.casefold()] = code
+        names[name.casefold()] = code
+    names["washington dc"] = names["washington d c"] = names["d c"] = "DC"
+    names["virgin islands"] = names["us virgin islands"] = "VI"
+    return names
+
+
+@lru_cache(maxsize=1024)
+def us_state_code(value: str) -> str | None:
+    """USPS state code for a state, district, territory or military code or name; else None."""
+    key = squash(value.replace(".", " ")).casefold()
+    return _us_states().get(key) if key else None
+
+
+@lru_cache(maxsize=8)
+def _subdivision_codes(country: str) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for sub in _subdivisions(country):
+        code = str(sub.code).split("-", 1)[1]
+        names[code.casefold()] = code
+        names[str(sub.name).casefold()] = code
+    return names
+
+
+@lru_cache(maxsize=1024)
+def province_code(value: str, country: str) -> str:
+    """A CA/AU province or state name as its postal abbreviation; other text is kept as is."""
+    text = squash(value)
+    if country in ("CA", "AU"):
+        return _subdivision_codes(country).get(text.casefold(), text)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _zip3_table() -> dict[int, frozenset[str]]:
+    table: dict[int, frozenset[str]] = {}
+    for low, high, state in _ZIP3_RANGES:
+        for prefix in range(low, high + 1):
+            table[prefix] = frozenset({state})
+    table.update(_ZIP3_SHARED)
+    return table
+
+
+def states_for_zip(zip_code: str) -> frozenset[str]:
+    """The states a US ZIP's first three digits belong to (empty when the prefix is unknown)."""
+    return (
+        _zip3_table().get(int(zip_code[:3]), frozenset())
+        if zip_code[:3].isdigit()
+        else (frozenset())
+    )
+
+
+class PostalResult:
+    """A normalised postal code, or why it is wrong, plus a note when it was repaired."""
+
+    __slots__ = ("error", "note", "value")
+
+    def __init__(self, value: str, note: str = "", error: str = "") -> None:
+        self.value = value
+        self.note = note
+        self.error = error
+
+
+@lru_cache(maxsize=65536)
+def normalize_postal_code(raw: str, country: str) -> PostalResult:
+    """Clean a postal code for `country` (ISO alpha-2).
+
+    Strips a spreadsheet's leading apostrophe, formats US ZIP/ZIP+4 and Canadian codes, and puts
+    back the leading zeros a spreadsheet dropped from 3-4 digit US ZIPs (with a note).
+    """
+    text = squash(raw).lstrip("'").strip()
+    if not text or text == "-":
+        return PostalResult("")
+    if country in DOMESTIC_COUNTRIES:
+        return _us_zip(text)
+    upper = text.upper()
+    if country == "CA":
+        match = _CA_POSTAL.match(upper)
+        if not match:
+            return PostalResult(upper, error=f"{text!r} is not a Canadian postal code (A1A 1A1)")
+        return PostalResult(f"{match.group(1)} {match.group(2)}")
+    return PostalResult(upper)
+
+
+def _us_zip(text: str) -> PostalResult:
+    match = _US_ZIP.match(text)
+    if match:
+        five, plus4 = match.groups()
+        return PostalResult(f"{five}-{plus4}" if plus4 else five)
+    compact = text.replace(" ", "")
+    if compact.isdigit() and len(compact) == 9:
+        return PostalResult(f"{compact[:5]}-{compact[5:]}")
+    short = _US_SHORT_ZIP.match(compact)
+    if short:
+        digits, plus4 = short.groups()
+        five = digits.zfill(5)
+        fixed = f"{five}-{plus4}" if plus4 else five
+        return PostalResult(fixed, note=f"ZIP {text!r} lost its leading zeros; read as {fixed}")
+    return PostalResult(text, error=f"{text!r} is not a US ZIP code (12345 or 12345-6789)")
+
+
+def parse_quantity(raw: str) -> int:
+    """A quantity cell as a non-negative whole number; empty means 0.
+
+    Raises:
+        ValueError: with a message for the packer when it is negative or not a whole number.
+    """
+    if raw.isdigit():
+        return int(raw)
+    text = raw.strip()
+    if not text:
+        return 0
+    if text.isdigit():
+        return int(text)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"quantity {text!r} is not a number") from None
+    if not number.is_finite() or number != number.to_integral_value():
+        raise ValueError(f"quantity {text!r} is not a whole number")
+    if number < 0:
+        raise ValueError(f"quantity {text!r} is negative")
+    return int(number)
+
+
+@lru_cache(maxsize=4096)
+def parse_money(raw: str) -> tuple[Decimal, str] | None:
+    """Money as (amount, ISO currency) from `$1,500.00`, `SEK 1,000.00`, `$4.00 USD`, `12,50 €`.
+
+    The currency is the ISO code when one is written, else the symbol's ($ -> USD), else "".
+    Returns None for an empty cell or text without a number.
+    """
+    text = raw.strip()
+    if not text:
+        return None
+    code_match = _CURRENCY_CODE.search(text.upper())
+    currency = code_match.group(1) if code_match else ""
+    if not currency:
+        currency = next((iso for sym, iso in _CURRENCY_SYMBOLS.items() if sym in text), "")
+    number_match = _NUMBER.search(text)
+    if not number_match:
+        return None
+    number = _decimal_text(number_match.group(0).strip())
+    try:
+        return Decimal(number), currency
+    except InvalidOperation:
+        return None
+
+
+def _decimal_text(number: str) -> str:
+    """Resolve thousands and decimal separators: the last of ',' or '.' is the decimal one."""
+    number = number.replace("'", "").replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if "," in number and "." in number:
+        if number.rfind(",") > number.rfind("."):
+            return number.replace(".", "").replace(",", ".")
+        return number.replace(",", "")
+    if "," in number:
+        return (
+            number.replace(",", "") if _THOUSANDS_COMMA.match(number) else number.replace(",", ".")
+        )
+    if _THOUSANDS_DOT.match(number):
+        return number.replace(".", "")
+    return number

@@ -1,0 +1,37 @@
+"""Dispatch: read the table, pick the preset, run its reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.domain.errors import AppError
+from app.imports import backerkit, generic, kickstarter, shopify
+from app.imports.detect import PRESETS, detect_preset
+from app.imports.model import ParsedOrders
+from app.imports.table import read_table
+
+
+def read_table_as(path: Path, *, preset: str, mapping_path: Path | None) -> ParsedOrders:
+    """Read `path` with `preset` ("auto" detects it); see app.imports.read_order_file."""
+    if preset != "auto" and preset not in PRESETS:
+        raise AppError(
+            f"unknown preset {preset!r}",
+            hint="Use one of: auto, " + ", ".join(PRESETS) + ".",
+            details={"preset": preset},
+        )
+    mapping = generic.load_mapping(mapping_path) if mapping_path is not None else None
+    if preset == "generic" and mapping is None:
+        raise AppError(
+            "the generic preset needs a column mapping",
+            hint="Pass --mapping MAPPING.json (see docs: a JSON of file column -> field).",
+        )
+    table = read_table(path, delimiter=mapping.delimiter if mapping is not None else None)
+    chosen = detect_preset(table, has_mapping=mapping is not None) if preset == "auto" else preset
+    if chosen == "kickstarter":
+        return kickstarter.read_kickstarter(table)
+    if chosen == "shopify":
+        return shopify.read_shopify(table)
+    if chosen == "backerkit":
+        return backerkit.read_backerkit(table)
+    assert mapping is not None
+    return generic.read_generic(table, mapping)

@@ -1,0 +1,232 @@
+"""Any order file (CSV in UTF-8/UTF-16/cp1252, or XLSX) -> a header and numbered rows of text."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from app.domain.errors import AppError, ErrorKind
+from app.imports.model import RowError
+
+_XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+_ZIP_MAGIC = b"PK\x03\x04"
+# csv's default limit (128 KiB per field) is far above any real cell; a bigger "cell" means a
+# quote was never closed and the rest of the file ran into it, which is reported per row.
+_FIELD_LIMIT = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A file's header and its non-blank data rows, each with its 1-based file row number.
+
+    `header` has whitespace trimmed and runs of spaces collapsed; `keys` is the same, casefolded,
+    for lookups. Cells are raw text (never stripped here: the presets decide).
+    """
+
+    path: Path
+    header: tuple[str, ...]
+    keys: tuple[str, ...]
+    rows: list[tuple[int, list[str]]]
+    warnings: tuple[RowError, ...] = ()
+    header_row: int = 1
+
+    def index(self) -> dict[str, int]:
+        """Casefolded header name -> first column index."""
+        found: dict[str, int] = {}
+        for position, key in enumerate(self.keys):
+            found.setdefault(key, position)
+        return found
+
+
+def clean_header(name: str) -> str:
+    """Trim a header cell, drop a stray BOM and collapse inner whitespace ("Shipping  City ")."""
+    return " ".join(name.replace("\ufeff", "").split())
+
+
+def read_table(path: Path, *, delimiter: str | None = None) -> Table:
+    """Read a CSV or XLSX file into a Table.
+
+    Raises:
+        AppError: the file is missing, empty, binary, not text in a known encoding, or not a
+            readable workbook. Nothing partial is ever returned.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fatal(path, f"cannot open {path.name}: {exc.strerror or exc}") from exc
+    if data.startswith(_ZIP_MAGIC):
+        return _read_xlsx(path)
+    if path.suffix.lower() in _XLSX_SUFFIXES:
+        raise _fatal(path, f"{path.name} is not a valid XLSX workbook (not a zip archive)")
+    text, warnings = _decode(path, data)
+    return _read_csv(path, text, warnings, delimiter)
+
+
+def _fatal(path: Path, message: str, hint: str = "") -> AppError:
+    return AppError(
+        message,
+        hint=hint or "Export the orders again as CSV (UTF-8) or XLSX and re-import.",
+        kind=ErrorKind.INVALID_INPUT,
+        details={"file": str(path)},
+    )
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, tuple[RowError, ...]]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), ()
+        except UnicodeDecodeError as exc:
+            raise _fatal(path, f"{path.name} claims UTF-16 but is not: {exc.reason}") from exc
+    if b"\x00" in data:
+        raise _fatal(path, f"{path.name} is a binary file, not a CSV or XLSX order file")
+    try:
+        return data.decode("utf-8-sig"), ()
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise _fatal(
+            path,
+            f"{path.name} is neither UTF-8 nor Windows-1252 text (byte {exc.start} is invalid)",
+        ) from exc
+    warning = RowError(
+        0, "", "the file is not UTF-8; it was read as Windows-1252 (Excel's default encoding)"
+    )
+    return text, (warning,)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Comma unless the header line clearly uses semicolons or tabs (European Excel, TSV)."""
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+def _read_csv(
+    path: Path, text: str, warnings: tuple[RowError, ...], delimiter: str | None
+) -> Table:
+    if not text.strip():
+        raise _fatal(path, f"{path.name} is empty")
+    _check_text(path, text)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter or _sniff_delimiter(text)
+    )
+    old_limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        numbered = _number_rows(reader)
+        header_row, header_cells = _first_nonblank(path, numbered)
+        rows = [(row, cells) for row, cells in numbered if _has_text(cells)]
+    except csv.Error as exc:
+        raise _fatal(path, f"{path.name} is not valid CSV: {exc}") from exc
+    finally:
+        csv.field_size_limit(old_limit)
+    return _make_table(path, header_cells, rows, warnings, header_row)
+
+
+class _LineCountingReader(Protocol):
+    line_num: int
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+
+def _number_rows(reader: _LineCountingReader) -> Iterator[tuple[int, list[str]]]:
+    """Yield each record with the file line it starts on (quoted newlines span lines)."""
+    previous_end = 0
+    for cells in reader:
+        start = previous_end + 1
+        previous_end = reader.line_num
+        yield start, cells
+
+
+def _first_nonblank(path: Path, numbered: Iterable[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    for row, cells in numbered:
+        if _has_text(cells):
+            return row, cells
+    raise _fatal(path, f"{path.name} has no header row (only blank lines)")
+
+
+def _has_text(cells: list[str]) -> bool:
+    return any(cell and not cell.isspace() for cell in cells)
+
+
+def _check_text(path: Path, text: str) -> None:
+    """Refuse text that is mostly control characters: a binary file that decoded by accident."""
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\r\n\t")
+    if controls > max(8, len(sample) // 50):
+        raise _fatal(path, f"{path.name} looks binary (control characters), not a CSV file")
+
+
+def _make_table(
+    path: Path,
+    header_cells: list[str],
+    rows: list[tuple[int, list[str]]],
+    warnings: tuple[RowError, ...],
+    header_row: int,
+) -> Table:
+    header = [clean_header(cell) for cell in header_cells]
+    while header and not header[-1]:
+        header.pop()  # trailing empty header cells (a spreadsheet's stray column)
+    if not any(header):
+        raise _fatal(path, f"{path.name} has an empty header row")
+    return Table(
+        path=path,
+        header=tuple(header),
+        keys=tuple(name.casefold() for name in header),
+        rows=rows,
+        warnings=warnings,
+        header_row=header_row,
+    )
+
+
+def _read_xlsx(path: Path) -> Table:
+    # openpyxl is imported here: CSV imports (the common case) do not pay for loading it.
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise _fatal(path, f"{path.name} is not a readable XLSX workbook: {exc}") from exc
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise _fatal(path, f"{path.name} has no worksheet")
+        numbered: list[tuple[int, list[str]]] = []
+        try:
+            for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                numbered.append((row_number, [_cell_text(value) for value in values]))
+        except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+            raise _fatal(path, f"{path.name} has a damaged worksheet: {exc}") from exc
+    finally:
+        workbook.close()
+    nonblank = [(row, cells) for row, cells in numbered if _has_text(cells)]
+    if not nonblank:
+        raise _fatal(path, f"{path.name} is empty (its first worksheet has no rows)")
+    (header_row, header_cells), rows = nonblank[0], nonblank[1:]
+    return _make_table(path, header_cells, rows, (), header_row)
+
+
+def _cell_text(value: object) -> str:
+    """A worksheet value as the text a CSV export would have held."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        # ZIPs and quantities typed as numbers come back as 2108.0; integral floats lose ".0".
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y/%m/%d, %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y/%m/%d")
+    return str(value)
