@@ -1,0 +1,59 @@
+"""The SQLite engine: WAL, foreign keys, busy timeout, and real BEGINs for atomic transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import ConnectionPoolEntry
+
+#: How long a writer waits for another process (GUI and CLI share the file) before giving up.
+BUSY_TIMEOUT_MS = 5000
+
+
+def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # pysqlite's own implicit transactions start late and break SAVEPOINT and DDL atomicity;
+    # let SQLAlchemy's "begin" event emit BEGIN instead (SQLAlchemy's documented recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(path: Path) -> Engine:
+    """An engine for the database file at `path`.
+
+    The default QueuePool hands each checkout to one thread at a time; `check_same_thread` is
+    off so a pooled connection may serve a later call on a worker thread (QThreadPool).
+    """
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def backup_database(source: Path, target: Path) -> None:
+    """Copy a live SQLite database consistently (including its WAL) with the backup API."""
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()

@@ -1,0 +1,144 @@
+"""Bring a database file to the schema this app knows: create, back up and upgrade, or refuse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy.exc import DatabaseError
+
+from app.domain.errors import AppError, ErrorKind
+from app.store.engine import backup_database
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationOutcome:
+    """What opening the database did to its schema."""
+
+    previous_revision: str | None  # None: the file was new (or empty)
+    revision: str
+    backup: Path | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.previous_revision is None
+
+    @property
+    def upgraded(self) -> bool:
+        return self.previous_revision not in (None, self.revision)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config for the packaged migrations, sharing `connection` when given."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this app ships."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError("no migrations are packaged")
+    return head
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision this app ships."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The database's revision, or None when it has never been migrated."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _database_error(path: Path, error: Exception) -> AppError:
+    return AppError(
+        f"Cannot open the database {path}: {error}",
+        hint="Check that the file is a Packdesk database and not locked by another program; "
+        "choose another file with --db.",
+        kind=ErrorKind.DATABASE,
+        details={"path": str(path)},
+    )
+
+
+def migrate_database(engine: Engine, path: Path) -> MigrationOutcome:
+    """Create the schema in a new file, or back up and upgrade an older one.
+
+    Raises:
+        AppError: (kind DATABASE) for a file written by a newer Packdesk, a SQLite file that is
+            not a Packdesk database, or a file that is not SQLite at all.
+    """
+    head = head_revision()
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            previous = current_revision(connection)
+    except DatabaseError as error:
+        raise _database_error(path, error) from error
+    if previous is None and tables - {"alembic_version"}:
+        raise AppError(
+            f"{path} is a SQLite file but not a Packdesk database.",
+            hint="Choose another file with --db, or move this one away.",
+            kind=ErrorKind.DATABASE,
+            details={"path": str(path), "tables": sorted(tables)},
+        )
+    if previous == head:
+        return MigrationOutcome(previous, head)
+    if previous is not None and previous not in known_revisions():
+        raise AppError(
+            f"The database {path} was written by a newer Packdesk (schema {previous}).",
+            hint=f"Update Packdesk, or use another database with --db (this version knows "
+            f"schemas up to {head}).",
+            kind=ErrorKind.DATABASE,
+            details={"path": str(path), "revision": previous, "head": head},
+        )
+    backup = None
+    if previous is not None:
+        backup = _free_backup_path(path, previous)
+        backup_database(path, backup)
+    _upgrade(engine, path)
+    return MigrationOutcome(previous, head, backup)
+
+
+def _free_backup_path(path: Path, revision: str) -> Path:
+    candidate = path.with_name(f"{path.name}.bak-{revision}")
+    counter = 1
+    while candidate.exists():
+        counter += 1
+        candidate = path.with_name(f"{path.name}.bak-{revision}-{counter}")
+    return candidate
+
+
+def _upgrade(engine: Engine, path: Path) -> None:
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        # Batch migrations recreate tables; with foreign keys on, dropping a parent table would
+        # cascade-delete its children. The pragma is a no-op inside a transaction, so set it first.
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():  # one transaction: all revisions or none
+                command.upgrade(alembic_config(connection), "head")
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise AppError(
+                        f"Upgrading {path} would leave {len(broken)} broken references.",
+                        hint="Nothing was changed; report this as a bug with the database file.",
+                        kind=ErrorKind.DATABASE,
+                        details={"path": str(path), "first": [list(row) for row in broken[:5]]},
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")

@@ -1,0 +1,346 @@
+"""Orders and their lines: bulk import writes, fingerprints, status changes and listings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from app.domain.orders import Address, Order, OrderLine, OrderStatus, SourcePlatform
+from app.store.models import OrderLineRow, OrderRow
+
+_orders = cast(Table, OrderRow.__table__)
+_lines = cast(Table, OrderLineRow.__table__)
+
+#: Keep IN lists well under SQLite's bound-parameter limit.
+_CHUNK = 900
+
+_ORDER_COLUMNS = (
+    _orders.c.id,
+    _orders.c.source,
+    _orders.c.external_id,
+    _orders.c.status,
+    _orders.c.recipient_name,
+    _orders.c.company,
+    _orders.c.street1,
+    _orders.c.street2,
+    _orders.c.city,
+    _orders.c.state,
+    _orders.c.postal_code,
+    _orders.c.country,
+    _orders.c.email,
+    _orders.c.phone,
+    _orders.c.notes,
+    _orders.c.extra_json,
+    _orders.c.tracking_code,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderWrite:
+    """An order as an import writes it, with its precomputed fingerprint and package group."""
+
+    order: Order
+    content_hash: str
+    group_id: str
+    order_id: int | None = None  # set for updates
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFingerprint:
+    """What a re-import needs to know about a stored order."""
+
+    order_id: int
+    content_hash: str
+    status: OrderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    """An order's id and status, for status changes."""
+
+    order_id: int
+    status: OrderStatus
+    held_from: OrderStatus | None
+    source: str
+    external_id: str
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    order_id: int
+    status: OrderStatus
+    held_from: OrderStatus | None
+
+
+def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _content_values(write: OrderWrite) -> dict[str, object]:
+    order = write.order
+    r = order.recipient
+    return {
+        "source": order.source.value,
+        "external_id": order.external_id,
+        "recipient_name": r.name,
+        "company": r.company,
+        "street1": r.street1,
+        "street2": r.street2,
+        "city": r.city,
+        "state": r.state,
+        "postal_code": r.postal_code,
+        "country": r.country,
+        "email": r.email,
+        "phone": r.phone,
+        "notes": order.notes,
+        "extra_json": json.dumps(order.extra, ensure_ascii=False, sort_keys=True)
+        if order.extra
+        else "{}",
+        "content_hash": write.content_hash,
+        "group_id": write.group_id,
+    }
+
+
+def _line_values(order_id: int, lines: Sequence[OrderLine]) -> list[dict[str, object]]:
+    return [
+        {"order_id": order_id, "position": position, "sku": line.sku, "quantity": line.quantity}
+        for position, line in enumerate(lines, start=1)
+    ]
+
+
+def _to_order(row: Row[Any], lines: tuple[OrderLine, ...]) -> Order:
+    return Order(
+        source=SourcePlatform(row.source),
+        external_id=row.external_id,
+        recipient=Address(
+            name=row.recipient_name,
+            street1=row.street1,
+            city=row.city,
+            postal_code=row.postal_code,
+            country=row.country,
+            company=row.company,
+            street2=row.street2,
+            state=row.state,
+            phone=row.phone,
+            email=row.email,
+        ),
+        lines=lines,
+        status=OrderStatus(row.status),
+        notes=row.notes,
+        id=row.id,
+        tracking_code=row.tracking_code,
+        extra=json.loads(row.extra_json) if row.extra_json != "{}" else {},
+    )
+
+
+class OrderRepository:
+    """Orders inside one transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # -- import -------------------------------------------------------------------------------
+
+    def fingerprints(self, source: SourcePlatform) -> dict[str, StoredFingerprint]:
+        """Every stored order of `source` by external id, in one query."""
+        rows = self._session.execute(
+            select(
+                _orders.c.external_id, _orders.c.id, _orders.c.content_hash, _orders.c.status
+            ).where(_orders.c.source == source.value)
+        )
+        return {
+            ext: StoredFingerprint(order_id, content_hash, OrderStatus(status))
+            for ext, order_id, content_hash, status in rows
+        }
+
+    def insert_many(self, writes: Sequence[OrderWrite], now: datetime) -> list[int]:
+        """Insert new orders and their lines (Core executemany); return their ids in order."""
+        if not writes:
+            return []
+        # Ids are assigned here so the lines can be inserted without a round trip per order;
+        # the transaction's write lock keeps them unique.
+        first_id = (self._session.scalar(select(func.max(_orders.c.id))) or 0) + 1
+        ids = list(range(first_id, first_id + len(writes)))
+        order_rows = []
+        line_rows: list[dict[str, object]] = []
+        for order_id, write in zip(ids, writes, strict=True):
+            values = _content_values(write)
+            values.update(
+                id=order_id,
+                status=write.order.status.value,
+                tracking_code=None,
+                held_from_status=None,
+                created_at=now,
+                updated_at=now,
+            )
+            order_rows.append(values)
+            line_rows.extend(_line_values(order_id, write.order.lines))
+        self._session.execute(insert(_orders), order_rows)
+        if line_rows:
+            self._session.execute(insert(_lines), line_rows)
+        return ids
+
+    def update_content(self, writes: Sequence[OrderWrite], now: datetime) -> None:
+        """Overwrite what the file says about stored orders (not status, not label) and lines."""
+        if not writes:
+            return
+        rows = []
+        for write in writes:
+            if write.order_id is None:
+                raise ValueError("update_content needs stored order ids")
+            values = _content_values(write)
+            values.update(b_id=write.order_id, updated_at=now)
+            rows.append(values)
+        columns = [key for key in rows[0] if key != "b_id"]
+        statement = (
+            update(_orders)
+            .where(_orders.c.id == bindparam("b_id"))
+            .values({name: bindparam(name) for name in columns})
+        )
+        self._session.connection().execute(statement, rows)
+        ids = [write.order_id for write in writes if write.order_id is not None]
+        for chunk in _chunks(ids):
+            self._session.execute(delete(_lines).where(_lines.c.order_id.in_(chunk)))
+        line_rows = [
+            row
+            for write in writes
+            if write.order_id is not None
+            for row in _line_values(write.order_id, write.order.lines)
+        ]
+        if line_rows:
+            self._session.execute(insert(_lines), line_rows)
+
+    # -- status -------------------------------------------------------------------------------
+
+    def status_rows(
+        self,
+        *,
+        order_ids: Sequence[int] | None = None,
+        statuses: Iterable[OrderStatus] | None = None,
+        country: str | None = None,
+    ) -> list[StatusRow]:
+        """Ids and statuses of the orders matching every given filter."""
+        query = select(
+            _orders.c.id,
+            _orders.c.status,
+            _orders.c.held_from_status,
+            _orders.c.source,
+            _orders.c.external_id,
+            _orders.c.country,
+        ).order_by(_orders.c.id)
+        if statuses is not None:
+            query = query.where(_orders.c.status.in_([s.value for s in statuses]))
+        if country is not None:
+            query = query.where(_orders.c.country == country)
+        if order_ids is None:
+            rows = list(self._session.execute(query))
+        else:
+            rows = []
+            for chunk in _chunks(list(order_ids)):
+                rows.extend(self._session.execute(query.where(_orders.c.id.in_(chunk))))
+        return [
+            StatusRow(
+                order_id=row.id,
+                status=OrderStatus(row.status),
+                held_from=OrderStatus(row.held_from_status) if row.held_from_status else None,
+                source=row.source,
+                external_id=row.external_id,
+                country=row.country,
+            )
+            for row in rows
+        ]
+
+    def ids_by_external(self, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Stored ids of (source, external id) pairs; missing pairs are left out."""
+        found: dict[tuple[str, str], int] = {}
+        for chunk in _chunks(list(refs), 400):
+            rows = self._session.execute(
+                select(_orders.c.source, _orders.c.external_id, _orders.c.id).where(
+                    tuple_(_orders.c.source, _orders.c.external_id).in_(chunk)
+                )
+            )
+            for source, external_id, order_id in rows:
+                found[(source, external_id)] = order_id
+        return found
+
+    def apply_status_changes(self, changes: Sequence[StatusChange], now: datetime) -> None:
+        """Set status (and where a held order returns to) on many orders at once."""
+        if not changes:
+            return
+        statement = (
+            update(_orders)
+            .where(_orders.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                held_from_status=bindparam("b_held"),
+                updated_at=bindparam("b_now"),
+            )
+        )
+        self._session.connection().execute(
+            statement,
+            [
+                {
+                    "b_id": change.order_id,
+                    "b_status": change.status.value,
+                    "b_held": change.held_from.value if change.held_from else None,
+                    "b_now": now,
+                }
+                for change in changes
+            ],
+        )
+
+    # -- listings -----------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self._session.scalar(select(func.count()).select_from(_orders)) or 0)
+
+    def find(
+        self,
+        *,
+        status: OrderStatus | None = None,
+        group_id: str | None = None,
+        order_ids: Sequence[int] | None = None,
+    ) -> list[Order]:
+        """Orders with their lines, by id."""
+        query = select(*_ORDER_COLUMNS).order_by(_orders.c.id)
+        line_query = (
+            select(_lines.c.order_id, _lines.c.sku, _lines.c.quantity)
+            .join(_orders, _orders.c.id == _lines.c.order_id)
+            .order_by(_lines.c.order_id, _lines.c.position)
+        )
+        if status is not None:
+            query = query.where(_orders.c.status == status.value)
+            line_query = line_query.where(_orders.c.status == status.value)
+        if group_id is not None:
+            query = query.where(_orders.c.group_id == group_id)
+            line_query = line_query.where(_orders.c.group_id == group_id)
+        if order_ids is not None:
+            rows: list[Row[Any]] = []
+            line_rows: list[Row[Any]] = []
+            for chunk in _chunks(list(order_ids)):
+                rows.extend(self._session.execute(query.where(_orders.c.id.in_(chunk))))
+                line_rows.extend(
+                    self._session.execute(line_query.where(_lines.c.order_id.in_(chunk)))
+                )
+        else:
+            rows = list(self._session.execute(query))
+            line_rows = list(self._session.execute(line_query))
+        lines: dict[int, list[OrderLine]] = {}
+        for line in line_rows:
+            lines.setdefault(line.order_id, []).append(OrderLine(line.sku, line.quantity))
+        return [_to_order(row, tuple(lines.get(row.id, ()))) for row in rows]
+
+    def get(self, order_id: int) -> Order | None:
+        found = self.find(order_ids=[order_id])
+        return found[0] if found else None
+
+    def group_of(self, order_id: int) -> str | None:
+        return self._session.scalar(select(_orders.c.group_id).where(_orders.c.id == order_id))

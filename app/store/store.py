@@ -1,0 +1,85 @@
+"""The order cache: open (and migrate) a database file, and hand out short transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.errors import AppError, ErrorKind
+from app.store.engine import make_engine
+from app.store.groups_repo import GroupRepository
+from app.store.items_repo import ItemRepository
+from app.store.migrate import MigrationOutcome, migrate_database
+from app.store.orders_repo import OrderRepository
+from app.store.package_types_repo import PackageTypeRepository
+
+
+class StoreTransaction:
+    """The repositories of one transaction; it commits when the `with` block ends cleanly."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @cached_property
+    def orders(self) -> OrderRepository:
+        return OrderRepository(self.session)
+
+    @cached_property
+    def items(self) -> ItemRepository:
+        return ItemRepository(self.session)
+
+    @cached_property
+    def package_types(self) -> PackageTypeRepository:
+        return PackageTypeRepository(self.session)
+
+    @cached_property
+    def groups(self) -> GroupRepository:
+        return GroupRepository(self.session)
+
+
+class Store:
+    """An open, migrated database. Thread-safe: every `transaction()` gets its own session."""
+
+    def __init__(self, path: Path, engine: Engine, migration: MigrationOutcome) -> None:
+        self.path = path
+        self.engine = engine
+        self.migration = migration
+        self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[StoreTransaction]:
+        """One short transaction: commit on success, roll back on any exception."""
+        with self.sessions.begin() as session:
+            yield StoreTransaction(session)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(path: Path) -> Store:
+    """Open the database at `path`, creating it or upgrading it (after a backup) as needed.
+
+    Raises:
+        AppError: (kind DATABASE) when the folder cannot be created or the file is refused.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise AppError(
+            f"Cannot create the folder for the database {path}: {error.strerror}",
+            hint="Choose a writable location with --db or $PACKDESK_DB.",
+            kind=ErrorKind.DATABASE,
+            details={"path": str(path)},
+        ) from error
+    engine = make_engine(path)
+    try:
+        migration = migrate_database(engine, path)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(path, engine, migration)
