@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
-from app.bootstrap import RuntimeOptions, build_context
+from app.bootstrap import AppContext, RuntimeOptions, build_context
 from app.infra.logging_setup import configure_logging
 from app.ui.main_window import MainWindow
 
@@ -28,6 +28,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+def build_window(ctx: AppContext) -> tuple[MainWindow, Callable[[], None]]:
+    """The main window (with its task runner and error presenter) and the excepthook's undo.
+
+    Uncaught exceptions in slots go to the window's ErrorPresenter: a known error shows its
+    hint, a bug opens the crash dialog. Call the undo after the event loop ends.
+    """
+    window = MainWindow(ctx)
+    restore_hook = window.presenter.install_excepthook()
+    return window, restore_hook
+
+
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     options = RuntimeOptions.from_env(
@@ -39,8 +50,13 @@ def main(argv: Sequence[str]) -> int:
     )
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("Packdesk")
+    qt_app.setApplicationVersion(__version__)
     with build_context(options) as ctx:
         configure_logging(ctx.paths.logs)
-        window = MainWindow(ctx)
-        window.show()
-        return int(qt_app.exec())
+        window, restore_hook = build_window(ctx)
+        try:
+            window.show()
+            return int(qt_app.exec())
+        finally:
+            window.runner.wait_for_idle(10_000)
+            restore_hook()

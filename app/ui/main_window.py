@@ -1,18 +1,190 @@
-"""The main window: the panels of the day's work."""
+"""The main window: a navigation list of panels, a status bar, and keyboard shortcuts."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+)
 
 from app.bootstrap import AppContext
+from app.ui.errors import ErrorPresenter
+from app.ui.panels.base import Panel, UnavailablePanel
+from app.ui.tasks import TaskRunner
+
+PanelFactory = Callable[[TaskRunner, ErrorPresenter], Panel]
+
+
+@dataclass(frozen=True, slots=True)
+class PanelSpec:
+    """One navigation entry: its key (for tests and shortcuts), label and how to build it."""
+
+    key: str
+    label: str
+    build: PanelFactory
 
 
 class MainWindow(QMainWindow):
-    """Top-level window; panels are added as their services land."""
+    """Top-level window. Panels get their services from `panel_specs` (built from the context).
 
-    def __init__(self, ctx: AppContext) -> None:
+    Args:
+        ctx: the wired application; only used to pick each panel's services.
+        runner: the task runner (the app passes its own; a default one is made otherwise).
+        presenter: the error presenter (likewise).
+        panel_specs: the panels to show; `default_panel_specs(ctx)` when omitted.
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        runner: TaskRunner | None = None,
+        presenter: ErrorPresenter | None = None,
+        panel_specs: list[PanelSpec] | None = None,
+    ) -> None:
         super().__init__()
         self._ctx = ctx
         self.setWindowTitle(f"Packdesk - {ctx.options.profile}")
-        self.resize(1100, 720)
-        self.setCentralWidget(QLabel(f"Profile {ctx.options.profile}: {ctx.database_file}"))
+        self.resize(1280, 800)
+        self.presenter = presenter or ErrorPresenter(self)
+        self.presenter.set_status_bar(self.statusBar())
+        self.runner = runner or TaskRunner(self, default_on_error=self.presenter.present)
+
+        self._nav = QListWidget(self)
+        self._nav.setObjectName("navigation")
+        self._nav.setIconSize(QSize(20, 20))
+        self._nav.setUniformItemSizes(True)
+        self._nav.setMinimumWidth(170)
+        self._nav.setMaximumWidth(240)
+        self._stack = QStackedWidget(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self._nav)
+        splitter.addWidget(self._stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([190, 1090])
+        self.setCentralWidget(splitter)
+
+        self._busy = QLabel("", self)
+        self._busy.setObjectName("busyIndicator")
+        self._summary = QLabel("", self)
+        self._summary.setObjectName("panelSummary")
+        self._database = QLabel(f"Profile {ctx.options.profile} · {ctx.database_file.name}", self)
+        self._database.setToolTip(str(ctx.database_file))
+        self.statusBar().addWidget(self._summary, 1)
+        self.statusBar().addPermanentWidget(self._busy)
+        self.statusBar().addPermanentWidget(self._database)
+        self.runner.busy_changed.connect(self._on_runner_busy_changed)
+
+        self.panels: dict[str, Panel] = {}
+        specs = panel_specs if panel_specs is not None else default_panel_specs(ctx)
+        for number, spec in enumerate(specs, start=1):
+            panel = spec.build(self.runner, self.presenter)
+            self.panels[spec.key] = panel
+            self._stack.addWidget(panel)
+            item = QListWidgetItem(spec.label, self._nav)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            item.setToolTip(f"{spec.label} (Ctrl+{number})" if number <= 9 else spec.label)
+            panel.status_changed.connect(self._on_panel_status_changed)
+        self._nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self._install_actions(specs)
+        if specs:
+            self._nav.setCurrentRow(0)
+
+    def _install_actions(self, specs: list[PanelSpec]) -> None:
+        for number, spec in enumerate(specs[:9], start=1):
+            action = QAction(f"Show {spec.label}", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, key=spec.key: self.show_panel(key))
+            self.addAction(action)
+        refresh = QAction("Refresh", self)
+        refresh.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        refresh.triggered.connect(self.refresh_current)
+        self.addAction(refresh)
+        import_action = QAction("Import orders…", self)
+        import_action.setShortcut(QKeySequence("Ctrl+I"))
+        import_action.triggered.connect(self._on_import_action_triggered)
+        self.addAction(import_action)
+
+    def show_panel(self, key: str) -> Panel:
+        panel = self.panels[key]
+        self._nav.setCurrentRow(self._stack.indexOf(panel))
+        return panel
+
+    def current_panel(self) -> Panel | None:
+        widget = self._stack.currentWidget()
+        return widget if isinstance(widget, Panel) else None
+
+    @Slot()
+    def refresh_current(self) -> None:
+        panel = self.current_panel()
+        if panel is not None:
+            panel.refresh()
+
+    @Slot()
+    def _on_import_action_triggered(self) -> None:
+        if "import" not in self.panels:
+            return
+        panel = self.show_panel("import")
+        start = getattr(panel, "choose_file", None)
+        if callable(start):
+            start()
+
+    @Slot(int)
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self._stack.setCurrentIndex(row)
+        panel = self.current_panel()
+        if panel is not None:
+            self._summary.setText("")
+            panel.activated()
+
+    @Slot(str)
+    def _on_panel_status_changed(self, text: str) -> None:
+        if self.sender() is self.current_panel():
+            self._summary.setText(text)
+
+    @Slot(bool)
+    def _on_runner_busy_changed(self, busy: bool) -> None:
+        self._busy.setText("Working…" if busy else "")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Let running work finish its short transaction rather than cut it off mid-write.
+        self.runner.wait_for_idle(10_000)
+        super().closeEvent(event)
+
+
+def _unavailable(key: str, label: str, text: str) -> PanelSpec:
+    def build(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
+        return UnavailablePanel(label, text, runner, presenter)
+
+    return PanelSpec(key, label, build)
+
+
+def default_panel_specs(ctx: AppContext) -> list[PanelSpec]:
+    """The day's panels, each handed only the services it uses."""
+    from app.ui.panels.factory import foundation_panel_specs
+
+    later = (
+        "This panel is not available yet. It comes with the fulfilment workflows "
+        "(buying postage, printing labels and SCAN forms). Until then use the command line "
+        "(packdesk-cli) for these steps when they land."
+    )
+    scan = (
+        "This panel is not available yet. The scan station (scan a label to mark the order "
+        "shipped) comes with the fulfilment workflows."
+    )
+    return [
+        *foundation_panel_specs(ctx),
+        _unavailable("buy", "Buy & print", later),
+        _unavailable("scan", "Scan station", scan),
+    ]

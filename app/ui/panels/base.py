@@ -1,0 +1,89 @@
+"""Panel: what every page of the main window shares (a message bar, refresh, a status line)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.ui.errors import ErrorPresenter
+from app.ui.signals import emit
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.message_bar import MessageBar
+
+
+class Panel(QWidget):
+    """A page of the main window.
+
+    Signals:
+        status_changed(str): a one-line summary for the status bar ("412 orders, 37 ready").
+        data_changed(): this panel changed shared data (orders, groups); others may refresh.
+    """
+
+    status_changed = Signal(str)
+    data_changed = Signal()
+
+    title = "Panel"
+
+    def __init__(
+        self, runner: TaskRunner, presenter: ErrorPresenter, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._presenter = presenter
+        self.message_bar = MessageBar(self)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(12, 12, 12, 8)
+        self._layout.setSpacing(8)
+        heading = QLabel(self.title, self)
+        heading.setObjectName("panelHeading")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        heading.setFont(font)
+        self._layout.addWidget(heading)
+        self._layout.addWidget(self.message_bar)
+
+    def refresh(self) -> None:
+        """Reload what the panel shows (F5). Panels without data do nothing."""
+
+    def activated(self) -> None:
+        """Called when the panel becomes the visible page; puts focus where work starts."""
+        self.refresh()
+
+    def _announce(self, text: str) -> None:
+        emit(self.status_changed, text)
+
+    def _changed(self) -> None:
+        emit(self.data_changed)
+
+    def _on_error(
+        self, action: str, *, user_action: bool = True
+    ) -> Callable[[BaseException], None]:
+        """An on_error for tasks of this panel: inline here, plus a box for user actions."""
+        return self._presenter.handler(self.message_bar, user_action=user_action, action=action)
+
+
+class UnavailablePanel(Panel):
+    """An honest placeholder for a feature that is not built yet."""
+
+    def __init__(
+        self,
+        title: str,
+        explanation: str,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        parent: QWidget | None = None,
+    ) -> None:
+        self.title = title
+        super().__init__(runner, presenter, parent)
+        text = QLabel(explanation, self)
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        text.setObjectName("unavailableText")
+        self._layout.addWidget(text)
+        self._layout.addStretch(1)
+
+    def activated(self) -> None:
+        self._announce(f"{self.title}: not available yet")
