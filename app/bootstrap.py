@@ -11,8 +11,16 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.infra.paths import DEFAULT_PROFILE, ProfilePaths, database_path, profile_paths
+
+if TYPE_CHECKING:
+    from app.services.catalog import CatalogService
+    from app.services.grouping import GroupingService
+    from app.services.importing import ImportService
+    from app.services.orders import OrderService
+    from app.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +55,42 @@ class AppContext:
     def database_file(self) -> Path:
         """The SQLite file this run uses (--db, $PACKDESK_DB, or the profile's)."""
         return database_path(self.paths, self.options.db)
+
+    # -- order cache and the services on it (opened on first use) ----------------------------
+
+    @cached_property
+    def store(self) -> Store:
+        """The order cache, opened and migrated on first use (AppError DATABASE if refused)."""
+        from app.store import open_store
+
+        store = open_store(self.database_file)
+        self._closers.append(store)
+        return store
+
+    @cached_property
+    def import_service(self) -> ImportService:
+        from app.imports import read_order_file, write_error_csv
+        from app.services.importing import ImportService
+
+        return ImportService(self.store, read_order_file, write_error_csv)
+
+    @cached_property
+    def catalog_service(self) -> CatalogService:
+        from app.services.catalog import CatalogService
+
+        return CatalogService(self.store)
+
+    @cached_property
+    def order_service(self) -> OrderService:
+        from app.services.orders import OrderService
+
+        return OrderService(self.store)
+
+    @cached_property
+    def grouping_service(self) -> GroupingService:
+        from app.services.grouping import GroupingService
+
+        return GroupingService(self.store)
 
     def close(self) -> None:
         """Release what this run opened, newest first."""

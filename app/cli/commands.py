@@ -5,4 +5,12 @@ Add one line per module, so that independent work touches independent files.
 
 from __future__ import annotations
 
-COMMAND_MODULES: tuple[str, ...] = ("app.cli.demo_cmd",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "app.cli.demo_cmd",
+    "app.cli.import_cmd",
+    "app.cli.skus_cmd",
+    "app.cli.package_types_cmd",
+    "app.cli.status_cmd",
+    "app.cli.orders_cmd",
+    "app.cli.groups_cmd",
+)

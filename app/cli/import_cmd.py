@@ -1,0 +1,85 @@
+"""`packdesk-cli import FILE`: read an order file and apply it to the order cache."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.bootstrap import AppContext
+from app.cli.output import emit_json
+from app.services.importing import ImportReport
+
+PRESET_CHOICES = ("auto", "kickstarter", "backerkit", "shopify", "generic")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "import",
+        help="import an order file (Kickstarter, BackerKit, Shopify or mapped CSV)",
+        description="Import orders. Re-importing is safe: unchanged orders are not touched, "
+        "changed ones are updated unless they already have a label (then they are listed as "
+        "conflicts).",
+    )
+    parser.add_argument("file", type=Path, help="the order file (CSV or XLSX)")
+    parser.add_argument("--preset", choices=PRESET_CHOICES, default="auto")
+    parser.add_argument(
+        "--mapping", type=Path, metavar="MAPPING.json", help="column mapping for generic files"
+    )
+    parser.add_argument(
+        "--errors-csv",
+        action="store_true",
+        help="write rejected rows to <FILE stem>.errors.csv beside the file",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run_import)
+
+
+def report_json(report: ImportReport) -> dict[str, object]:
+    return {
+        "file": str(report.file),
+        "preset": report.preset,
+        "rows_read": report.rows_read,
+        "orders_created": report.orders_created,
+        "orders_updated": report.orders_updated,
+        "orders_unchanged": report.orders_unchanged,
+        "items_created": report.items_created,
+        "conflicts": [
+            {
+                "order_id": c.order_id,
+                "source": c.source,
+                "external_id": c.external_id,
+                "status": c.status,
+                "row": c.row,
+                "message": c.message,
+            }
+            for c in report.conflicts
+        ],
+        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors],
+        "warnings": [
+            {"row": w.row, "column": w.column, "message": w.message} for w in report.warnings
+        ],
+        "errors_csv": str(report.errors_csv) if report.errors_csv else None,
+    }
+
+
+def run_import(args: argparse.Namespace, ctx: AppContext) -> int:
+    report = ctx.import_service.import_file(
+        args.file, preset=args.preset, mapping_path=args.mapping, write_error_csv=args.errors_csv
+    )
+    if args.json:
+        emit_json(report_json(report))
+        return 0
+    print(f"{report.file} ({report.preset}): {report.rows_read} rows read")
+    print(
+        f"  {report.orders_created} created, {report.orders_updated} updated, "
+        f"{report.orders_unchanged} unchanged, {report.items_created} new SKUs"
+    )
+    for conflict in report.conflicts:
+        print(f"  conflict, row {conflict.row}: {conflict.message}")
+    for error in report.errors:
+        print(f"  error, row {error.row}, {error.column}: {error.message}")
+    if report.warnings:
+        print(f"  {len(report.warnings)} values were normalised (see --json for each)")
+    if report.errors_csv:
+        print(f"  rejected rows written to {report.errors_csv}")
+    return 0

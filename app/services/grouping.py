@@ -1,0 +1,179 @@
+"""Grouping service: package groups of ready orders, their settings, and the customs check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.domain.customs import CustomsBlockedOrder, SkuCustomsGap, missing_customs_fields
+from app.domain.errors import AppError, ErrorKind
+from app.domain.groups import (
+    PackageGroup,
+    canonical_multiset,
+    estimate_weight_oz,
+    group_id_for,
+    skus_without_weight,
+)
+from app.domain.items import Item
+from app.domain.orders import DOMESTIC_COUNTRIES, Order, OrderLine, OrderStatus
+from app.domain.usps import SERVICES, normalize_service
+from app.services.clock import Clock, utc_now
+from app.store import Store
+from app.store.groups_repo import CustomsGapRow, GroupSetting
+
+_GROUP_ID = re.compile(r"^G-[0-9a-f]{12}$")
+
+#: Orders the customs check looks at: not yet labelled, not cancelled.
+CUSTOMS_CHECK_STATUSES = frozenset(
+    {OrderStatus.IMPORTED, OrderStatus.READY_TO_SHIP, OrderStatus.ON_HOLD}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupWithOrders:
+    """A package group and its orders (the Package Group report)."""
+
+    group: PackageGroup
+    orders: tuple[Order, ...]
+
+
+class GroupingService:
+    """Package groups: ready-to-ship orders without a label, by identical item multiset."""
+
+    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+
+    def groups(self) -> list[PackageGroup]:
+        """Every package group, biggest first (one GROUP BY over the precomputed group id)."""
+        with self._store.transaction() as tx:
+            counts = tx.groups.counts(OrderStatus.READY_TO_SHIP, DOMESTIC_COUNTRIES)
+            lines = tx.groups.lines_of([count.sample_order_id for count in counts])
+            settings = tx.groups.settings()
+            package_types = tx.package_types.by_id()
+            items = tx.items.by_sku()
+        groups = []
+        for count in counts:
+            multiset = canonical_multiset(lines.get(count.sample_order_id, ()))
+            setting = settings.get(count.group_id)
+            package_type = (
+                package_types.get(setting.package_type_id)
+                if setting and setting.package_type_id is not None
+                else None
+            )
+            groups.append(
+                PackageGroup(
+                    group_id=count.group_id,
+                    items=tuple(OrderLine(sku, qty) for sku, qty in multiset),
+                    orders=count.orders,
+                    domestic=count.orders - count.international,
+                    international=count.international,
+                    estimated_weight_oz=estimate_weight_oz(multiset, items, package_type),
+                    package_type=package_type.name if package_type else None,
+                    service=setting.service if setting else None,
+                    skus_without_weight=skus_without_weight(multiset, items),
+                )
+            )
+        groups.sort(key=lambda g: (-g.orders, g.group_id))
+        return groups
+
+    def groups_with_orders(self) -> list[GroupWithOrders]:
+        """Each package group with its ready orders (the Package Group report)."""
+        groups = self.groups()
+        with self._store.transaction() as tx:
+            ready = tx.orders.find(status=OrderStatus.READY_TO_SHIP)
+        by_group: dict[str, list[Order]] = {}
+        for order in ready:
+            by_group.setdefault(group_id_for(order.item_multiset), []).append(order)
+        return [GroupWithOrders(g, tuple(by_group.get(g.group_id, ()))) for g in groups]
+
+    def assign(
+        self, group_id: str, *, package_type: str | None, service: str | None
+    ) -> PackageGroup | None:
+        """Persist a group's package type and service ('' clears one, None keeps it).
+
+        Returns the group as now computed (None when it has no ready orders at the moment).
+        """
+        if not _GROUP_ID.match(group_id):
+            raise AppError(
+                f"{group_id!r} is not a package group id.",
+                hint="Group ids look like G-1a2b3c4d5e6f; see `packdesk-cli groups`.",
+                details={"group": group_id},
+            )
+        if service:
+            try:
+                service = normalize_service(service)
+            except ValueError:
+                raise AppError(
+                    f"{service!r} is not a USPS service.",
+                    hint=f"Valid: {', '.join(SERVICES)}.",
+                    details={"service": service},
+                ) from None
+        with self._store.transaction() as tx:
+            if not tx.groups.exists(group_id):
+                raise AppError(
+                    f"No order belongs to package group {group_id}.",
+                    hint="See `packdesk-cli groups` for the current groups.",
+                    kind=ErrorKind.NOT_FOUND,
+                    details={"group": group_id},
+                )
+            current = tx.groups.settings().get(group_id, GroupSetting(group_id, None, None))
+            package_type_id = current.package_type_id
+            if package_type == "":
+                package_type_id = None
+            elif package_type is not None:
+                found = tx.package_types.get(package_type)
+                if found is None:
+                    known = [pt.name for pt in tx.package_types.all()]
+                    raise AppError(
+                        f"No package type called {package_type!r}.",
+                        hint=(f"Known: {', '.join(known)}. " if known else "")
+                        + "Add one with `packdesk-cli package-types add`.",
+                        kind=ErrorKind.NOT_FOUND,
+                        details={"package_type": package_type},
+                    )
+                package_type_id = found.id
+            new_service = current.service if service is None else (service or None)
+            tx.groups.save_setting(
+                GroupSetting(group_id, package_type_id, new_service), self._clock()
+            )
+        return next((g for g in self.groups() if g.group_id == group_id), None)
+
+    def customs_blocked(self) -> list[CustomsBlockedOrder]:
+        """International orders not yet labelled whose SKUs lack HTS code, description or origin."""
+        with self._store.transaction() as tx:
+            rows = tx.groups.customs_gaps(CUSTOMS_CHECK_STATUSES, DOMESTIC_COUNTRIES)
+            known = tx.items.known_skus()
+        by_order: dict[int, list[CustomsGapRow]] = {}
+        for row in rows:
+            by_order.setdefault(row.order_id, []).append(row)
+        blocked = []
+        for order_rows in by_order.values():
+            first = order_rows[0]
+            gaps = tuple(
+                SkuCustomsGap(row.sku, missing_customs_fields(_item_of(row, known)))
+                for row in order_rows
+            )
+            blocked.append(
+                CustomsBlockedOrder(
+                    order_id=first.order_id,
+                    source=first.source,
+                    external_id=first.external_id,
+                    country=first.country,
+                    status=first.status,
+                    group_id=first.group_id,
+                    gaps=gaps,
+                )
+            )
+        return blocked
+
+
+def _item_of(row: CustomsGapRow, known: set[str]) -> Item | None:
+    if row.sku not in known:
+        return None
+    return Item(
+        sku=row.sku,
+        hts_code=row.hts_code,
+        customs_description=row.customs_description,
+        origin_country=row.origin_country,
+    )

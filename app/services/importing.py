@@ -1,0 +1,233 @@
+"""Import service: apply a parsed order file to the order cache in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from app.domain.fingerprint import order_fingerprint
+from app.domain.groups import group_id_for
+from app.domain.items import Item
+from app.domain.orders import LABELLED_STATUSES, Order, OrderStatus, SourcePlatform
+from app.imports.model import ParsedOrders, RowError
+from app.services.clock import Clock, utc_now
+from app.store import OrderWrite, Store, StoredFingerprint
+
+
+class OrderFileReader(Protocol):
+    """Reads an order file (app.imports.read_order_file)."""
+
+    def __call__(
+        self, path: Path, *, preset: str = "auto", mapping_path: Path | None = None
+    ) -> ParsedOrders: ...
+
+
+ErrorCsvWriter = Callable[[ParsedOrders, Path], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportConflict:
+    """A changed order that already has a label: the change was not applied."""
+
+    order_id: int
+    source: str
+    external_id: str
+    status: str
+    row: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did. Nothing is written when only `orders_unchanged` is non-zero."""
+
+    file: Path
+    preset: str
+    rows_read: int
+    orders_created: int
+    orders_updated: int
+    orders_unchanged: int
+    items_created: int
+    conflicts: tuple[ImportConflict, ...]
+    errors: tuple[RowError, ...]
+    warnings: tuple[RowError, ...]
+    errors_csv: Path | None = None
+
+    @property
+    def wrote_anything(self) -> bool:
+        return bool(self.orders_created or self.orders_updated or self.items_created)
+
+
+def error_csv_path(order_file: Path) -> Path:
+    """Where the rejected rows of `order_file` go: beside it, `<name>.errors.csv`."""
+    return order_file.with_name(f"{order_file.stem}.errors.csv")
+
+
+class ImportService:
+    """Reads order files and applies them: new orders in, changed ones updated, labelled kept."""
+
+    def __init__(
+        self,
+        store: Store,
+        reader: OrderFileReader,
+        error_writer: ErrorCsvWriter | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._store = store
+        self._reader = reader
+        self._error_writer = error_writer
+        self._clock = clock
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        preset: str = "auto",
+        mapping_path: Path | None = None,
+        write_error_csv: bool = False,
+    ) -> ImportReport:
+        """Read `path` and apply it. An unreadable file raises AppError and changes nothing."""
+        parsed = self._reader(path, preset=preset, mapping_path=mapping_path)
+        report = self.apply(parsed)
+        if write_error_csv and report.errors:
+            if self._error_writer is None:
+                raise RuntimeError("ImportService was built without an error CSV writer")
+            target = error_csv_path(path)
+            self._error_writer(parsed, target)
+            report = _with_errors_csv(report, target)
+        return report
+
+    def apply(self, parsed: ParsedOrders) -> ImportReport:
+        """Apply `parsed` in one transaction; orders are matched by (source, external id)."""
+        orders, duplicate_errors = _first_of_each(parsed)
+        fingerprints = [order_fingerprint(order) for order in orders]
+        created: list[OrderWrite] = []
+        updated: list[OrderWrite] = []
+        conflicts: list[ImportConflict] = []
+        unchanged = 0
+        with self._store.transaction() as tx:
+            stored: dict[tuple[SourcePlatform, str], StoredFingerprint] = {}
+            for source in {order.source for order in orders}:
+                for external_id, fp in tx.orders.fingerprints(source).items():
+                    stored[(source, external_id)] = fp
+            for order, fingerprint in zip(orders, fingerprints, strict=True):
+                known = stored.get((order.source, order.external_id))
+                if known is not None and known.content_hash == fingerprint:
+                    unchanged += 1
+                elif known is None:
+                    new = _as_new(order)
+                    created.append(OrderWrite(new, fingerprint, group_id_for(new.item_multiset)))
+                elif known.status in LABELLED_STATUSES:
+                    conflicts.append(_conflict(order, known, parsed))
+                else:
+                    updated.append(
+                        OrderWrite(
+                            order, fingerprint, group_id_for(order.item_multiset), known.order_id
+                        )
+                    )
+            new_items = _new_items(parsed.items, created, updated, tx.items.known_skus())
+            if not (new_items or created or updated):
+                # A re-import of an unchanged file writes nothing at all.
+                return self._report(parsed, 0, 0, unchanged, 0, conflicts, duplicate_errors)
+            now = self._clock()
+            tx.items.insert_many(new_items)
+            tx.orders.insert_many(created, now)
+            tx.orders.update_content(updated, now)
+        return self._report(
+            parsed,
+            len(created),
+            len(updated),
+            unchanged,
+            len(new_items),
+            conflicts,
+            duplicate_errors,
+        )
+
+    @staticmethod
+    def _report(
+        parsed: ParsedOrders,
+        created: int,
+        updated: int,
+        unchanged: int,
+        items_created: int,
+        conflicts: list[ImportConflict],
+        duplicate_errors: list[RowError],
+    ) -> ImportReport:
+        errors = tuple(sorted((*parsed.errors, *duplicate_errors), key=lambda e: e.row))
+        return ImportReport(
+            file=parsed.path,
+            preset=parsed.preset,
+            rows_read=parsed.rows_read,
+            orders_created=created,
+            orders_updated=updated,
+            orders_unchanged=unchanged,
+            items_created=items_created,
+            conflicts=tuple(conflicts),
+            errors=errors,
+            warnings=parsed.warnings,
+        )
+
+
+def _with_errors_csv(report: ImportReport, target: Path) -> ImportReport:
+    return replace(report, errors_csv=target)
+
+
+def _as_new(order: Order) -> Order:
+    """A new order always starts as imported, whatever the reader filled in."""
+    if order.status is OrderStatus.IMPORTED and order.id is None and order.tracking_code is None:
+        return order
+    return replace(order, status=OrderStatus.IMPORTED, id=None, tracking_code=None)
+
+
+def _first_of_each(parsed: ParsedOrders) -> tuple[list[Order], list[RowError]]:
+    """Keep the first order per (source, external id); later ones are reported, not merged."""
+    seen: set[tuple[SourcePlatform, str]] = set()
+    kept: list[Order] = []
+    errors: list[RowError] = []
+    for order in parsed.orders:
+        key = (order.source, order.external_id)
+        if key in seen:
+            errors.append(
+                RowError(
+                    row=parsed.order_rows.get(order.external_id, 0),
+                    column="external_id",
+                    message=f"order {order.external_id!r} appears more than once; "
+                    "only its first row was imported",
+                )
+            )
+            continue
+        seen.add(key)
+        kept.append(order)
+    return kept, errors
+
+
+def _conflict(order: Order, known: StoredFingerprint, parsed: ParsedOrders) -> ImportConflict:
+    return ImportConflict(
+        order_id=known.order_id,
+        source=order.source.value,
+        external_id=order.external_id,
+        status=known.status.value,
+        row=parsed.order_rows.get(order.external_id, 0),
+        message=f"order {order.external_id} changed in the file but already has a label "
+        f"({known.status.value}); the change was not applied",
+    )
+
+
+def _new_items(
+    file_items: tuple[Item, ...],
+    created: list[OrderWrite],
+    updated: list[OrderWrite],
+    known: set[str],
+) -> list[Item]:
+    """SKUs the store lacks: the file's own description where it has one, else a bare SKU."""
+    new: dict[str, Item] = {}
+    for item in file_items:
+        if item.sku not in known and item.sku not in new:
+            new[item.sku] = item
+    for write in (*created, *updated):
+        for line in write.order.lines:
+            if line.sku not in known and line.sku not in new:
+                new[line.sku] = Item(sku=line.sku)
+    return list(new.values())

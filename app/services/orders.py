@@ -1,0 +1,165 @@
+"""Order service: list orders and mark them ready, on hold or released."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.domain.errors import AppError, ErrorKind
+from app.domain.order_flow import StatusAction, is_already_done, next_status, refusal_reason
+from app.domain.orders import Order, OrderStatus, SourcePlatform
+from app.services.clock import Clock, utc_now
+from app.store import StatusChange, StatusRow, Store, StoreTransaction
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSelection:
+    """Which orders a status change is for: all of them, one country's, or named ones.
+
+    `refs` are local ids (`42`) or `source:external_id` (`kickstarter:1234`).
+    """
+
+    all: bool = False
+    country: str | None = None
+    refs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        chosen = sum((self.all, self.country is not None, bool(self.refs)))
+        if chosen != 1:
+            raise AppError(
+                "Choose the orders: all of them, one country, or order ids.",
+                hint="Use --all, --country XX or --order ID [ID ...].",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChangeReport:
+    """What a ready/hold/release did."""
+
+    action: StatusAction
+    changed: tuple[int, ...]
+    already: int  # orders that were already where the action puts them
+    skipped: int  # orders the action does not apply to (only with --all / --country)
+
+
+class OrderService:
+    """Orders as packers see them, and the status changes they make by hand."""
+
+    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+
+    def list_orders(self, status: OrderStatus | None = None) -> list[Order]:
+        with self._store.transaction() as tx:
+            return tx.orders.find(status=status)
+
+    def get_order(self, ref: str) -> Order:
+        """One order by id or `source:external_id`; AppError NOT_FOUND when unknown."""
+        with self._store.transaction() as tx:
+            order_id = self._resolve(tx, (ref,))[0]
+            order = tx.orders.get(order_id)
+            assert order is not None
+            return order
+
+    def change_status(self, action: StatusAction, selection: OrderSelection) -> StatusChangeReport:
+        """Apply `action` to the selected orders in one transaction.
+
+        Named orders must all qualify (else nothing changes and AppError says which and why);
+        with --all or --country the orders the action does not apply to are skipped.
+        """
+        with self._store.transaction() as tx:
+            if selection.refs:
+                ids = self._resolve(tx, selection.refs)
+                rows = tx.orders.status_rows(order_ids=ids)
+                refused = [
+                    row
+                    for row in rows
+                    if next_status(action, row.status) is None
+                    and not is_already_done(action, row.status)
+                ]
+                if refused:
+                    raise _refused(action, refused)
+            else:
+                country = _country(selection.country) if selection.country else None
+                rows = tx.orders.status_rows(country=country)
+            changes: list[StatusChange] = []
+            already = skipped = 0
+            for row in rows:
+                target = next_status(action, row.status, row.held_from)
+                if target is None:
+                    if is_already_done(action, row.status):
+                        already += 1
+                    else:
+                        skipped += 1
+                    continue
+                held_from = row.status if action is StatusAction.HOLD else None
+                changes.append(StatusChange(row.order_id, target, held_from))
+            if changes:
+                tx.orders.apply_status_changes(changes, self._clock())
+        return StatusChangeReport(
+            action, tuple(change.order_id for change in changes), already, skipped
+        )
+
+    @staticmethod
+    def _resolve(tx: StoreTransaction, refs: Sequence[str]) -> list[int]:
+        """Local ids of `refs`, in order, without repeats; AppError when any is unknown."""
+        numeric: list[int] = []
+        external: list[tuple[str, str]] = []
+        malformed: list[str] = []
+        for ref in refs:
+            text = ref.strip()
+            if text.isdigit():
+                numeric.append(int(text))
+            elif ":" in text:
+                source, _, external_id = text.partition(":")
+                if source.lower() not in {s.value for s in SourcePlatform}:
+                    malformed.append(ref)
+                else:
+                    external.append((source.lower(), external_id))
+            else:
+                malformed.append(ref)
+        if malformed:
+            raise AppError(
+                f"Not an order id: {', '.join(malformed)}.",
+                hint="Use the id from `packdesk-cli orders` (e.g. 42) or source:external_id "
+                "(e.g. kickstarter:1234).",
+                details={"refs": malformed},
+            )
+        found_ids = {row.order_id for row in tx.orders.status_rows(order_ids=numeric)}
+        by_external = tx.orders.ids_by_external(external)
+        unknown = [str(i) for i in numeric if i not in found_ids]
+        unknown += [f"{s}:{e}" for s, e in external if (s, e) not in by_external]
+        if unknown:
+            raise AppError(
+                f"Unknown order{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+                hint="Nothing was changed. List orders with `packdesk-cli orders`.",
+                kind=ErrorKind.NOT_FOUND,
+                details={"unknown": unknown},
+            )
+        ordered = [*numeric, *(by_external[key] for key in external)]
+        return list(dict.fromkeys(ordered))
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if not _COUNTRY.match(code):
+        raise AppError(
+            f"{value!r} is not a two-letter country code.",
+            hint="Use ISO-3166 alpha-2, e.g. US, CA, DE.",
+            details={"country": value},
+        )
+    return code
+
+
+def _refused(action: StatusAction, rows: list[StatusRow]) -> AppError:
+    reasons = [f"{row.order_id} ({refusal_reason(action, row.status)})" for row in rows[:10]]
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    return AppError(
+        f"Cannot {action.value} order{'s' if len(rows) > 1 else ''} {'; '.join(reasons)}{more}.",
+        hint="Nothing was changed. Leave those orders out and try again.",
+        kind=ErrorKind.CONFLICT,
+        details={"orders": [row.order_id for row in rows]},
+    )
