@@ -1,0 +1,360 @@
+"""Package groups panel: groups of identical ready orders, their package type and service, and
+the international orders blocked by missing customs data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QComboBox, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from app.domain.customs import CustomsBlockedOrder
+from app.domain.groups import PackageGroup
+from app.domain.packages import PackageType
+from app.domain.usps import SERVICES
+from app.ui.errors import ErrorPresenter
+from app.ui.models.table import Column, RecordFilterProxy, RecordTableModel
+from app.ui.panels.base import Panel
+from app.ui.panels.common import record_table, selected_records
+from app.ui.signals import emit
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.message_bar import Tone
+from app.ui.widgets.toolbar import action_button, search_box, tool_row
+
+_FIELD_WORDS = {
+    "hts_code": "HTS code",
+    "customs_description": "description",
+    "origin_country": "origin",
+}
+
+
+class GroupsSource(Protocol):
+    """What the panel needs of app.services.grouping.GroupingService."""
+
+    def groups(self) -> list[PackageGroup]: ...
+
+    def assign(
+        self, group_id: str, *, package_type: str | None, service: str | None
+    ) -> PackageGroup | None: ...
+
+    def customs_blocked(self) -> list[CustomsBlockedOrder]: ...
+
+
+class PackageTypesSource(Protocol):
+    def list_package_types(self) -> list[PackageType]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CustomsGapRow:
+    """One line of the customs list: an order and one SKU that needs fixing."""
+
+    order: CustomsBlockedOrder
+    sku: str
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupsSnapshot:
+    groups: list[PackageGroup]
+    blocked: list[CustomsBlockedOrder]
+    package_types: list[PackageType]
+
+
+def _weight_text(group: PackageGroup) -> str:
+    text = f"{group.estimated_weight_oz.normalize():f}"
+    return f"{text} *" if group.skus_without_weight else text
+
+
+def _weight_tip(group: PackageGroup) -> str:
+    if group.skus_without_weight:
+        return (
+            "Too low: no weight for "
+            + ", ".join(group.skus_without_weight)
+            + " (set it under SKUs)"
+        )
+    return "Items plus the package type's empty weight"
+
+
+GROUP_COLUMNS = (
+    Column[PackageGroup]("Group", lambda g: g.group_id, width=120),
+    Column[PackageGroup]("Items", lambda g: g.description, tooltip=lambda g: g.description),
+    Column[PackageGroup]("Orders", lambda g: g.orders, numeric=True, width=70),
+    Column[PackageGroup]("Domestic", lambda g: g.domestic, numeric=True, width=80),
+    Column[PackageGroup]("Intl.", lambda g: g.international, numeric=True, width=60),
+    Column[PackageGroup](
+        "Est. weight (oz)",
+        _weight_text,
+        sort=lambda g: g.estimated_weight_oz,
+        tooltip=_weight_tip,
+        foreground=lambda g: "#9a5b00" if g.skus_without_weight else None,
+        numeric=True,
+        width=120,
+    ),
+    Column[PackageGroup]("Package type", lambda g: g.package_type or "—", width=150),
+    Column[PackageGroup](
+        "Service", lambda g: SERVICES[g.service][0] if g.service in SERVICES else "—", width=170
+    ),
+)
+
+CUSTOMS_COLUMNS = (
+    Column[CustomsGapRow]("Order", lambda r: r.order.external_id, width=110),
+    Column[CustomsGapRow]("Country", lambda r: r.order.country, width=70),
+    Column[CustomsGapRow]("SKU to fix", lambda r: r.sku, width=160),
+    Column[CustomsGapRow](
+        "Missing", lambda r: ", ".join(_FIELD_WORDS.get(m, m) for m in r.missing), width=240
+    ),
+    Column[CustomsGapRow]("Group", lambda r: r.order.group_id, width=120),
+    Column[CustomsGapRow]("Status", lambda r: r.order.status.replace("_", " ")),
+)
+
+
+class GroupsPanel(Panel):
+    """Package groups and the customs check.
+
+    Signals:
+        groups_loaded(int): the number of groups loaded by a refresh.
+        group_assigned(object): the group as returned by the service after an assignment.
+    """
+
+    title = "Package groups"
+    groups_loaded = Signal(int)
+    group_assigned = Signal(object)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        *,
+        groups: GroupsSource,
+        package_types: PackageTypesSource,
+        edit_sku: Callable[[str], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(runner, presenter, parent)
+        self._groups = groups
+        self._package_types = package_types
+        self._edit_sku = edit_sku
+        self._loading = False
+
+        self.model = RecordTableModel(GROUP_COLUMNS, key=lambda g: g.group_id)
+        self.proxy = RecordFilterProxy(self.model)
+        self.view = record_table(self, self.proxy, GROUP_COLUMNS, stretch_column=1)
+        self.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+
+        self.search = search_box(self, "Search SKU or group… (Ctrl+F)")
+        self.search.textChanged.connect(self.proxy.set_search)
+        self.package_combo = QComboBox(self)
+        self.package_combo.setMinimumWidth(170)
+        self.service_combo = QComboBox(self)
+        self.service_combo.setMinimumWidth(220)
+        self.service_combo.addItem("(no service)", "")
+        for name, (description, international) in SERVICES.items():
+            suffix = " (international)" if international else ""
+            self.service_combo.addItem(f"{description}{suffix}", name)
+        self.package_combo.activated.connect(self._on_package_combo_activated)
+        self.service_combo.activated.connect(self._on_service_combo_activated)
+        package_label = QLabel("&Package type", self)
+        package_label.setBuddy(self.package_combo)
+        service_label = QLabel("Ser&vice", self)
+        service_label.setBuddy(self.service_combo)
+        self.selection_label = QLabel("", self)
+        self.refresh_button = action_button(self, "Refresh", None, "Recompute groups (F5)")
+        self.refresh_button.clicked.connect(self.refresh)
+        self._layout.addLayout(
+            tool_row(
+                self.search,
+                self.selection_label,
+                package_label,
+                self.package_combo,
+                service_label,
+                self.service_combo,
+                self.refresh_button,
+                stretch_after=1,
+            )
+        )
+
+        self.customs_model = RecordTableModel(CUSTOMS_COLUMNS)
+        self.customs_proxy = RecordFilterProxy(self.customs_model)
+        self.customs_view = record_table(
+            self, self.customs_proxy, CUSTOMS_COLUMNS, multi_select=False
+        )
+        self.customs_view.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+        self.customs_view.activated.connect(self._on_customs_view_activated)
+        self.customs_heading = QLabel("Blocked by customs data", self)
+        self.customs_heading.setObjectName("sectionHeading")
+        self.fix_button = action_button(
+            self, "Fix SKU…", "Ctrl+E", "Edit the selected SKU's customs data"
+        )
+        self.fix_button.clicked.connect(self._fix_selected_sku)
+        self.fix_button.setEnabled(edit_sku is not None)
+        customs_box = QWidget(self)
+        customs_layout = QVBoxLayout(customs_box)
+        customs_layout.setContentsMargins(0, 4, 0, 0)
+        customs_layout.addLayout(tool_row(self.customs_heading, self.fix_button, stretch_after=0))
+        customs_layout.addWidget(self.customs_view, 1)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.view)
+        splitter.addWidget(customs_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        self._layout.addWidget(splitter, 1)
+        self._set_package_types([])
+        self._update_controls()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        groups, package_types = self._groups, self._package_types
+
+        def work() -> GroupsSnapshot:
+            return GroupsSnapshot(
+                groups.groups(), groups.customs_blocked(), package_types.list_package_types()
+            )
+
+        self._runner.run(work, self._on_snapshot_loaded, self._on_load_failed)
+
+    def _on_snapshot_loaded(self, snapshot: GroupsSnapshot) -> None:
+        self._loading = False
+        selected = {g.group_id for g in selected_records(self.view, self.proxy)}
+        self._set_package_types(snapshot.package_types)
+        self.model.set_rows(snapshot.groups)
+        rows = [
+            CustomsGapRow(order, gap.sku, gap.missing)
+            for order in snapshot.blocked
+            for gap in order.gaps
+        ]
+        self.customs_model.set_rows(rows)
+        skus = sorted({row.sku for row in rows})
+        self.customs_heading.setText(
+            f"Blocked by customs data: {len(snapshot.blocked):,} international orders, "
+            f"{len(skus)} SKUs to fix"
+            if rows
+            else "Customs data: complete for every international order"
+        )
+        self._reselect(selected)
+        orders = sum(g.orders for g in snapshot.groups)
+        self._announce(
+            f"{len(snapshot.groups):,} package groups · {orders:,} ready orders · "
+            f"{len(snapshot.blocked):,} blocked by customs"
+        )
+        self._update_controls()
+        emit(self.groups_loaded, len(snapshot.groups))
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self._presenter.present(exc, inline=self.message_bar, action="Load package groups")
+
+    def activated(self) -> None:
+        self.refresh()
+        self.view.setFocus()
+
+    def _set_package_types(self, package_types: list[PackageType]) -> None:
+        self.package_combo.clear()
+        self.package_combo.addItem("(no package type)", "")
+        for package_type in package_types:
+            self.package_combo.addItem(package_type.name, package_type.name)
+
+    def _reselect(self, group_ids: set[str]) -> None:
+        selection = self.view.selectionModel()
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.record(row).group_id in group_ids:
+                selection.select(
+                    self.proxy.index(row, 0),
+                    selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
+                )
+
+    # -- assigning ----------------------------------------------------------------------------
+
+    def selected_groups(self) -> list[PackageGroup]:
+        return selected_records(self.view, self.proxy)
+
+    @Slot()
+    def _on_selection_changed(self) -> None:
+        self._update_controls()
+
+    def _update_controls(self) -> None:
+        chosen = self.selected_groups()
+        self.package_combo.setEnabled(bool(chosen))
+        self.service_combo.setEnabled(bool(chosen))
+        orders = sum(g.orders for g in chosen)
+        self.selection_label.setText(
+            f"{len(chosen)} groups, {orders:,} orders selected" if chosen else "Select groups"
+        )
+        # Show the selection's common setting; a mixed selection shows nothing chosen.
+        for combo, values in (
+            (self.package_combo, {g.package_type or "" for g in chosen}),
+            (self.service_combo, {g.service or "" for g in chosen}),
+        ):
+            index = combo.findData(values.pop()) if len(values) == 1 else -1
+            combo.setCurrentIndex(index)
+
+    @Slot(int)
+    def _on_package_combo_activated(self, _index: int) -> None:
+        self.assign_selected(package_type=self.package_combo.currentData(), service=None)
+
+    @Slot(int)
+    def _on_service_combo_activated(self, _index: int) -> None:
+        self.assign_selected(package_type=None, service=self.service_combo.currentData())
+
+    def assign_selected(self, *, package_type: str | None, service: str | None) -> None:
+        """Persist a package type and/or service ('' clears, None keeps) for selected groups."""
+        chosen = [g.group_id for g in self.selected_groups()]
+        if not chosen:
+            return
+        groups = self._groups
+
+        def work() -> list[PackageGroup | None]:
+            return [
+                groups.assign(group_id, package_type=package_type, service=service)
+                for group_id in chosen
+            ]
+
+        self._runner.run(
+            work,
+            self._on_assigned,
+            self._on_error("Assign package type and service"),
+            lane="db-write",
+        )
+
+    def _on_assigned(self, updated: list[PackageGroup | None]) -> None:
+        changed = [g for g in updated if g is not None]
+        for group in changed:
+            self.model.replace_row(group)
+            emit(self.group_assigned, group)
+        self._update_controls()
+        if changed:
+            first = changed[0]
+            what = " and ".join(
+                part
+                for part in (
+                    first.package_type and f"package type {first.package_type}",
+                    first.service and SERVICES.get(first.service, (first.service,))[0],
+                )
+                if part
+            )
+            self.message_bar.show_message(
+                f"Saved for {len(changed)} group{'s' if len(changed) > 1 else ''}: "
+                f"{what or 'no package type or service'}.",
+                Tone.SUCCESS,
+            )
+
+    # -- customs ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_customs_view_activated(self) -> None:
+        self._fix_selected_sku()
+
+    @Slot()
+    def _fix_selected_sku(self) -> None:
+        rows = selected_records(self.customs_view, self.customs_proxy)
+        if rows and self._edit_sku is not None:
+            self._edit_sku(rows[0].sku)
