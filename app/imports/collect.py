@@ -163,11 +163,22 @@ class Collector:
         self.rejected_rows: dict[int, tuple[str, ...]] = {}
         self._items: dict[str, Item] = {}
 
-    def note_item(self, sku: str, name: str, value_usd: Decimal | None = None) -> None:
-        """Remember a SKU's display name (and unit value) the first time the file names it."""
+    def note_item(
+        self,
+        sku: str,
+        name: str,
+        value_usd: Decimal | None = None,
+        weight_oz: Decimal | None = None,
+    ) -> None:
+        """Remember a SKU's display name (unit value, weight) the first time the file names it."""
         if sku in self._items:
             return
-        self._items[sku] = Item(sku=sku, name=name or sku, value_usd=value_usd or Decimal(0))
+        self._items[sku] = Item(
+            sku=sku,
+            name=name or sku,
+            value_usd=value_usd or Decimal(0),
+            weight_oz=weight_oz or Decimal(0),
+        )
 
     def reject(self, row: int, cells: list[str], errors: list[RowError]) -> None:
         """Record a rejected row with its problems and its original cells."""

@@ -19,6 +19,8 @@ yet and is rejected with that reason.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.domain.errors import AppError
 from app.domain.orders import SourcePlatform
 from app.imports.collect import AddressColumns, Collector, RawAddress, build_address, check_width
@@ -164,6 +166,8 @@ class _KickstarterReader:
             postal_code=_name(header, col_postal),
             country=_name(header, col_country),
         )
+        # When the code cell is empty the country comes from the name column: name that one.
+        alt_columns = replace(address_columns, country=_name(header, col_country_alt))
         item_columns = self._item_columns()
         for _position, sku, name in item_columns:
             out.note_item(sku, name)
@@ -242,6 +246,10 @@ class _KickstarterReader:
                     )
                 )
             else:
+                country = cell(cells, col_country)
+                columns = address_columns
+                if not country and col_country_alt is not None:
+                    country, columns = cell(cells, col_country_alt), alt_columns
                 raw = RawAddress(
                     name=cell(cells, col_name) or cell(cells, col_backer),
                     street1=cells[col_street1] if col_street1 is not None else "",
@@ -249,11 +257,11 @@ class _KickstarterReader:
                     city=cell(cells, col_city),
                     state=cell(cells, col_state),
                     postal_code=cell(cells, col_postal),
-                    country=cell(cells, col_country) or cell(cells, col_country_alt),
+                    country=country,
                     phone=cell(cells, col_phone),
                     email=cell(cells, col_email),
                 )
-                recipient = build_address(raw, row, address_columns, errors, out.warnings)
+                recipient = build_address(raw, row, columns, errors, out.warnings)
             if errors or recipient is None:
                 out.reject(row, raw_cells, errors)
                 continue
