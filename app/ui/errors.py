@@ -86,9 +86,9 @@ class CrashDialog(QDialog):
         self.setWindowTitle("Packdesk hit a bug")
         self.resize(720, 460)
         intro = QLabel(
-            "Something went wrong inside Packdesk. The action did not finish; nothing else was "
-            "changed by this error.\nPlease copy the details below into your report. API keys "
-            "have been removed from them."
+            "Something went wrong inside Packdesk, and the action that was running did not "
+            "finish.\nPlease copy the details below into your report (API keys have been "
+            "removed from them)."
         )
         intro.setWordWrap(True)
         self.details = QPlainTextEdit(details, self)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import AppContext
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel, UnavailablePanel
+from app.ui.style import STYLE_SHEET
 from app.ui.tasks import TaskRunner
 
 PanelFactory = Callable[[TaskRunner, ErrorPresenter], Panel]
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self._ctx = ctx
         self.setWindowTitle(f"Packdesk - {ctx.options.profile}")
         self.resize(1280, 800)
+        self.setStyleSheet(STYLE_SHEET)
         self.presenter = presenter or ErrorPresenter(self)
         self.presenter.set_status_bar(self.statusBar())
         self.runner = runner or TaskRunner(self, default_on_error=self.presenter.present)
@@ -62,15 +64,15 @@ class MainWindow(QMainWindow):
         self._nav.setObjectName("navigation")
         self._nav.setIconSize(QSize(20, 20))
         self._nav.setUniformItemSizes(True)
-        self._nav.setMinimumWidth(170)
-        self._nav.setMaximumWidth(240)
+        self._nav.setMinimumWidth(160)
+        self._nav.setMaximumWidth(220)
         self._stack = QStackedWidget(self)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._nav)
         splitter.addWidget(self._stack)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([190, 1090])
+        splitter.setSizes([175, 1105])
         self.setCentralWidget(splitter)
 
         self._busy = QLabel("", self)
@@ -175,13 +177,13 @@ def default_panel_specs(ctx: AppContext) -> list[PanelSpec]:
     from app.ui.panels.factory import foundation_panel_specs
 
     later = (
-        "This panel is not available yet. It comes with the fulfilment workflows "
-        "(buying postage, printing labels and SCAN forms). Until then use the command line "
-        "(packdesk-cli) for these steps when they land."
+        "Not available yet.\n\nBuying postage, printing labels, SCAN forms, refunds and "
+        "pickups come with the fulfilment workflows, in a later version of Packdesk. Nothing "
+        "on this page works today."
     )
     scan = (
-        "This panel is not available yet. The scan station (scan a label to mark the order "
-        "shipped) comes with the fulfilment workflows."
+        "Not available yet.\n\nThe scan station (scan a label's barcode to mark its order "
+        "shipped) comes with the fulfilment workflows, in a later version of Packdesk."
     )
     return [
         *foundation_panel_specs(ctx),

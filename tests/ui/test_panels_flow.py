@@ -193,8 +193,12 @@ def test_import_ready_and_groups_through_the_real_services(
         2,
     )
     assert by_items["1 x ART-BOOK"].international == 1
-    blocked = {(r.order.external_id, r.sku) for r in groups.customs_model.rows()}
-    assert blocked == {("3", "ART-BOOK"), ("3", "STICKER-PACK"), ("5", "ART-BOOK")}
+    blocked = {
+        (r.sku, tuple(o.external_id for o in r.orders), r.countries)
+        for r in groups.customs_model.rows()
+    }
+    assert blocked == {("ART-BOOK", ("3", "5"), "CA, DE"), ("STICKER-PACK", ("3",), "DE")}
+    assert "2 international orders wait for 2 SKUs" in groups.customs_heading.text()
 
     # Package type and service persist through the service.
     groups.view.selectRow(0)
@@ -210,6 +214,8 @@ def test_import_ready_and_groups_through_the_real_services(
     shown = groups.model.record(groups.model.row_of(chosen.group_id) or 0)
     assert (shown.package_type, shown.service) == ("Mailer 10x13", "GroundAdvantage")
     assert shown.estimated_weight_oz == Decimal(2)  # empty mailer; items have no weight yet
+    row = groups.model.row_of(chosen.group_id)
+    assert groups.model.index(row or 0, 5).data() == "2.0 *"  # * : SKUs without weight
 
 
 def test_skus_edit_and_batch_hts_unblock_customs(

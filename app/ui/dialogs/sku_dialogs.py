@@ -163,12 +163,17 @@ class ApplyHtsDialog(QDialog):
         pattern = self.pattern.text().strip()
         if not pattern:
             return []
-        return [sku for sku in self._skus if fnmatchcase(sku.upper(), pattern.upper())]
+        # Exactly the service's rule (case-sensitive shell glob), so the preview is the truth.
+        return [sku for sku in self._skus if fnmatchcase(sku, pattern)]
 
     def _on_pattern_text_changed(self, _text: str) -> None:
         found = self.matching()
         preview = ", ".join(found[:8]) + (" …" if len(found) > 8 else "")
-        self.matches.setText(f"{len(found)} SKUs match: {preview}" if found else "No SKU matches.")
+        if not found:
+            self.matches.setText("No SKU matches (patterns are case-sensitive).")
+        else:
+            noun = "SKU matches" if len(found) == 1 else "SKUs match"
+            self.matches.setText(f"{len(found)} {noun}: {preview}")
 
     def batch(self) -> HtsBatch:
         """What was entered. Raises ValueError naming the field that is wrong."""

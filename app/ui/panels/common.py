@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.ui.models.table import Column, RecordFilterProxy
@@ -41,6 +42,8 @@ def record_table(
     for index, column in enumerate(columns):
         if column.width is not None:
             view.setColumnWidth(index, column.width)
+    # Qt's default indicator is descending; start with the first column ascending.
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     if stretch_column is None:
         header.setStretchLastSection(True)
     else:

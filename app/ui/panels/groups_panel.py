@@ -47,12 +47,39 @@ class PackageTypesSource(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class CustomsGapRow:
-    """One line of the customs list: an order and one SKU that needs fixing."""
+class SkuToFix:
+    """One SKU that blocks international orders, what it lacks, and the orders it blocks."""
 
-    order: CustomsBlockedOrder
     sku: str
     missing: tuple[str, ...]
+    orders: tuple[CustomsBlockedOrder, ...]
+
+    @property
+    def countries(self) -> str:
+        return ", ".join(sorted({order.country for order in self.orders}))
+
+    @property
+    def order_refs(self) -> str:
+        refs = [order.external_id for order in self.orders]
+        return ", ".join(refs[:8]) + (f" and {len(refs) - 8} more" if len(refs) > 8 else "")
+
+
+def skus_to_fix(blocked: list[CustomsBlockedOrder]) -> list[SkuToFix]:
+    """The customs check by SKU: a packer fixes a SKU once, not each order."""
+    missing: dict[str, set[str]] = {}
+    orders: dict[str, list[CustomsBlockedOrder]] = {}
+    for order in blocked:
+        for gap in order.gaps:
+            missing.setdefault(gap.sku, set()).update(gap.missing)
+            orders.setdefault(gap.sku, []).append(order)
+    return [
+        SkuToFix(sku, _in_form_order(missing[sku]), tuple(orders[sku])) for sku in sorted(orders)
+    ]
+
+
+def _in_form_order(fields: set[str]) -> tuple[str, ...]:
+    known = tuple(f for f in _FIELD_WORDS if f in fields)
+    return known + tuple(sorted(fields - set(_FIELD_WORDS)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +89,12 @@ class GroupsSnapshot:
     package_types: list[PackageType]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _weight_text(group: PackageGroup) -> str:
-    text = f"{group.estimated_weight_oz.normalize():f}"
+    text = f"{group.estimated_weight_oz:.1f}"
     return f"{text} *" if group.skus_without_weight else text
 
 
@@ -99,14 +130,13 @@ GROUP_COLUMNS = (
 )
 
 CUSTOMS_COLUMNS = (
-    Column[CustomsGapRow]("Order", lambda r: r.order.external_id, width=110),
-    Column[CustomsGapRow]("Country", lambda r: r.order.country, width=70),
-    Column[CustomsGapRow]("SKU to fix", lambda r: r.sku, width=160),
-    Column[CustomsGapRow](
-        "Missing", lambda r: ", ".join(_FIELD_WORDS.get(m, m) for m in r.missing), width=240
+    Column[SkuToFix]("SKU to fix", lambda r: r.sku, width=170),
+    Column[SkuToFix](
+        "Missing", lambda r: ", ".join(_FIELD_WORDS.get(m, m) for m in r.missing), width=230
     ),
-    Column[CustomsGapRow]("Group", lambda r: r.order.group_id, width=120),
-    Column[CustomsGapRow]("Status", lambda r: r.order.status.replace("_", " ")),
+    Column[SkuToFix]("Blocked orders", lambda r: len(r.orders), numeric=True, width=110),
+    Column[SkuToFix]("Countries", lambda r: r.countries, tooltip=lambda r: r.countries, width=150),
+    Column[SkuToFix]("Orders", lambda r: r.order_refs, tooltip=lambda r: r.order_refs),
 )
 
 
@@ -176,12 +206,12 @@ class GroupsPanel(Panel):
             )
         )
 
-        self.customs_model = RecordTableModel(CUSTOMS_COLUMNS)
+        self.customs_model = RecordTableModel(CUSTOMS_COLUMNS, key=lambda r: r.sku)
         self.customs_proxy = RecordFilterProxy(self.customs_model)
         self.customs_view = record_table(
             self, self.customs_proxy, CUSTOMS_COLUMNS, multi_select=False
         )
-        self.customs_view.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+        self.customs_view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self.customs_view.activated.connect(self._on_customs_view_activated)
         self.customs_heading = QLabel("Blocked by customs data", self)
         self.customs_heading.setObjectName("sectionHeading")
@@ -227,16 +257,11 @@ class GroupsPanel(Panel):
         selected = {g.group_id for g in selected_records(self.view, self.proxy)}
         self._set_package_types(snapshot.package_types)
         self.model.set_rows(snapshot.groups)
-        rows = [
-            CustomsGapRow(order, gap.sku, gap.missing)
-            for order in snapshot.blocked
-            for gap in order.gaps
-        ]
+        rows = skus_to_fix(snapshot.blocked)
         self.customs_model.set_rows(rows)
-        skus = sorted({row.sku for row in rows})
         self.customs_heading.setText(
-            f"Blocked by customs data: {len(snapshot.blocked):,} international orders, "
-            f"{len(skus)} SKUs to fix"
+            f"Blocked by customs data: {len(snapshot.blocked):,} international orders wait "
+            f"for {len(rows)} SKU{'s' if len(rows) != 1 else ''}"
             if rows
             else "Customs data: complete for every international order"
         )
@@ -287,7 +312,9 @@ class GroupsPanel(Panel):
         self.service_combo.setEnabled(bool(chosen))
         orders = sum(g.orders for g in chosen)
         self.selection_label.setText(
-            f"{len(chosen)} groups, {orders:,} orders selected" if chosen else "Select groups"
+            f"{_count(len(chosen), 'group')}, {_count(orders, 'order')} selected"
+            if chosen
+            else "Select groups"
         )
         # Show the selection's common setting; a mixed selection shows nothing chosen.
         for combo, values in (

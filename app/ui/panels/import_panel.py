@@ -136,7 +136,7 @@ class ImportPanel(Panel):
         self.mapping_button = QPushButton("Column mapping…", self)
         self.mapping_button.setToolTip("A saved column mapping (JSON) for generic CSV files")
         self.mapping_button.clicked.connect(self._choose_mapping)
-        self.mapping_button.setEnabled(False)
+        self._on_preset_combo_changed(self.preset_combo.currentText())
         self.import_button = action_button(self, "Import", "Ctrl+Return", "Import the file")
         self.import_button.setDefault(True)
         self.import_button.clicked.connect(self.start_import)

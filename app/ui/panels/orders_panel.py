@@ -46,7 +46,7 @@ def _items_text(order: Order) -> str:
 ORDER_COLUMNS = (
     Column[Order]("ID", lambda o: o.id, numeric=True, width=64),
     Column[Order]("Source", lambda o: o.source, width=90),
-    Column[Order]("External ID", lambda o: o.external_id, width=110),
+    Column[Order]("External ID", lambda o: o.external_id, width=90),
     Column[Order](
         "Recipient",
         lambda o: o.recipient.name,
@@ -63,19 +63,19 @@ ORDER_COLUMNS = (
             )
             if part
         ),
-        width=190,
+        width=160,
     ),
-    Column[Order]("Country", lambda o: o.recipient.country, width=70),
-    Column[Order]("Postal code", lambda o: o.recipient.postal_code, width=100),
+    Column[Order]("Country", lambda o: o.recipient.country, width=64),
+    Column[Order]("Postal code", lambda o: o.recipient.postal_code, width=90),
     Column[Order](
         "Status",
         lambda o: o.status,
         foreground=lambda o: _STATUS_COLOURS.get(o.status),
         sort=lambda o: list(OrderStatus).index(o.status),
-        width=120,
+        width=110,
     ),
     Column[Order]("Items", _items_text, tooltip=_items_text, width=260),
-    Column[Order]("Tracking", lambda o: o.tracking_code, width=180),
+    Column[Order]("Tracking", lambda o: o.tracking_code, width=150),
 )
 
 _ACTION_WORDS = {
@@ -117,7 +117,7 @@ class OrdersPanel(Panel):
         self.status_filter = QComboBox(self)
         self.status_filter.setMinimumWidth(190)
         self.status_filter.currentIndexChanged.connect(self._on_status_filter_changed)
-        self.search = search_box(self, "Search name, id, country, SKU… (Ctrl+F)")
+        self.search = search_box(self, "Search orders… (Ctrl+F)")
         self.search.textChanged.connect(self._on_search_text_changed)
         self.ready_button = action_button(self, "Ready", "Ctrl+R", "Mark selected ready to ship")
         self.hold_button = action_button(self, "Hold", "Ctrl+H", "Put selected on hold")
@@ -128,6 +128,9 @@ class OrdersPanel(Panel):
         self.refresh_button = action_button(self, "Refresh", None, "Reload orders (F5)")
         self.refresh_button.clicked.connect(self.refresh)
         self.selection_label = QLabel("", self)
+        self.selection_label.setMinimumWidth(
+            self.selection_label.fontMetrics().horizontalAdvance("99,999 selected") + 8
+        )
         status_label = QLabel("&Status", self)
         status_label.setBuddy(self.status_filter)
         self._layout.addLayout(
