@@ -6,14 +6,15 @@ import hashlib
 
 from app.domain.orders import Order
 
-# Separators that cannot appear in CSV-derived text after normalisation are not guaranteed, so
-# every field is length-prefixed: ("ab","c") and ("a","bc") must not hash alike.
-
 
 def order_fingerprint(order: Order) -> str:
-    """A hex digest of everything an order file says about `order` (not its status or label)."""
+    """A hex digest of everything an order file says about `order` (not its status or label).
+
+    The fields are hashed as the repr of a tuple of strings: repr quotes and escapes each one,
+    so ("ab", "c") and ("a", "bc") cannot collide, and it is fast (one C call for 100k orders).
+    """
     r = order.recipient
-    fields: list[str] = [
+    fields = (
         order.source.value,
         order.external_id,
         r.name,
@@ -27,13 +28,7 @@ def order_fingerprint(order: Order) -> str:
         r.phone,
         r.email,
         order.notes,
-        str(len(order.lines)),
-    ]
-    for line in order.lines:
-        fields.append(line.sku)
-        fields.append(str(line.quantity))
-    for key in sorted(order.extra):
-        fields.append(key)
-        fields.append(order.extra[key])
-    text = "".join(f"{len(field)}:{field}" for field in fields)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        tuple((line.sku, line.quantity) for line in order.lines),
+        tuple(sorted(order.extra.items())) if order.extra else (),
+    )
+    return hashlib.blake2b(repr(fields).encode("utf-8"), digest_size=16).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -25,6 +26,7 @@ def canonical_multiset(lines: Iterable[tuple[str, int]]) -> ItemMultiset:
     return tuple(sorted((sku, qty) for sku, qty in totals.items() if qty > 0))
 
 
+@functools.lru_cache(maxsize=4096)  # a campaign has few distinct multisets, imports hash 100k
 def group_id_for(multiset: ItemMultiset) -> str:
     """A short id that depends only on the multiset, so it is stable across recomputation.
 
