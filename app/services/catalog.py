@@ -106,7 +106,7 @@ class CatalogService:
         sku = sku.strip()
         if not sku:
             raise _invalid("A SKU cannot be empty.", "Give the SKU code, e.g. TSHIRT-M.")
-        with self._store.transaction() as tx:
+        with self._store.transaction(write=True) as tx:
             item = tx.items.get(sku)
             if item is None:
                 if not create:
@@ -127,7 +127,7 @@ class CatalogService:
                 "Say what the item is, e.g. 'Cotton t-shirt'.",
                 field="customs_description",
             )
-        with self._store.transaction() as tx:
+        with self._store.transaction(write=True) as tx:
             matching = [item for item in tx.items.all() if fnmatchcase(item.sku, pattern)]
             if not matching:
                 raise AppError(
@@ -202,7 +202,7 @@ class CatalogService:
             machinable=machinable,
             irregular=irregular,
         )
-        with self._store.transaction() as tx:
+        with self._store.transaction(write=True) as tx:
             if tx.package_types.get(name) is not None:
                 raise AppError(
                     f"A package type called {name!r} exists already.",
@@ -214,7 +214,7 @@ class CatalogService:
 
     def remove_package_type(self, name: str) -> None:
         """Remove a package type; groups that used it become unassigned."""
-        with self._store.transaction() as tx:
+        with self._store.transaction(write=True) as tx:
             if not tx.package_types.remove(name):
                 known = [pt.name for pt in tx.package_types.all()]
                 raise AppError(

@@ -109,7 +109,7 @@ class GroupingService:
                     hint=f"Valid: {', '.join(SERVICES)}.",
                     details={"service": service},
                 ) from None
-        with self._store.transaction() as tx:
+        with self._store.transaction(write=True) as tx:
             if not tx.groups.exists(group_id):
                 raise AppError(
                     f"No order belongs to package group {group_id}.",

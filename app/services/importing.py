@@ -107,7 +107,7 @@ class ImportService:
         updated: list[OrderWrite] = []
         conflicts: list[ImportConflict] = []
         unchanged = 0
-        with self._store.transaction() as tx:
+        with self._store.transaction(write=True) as tx:
             stored: dict[tuple[SourcePlatform, str], StoredFingerprint] = {}
             for source in {order.source for order in orders}:
                 for external_id, fp in tx.orders.fingerprints(source).items():

@@ -70,7 +70,7 @@ class OrderService:
         Named orders must all qualify (else nothing changes and AppError says which and why);
         with --all or --country the orders the action does not apply to are skipped.
         """
-        with self._store.transaction() as tx:
+        with self._store.transaction(write=True) as tx:
             if selection.refs:
                 ids = self._resolve(tx, selection.refs)
                 rows = tx.orders.status_rows(order_ids=ids)

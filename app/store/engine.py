@@ -27,8 +27,13 @@ def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         cursor.close()
 
 
+#: Execution option naming SQLite's BEGIN mode; writers use IMMEDIATE (see Store.transaction).
+BEGIN_MODE_OPTION = "sqlite_begin_mode"
+
+
 def _on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get(BEGIN_MODE_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(path: Path) -> Engine:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.errors import AppError, ErrorKind
-from app.store.engine import make_engine
+from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
 from app.store.items_repo import ItemRepository
 from app.store.migrate import MigrationOutcome, migrate_database
@@ -50,11 +50,21 @@ class Store:
         self.engine = engine
         self.migration = migration
         self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+        self.write_sessions: sessionmaker[Session] = sessionmaker(
+            engine.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"}), expire_on_commit=False
+        )
 
     @contextmanager
-    def transaction(self) -> Iterator[StoreTransaction]:
-        """One short transaction: commit on success, roll back on any exception."""
-        with self.sessions.begin() as session:
+    def transaction(self, *, write: bool = False) -> Iterator[StoreTransaction]:
+        """One short transaction: commit on success, roll back on any exception.
+
+        `write=True` takes SQLite's write lock at BEGIN (waiting up to the busy timeout), so what
+        the transaction reads cannot change before it writes. A deferred transaction that reads
+        and then writes fails at once with "database is locked" if another connection wrote in
+        between, which worker threads and a second process (CLI beside the GUI) would hit.
+        """
+        factory = self.write_sessions if write else self.sessions
+        with factory.begin() as session:
             yield StoreTransaction(session)
 
     def close(self) -> None:
