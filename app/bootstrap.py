@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from app.services.grouping import GroupingService
     from app.services.importing import ImportService
     from app.services.orders import OrderService
+    from app.services.ship_from import ShipFromService
     from app.store import Store
 
 
@@ -91,6 +92,12 @@ class AppContext:
         from app.services.grouping import GroupingService
 
         return GroupingService(self.store)
+
+    @cached_property
+    def ship_from_service(self) -> ShipFromService:
+        from app.services.ship_from import ShipFromService
+
+        return ShipFromService(self.store)
 
     def close(self) -> None:
         """Release what this run opened, newest first."""

@@ -13,4 +13,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.status_cmd",
     "app.cli.orders_cmd",
     "app.cli.groups_cmd",
+    "app.cli.ship_from_cmd",
 )

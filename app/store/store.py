@@ -17,6 +17,7 @@ from app.store.items_repo import ItemRepository
 from app.store.migrate import MigrationOutcome, migrate_database
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
+from app.store.ship_from_repo import ShipFromRepository
 
 
 class StoreTransaction:
@@ -40,6 +41,10 @@ class StoreTransaction:
     @cached_property
     def groups(self) -> GroupRepository:
         return GroupRepository(self.session)
+
+    @cached_property
+    def ship_from(self) -> ShipFromRepository:
+        return ShipFromRepository(self.session)
 
 
 class Store:

@@ -280,3 +280,20 @@ def test_newer_database_is_refused_with_exit_1(capsys: pytest.CaptureFixture[str
     connection.close()
     code, _, err = run(capsys, db, "orders")
     assert code == 1 and "newer Packdesk" in err and "hint:" in err
+
+
+def test_ship_from_add_list_default(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, out, _ = run(
+        capsys, db, "ship-from", "add", "Warehouse", "--name", "Packdesk Fulfilment",
+        "--street1", "100 Dock Rd", "--city", "Reno", "--state", "nv", "--zip", "89501",
+    )  # fmt: skip
+    assert code == 0 and "(default)" in out
+    run(capsys, db, "ship-from", "add", "Studio", "--name", "S", "--street1", "5 Art Ave",
+        "--city", "Portland", "--zip", "97201")  # fmt: skip
+    assert run(capsys, db, "ship-from", "default", "Studio")[0] == 0
+    listed = run_json(capsys, db, "ship-from", "list", "--json")
+    assert isinstance(listed, list)
+    assert [(e["label"], e["default"], e["state"]) for e in listed] == [
+        ("Studio", True, ""),
+        ("Warehouse", False, "NV"),
+    ]
