@@ -117,19 +117,45 @@ def _read_csv(
     if not text.strip():
         raise _fatal(path, f"{path.name} is empty")
     _check_text(path, text)
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=delimiter or _sniff_delimiter(text)
-    )
+    reader_delimiter = delimiter or _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=reader_delimiter)
     old_limit = csv.field_size_limit(_FIELD_LIMIT)
     try:
         numbered = _number_rows(reader)
         header_row, header_cells = _first_nonblank(path, numbered)
         rows = [(row, cells) for row, cells in numbered if _has_text(cells)]
+        if rows:
+            _check_last_record_closed(path, text, rows[-1], reader_delimiter)
     except csv.Error as exc:
         raise _fatal(path, f"{path.name} is not valid CSV: {exc}") from exc
     finally:
         csv.field_size_limit(old_limit)
     return _make_table(path, header_cells, rows, warnings, header_row)
+
+
+def _check_last_record_closed(
+    path: Path, text: str, last: tuple[int, list[str]], delimiter: str
+) -> None:
+    """Refuse a file whose last record opens a quote that never closes.
+
+    csv (non-strict) then silently puts the rest of the file into one cell, and the rows in it
+    would be neither imported nor reported. Only a record holding a line break can be one.
+    """
+    row, cells = last
+    if not any("\n" in cell or "\r" in cell for cell in cells):
+        return
+    tail = "".join(io.StringIO(text, newline="").readlines()[row - 1 :])
+    try:
+        for _cells in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise _fatal(
+                path,
+                f'{path.name}: row {row} opens a quote (") that is never closed, so the rest of '
+                "the file ran into one cell",
+                hint="Fix the quote in that row (or re-export the file) and import again.",
+            ) from exc
 
 
 class _LineCountingReader(Protocol):

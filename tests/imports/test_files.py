@@ -1,0 +1,167 @@
+"""Whole-file concerns: encodings, delimiters, auto-detection, XLSX, fatal files, error CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from app.domain.errors import AppError
+from app.imports import read_order_file, write_error_csv
+from tests.imports.helpers import assert_every_row_accounted
+
+KS_HEADER = (
+    "Backer Number,Pledged Status,Reward Title,Shipping Name,Shipping Address 1,Shipping City,"
+    "Shipping State,Shipping Postal Code,Shipping Country"
+)
+KS_ROW = "1,collected,Tier,Jürgen Müller,Hauptstraße 1,Köln,,50667,Germany"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_encodings(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "backers.csv"
+    path.write_bytes(f"{KS_HEADER}\r\n{KS_ROW}\r\n".encode(encoding))
+    parsed = read_order_file(path)
+    (order,) = parsed.orders
+    assert order.recipient.name == "Jürgen Müller"
+    assert order.recipient.street1 == "Hauptstraße 1"
+    fallback = [w for w in parsed.warnings if "Windows-1252" in w.message]
+    assert bool(fallback) == (encoding == "cp1252")
+
+
+def test_text_that_is_neither_utf8_nor_cp1252_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(KS_HEADER.encode() + b"\n1,collected,\x81\x8d\xff\n")
+    with pytest.raises(AppError, match="neither UTF-8 nor Windows-1252"):
+        read_order_file(path)
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_files(tmp_path: Path, delimiter: str) -> None:
+    path = tmp_path / "backers.csv"
+    path.write_text(
+        f"{KS_HEADER}\n{KS_ROW}\n".replace(",", delimiter).replace("Germany", "DE"),
+        encoding="utf-8",
+    )
+    assert len(read_order_file(path).orders) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "is empty"),
+        (b"\r\n\r\n , ,\r\n", "no header row"),
+        (b"Backer Number,Pledged\x00Status\n", "binary"),
+        (bytes(range(1, 32)) * 20, "binary"),
+        (b"PK\x03\x04not really a zip", "not a readable XLSX"),
+        (b"Order,Quantity,Colour\n1,2,red\n", "cannot tell which kind of order file"),
+        (KS_HEADER.encode() + b'\n1,collected,"Tier,Ann\n2,collected,Bo\n', "never closed"),
+    ],
+)
+def test_unreadable_files_raise_app_error(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_bytes(content)
+    with pytest.raises(AppError, match=reason):
+        read_order_file(path)
+
+
+def test_unknown_header_lists_what_was_looked_for(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("Order,Quantity\n1,2\n", encoding="utf-8")
+    with pytest.raises(AppError) as caught:
+        read_order_file(path)
+    for looked_for in ("Backer Number", "Lineitem quantity", "Pledge Level", "--mapping"):
+        assert looked_for in caught.value.hint
+
+
+def test_missing_file_and_unknown_preset(tmp_path: Path) -> None:
+    with pytest.raises(AppError, match="cannot open"):
+        read_order_file(tmp_path / "nope.csv")
+    path = tmp_path / "orders.csv"
+    path.write_text(f"{KS_HEADER}\n{KS_ROW}\n", encoding="utf-8")
+    with pytest.raises(AppError, match="unknown preset 'etsy'"):
+        read_order_file(path, preset="etsy")
+
+
+@pytest.mark.parametrize(
+    ("header", "preset"),
+    [
+        (KS_HEADER, "kickstarter"),
+        ("Name,Lineitem quantity,Lineitem sku,Shipping Address1", "shopify"),
+        ("Backer ID,Pledge Level,Shipping Address 1,GAME", "backerkit"),
+        ("Backer Id,Backer Name,Pledged Status,Shipping Country", "kickstarter"),
+    ],
+)
+def test_auto_detection(tmp_path: Path, header: str, preset: str) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(header + "\n", encoding="utf-8")
+    assert read_order_file(path).preset == preset
+
+
+def test_xlsx_with_numbers_dates_and_blank_rows(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Backer Number", "Pledged Status", "Pledged At", "Art Book",
+                  "[Addon: 5] Art Book", "Shipping Name", "Shipping Address 1",
+                  "Shipping City", "Shipping State", "Shipping Postal Code",
+                  "Shipping Country Code"])  # fmt: skip
+    sheet.append([101, "collected", dt.datetime(2025, 3, 1, 10, 30), 1, 2.0, "José Núñez",
+                  "1 Main St", "Boston", "MA", 2108, "US"])  # fmt: skip
+    sheet.append([None] * 11)
+    sheet.append([102, "collected", None, 1, None, "Ann", "1 Main St", "Boston", "MA",
+                  2108.0, "XX"])  # fmt: skip
+    path = tmp_path / "backers.xlsx"
+    workbook.save(path)
+    parsed = read_order_file(path)
+    (order,) = parsed.orders
+    assert order.external_id == "101"
+    assert {ln.sku: ln.quantity for ln in order.lines} == {"ART-BOOK": 3}
+    assert order.recipient.postal_code == "02108"
+    assert [w.row for w in parsed.warnings] == [2]
+    assert {e.row for e in parsed.errors} == {4}  # sheet row 3 is blank and skipped over
+    assert_every_row_accounted(parsed)
+
+
+def test_xlsx_that_is_a_zip_but_no_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "orders.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    with pytest.raises(AppError, match="not a readable XLSX"):
+        read_order_file(path)
+    (tmp_path / "plain.xlsx").write_text("a,b\n", encoding="utf-8")
+    with pytest.raises(AppError, match="not a valid XLSX"):
+        read_order_file(tmp_path / "plain.xlsx")
+
+
+def test_error_csv_gives_back_the_rejected_rows(tmp_path: Path) -> None:
+    path = tmp_path / "backers.csv"
+    path.write_text(
+        f"{KS_HEADER}\n{KS_ROW}\n"
+        '2,collected,Tier,,"1 Elm St\nApt 2",Boston,TX,02108,US\n'
+        "3,collected,Tier,Ann,1 Elm St,Boston,MA,02108,Atlantis\n",
+        encoding="utf-8",
+    )
+    parsed = read_order_file(path)
+    out = tmp_path / "errors.csv"
+    write_error_csv(parsed, out)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["row", "column", "message", *KS_HEADER.split(",")]
+    problems = [(r[0], r[1]) for r in rows[1:]]
+    assert problems == [("3", "Shipping Name"), ("3", "Shipping State"), ("5", "Shipping Country")]
+    assert rows[1][3:] == ["2", "collected", "Tier", "", "1 Elm St\nApt 2", "Boston", "TX",
+                           "02108", "US"]  # fmt: skip
+    assert "Atlantis" in rows[3]
+
+
+def test_error_csv_to_an_unwritable_place(tmp_path: Path) -> None:
+    path = tmp_path / "backers.csv"
+    path.write_text(f"{KS_HEADER}\n{KS_ROW}\n", encoding="utf-8")
+    parsed = read_order_file(path)
+    with pytest.raises(AppError, match="cannot write"):
+        write_error_csv(parsed, tmp_path / "no-such-dir" / "errors.csv")
