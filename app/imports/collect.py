@@ -186,8 +186,10 @@ class Collector:
         self.rejected_rows[row] = tuple(cells)
 
     def skip(self, row: int, column: str, reason: str) -> None:
-        """Record a row that is deliberately not imported."""
-        self.skipped.append(RowError(row, column, reason))
+        """Record a row that is deliberately not imported (also told as a warning)."""
+        entry = RowError(row, column, reason)
+        self.skipped.append(entry)
+        self.warnings.append(entry)
 
     def add_order(
         self,

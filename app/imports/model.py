@@ -11,7 +11,10 @@ from app.domain.orders import Order
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """A row the reader rejected (1-based file line of the row, header is row 1)."""
+    """A problem at a file row (1-based line the row starts on, header is row 1; 0 = the file).
+
+    `column` is the file's own header name ("" when the row as a whole is meant).
+    """
 
     row: int
     column: str
@@ -26,7 +29,8 @@ class ParsedOrders:
     file has one); the store adds the ones it does not know and never overwrites curated data.
     `warnings` are normalisations worth telling (ZIP zero-padded, country name mapped ...).
     `skipped` are rows deliberately not imported and not wrong (an errored or dropped pledge, a
-    backer with nothing to ship, a cancelled or already fulfilled order); one entry per file row.
+    backer with nothing to ship, a cancelled or already fulfilled order); one entry per file row,
+    each also in `warnings` so a report that shows warnings tells them.
     `header` and `rejected_rows` (file row -> original cell values) let `write_error_csv` give
     the rejected rows back as they were. Every data row is in exactly one of: an order (the
     first row in `order_rows`; `order_row_counts` holds the row count of orders that span
