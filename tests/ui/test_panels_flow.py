@@ -25,6 +25,7 @@ from app.ui.panels.groups_panel import GroupsPanel
 from app.ui.panels.import_panel import ImportPanel
 from app.ui.panels.orders_panel import OrdersPanel
 from app.ui.panels.skus_panel import SkusPanel
+from tests.ui.conftest import ThreadGuard
 
 pytestmark = pytest.mark.gui
 
@@ -79,7 +80,9 @@ def ctx(tmp_path: Path) -> Iterator[AppContext]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, ctx: AppContext, no_crash: list[str]) -> Iterator[MainWindow]:
+def window(
+    qtbot: QtBot, ctx: AppContext, no_crash: list[str], guard: ThreadGuard
+) -> Iterator[MainWindow]:
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     win.show()
@@ -114,7 +117,12 @@ def _show_groups(qtbot: QtBot, window: MainWindow) -> GroupsPanel:
 
 
 def test_import_ready_and_groups_through_the_real_services(
-    qtbot: QtBot, window: MainWindow, ctx: AppContext, backer_report: Path, tmp_path: Path
+    qtbot: QtBot,
+    window: MainWindow,
+    ctx: AppContext,
+    backer_report: Path,
+    tmp_path: Path,
+    guard: ThreadGuard,
 ) -> None:
     # The first panel (Orders) loads an empty, freshly migrated database off the GUI thread.
     orders_panel = window.panels["orders"]
@@ -177,11 +185,12 @@ def test_import_ready_and_groups_through_the_real_services(
     assert {o.status for o in orders.model.rows()} == {OrderStatus.READY_TO_SHIP}
 
     # Groups: two multisets; customs blocks the DE and CA orders.
-    ctx.catalog_service.add_package_type(
-        "Mailer 10x13",
-        dimensions=(Decimal(13), Decimal(10), Decimal(1)),
-        empty_weight_oz=Decimal(2),
-    )
+    with guard.paused():
+        ctx.catalog_service.add_package_type(
+            "Mailer 10x13",
+            dimensions=(Decimal(13), Decimal(10), Decimal(1)),
+            empty_weight_oz=Decimal(2),
+        )
     groups = _show_groups(qtbot, window)
     by_items = {g.description: g for g in groups.model.rows()}
     assert set(by_items) == {"1 x ART-BOOK + 1 x STICKER-PACK", "1 x ART-BOOK"}
@@ -209,7 +218,8 @@ def test_import_ready_and_groups_through_the_real_services(
     groups.service_combo.setCurrentIndex(groups.service_combo.findData("GroundAdvantage"))
     with qtbot.waitSignal(groups.group_assigned, timeout=10_000):
         groups.service_combo.activated.emit(groups.service_combo.currentIndex())
-    stored = {g.group_id: g for g in ctx.grouping_service.groups()}[chosen.group_id]
+    with guard.paused():
+        stored = {g.group_id: g for g in ctx.grouping_service.groups()}[chosen.group_id]
     assert (stored.package_type, stored.service) == ("Mailer 10x13", "GroundAdvantage")
     shown = groups.model.record(groups.model.row_of(chosen.group_id) or 0)
     assert (shown.package_type, shown.service) == ("Mailer 10x13", "GroundAdvantage")
@@ -224,6 +234,7 @@ def test_skus_edit_and_batch_hts_unblock_customs(
     ctx: AppContext,
     window: MainWindow,
     backer_report: Path,
+    guard: ThreadGuard,
 ) -> None:
     def answer_edit(item: Item, _parent: QWidget | None = None) -> Item:
         return dataclasses.replace(
@@ -235,7 +246,8 @@ def test_skus_edit_and_batch_hts_unblock_customs(
         )
 
     _import(qtbot, window, backer_report)
-    ctx.order_service.change_status(StatusAction.READY, OrderSelection(all=True))
+    with guard.paused():
+        ctx.order_service.change_status(StatusAction.READY, OrderSelection(all=True))
     skus = window.panels["skus"]
     assert isinstance(skus, SkusPanel)
     with qtbot.waitSignal(skus.items_loaded, timeout=10_000):
@@ -250,13 +262,15 @@ def test_skus_edit_and_batch_hts_unblock_customs(
     skus.view.selectRow(row)
     with qtbot.waitSignal(skus.items_saved, timeout=10_000):
         qtbot.mouseClick(skus.edit_button, Qt.MouseButton.LeftButton)
-    assert ctx.catalog_service.get_item("STICKER-PACK").hts_code == "4911101000"
+    with guard.paused():
+        assert ctx.catalog_service.get_item("STICKER-PACK").hts_code == "4911101000"
 
     skus._ask_batch = lambda _skus, _parent=None: HtsBatch("ART-*", "4901.99.0000", "Art book")
     monkeypatch.setattr(ApplyHtsDialog, "ask", skus._ask_batch)
     with qtbot.waitSignal(skus.items_saved, timeout=10_000):
         qtbot.mouseClick(skus.batch_button, Qt.MouseButton.LeftButton)
-    art = ctx.catalog_service.get_item("ART-BOOK")
+    with guard.paused():
+        art = ctx.catalog_service.get_item("ART-BOOK")
     assert (art.hts_code, art.customs_description) == ("4901990000", "Art book")
     assert "Saved 1 SKU: ART-BOOK" in skus.message_bar.text()
 

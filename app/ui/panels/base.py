@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -11,6 +12,8 @@ from app.ui.errors import ErrorPresenter
 from app.ui.signals import emit
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import MessageBar
+
+T = TypeVar("T")
 
 
 class Panel(QWidget):
@@ -32,6 +35,8 @@ class Panel(QWidget):
         super().__init__(parent)
         self._runner = runner
         self._presenter = presenter
+        self._load_in_flight = False
+        self._load_again = False
         self.message_bar = MessageBar(self)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(12, 12, 12, 8)
@@ -47,6 +52,33 @@ class Panel(QWidget):
 
     def refresh(self) -> None:
         """Reload what the panel shows (F5). Panels without data do nothing."""
+
+    def _load(self, fetch: Callable[[], T], show: Callable[[T], None], action: str) -> None:
+        """Fetch on a worker and show the result; one load at a time, never a stale one.
+
+        A reload asked for while a load runs is not dropped: that load may have read the data
+        before the change that prompted the reload, so its result is discarded and the data is
+        fetched again.
+        """
+        if self._load_in_flight:
+            self._load_again = True
+            return
+        self._load_in_flight = True
+        self._load_again = False
+
+        def done(result: T) -> None:
+            self._load_in_flight = False
+            if self._load_again:
+                self._load(fetch, show, action)
+            else:
+                show(result)
+
+        def failed(exc: BaseException) -> None:
+            self._load_in_flight = False
+            self._load_again = False
+            self._presenter.present(exc, inline=self.message_bar, action=action)
+
+        self._runner.run(fetch, done, failed)
 
     def activated(self) -> None:
         """Called when the panel becomes the visible page; puts focus where work starts."""

@@ -166,7 +166,6 @@ class GroupsPanel(Panel):
         self._groups = groups
         self._package_types = package_types
         self._edit_sku = edit_sku
-        self._loading = False
 
         self.model = RecordTableModel(GROUP_COLUMNS, key=lambda g: g.group_id)
         self.proxy = RecordFilterProxy(self.model)
@@ -240,9 +239,6 @@ class GroupsPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
-        if self._loading:
-            return
-        self._loading = True
         groups, package_types = self._groups, self._package_types
 
         def work() -> GroupsSnapshot:
@@ -250,10 +246,9 @@ class GroupsPanel(Panel):
                 groups.groups(), groups.customs_blocked(), package_types.list_package_types()
             )
 
-        self._runner.run(work, self._on_snapshot_loaded, self._on_load_failed)
+        self._load(work, self._on_snapshot_loaded, "Load package groups")
 
     def _on_snapshot_loaded(self, snapshot: GroupsSnapshot) -> None:
-        self._loading = False
         selected = {g.group_id for g in selected_records(self.view, self.proxy)}
         self._set_package_types(snapshot.package_types)
         self.model.set_rows(snapshot.groups)
@@ -273,10 +268,6 @@ class GroupsPanel(Panel):
         )
         self._update_controls()
         emit(self.groups_loaded, len(snapshot.groups))
-
-    def _on_load_failed(self, exc: BaseException) -> None:
-        self._loading = False
-        self._presenter.present(exc, inline=self.message_bar, action="Load package groups")
 
     def activated(self) -> None:
         self.refresh()

@@ -107,7 +107,6 @@ class OrdersPanel(Panel):
     ) -> None:
         super().__init__(runner, presenter, parent)
         self._orders = orders
-        self._loading = False
         self.model = RecordTableModel(ORDER_COLUMNS, key=lambda o: o.id)
         self.proxy = RecordFilterProxy(self.model)
         self.view = record_table(self, self.proxy, ORDER_COLUMNS, stretch_column=7)
@@ -154,23 +153,15 @@ class OrdersPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
-        if self._loading:
-            return
-        self._loading = True
-        self._runner.run(self._orders.list_orders, self._on_orders_loaded, self._on_load_failed)
+        self._load(self._orders.list_orders, self._on_orders_loaded, "Load orders")
 
     def _on_orders_loaded(self, orders: list[Order]) -> None:
-        self._loading = False
         selected_ids = {o.id for o in selected_records(self.view, self.proxy)}
         self.model.set_rows(orders)
         self._fill_status_filter(Counter(o.status for o in orders))
         self._reselect(selected_ids)
         self._announce(self._summary(orders))
         emit(self.orders_loaded, len(orders))
-
-    def _on_load_failed(self, exc: BaseException) -> None:
-        self._loading = False
-        self._presenter.present(exc, inline=self.message_bar, action="Load orders")
 
     def activated(self) -> None:
         self.refresh()

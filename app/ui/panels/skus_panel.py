@@ -106,7 +106,6 @@ class SkusPanel(Panel):
         self._catalog = catalog
         self._ask_edit = ask_edit or SkuEditDialog.ask
         self._ask_batch = ask_batch or ApplyHtsDialog.ask
-        self._loading = False
         self.model = RecordTableModel(SKU_COLUMNS, key=lambda i: i.sku)
         self.proxy = RecordFilterProxy(self.model)
         self.view = record_table(self, self.proxy, SKU_COLUMNS, stretch_column=5)
@@ -142,13 +141,9 @@ class SkusPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
-        if self._loading:
-            return
-        self._loading = True
-        self._runner.run(self._catalog.list_items, self._on_items_loaded, self._on_load_failed)
+        self._load(self._catalog.list_items, self._on_items_loaded, "Load SKUs")
 
     def _on_items_loaded(self, items: list[Item]) -> None:
-        self._loading = False
         self.model.set_rows(items)
         missing_customs = sum(1 for i in items if not i.customs_complete)
         missing_weight = sum(1 for i in items if i.weight_oz <= 0)
@@ -157,10 +152,6 @@ class SkusPanel(Panel):
             f"{missing_customs:,} with incomplete customs data"
         )
         emit(self.items_loaded, len(items))
-
-    def _on_load_failed(self, exc: BaseException) -> None:
-        self._loading = False
-        self._presenter.present(exc, inline=self.message_bar, action="Load SKUs")
 
     def activated(self) -> None:
         self.refresh()

@@ -1,0 +1,63 @@
+"""GUI test helpers: a guard that catches service calls made on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from app.services.catalog import CatalogService
+from app.services.grouping import GroupingService
+from app.services.importing import ImportService
+from app.services.orders import OrderService
+
+GUARDED: dict[type, tuple[str, ...]] = {
+    OrderService: ("list_orders", "change_status", "get_order"),
+    GroupingService: ("groups", "assign", "customs_blocked"),
+    CatalogService: ("list_items", "get_item", "update_item", "apply_hts", "list_package_types"),
+    ImportService: ("apply", "import_file"),
+}
+
+
+class ThreadGuard:
+    """Records every service call made on the GUI thread."""
+
+    def __init__(self) -> None:
+        self.on_gui_thread: list[str] = []
+        self.calls: list[str] = []
+        self._paused = False
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """For the test's own direct service calls (set-up and checks)."""
+        self._paused = True
+        try:
+            yield
+        finally:
+            self._paused = False
+
+    def wrap(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            on_gui = threading.current_thread() is threading.main_thread()
+            if on_gui and not self._paused:
+                self.on_gui_thread.append(name)
+            return method(*args, **kwargs)
+
+        return guarded
+
+
+@pytest.fixture
+def guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadGuard]:
+    """Fails the test if the UI called a service on the GUI thread."""
+    recorder = ThreadGuard()
+    for cls, names in GUARDED.items():
+        for name in names:
+            monkeypatch.setattr(
+                cls, name, recorder.wrap(f"{cls.__name__}.{name}", getattr(cls, name))
+            )
+    yield recorder
+    assert recorder.on_gui_thread == [], "service calls on the GUI thread"
