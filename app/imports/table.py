@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -91,7 +91,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, tuple[RowError, ...]]:
     except UnicodeDecodeError:
         pass
     try:
-        text = data.decode("cp1252")
+        # A BOM in front of text that is not UTF-8 after all (a bad re-save): drop it too.
+        text = data.removeprefix(codecs.BOM_UTF8).decode("cp1252")
     except UnicodeDecodeError as exc:
         raise _fatal(
             path,
@@ -121,9 +122,10 @@ def _read_csv(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=reader_delimiter)
     old_limit = csv.field_size_limit(_FIELD_LIMIT)
     try:
-        numbered = _number_rows(reader)
-        header_row, header_cells = _first_nonblank(path, numbered)
-        rows = [(row, cells) for row, cells in numbered if _has_text(cells)]
+        rows = _nonblank_rows(reader)
+        if not rows:
+            raise _fatal(path, f"{path.name} has no header row (only blank lines)")
+        (header_row, header_cells), rows = rows[0], rows[1:]
         if rows:
             _check_last_record_closed(path, text, rows[-1], reader_delimiter)
     except csv.Error as exc:
@@ -164,24 +166,21 @@ class _LineCountingReader(Protocol):
     def __iter__(self) -> Iterator[list[str]]: ...
 
 
-def _number_rows(reader: _LineCountingReader) -> Iterator[tuple[int, list[str]]]:
-    """Yield each record with the file line it starts on (quoted newlines span lines)."""
+def _nonblank_rows(reader: _LineCountingReader) -> list[tuple[int, list[str]]]:
+    """Every record that has text, with the file line it starts on (quoted newlines span lines)."""
+    rows: list[tuple[int, list[str]]] = []
+    append = rows.append
     previous_end = 0
     for cells in reader:
         start = previous_end + 1
         previous_end = reader.line_num
-        yield start, cells
-
-
-def _first_nonblank(path: Path, numbered: Iterable[tuple[int, list[str]]]) -> tuple[int, list[str]]:
-    for row, cells in numbered:
-        if _has_text(cells):
-            return row, cells
-    raise _fatal(path, f"{path.name} has no header row (only blank lines)")
+        if "".join(cells).strip():
+            append((start, cells))
+    return rows
 
 
 def _has_text(cells: list[str]) -> bool:
-    return any(cell and not cell.isspace() for cell in cells)
+    return bool("".join(cells).strip())
 
 
 def _check_text(path: Path, text: str) -> None:

@@ -165,3 +165,11 @@ def test_error_csv_to_an_unwritable_place(tmp_path: Path) -> None:
     parsed = read_order_file(path)
     with pytest.raises(AppError, match="cannot write"):
         write_error_csv(parsed, tmp_path / "no-such-dir" / "errors.csv")
+
+
+def test_utf8_bom_in_front_of_windows_1252_text(tmp_path: Path) -> None:
+    path = tmp_path / "resaved.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + f"{KS_HEADER}\n{KS_ROW}\n".encode("cp1252"))
+    parsed = read_order_file(path)
+    assert parsed.header[0] == "Backer Number"
+    assert parsed.orders[0].recipient.name == "Jürgen Müller"
