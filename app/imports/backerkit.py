@@ -115,6 +115,7 @@ def read_backerkit(table: Table) -> ParsedOrders:
             hint="Export the 'SKU per Column' report from BackerKit.",
             details={"file": str(table.path), "header": list(header)},
         )
+    col_backer_name = next((index[n] for n in ("backer name", "name") if n in index), None)
     col_status = next((index[name] for name in _STATUS_COLUMNS if name in index), None)
     columns = AddressColumns(
         **{
@@ -148,6 +149,8 @@ def read_backerkit(table: Table) -> ParsedOrders:
                 field,
                 cells[position] if field in ("street1", "street2") else cells[position].strip(),
             )
+        if col_backer_name is not None and not draft.fields.get("name"):
+            draft.take("name", cells[col_backer_name].strip())  # no ship-to name: the backer's
         if col_status is not None:
             status = cells[col_status].strip().casefold()
             if status in _SKIP_STATUSES:
