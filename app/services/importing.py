@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -60,6 +62,23 @@ class ImportReport:
         return bool(self.orders_created or self.orders_updated or self.items_created)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector during bulk work.
+
+    A 100k-order file is about a million long-lived objects; every collection the allocations
+    trigger would rescan them all (measured: a re-import took 1.3-4 s with it, 0.8 s without).
+    Reference counting still frees garbage meanwhile; the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def error_csv_path(order_file: Path) -> Path:
     """Where the rejected rows of `order_file` go: beside it, `<name>.errors.csv`."""
     return order_file.with_name(f"{order_file.stem}.errors.csv")
@@ -89,8 +108,9 @@ class ImportService:
         write_error_csv: bool = False,
     ) -> ImportReport:
         """Read `path` and apply it. An unreadable file raises AppError and changes nothing."""
-        parsed = self._reader(path, preset=preset, mapping_path=mapping_path)
-        report = self.apply(parsed)
+        with _cyclic_gc_paused():
+            parsed = self._reader(path, preset=preset, mapping_path=mapping_path)
+            report = self.apply(parsed)
         if write_error_csv and report.errors:
             if self._error_writer is None:
                 raise RuntimeError("ImportService was built without an error CSV writer")
@@ -101,6 +121,10 @@ class ImportService:
 
     def apply(self, parsed: ParsedOrders) -> ImportReport:
         """Apply `parsed` in one transaction; orders are matched by (source, external id)."""
+        with _cyclic_gc_paused():
+            return self._apply(parsed)
+
+    def _apply(self, parsed: ParsedOrders) -> ImportReport:
         orders, duplicate_errors = _first_of_each(parsed)
         fingerprints = [order_fingerprint(order) for order in orders]
         created: list[OrderWrite] = []

@@ -62,7 +62,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("source", "external_id", name=op.f("uq_orders_source_external_id")),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index("ix_orders_country", ["country"], unique=False)
         batch_op.create_index(
             "ix_orders_status_group", ["status", "group_id", "country"], unique=False
         )
@@ -114,20 +113,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["sku"], ["items.sku"], name=op.f("fk_order_lines_sku_items")),
         sa.PrimaryKeyConstraint("order_id", "position", name=op.f("pk_order_lines")),
     )
-    with op.batch_alter_table("order_lines", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_order_lines_sku"), ["sku"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("order_lines", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_order_lines_sku"))
-
     op.drop_table("order_lines")
     op.drop_table("ship_from_addresses")
     op.drop_table("package_types")
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_index("ix_orders_status_group")
-        batch_op.drop_index("ix_orders_country")
 
     op.drop_table("orders")
     op.drop_table("items")
