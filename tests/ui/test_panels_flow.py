@@ -165,10 +165,10 @@ def test_import_ready_and_groups_through_the_real_services(
 
     # Status filter and search work on what was loaded.
     orders.set_status_filter(OrderStatus.ON_HOLD)
-    assert orders.proxy.rowCount() == 0
+    assert orders.model.rowCount() == 0
     orders.set_status_filter(None)
     orders.search.setText("müller")
-    assert [o.external_id for o in orders.proxy.records()] == ["3"]
+    assert [o.external_id for o in orders.model.records()] == ["3"]
     orders.search.clear()
 
     # Hold one, then release it.
@@ -257,7 +257,7 @@ def test_skus_edit_and_batch_hts_unblock_customs(
     monkeypatch.setattr(SkuEditDialog, "ask", answer_edit)
     skus._ask_edit = answer_edit
     row = next(
-        r for r in range(skus.proxy.rowCount()) if skus.proxy.record(r).sku == "STICKER-PACK"
+        r for r in range(skus.model.rowCount()) if skus.model.record(r).sku == "STICKER-PACK"
     )
     skus.view.selectRow(row)
     with qtbot.waitSignal(skus.items_saved, timeout=10_000):

@@ -2,8 +2,11 @@
 
 A table is a list of `Column`s, each a title and a function of the record. The model shows the
 records it was given and nothing else; refreshing means handing it a new list (from a service,
-through the TaskRunner). A `RecordFilterProxy` sorts by each column's sort key and filters by
-search text and an optional predicate.
+through the TaskRunner).
+
+Sorting and filtering happen in the model, in plain Python over whole lists (`sorted` with a key,
+one substring test per row), not in a QSortFilterProxyModel: a proxy calls back into Python once
+per comparison, which takes seconds on the GUI thread for 100,000 orders.
 """
 
 from __future__ import annotations
@@ -14,14 +17,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.ui.signals import emit
@@ -29,8 +25,6 @@ from app.ui.signals import emit
 R = TypeVar("R")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-#: The role under which a cell gives its sort key (numbers sort as numbers).
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: The role under which a cell gives its whole record.
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -47,8 +41,7 @@ def display_text(value: object) -> str:
     if isinstance(value, Enum):
         return str(value.value).replace("_", " ")
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text
+        return format(value.normalize(), "f")
     return str(value)
 
 
@@ -68,39 +61,56 @@ class Column(Generic[R]):
     numeric: bool = False
     width: int | None = None  # a starting width in pixels; None lets the view size it
 
-    def sort_key(self, record: R) -> Any:
+    def sort_key(self, record: R) -> tuple[int, Any]:
+        """(0, key) for a value, (1, "") for an empty cell, so empty cells sort last."""
         if self.sort is not None:
-            return self.sort(record)
+            return (0, self.sort(record))
         raw = self.value(record)
-        if raw is None:
-            return (1, "")  # empty cells sort last
+        if raw is None or raw == "":
+            return (1, "")
         if self.numeric and isinstance(raw, int | float | Decimal):
             return (0, raw)
         return (0, display_text(raw).casefold())
 
 
 class RecordTableModel(QAbstractTableModel, Generic[R]):
-    """Rows are records (frozen dataclasses); columns come from `Column` specs."""
+    """Rows are records (frozen dataclasses); columns come from `Column` specs.
+
+    `rows()` are all records given; the view shows the ones passing the search text and the
+    predicate, in the current sort order (`record(row)` and `records()` are in view terms).
+    """
 
     def __init__(
         self,
         columns: Sequence[Column[R]],
         *,
         key: Callable[[R], Hashable] | None = None,
+        search_text: Callable[[R], str] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._columns = tuple(columns)
-        self._rows: list[R] = []
         self._key = key
+        self._search_text = search_text or self._joined_text
+        self._all: list[R] = []
+        self._visible: list[R] = []
+        self._haystacks: list[str] | None = None  # built on the first search, per set_rows
+        self._needle = ""
+        self._predicate: Callable[[R], bool] | None = None
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
 
     @property
     def columns(self) -> tuple[Column[R], ...]:
         return self._columns
 
+    # -- contents -----------------------------------------------------------------------------
+
     def set_rows(self, rows: Sequence[R]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
+        self._all = list(rows)
+        self._haystacks = None
+        self._visible = self._filtered_sorted()
         self.endResetModel()
 
     def replace_row(self, record: R) -> bool:
@@ -108,43 +118,115 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         if self._key is None:
             raise ValueError("replace_row needs a key function")
         wanted = self._key(record)
-        for row, existing in enumerate(self._rows):
+        found = False
+        for position, existing in enumerate(self._all):
             if self._key(existing) == wanted:
-                self._rows[row] = record
+                self._all[position] = record
+                if self._haystacks is not None:
+                    self._haystacks[position] = self._search_text(record).casefold()
+                found = True
+                break
+        for row, existing in enumerate(self._visible):
+            if self._key(existing) == wanted:
+                self._visible[row] = record
                 last = self.index(row, len(self._columns) - 1)
                 emit(self.dataChanged, self.index(row, 0), last)
-                return True
-        return False
+                break
+        return found
 
     def rows(self) -> list[R]:
-        return list(self._rows)
+        """Every record given, whatever the filter."""
+        return list(self._all)
+
+    def records(self) -> list[R]:
+        """The records shown, in view order."""
+        return list(self._visible)
 
     def record(self, row: int) -> R:
-        return self._rows[row]
+        """The record shown in `row`."""
+        return self._visible[row]
 
     def row_of(self, key: Hashable) -> int | None:
+        """The view row of the record with `key` (None when it is not shown)."""
         if self._key is None:
             return None
-        for row, record in enumerate(self._rows):
+        for row, record in enumerate(self._visible):
             if self._key(record) == key:
                 return row
         return None
 
+    # -- filtering and sorting ----------------------------------------------------------------
+
+    def set_search(self, text: str) -> None:
+        self._needle = text.strip().casefold()
+        self._relayout()
+
+    def set_predicate(self, predicate: Callable[[R], bool] | None) -> None:
+        self._predicate = predicate
+        self._relayout()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_column = column
+        self._sort_order = order
+        self._relayout()
+
+    def _joined_text(self, record: R) -> str:
+        return "\t".join(display_text(column.value(record)) for column in self._columns)
+
+    def _filtered_sorted(self) -> list[R]:
+        rows: list[R] = self._all
+        if self._needle:
+            if self._haystacks is None:
+                self._haystacks = [self._search_text(r).casefold() for r in self._all]
+            needle = self._needle
+            rows = [r for r, hay in zip(self._all, self._haystacks, strict=True) if needle in hay]
+        if self._predicate is not None:
+            rows = [r for r in rows if self._predicate(r)]
+        if 0 <= self._sort_column < len(self._columns):
+            column = self._columns[self._sort_column]
+            try:
+                rows = sorted(
+                    rows,
+                    key=column.sort_key,
+                    reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+                )
+            except TypeError:  # mixed kinds of values in one column: compare as text
+                rows = sorted(
+                    rows,
+                    key=lambda r: str(column.sort_key(r)),
+                    reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+                )
+        return rows if rows is not self._all else list(rows)
+
+    def _relayout(self) -> None:
+        """Re-filter and re-sort, keeping selections and the current row on their records."""
+        emit(self.layoutAboutToBeChanged)
+        old = self._visible
+        self._visible = self._filtered_sorted()
+        new_row = {id(record): row for row, record in enumerate(self._visible)}
+        persistent = self.persistentIndexList()
+        moved = []
+        for index in persistent:
+            row = new_row.get(id(old[index.row()])) if index.row() < len(old) else None
+            moved.append(QModelIndex() if row is None else self.index(row, index.column()))
+        self.changePersistentIndexList(persistent, moved)
+        emit(self.layoutChanged)
+
+    # -- Qt model interface -------------------------------------------------------------------
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._visible)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if not index.isValid() or index.row() >= len(self._visible):
             return None
-        record = self._rows[index.row()]
+        record = self._visible[index.row()]
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return display_text(column.value(record))
-        if role == SORT_ROLE:
-            return column.sort_key(record)
         if role == RECORD_ROLE:
             return record
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -169,57 +251,3 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return _RIGHT if column.numeric else _LEFT
         return None
-
-
-class RecordFilterProxy(QSortFilterProxyModel, Generic[R]):
-    """Sorts by column sort keys; keeps rows that match the search text and the predicate."""
-
-    def __init__(self, source: RecordTableModel[R], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._source = source
-        self.setSourceModel(source)
-        self.setSortRole(SORT_ROLE)
-        self._needle = ""
-        self._predicate: Callable[[R], bool] | None = None
-
-    def set_search(self, text: str) -> None:
-        self._refilter(lambda: setattr(self, "_needle", text.strip().casefold()))
-
-    def set_predicate(self, predicate: Callable[[R], bool] | None) -> None:
-        self._refilter(lambda: setattr(self, "_predicate", predicate))
-
-    def _refilter(self, change: Callable[[], None]) -> None:
-        # Qt 6.10 deprecates invalidateRowsFilter() for the begin/end pair; support both.
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
-            change()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            change()
-            self.invalidateRowsFilter()
-
-    def record(self, proxy_row: int) -> R:
-        source_index = self.mapToSource(self.index(proxy_row, 0))
-        return self._source.record(source_index.row())
-
-    def records(self) -> list[R]:
-        return [self.record(row) for row in range(self.rowCount())]
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        record = self._source.record(source_row)
-        if self._predicate is not None and not self._predicate(record):
-            return False
-        if not self._needle:
-            return True
-        return any(
-            self._needle in display_text(column.value(record)).casefold()
-            for column in self._source.columns
-        )
-
-    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
-        left_key = left.data(SORT_ROLE)
-        right_key = right.data(SORT_ROLE)
-        try:
-            return bool(left_key < right_key)
-        except TypeError:  # mixed types in one column: compare as text
-            return str(left_key) < str(right_key)

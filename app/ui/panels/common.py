@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from app.ui.models.table import Column, RecordFilterProxy
+from app.ui.models.table import Column, RecordTableModel
 
 R = TypeVar("R")
 
 
 def record_table(
     parent: QWidget,
-    proxy: RecordFilterProxy[R],
+    model: RecordTableModel[R],
     columns: Sequence[Column[R]],
     *,
     multi_select: bool = True,
     stretch_column: int | None = None,
 ) -> QTableView:
-    """A sortable, row-selecting table over `proxy`, with the columns' starting widths."""
+    """A sortable, row-selecting table over `model`, with the columns' starting widths."""
     view = QTableView(parent)
-    view.setModel(proxy)
+    view.setModel(model)
     view.setSortingEnabled(True)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
@@ -51,7 +51,33 @@ def record_table(
     return view
 
 
-def selected_records(view: QTableView, proxy: RecordFilterProxy[R]) -> list[R]:
+def selected_records(view: QTableView, model: RecordTableModel[R]) -> list[R]:
     """The records of the selected rows, in view order."""
     rows = sorted({index.row() for index in view.selectionModel().selectedRows()})
-    return [proxy.record(row) for row in rows]
+    return [model.record(row) for row in rows]
+
+
+def reselect(
+    view: QTableView,
+    model: RecordTableModel[R],
+    keys: Collection[Hashable],
+    key: Callable[[R], Hashable],
+) -> None:
+    """Select the rows whose record key is in `keys` (after a reload), in one selection call."""
+    if not keys:
+        return
+    rows = [row for row, record in enumerate(model.records()) if key(record) in keys]
+    selection = QItemSelection()
+    last_column = model.columnCount() - 1
+    start = previous = None
+    for row in [*rows, None]:
+        if row is not None and previous is not None and row == previous + 1:
+            previous = row
+            continue
+        if start is not None and previous is not None:
+            selection.select(model.index(start, 0), model.index(previous, last_column))
+        start = previous = row
+    view.selectionModel().select(
+        selection,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )

@@ -15,9 +15,9 @@ from app.domain.groups import PackageGroup
 from app.domain.packages import PackageType
 from app.domain.usps import SERVICES
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordFilterProxy, RecordTableModel
+from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
-from app.ui.panels.common import record_table, selected_records
+from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.signals import emit
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import Tone
@@ -168,13 +168,12 @@ class GroupsPanel(Panel):
         self._edit_sku = edit_sku
 
         self.model = RecordTableModel(GROUP_COLUMNS, key=lambda g: g.group_id)
-        self.proxy = RecordFilterProxy(self.model)
-        self.view = record_table(self, self.proxy, GROUP_COLUMNS, stretch_column=1)
+        self.view = record_table(self, self.model, GROUP_COLUMNS, stretch_column=1)
         self.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
         self.search = search_box(self, "Search SKU or group… (Ctrl+F)")
-        self.search.textChanged.connect(self.proxy.set_search)
+        self.search.textChanged.connect(self.model.set_search)
         self.package_combo = QComboBox(self)
         self.package_combo.setMinimumWidth(170)
         self.service_combo = QComboBox(self)
@@ -206,9 +205,8 @@ class GroupsPanel(Panel):
         )
 
         self.customs_model = RecordTableModel(CUSTOMS_COLUMNS, key=lambda r: r.sku)
-        self.customs_proxy = RecordFilterProxy(self.customs_model)
         self.customs_view = record_table(
-            self, self.customs_proxy, CUSTOMS_COLUMNS, multi_select=False
+            self, self.customs_model, CUSTOMS_COLUMNS, multi_select=False
         )
         self.customs_view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self.customs_view.activated.connect(self._on_customs_view_activated)
@@ -249,7 +247,7 @@ class GroupsPanel(Panel):
         self._load(work, self._on_snapshot_loaded, "Load package groups")
 
     def _on_snapshot_loaded(self, snapshot: GroupsSnapshot) -> None:
-        selected = {g.group_id for g in selected_records(self.view, self.proxy)}
+        selected = {g.group_id for g in selected_records(self.view, self.model)}
         self._set_package_types(snapshot.package_types)
         self.model.set_rows(snapshot.groups)
         rows = skus_to_fix(snapshot.blocked)
@@ -260,7 +258,7 @@ class GroupsPanel(Panel):
             if rows
             else "Customs data: complete for every international order"
         )
-        self._reselect(selected)
+        reselect(self.view, self.model, selected, lambda g: g.group_id)
         orders = sum(g.orders for g in snapshot.groups)
         self._announce(
             f"{len(snapshot.groups):,} package groups · {orders:,} ready orders · "
@@ -279,19 +277,10 @@ class GroupsPanel(Panel):
         for package_type in package_types:
             self.package_combo.addItem(package_type.name, package_type.name)
 
-    def _reselect(self, group_ids: set[str]) -> None:
-        selection = self.view.selectionModel()
-        for row in range(self.proxy.rowCount()):
-            if self.proxy.record(row).group_id in group_ids:
-                selection.select(
-                    self.proxy.index(row, 0),
-                    selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
-                )
-
     # -- assigning ----------------------------------------------------------------------------
 
     def selected_groups(self) -> list[PackageGroup]:
-        return selected_records(self.view, self.proxy)
+        return selected_records(self.view, self.model)
 
     @Slot()
     def _on_selection_changed(self) -> None:
@@ -373,6 +362,6 @@ class GroupsPanel(Panel):
 
     @Slot()
     def _fix_selected_sku(self) -> None:
-        rows = selected_records(self.customs_view, self.customs_proxy)
+        rows = selected_records(self.customs_view, self.customs_model)
         if rows and self._edit_sku is not None:
             self._edit_sku(rows[0].sku)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.imports.model import ParsedOrders, RowError
 from app.services.importing import ImportConflict, ImportReport
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordFilterProxy, RecordTableModel
+from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table
 from app.ui.signals import emit
@@ -175,16 +175,13 @@ class ImportPanel(Panel):
         self._layout.addLayout(tool_row(*self.stats.values()))
 
         self.error_model = RecordTableModel(ERROR_COLUMNS)
-        self.error_proxy = RecordFilterProxy(self.error_model)
-        self.error_view = record_table(self, self.error_proxy, ERROR_COLUMNS, stretch_column=2)
+        self.error_view = record_table(self, self.error_model, ERROR_COLUMNS, stretch_column=2)
         self.conflict_model = RecordTableModel(CONFLICT_COLUMNS)
-        self.conflict_proxy = RecordFilterProxy(self.conflict_model)
         self.conflict_view = record_table(
-            self, self.conflict_proxy, CONFLICT_COLUMNS, stretch_column=3
+            self, self.conflict_model, CONFLICT_COLUMNS, stretch_column=3
         )
         self.warning_model = RecordTableModel(ERROR_COLUMNS)
-        self.warning_proxy = RecordFilterProxy(self.warning_model)
-        self.warning_view = record_table(self, self.warning_proxy, ERROR_COLUMNS, stretch_column=2)
+        self.warning_view = record_table(self, self.warning_model, ERROR_COLUMNS, stretch_column=2)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.error_view, "Rejected rows")
         self.tabs.addTab(self.conflict_view, "Conflicts")

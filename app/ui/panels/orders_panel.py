@@ -13,9 +13,9 @@ from app.domain.order_flow import StatusAction
 from app.domain.orders import Order, OrderStatus
 from app.services.orders import OrderSelection, StatusChangeReport
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordFilterProxy, RecordTableModel
+from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
-from app.ui.panels.common import record_table, selected_records
+from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.signals import emit
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import Tone
@@ -41,6 +41,17 @@ _STATUS_COLOURS = {
 
 def _items_text(order: Order) -> str:
     return " + ".join(f"{qty} x {sku}" for sku, qty in order.item_multiset) or "(no items)"
+
+
+def _search_text(order: Order) -> str:
+    """What the search box looks in (one string per order, built once per load)."""
+    r = order.recipient
+    skus = " ".join(line.sku for line in order.lines)
+    return (
+        f"{order.id}\t{order.source.value}:{order.external_id}\t{r.name}\t{r.company}\t"
+        f"{r.city}\t{r.state}\t{r.postal_code}\t{r.country}\t{r.email}\t{skus}\t"
+        f"{order.tracking_code or ''}"
+    )
 
 
 ORDER_COLUMNS = (
@@ -107,9 +118,8 @@ class OrdersPanel(Panel):
     ) -> None:
         super().__init__(runner, presenter, parent)
         self._orders = orders
-        self.model = RecordTableModel(ORDER_COLUMNS, key=lambda o: o.id)
-        self.proxy = RecordFilterProxy(self.model)
-        self.view = record_table(self, self.proxy, ORDER_COLUMNS, stretch_column=7)
+        self.model = RecordTableModel(ORDER_COLUMNS, key=lambda o: o.id, search_text=_search_text)
+        self.view = record_table(self, self.model, ORDER_COLUMNS, stretch_column=7)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
@@ -156,10 +166,10 @@ class OrdersPanel(Panel):
         self._load(self._orders.list_orders, self._on_orders_loaded, "Load orders")
 
     def _on_orders_loaded(self, orders: list[Order]) -> None:
-        selected_ids = {o.id for o in selected_records(self.view, self.proxy)}
+        selected_ids = {o.id for o in selected_records(self.view, self.model)}
         self.model.set_rows(orders)
         self._fill_status_filter(Counter(o.status for o in orders))
-        self._reselect(selected_ids)
+        reselect(self.view, self.model, selected_ids, lambda o: o.id)
         self._announce(self._summary(orders))
         emit(self.orders_loaded, len(orders))
 
@@ -189,17 +199,6 @@ class OrdersPanel(Panel):
         self.status_filter.setCurrentIndex(max(index, 0))
         self.status_filter.blockSignals(False)
 
-    def _reselect(self, ids: set[int | None]) -> None:
-        if not ids:
-            return
-        selection = self.view.selectionModel()
-        for row in range(self.proxy.rowCount()):
-            if self.proxy.record(row).id in ids:
-                selection.select(
-                    self.proxy.index(row, 0),
-                    selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
-                )
-
     # -- filtering ----------------------------------------------------------------------------
 
     def set_status_filter(self, status: OrderStatus | None) -> None:
@@ -208,16 +207,16 @@ class OrdersPanel(Panel):
     @Slot(int)
     def _on_status_filter_changed(self, _index: int) -> None:
         status = self.status_filter.currentData()
-        self.proxy.set_predicate(None if status is None else (lambda o: o.status is status))
+        self.model.set_predicate(None if status is None else (lambda o: o.status is status))
 
     @Slot(str)
     def _on_search_text_changed(self, text: str) -> None:
-        self.proxy.set_search(text)
+        self.model.set_search(text)
 
     # -- actions ------------------------------------------------------------------------------
 
     def selected_orders(self) -> list[Order]:
-        return selected_records(self.view, self.proxy)
+        return selected_records(self.view, self.model)
 
     @Slot()
     def _on_selection_changed(self) -> None:

@@ -12,7 +12,7 @@ from app.domain.items import Item
 from app.services.catalog import ItemChanges
 from app.ui.dialogs.sku_dialogs import ApplyHtsDialog, HtsBatch, SkuEditDialog
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordFilterProxy, RecordTableModel
+from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, selected_records
 from app.ui.signals import emit
@@ -107,14 +107,13 @@ class SkusPanel(Panel):
         self._ask_edit = ask_edit or SkuEditDialog.ask
         self._ask_batch = ask_batch or ApplyHtsDialog.ask
         self.model = RecordTableModel(SKU_COLUMNS, key=lambda i: i.sku)
-        self.proxy = RecordFilterProxy(self.model)
-        self.view = record_table(self, self.proxy, SKU_COLUMNS, stretch_column=5)
+        self.view = record_table(self, self.model, SKU_COLUMNS, stretch_column=5)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         # activated: double-click or Enter (connecting doubleClicked too would open two dialogs)
         self.view.activated.connect(self._on_view_activated)
 
         self.search = search_box(self, "Search SKU, name, HTS… (Ctrl+F)")
-        self.search.textChanged.connect(self.proxy.set_search)
+        self.search.textChanged.connect(self.model.set_search)
         self.incomplete_only = QCheckBox("Only incomplete customs or weight", self)
         self.incomplete_only.toggled.connect(self._on_incomplete_only_toggled)
         self.edit_button = action_button(self, "Edit…", "Ctrl+E", "Edit the selected SKU")
@@ -159,7 +158,7 @@ class SkusPanel(Panel):
 
     @Slot(bool)
     def _on_incomplete_only_toggled(self, checked: bool) -> None:
-        self.proxy.set_predicate(
+        self.model.set_predicate(
             (lambda i: not i.customs_complete or i.weight_oz <= 0) if checked else None
         )
 
@@ -171,7 +170,7 @@ class SkusPanel(Panel):
 
     @Slot()
     def edit_selected(self) -> None:
-        chosen = selected_records(self.view, self.proxy)
+        chosen = selected_records(self.view, self.model)
         if not chosen:
             self.message_bar.show_message("Select a SKU first.", Tone.WARNING)
             return
