@@ -71,37 +71,56 @@ class OrderService:
         with --all or --country the orders the action does not apply to are skipped.
         """
         with self._store.transaction(write=True) as tx:
-            if selection.refs:
-                ids = self._resolve(tx, selection.refs)
-                rows = tx.orders.status_rows(order_ids=ids)
-                refused = [
-                    row
-                    for row in rows
-                    if next_status(action, row.status) is None
-                    and not is_already_done(action, row.status)
-                ]
-                if refused:
-                    raise _refused(action, refused)
-            else:
-                country = _country(selection.country) if selection.country else None
-                rows = tx.orders.status_rows(country=country)
+            if not selection.refs:
+                return self._change_in_bulk(tx, action, selection)
+            ids = self._resolve(tx, selection.refs)
+            rows = tx.orders.status_rows(order_ids=ids)
+            refused = [
+                row
+                for row in rows
+                if next_status(action, row.status) is None
+                and not is_already_done(action, row.status)
+            ]
+            if refused:
+                raise _refused(action, refused)
             changes: list[StatusChange] = []
-            already = skipped = 0
+            already = 0
             for row in rows:
                 target = next_status(action, row.status, row.held_from)
                 if target is None:
-                    if is_already_done(action, row.status):
-                        already += 1
-                    else:
-                        skipped += 1
+                    already += 1
                     continue
                 held_from = row.status if action is StatusAction.HOLD else None
                 changes.append(StatusChange(row.order_id, target, held_from))
             if changes:
                 tx.orders.apply_status_changes(changes, self._clock())
-        return StatusChangeReport(
-            action, tuple(change.order_id for change in changes), already, skipped
-        )
+        return StatusChangeReport(action, tuple(change.order_id for change in changes), already, 0)
+
+    def _change_in_bulk(
+        self, tx: StoreTransaction, action: StatusAction, selection: OrderSelection
+    ) -> StatusChangeReport:
+        """--all / --country: one UPDATE per (status, held-from) pair instead of one per order."""
+        country = _country(selection.country) if selection.country else None
+        now = self._clock()
+        changed: list[int] = []
+        already = skipped = 0
+        for status, held_from, count in tx.orders.status_counts(country=country):
+            target = next_status(action, status, held_from)
+            if target is None:
+                if is_already_done(action, status):
+                    already += count
+                else:
+                    skipped += count
+                continue
+            changed += tx.orders.move_status(
+                status=status,
+                held_from=held_from,
+                to_status=target,
+                to_held_from=status if action is StatusAction.HOLD else None,
+                now=now,
+                country=country,
+            )
+        return StatusChangeReport(action, tuple(sorted(changed)), already, skipped)
 
     @staticmethod
     def _resolve(tx: StoreTransaction, refs: Sequence[str]) -> list[int]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, delete, func, select, tuple_
+from sqlalchemy import Row, Table, delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.domain.orders import Address, Order, OrderLine, OrderStatus, SourcePlatform
@@ -284,6 +284,57 @@ class OrderRepository:
             )
             for row in rows
         ]
+
+    def status_counts(
+        self, *, country: str | None = None
+    ) -> list[tuple[OrderStatus, OrderStatus | None, int]]:
+        """How many orders there are per (status, held-from status), optionally in one country."""
+        query = select(_orders.c.status, _orders.c.held_from_status, func.count()).group_by(
+            _orders.c.status, _orders.c.held_from_status
+        )
+        if country is not None:
+            query = query.where(_orders.c.country == country)
+        return [
+            (OrderStatus(status), OrderStatus(held) if held else None, int(count))
+            for status, held, count in self._session.execute(query)
+        ]
+
+    def move_status(
+        self,
+        *,
+        status: OrderStatus,
+        held_from: OrderStatus | None,
+        to_status: OrderStatus,
+        to_held_from: OrderStatus | None,
+        now: datetime,
+        country: str | None = None,
+    ) -> list[int]:
+        """Move every order in (status, held_from) [in `country`] to the new status; its ids.
+
+        Run inside a write transaction, so the ids read are exactly the rows updated.
+        """
+        conditions = [
+            _orders.c.status == status.value,
+            _orders.c.held_from_status.is_(None)
+            if held_from is None
+            else _orders.c.held_from_status == held_from.value,
+        ]
+        if country is not None:
+            conditions.append(_orders.c.country == country)
+        ids = list(
+            self._session.scalars(select(_orders.c.id).where(*conditions).order_by(_orders.c.id))
+        )
+        if ids:
+            self._session.execute(
+                update(_orders)
+                .where(*conditions)
+                .values(
+                    status=to_status.value,
+                    held_from_status=to_held_from.value if to_held_from else None,
+                    updated_at=now,
+                )
+            )
+        return ids
 
     def ids_by_external(self, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Stored ids of (source, external id) pairs; missing pairs are left out."""
