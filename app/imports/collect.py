@@ -71,7 +71,9 @@ def build_address(
     """
     before = len(errors)
     street1, street2 = raw.street1, raw.street2
-    if "\n" in street1 and not street2.strip():
+    if "\r" in street1:
+        street1 = street1.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" in street1.strip() and not street2.strip():
         # A multi-line quoted address cell: first line is street1, the rest street2.
         street1, _, street2 = street1.partition("\n")
     street1, street2 = _clean(street1), _clean(street2)

@@ -173,3 +173,37 @@ def test_utf8_bom_in_front_of_windows_1252_text(tmp_path: Path) -> None:
     parsed = read_order_file(path)
     assert parsed.header[0] == "Backer Number"
     assert parsed.orders[0].recipient.name == "Jürgen Müller"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_row_numbers_follow_the_file_lines_whatever_the_line_ends(
+    tmp_path: Path, newline: str
+) -> None:
+    rows = [
+        '1,collected,Tier,Ann,"1 Main St{nl}Apt 2",Boston,MA,02108,US',
+        "",
+        "2,collected,Tier,Bo,1 Main St,Boston,MA,02108,Atlantis",
+        '3,collected,Tier,Cy,"1 Main St{nl}{nl}Rear",Boston,MA,02108,US',
+        "4,collected,Tier,Di,1 Main St,Boston,XX,02108,US",
+    ]
+    text = newline.join([KS_HEADER, *rows]).replace("{nl}", newline) + newline
+    path = tmp_path / "backers.csv"
+    path.write_bytes(text.encode("utf-8"))
+    parsed = read_order_file(path)
+    assert parsed.order_rows == {"1": 2, "3": 6}
+    assert parsed.rejected_row_numbers == (5, 9)
+    first = parsed.orders[0].recipient
+    assert (first.street1, first.street2) == ("1 Main St", "Apt 2")
+    assert parsed.orders[1].recipient.street2 == "Rear"
+
+
+def test_the_benchmark_writer_makes_the_orders_it_promises(tmp_path: Path) -> None:
+    from resources.samples.generate import write_kickstarter_csv
+
+    path = tmp_path / "ks.csv"
+    write_kickstarter_csv(path, 40, seed=7)
+    parsed = read_order_file(path)
+    assert len(parsed.orders) == 40
+    assert len(parsed.rejected_row_numbers) == 6
+    assert len(parsed.skipped) == 4
+    assert_every_row_accounted(parsed)
