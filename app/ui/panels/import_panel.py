@@ -211,8 +211,12 @@ class ImportPanel(Panel):
             self, "Column mapping", "", "Column mapping (*.json);;All files (*)"
         )
         if path:
-            self._mapping = Path(path)
-            self.mapping_button.setText(f"Mapping: {self._mapping.name}")
+            self.set_mapping(Path(path))
+
+    def set_mapping(self, path: Path | None) -> None:
+        """Use a saved column mapping (generic CSV) for the next imports; None forgets it."""
+        self._mapping = path
+        self.mapping_button.setText(f"Mapping: {path.name}" if path else "Column mapping…")
 
     @Slot(str)
     def _on_preset_combo_changed(self, preset: str) -> None:
