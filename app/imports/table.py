@@ -10,7 +10,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from app.domain.errors import AppError, ErrorKind
 from app.imports.model import RowError
@@ -214,31 +214,58 @@ def _make_table(
 
 
 def _read_xlsx(path: Path) -> Table:
-    # openpyxl is imported here: CSV imports (the common case) do not pay for loading it.
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    _refuse_csv_archive(path)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise _fatal(path, f"{path.name} is not a readable XLSX workbook: {exc}") from exc
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise _fatal(path, f"{path.name} has no worksheet")
-        numbered: list[tuple[int, list[str]]] = []
-        try:
-            for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                numbered.append((row_number, [_cell_text(value) for value in values]))
-        except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
-            raise _fatal(path, f"{path.name} has a damaged worksheet: {exc}") from exc
-    finally:
-        workbook.close()
+        # openpyxl picks its reader by file name; from an open handle a workbook saved under
+        # another name (orders.csv) still opens.
+        with path.open("rb") as handle:
+            numbered = _worksheet_rows(path, handle)
+    except OSError as exc:
+        raise _fatal(path, f"cannot open {path.name}: {exc.strerror or exc}") from exc
     nonblank = [(row, cells) for row, cells in numbered if _has_text(cells)]
     if not nonblank:
         raise _fatal(path, f"{path.name} is empty (its first worksheet has no rows)")
     (header_row, header_cells), rows = nonblank[0], nonblank[1:]
     return _make_table(path, header_cells, rows, (), header_row)
+
+
+def _worksheet_rows(path: Path, handle: BinaryIO) -> list[tuple[int, list[str]]]:
+    """The first worksheet's rows as text, numbered as the sheet numbers them."""
+    # openpyxl is imported here: CSV imports (the common case) do not pay for loading it.
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        raise _fatal(path, f"{path.name} is not a readable XLSX workbook: {exc}") from exc
+    try:
+        if not workbook.worksheets:
+            raise _fatal(path, f"{path.name} has no worksheet")
+        sheet = workbook.worksheets[0]
+        return [
+            (row_number, [_cell_text(value) for value in values])
+            for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        raise _fatal(path, f"{path.name} has a damaged worksheet: {exc}") from exc
+    finally:
+        workbook.close()
+
+
+def _refuse_csv_archive(path: Path) -> None:
+    """A zip of CSV files (Kickstarter's one-file-per-reward backer report) is no workbook."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _fatal(path, f"{path.name} is not a readable XLSX workbook: {exc}") from exc
+    if "xl/workbook.xml" not in names and any(n.lower().endswith(".csv") for n in names):
+        raise _fatal(
+            path,
+            f"{path.name} is a zip archive of CSV files, not a workbook",
+            hint="Unzip it (Kickstarter zips one backer report per reward) and import each CSV.",
+        )
 
 
 def _cell_text(value: object) -> str:

@@ -207,3 +207,20 @@ def test_the_benchmark_writer_makes_the_orders_it_promises(tmp_path: Path) -> No
     assert len(parsed.rejected_row_numbers) == 6
     assert len(parsed.skipped) == 4
     assert_every_row_accounted(parsed)
+
+
+def test_zip_of_csv_files_and_a_workbook_named_csv(tmp_path: Path) -> None:
+    archive_path = tmp_path / "Kickstarter Backer Reports.zip"
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        archive.writestr("Kickstarter Backer Report - $59 - Aug 18 07am.csv", KS_HEADER + "\n")
+    with pytest.raises(AppError, match="zip archive of CSV files") as caught:
+        read_order_file(archive_path)
+    assert "Unzip" in caught.value.hint
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(KS_HEADER.split(","))
+    sheet.append(KS_ROW.split(","))
+    misnamed = tmp_path / "backers.csv"
+    workbook.save(misnamed)
+    assert len(read_order_file(misnamed).orders) == 1
