@@ -650,7 +650,9 @@ _BK_BAD = ("negative-qty", "eu-country", "bad-ca-postal", "no-city", "duplicate-
 _BK_SKIP = ("dropped", "canceled", "nothing")
 
 
-def write_backerkit_csv(path: Path, n_orders: int, seed: int = 2) -> Manifest:
+def write_backerkit_csv(
+    path: Path, n_orders: int, seed: int = 2, first_id: int = 48213
+) -> Manifest:
     """A BackerKit "SKU per Column" export (UTF-8, CRLF line ends, as Excel on Windows saves)."""
     rng = random.Random(seed)
     manifest = Manifest()
@@ -670,7 +672,7 @@ def write_backerkit_csv(path: Path, n_orders: int, seed: int = 2) -> Manifest:
             if rng.random() < 0.3:
                 for name in rng.sample((ART_BOOK, PLAYMAT, PIN, STICKERS), 2):
                     quantities[BK_SKUS[name]] += 1
-            backer_id = f"BK-{48213 + index * 3}"
+            backer_id = f"BK-{first_id + index * 3}"
             status = "complete"
             country = person.country if rng.random() < 0.6 else person.country_name
             city, postal, state = person.city, person.postal, person.state
@@ -1019,7 +1021,7 @@ def generate_all(folder: Path = HERE) -> dict[str, dict[str, object]]:
         **generic.as_dict(),
     }
     small = folder / "_small.csv"
-    manifest = write_backerkit_csv(small, 60, seed=5)
+    manifest = write_backerkit_csv(small, 60, seed=5, first_id=90001)  # its own backers
     write_xlsx_from_csv(small, folder / "backerkit_small.xlsx")
     small.unlink()
     expected["backerkit_small.xlsx"] = {
