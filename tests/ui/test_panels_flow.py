@@ -225,7 +225,7 @@ def test_import_ready_and_groups_through_the_real_services(
     assert (shown.package_type, shown.service) == ("Mailer 10x13", "GroundAdvantage")
     assert shown.estimated_weight_oz == Decimal(2)  # empty mailer; items have no weight yet
     row = groups.model.row_of(chosen.group_id)
-    assert groups.model.index(row or 0, 5).data() == "2.0 *"  # * : SKUs without weight
+    assert groups.model.index(row or 0, 5).data() == "≥ 2.0"  # SKUs without weight
 
 
 def test_skus_edit_and_batch_hts_unblock_customs(

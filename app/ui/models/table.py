@@ -248,6 +248,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             column = self._columns[section]
             if role == Qt.ItemDataRole.DisplayRole:
                 return column.title
+            # Headers stay left-aligned even over numbers: a right-aligned title collides with
+            # the sort indicator that Qt draws at the right edge of the section.
             if role == Qt.ItemDataRole.TextAlignmentRole:
-                return _RIGHT if column.numeric else _LEFT
+                return _LEFT
         return None

@@ -94,8 +94,11 @@ def _count(number: int, noun: str) -> str:
 
 
 def _weight_text(group: PackageGroup) -> str:
-    text = f"{group.estimated_weight_oz:.1f}"
-    return f"{text} *" if group.skus_without_weight else text
+    if not group.skus_without_weight:
+        return f"{group.estimated_weight_oz:.1f}"
+    if group.estimated_weight_oz <= 0:
+        return "unknown"
+    return f"≥ {group.estimated_weight_oz:.1f}"  # some SKUs have no weight yet
 
 
 def _weight_tip(group: PackageGroup) -> str:

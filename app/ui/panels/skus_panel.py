@@ -38,7 +38,7 @@ def _customs_state(item: Item) -> str:
 
 
 SKU_COLUMNS = (
-    Column[Item]("SKU", lambda i: i.sku, width=170),
+    Column[Item]("SKU", lambda i: i.sku, width=210),
     Column[Item]("Name", lambda i: i.name, tooltip=lambda i: i.name, width=220),
     Column[Item](
         "Weight (oz)",
