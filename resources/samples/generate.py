@@ -16,7 +16,9 @@ import datetime
 import io
 import json
 import random
+import re
 import sys
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -989,8 +991,23 @@ def write_xlsx_from_csv(csv_path: Path, xlsx_path: Path) -> None:
         for cells in csv.reader(handle):
             sheet.append([int(c) if c.isdigit() and not c.startswith("0") else c for c in cells])
     fixed = datetime.datetime(2025, 11, 1, 12, 0, 0)
-    workbook.properties.created = workbook.properties.modified = fixed  # same bytes each run
+    workbook.properties.created = workbook.properties.modified = fixed
     workbook.save(xlsx_path)
+    _freeze_zip(xlsx_path, fixed)
+
+
+def _freeze_zip(path: Path, when: datetime.datetime) -> None:
+    """Rewrite a zip with fixed entry times and metadata, so each run writes the same bytes."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    stamp = f"{when:%Y-%m-%dT%H:%M:%SZ}".encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            info.date_time = when.timetuple()[:6]
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time into dcterms:modified whatever was set.
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            target.writestr(info, data)
 
 
 # --- main -------------------------------------------------------------------------------------
