@@ -17,6 +17,7 @@ from app.domain.groups import (
 from app.domain.items import Item
 from app.domain.orders import DOMESTIC_COUNTRIES, Order, OrderLine, OrderStatus
 from app.domain.usps import SERVICES, normalize_service
+from app.services.bulk import cyclic_gc_paused
 from app.services.clock import Clock, utc_now
 from app.store import Store
 from app.store.groups_repo import CustomsGapRow, GroupSetting
@@ -80,11 +81,11 @@ class GroupingService:
     def groups_with_orders(self) -> list[GroupWithOrders]:
         """Each package group with its ready orders (the Package Group report)."""
         groups = self.groups()
-        with self._store.transaction() as tx:
+        with cyclic_gc_paused(), self._store.transaction() as tx:
             ready = tx.orders.find(status=OrderStatus.READY_TO_SHIP)
-        by_group: dict[str, list[Order]] = {}
-        for order in ready:
-            by_group.setdefault(group_id_for(order.item_multiset), []).append(order)
+            by_group: dict[str, list[Order]] = {}
+            for order in ready:
+                by_group.setdefault(group_id_for(order.item_multiset), []).append(order)
         return [GroupWithOrders(g, tuple(by_group.get(g.group_id, ()))) for g in groups]
 
     def assign(

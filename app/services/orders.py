@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from app.domain.errors import AppError, ErrorKind
 from app.domain.order_flow import StatusAction, is_already_done, next_status, refusal_reason
 from app.domain.orders import Order, OrderStatus, SourcePlatform
+from app.services.bulk import cyclic_gc_paused
 from app.services.clock import Clock, utc_now
 from app.store import StatusChange, StatusRow, Store, StoreTransaction
 
@@ -53,7 +54,7 @@ class OrderService:
         self._clock = clock
 
     def list_orders(self, status: OrderStatus | None = None) -> list[Order]:
-        with self._store.transaction() as tx:
+        with cyclic_gc_paused(), self._store.transaction() as tx:
             return tx.orders.find(status=status)
 
     def get_order(self, ref: str) -> Order:
