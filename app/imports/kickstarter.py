@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.domain.errors import AppError
-from app.domain.orders import SourcePlatform
+from app.domain.orders import Address, SourcePlatform
 from app.imports.collect import AddressColumns, Collector, RawAddress, build_address, check_width
 from app.imports.model import ParsedOrders, RowError
 from app.imports.normalize import parse_money, parse_quantity
@@ -85,11 +85,18 @@ def read_kickstarter(table: Table) -> ParsedOrders:
 
 
 class _KickstarterReader:
+    """One pass over a backer report. Column positions are resolved once, up front.
+
+    Rows are padded by one empty cell, and a column the file lacks points at that cell, so the
+    per-row code reads every column the same way (no None checks on 100,000 rows).
+    """
+
     def __init__(self, table: Table) -> None:
         self.table = table
         self.index = table.index()
-        self.col_id = self._first("backer number", "backer id")
-        if self.col_id is None:
+        self.width = len(table.header)
+        col_id = self.index.get("backer number", self.index.get("backer id"))
+        if col_id is None:
             raise AppError(
                 f"{table.path.name} is not a Kickstarter backer report: "
                 "it has no 'Backer Number' (or 'Backer Id') column",
@@ -97,13 +104,46 @@ class _KickstarterReader:
                 "choose the preset that matches this file.",
                 details={"file": str(table.path), "header": list(table.header)},
             )
+        self.col_id = col_id
+        col = self._column
+        self.col_status, self.col_survey = col("pledged status"), col("survey response")
+        self.col_name, self.col_backer = col("shipping name"), col("backer name")
+        self.col_street1, self.col_street2 = col("shipping address 1"), col("shipping address 2")
+        self.col_city, self.col_state = col("shipping city"), col("shipping state")
+        self.col_postal = col("shipping postal code")
+        self.col_country = col("shipping country code", "shipping country name", "shipping country")
+        self.col_country_alt = col("shipping country name", "shipping country")
+        self.col_phone, self.col_email = col("shipping phone number"), col("email")
+        self.col_notes, self.col_delivery = col("notes"), col("shipping delivery notes")
+        self.col_reward, self.col_pledge = col("reward title"), col("pledge amount")
+        self.col_reward_id = col("reward id")
+        self.col_minimum = col("reward minimum", "backing minimum")
+        self.has_status = "pledged status" in self.index
+        self.has_survey = "survey response" in self.index
+        self.has_address = any(part in self.index for part in _ADDRESS_PARTS)
+        header = (*table.header, "")
+        self.address_columns = AddressColumns(
+            name=header[self.col_name],
+            street1=header[self.col_street1],
+            street2=header[self.col_street2],
+            city=header[self.col_city],
+            state=header[self.col_state],
+            postal_code=header[self.col_postal],
+            country=header[self.col_country],
+        )
+        # When the code cell is empty the country comes from the name column: name that one.
+        self.alt_columns = replace(self.address_columns, country=header[self.col_country_alt])
+        self.item_columns = self._item_columns()
+        self.out = Collector(table, PRESET, SourcePlatform.KICKSTARTER)
+        self.seen: dict[str, int] = {}
 
-    def _first(self, *names: str) -> int | None:
+    def _column(self, *names: str) -> int:
+        """The first of `names` the header has, else the padding cell (always empty)."""
         for name in names:
             position = self.index.get(name)
             if position is not None:
                 return position
-        return None
+        return self.width
 
     def _item_columns(self) -> list[tuple[int, str, str]]:
         """(column index, SKU, display name) for each item and add-on quantity column."""
@@ -124,179 +164,123 @@ class _KickstarterReader:
         return columns
 
     def _holds_quantities(self, position: int) -> bool:
+        """True when some cell of the column is a whole number (a custom question's never is)."""
         for _row, cells in self.table.rows:
-            if position < len(cells):
-                value = cells[position].strip()
-                if value:
-                    try:
-                        parse_quantity(value)
-                    except ValueError:
-                        continue
-                    return True
+            value = cells[position].strip() if position < len(cells) else ""
+            if value:
+                try:
+                    parse_quantity(value)
+                except ValueError:
+                    continue
+                return True
         return False
 
     def read(self) -> ParsedOrders:
-        table = self.table
-        header = table.header
-        width = len(header)
-        out = Collector(table, PRESET, SourcePlatform.KICKSTARTER)
-        col_id = self.col_id
-        assert col_id is not None
-        col_status = self._first("pledged status")
-        col_survey = self._first("survey response")
-        has_address = any(part in self.index for part in _ADDRESS_PARTS)
-        get = self._first
-        col_name, col_backer = get("shipping name"), get("backer name")
-        col_street1, col_street2 = get("shipping address 1"), get("shipping address 2")
-        col_city, col_state = get("shipping city"), get("shipping state")
-        col_postal = get("shipping postal code")
-        col_country = get("shipping country code", "shipping country name", "shipping country")
-        col_country_alt = get("shipping country name", "shipping country")
-        col_phone, col_email = get("shipping phone number"), get("email")
-        col_notes, col_delivery = get("notes"), get("shipping delivery notes")
-        col_reward, col_pledge = get("reward title"), get("pledge amount")
-        col_reward_id = get("reward id")
-        col_minimum = get("reward minimum", "backing minimum")
-        address_columns = AddressColumns(
-            name=_name(header, col_name),
-            street1=_name(header, col_street1),
-            street2=_name(header, col_street2),
-            city=_name(header, col_city),
-            state=_name(header, col_state),
-            postal_code=_name(header, col_postal),
-            country=_name(header, col_country),
+        for _position, sku, name in self.item_columns:
+            self.out.note_item(sku, name)
+        padded_width = self.width + 1
+        for row, raw_cells in self.table.rows:
+            cells = raw_cells + [""] * (padded_width - len(raw_cells))
+            self._read_row(row, raw_cells, cells)
+        return self.out.result()
+
+    def _read_row(self, row: int, raw_cells: list[str], cells: list[str]) -> None:
+        header = self.table.header
+        errors: list[RowError] = []
+        check_width(row, raw_cells, self.width, errors)
+        external_id = cells[self.col_id].strip()
+        if not external_id:
+            errors.append(RowError(row, header[self.col_id], "backer number is missing"))
+        elif external_id in self.seen:
+            first = self.seen[external_id]
+            message = f"backer {external_id} also appears on row {first}"
+            errors.append(RowError(row, header[self.col_id], message))
+        else:
+            self.seen[external_id] = row
+        if self.has_status and not errors:
+            status = cells[self.col_status].strip().casefold()
+            if status != "collected":
+                reason = f"pledge status is {status or 'empty'!r}: only collected pledges ship"
+                self.out.skip(row, header[self.col_status], reason)
+                return
+        lines = self._lines(row, cells, errors)
+        if not lines and not errors:
+            self.out.skip(row, "", "nothing to ship: no reward items on this pledge")
+            return
+        recipient = self._recipient(row, cells, errors)
+        if errors or recipient is None:
+            self.out.reject(row, raw_cells, errors)
+            return
+        notes = cells[self.col_notes].strip()
+        delivery = cells[self.col_delivery].strip()
+        if delivery:
+            notes = f"{notes} / {delivery}" if notes else delivery
+        extra: dict[str, str] = {}
+        if cells[self.col_pledge]:
+            extra["pledge_amount"] = cells[self.col_pledge].strip()
+        if cells[self.col_reward]:
+            extra["reward"] = cells[self.col_reward].strip()
+        self.out.add_order(row, external_id, recipient, lines, notes=notes, extra=extra)
+
+    def _lines(self, row: int, cells: list[str], errors: list[RowError]) -> dict[str, int]:
+        """SKU -> quantity from the item and add-on columns (or the reward, without them)."""
+        lines: dict[str, int] = {}
+        for position, sku, _display in self.item_columns:
+            value = cells[position]
+            if not value or value == "0":
+                continue
+            try:
+                quantity = parse_quantity(value)
+            except ValueError as exc:
+                errors.append(RowError(row, self.table.header[position], str(exc)))
+                continue
+            if quantity:
+                lines[sku] = lines.get(sku, 0) + quantity
+        if not self.item_columns:
+            reward = self._reward_line(cells)
+            if reward is not None:
+                self.out.note_item(reward[0], reward[1])
+                lines[reward[0]] = 1
+        return lines
+
+    def _recipient(self, row: int, cells: list[str], errors: list[RowError]) -> Address | None:
+        """The survey's shipping address, validated; None (with errors) when there is none."""
+        if not self.has_address:
+            errors.append(RowError(row, "", _NO_ADDRESS_COLUMNS))
+            return None
+        if self.has_survey and not cells[self.col_survey].strip():
+            errors.append(RowError(row, self.table.header[self.col_survey], _SURVEY_NOT_ANSWERED))
+            return None
+        country = cells[self.col_country].strip()
+        columns = self.address_columns
+        if not country:
+            country, columns = cells[self.col_country_alt].strip(), self.alt_columns
+        raw = RawAddress(
+            name=cells[self.col_name].strip() or cells[self.col_backer].strip(),
+            street1=cells[self.col_street1],
+            street2=cells[self.col_street2],
+            city=cells[self.col_city].strip(),
+            state=cells[self.col_state].strip(),
+            postal_code=cells[self.col_postal].strip(),
+            country=country,
+            phone=cells[self.col_phone].strip(),
+            email=cells[self.col_email].strip(),
         )
-        # When the code cell is empty the country comes from the name column: name that one.
-        alt_columns = replace(address_columns, country=_name(header, col_country_alt))
-        item_columns = self._item_columns()
-        for _position, sku, name in item_columns:
-            out.note_item(sku, name)
-        id_name = header[col_id]
-        seen: dict[str, int] = {}
+        return build_address(raw, row, columns, errors, self.out.warnings)
 
-        def cell(cells: list[str], position: int | None) -> str:
-            return cells[position].strip() if position is not None else ""
-
-        for row, raw_cells in table.rows:
-            cells = raw_cells
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            errors: list[RowError] = []
-            check_width(row, cells, width, errors)
-            external_id = cells[col_id].strip()
-            if not external_id:
-                errors.append(RowError(row, id_name, "backer number is missing"))
-            elif external_id in seen:
-                errors.append(
-                    RowError(
-                        row,
-                        id_name,
-                        f"backer {external_id} also appears on row {seen[external_id]}",
-                    )
-                )
-            else:
-                seen[external_id] = row
-            if col_status is not None and not errors:
-                status = cells[col_status].strip().casefold()
-                if status != "collected":
-                    out.skip(
-                        row,
-                        header[col_status],
-                        f"pledge status is {status or 'empty'!r}: only collected pledges ship",
-                    )
-                    continue
-            lines: dict[str, int] = {}
-            for position, sku, _display in item_columns:
-                value = cells[position]
-                if not value or value == "0":
-                    continue
-                try:
-                    quantity = parse_quantity(value)
-                except ValueError as exc:
-                    errors.append(RowError(row, header[position], str(exc)))
-                    continue
-                if quantity:
-                    lines[sku] = lines.get(sku, 0) + quantity
-            if not item_columns:
-                reward = self._reward_line(
-                    cells, col_reward, col_reward_id, col_minimum, col_pledge
-                )
-                if reward is not None:
-                    out.note_item(reward[0], reward[1])
-                    lines[reward[0]] = 1
-            if not lines and not errors:
-                out.skip(row, "", "nothing to ship: no reward items on this pledge")
-                continue
-            recipient = None
-            if not has_address:
-                errors.append(
-                    RowError(
-                        row,
-                        "",
-                        "the file has no shipping address columns; export the "
-                        "backer report after the survey has been answered",
-                    )
-                )
-            elif col_survey is not None and not cells[col_survey].strip():
-                errors.append(
-                    RowError(
-                        row,
-                        header[col_survey],
-                        "the backer has not answered the survey: there is no shipping address yet",
-                    )
-                )
-            else:
-                country = cell(cells, col_country)
-                columns = address_columns
-                if not country and col_country_alt is not None:
-                    country, columns = cell(cells, col_country_alt), alt_columns
-                raw = RawAddress(
-                    name=cell(cells, col_name) or cell(cells, col_backer),
-                    street1=cells[col_street1] if col_street1 is not None else "",
-                    street2=cells[col_street2] if col_street2 is not None else "",
-                    city=cell(cells, col_city),
-                    state=cell(cells, col_state),
-                    postal_code=cell(cells, col_postal),
-                    country=country,
-                    phone=cell(cells, col_phone),
-                    email=cell(cells, col_email),
-                )
-                recipient = build_address(raw, row, columns, errors, out.warnings)
-            if errors or recipient is None:
-                out.reject(row, raw_cells, errors)
-                continue
-            notes = cell(cells, col_notes)
-            delivery = cell(cells, col_delivery)
-            if delivery:
-                notes = f"{notes} / {delivery}" if notes else delivery
-            extra: dict[str, str] = {}
-            if col_pledge is not None and cells[col_pledge]:
-                extra["pledge_amount"] = cells[col_pledge].strip()
-            if col_reward is not None and cells[col_reward]:
-                extra["reward"] = cells[col_reward].strip()
-            out.add_order(row, external_id, recipient, lines, notes=notes, extra=extra)
-        return out.result()
-
-    @staticmethod
-    def _reward_line(
-        cells: list[str],
-        col_reward: int | None,
-        col_reward_id: int | None,
-        col_minimum: int | None,
-        col_pledge: int | None,
-    ) -> tuple[str, str] | None:
+    def _reward_line(self, cells: list[str]) -> tuple[str, str] | None:
         """(SKU, name) of the reward itself, for reports without item columns."""
-        if col_reward is not None:
-            title = cells[col_reward].strip()
+        if self.col_reward < self.width:
+            title = cells[self.col_reward].strip()
             if title and title.casefold() != "no reward":
                 return sku_from_name(title), title
-            if not title and col_reward_id is None:
+            if not title and self.col_reward_id == self.width:
                 return None
-        if col_reward_id is not None:
-            reward_id = cells[col_reward_id].strip()
+        if self.col_reward_id < self.width:
+            reward_id = cells[self.col_reward_id].strip()
             return (f"REWARD-{reward_id}", f"Reward {reward_id}") if reward_id else None
-        for position in (col_minimum, col_pledge):
-            if position is None:
+        for position in (self.col_minimum, self.col_pledge):
+            if position == self.width:
                 continue
             money = parse_money(cells[position])
             if money is not None and money[0] > 0:
@@ -307,5 +291,8 @@ class _KickstarterReader:
         return None
 
 
-def _name(header: tuple[str, ...], position: int | None) -> str:
-    return header[position] if position is not None else ""
+_NO_ADDRESS_COLUMNS = (
+    "the file has no shipping address columns; export the backer report after the survey "
+    "has been answered"
+)
+_SURVEY_NOT_ANSWERED = "the backer has not answered the survey: there is no shipping address yet"
