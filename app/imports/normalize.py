@@ -7,6 +7,7 @@ country, state and ZIP spellings across 100,000 rows.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -239,8 +240,14 @@ def _subdivision_codes(country: str) -> dict[str, str]:
     for sub in _subdivisions(country):
         code = str(sub.code).split("-", 1)[1]
         names[code.casefold()] = code
-        names[str(sub.name).casefold()] = code
+        names[_fold(str(sub.name))] = code
     return names
+
+
+def _fold(text: str) -> str:
+    """Casefolded and without accents ("Québec" -> "quebec"), for matching typed names."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 @lru_cache(maxsize=1024)
@@ -248,7 +255,7 @@ def province_code(value: str, country: str) -> str:
     """A CA/AU province or state name as its postal abbreviation; other text is kept as is."""
     text = squash(value)
     if country in ("CA", "AU"):
-        return _subdivision_codes(country).get(text.casefold(), text)
+        return _subdivision_codes(country).get(_fold(text), text)
     return text
 
 

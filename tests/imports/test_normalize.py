@@ -11,6 +11,7 @@ from app.imports.normalize import (
     normalize_postal_code,
     parse_money,
     parse_quantity,
+    province_code,
     states_for_zip,
     us_state_code,
 )
@@ -173,3 +174,12 @@ def test_addon_headers() -> None:
     assert addon_name("[Add-on: 7]  Art   Book") == "Art Book"
     assert addon_name("Flitt Locust Pendant") is None
     assert sku_from_name(addon_name("[Addon: 1] Art Book") or "") == sku_from_name("Art Book")
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "code"),
+    [("Ontario", "CA", "ON"), ("Québec", "CA", "QC"), ("qc", "CA", "QC"),
+     ("New South Wales", "AU", "NSW"), ("Stockholms Län", "SE", "Stockholms Län")],
+)  # fmt: skip
+def test_canadian_and_australian_regions_become_codes(text: str, country: str, code: str) -> None:
+    assert province_code(text, country) == code
