@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -18,6 +19,8 @@ from app.store.migrate import MigrationOutcome, migrate_database
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
 from app.store.ship_from_repo import ShipFromRepository
+
+_log = logging.getLogger(__name__)
 
 
 class StoreTransaction:
@@ -97,4 +100,14 @@ def open_store(path: Path) -> Store:
     except BaseException:
         engine.dispose()
         raise
+    if migration.created:
+        _log.info("Created the database %s at schema %s", path, migration.revision)
+    elif migration.upgraded:
+        _log.warning(
+            "Upgraded the database %s from schema %s to %s; the old file is kept as %s",
+            path,
+            migration.previous_revision,
+            migration.revision,
+            migration.backup,
+        )
     return Store(path, engine, migration)
