@@ -64,6 +64,19 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "österreich": "AT",
     "nippon": "JP",
     "uae": "AE",
+    "italia": "IT",
+    "nederland": "NL",
+    "sverige": "SE",
+    "norge": "NO",
+    "danmark": "DK",
+    "suomi": "FI",
+    "polska": "PL",
+    "belgique": "BE",
+    "belgië": "BE",
+    "magyarország": "HU",
+    "česko": "CZ",
+    "türkiye": "TR",
+    "méxico": "MX",
     "new zealand / aotearoa": "NZ",
     "aotearoa": "NZ",
 }
@@ -189,21 +202,35 @@ def squash(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def country_code(value: str) -> str | None:
-    """ISO-3166 alpha-2 for a country code (alpha-2/alpha-3), name or common alias; else None."""
-    text = squash(value).strip("'\"")
+    """ISO-3166 alpha-2 for a country code (alpha-2/alpha-3), name or common alias; else None.
+
+    Matching ignores case, dots ("U.S.A.") and accents ("México", "Österreich").
+    """
+    text = squash(value).replace("\u2019", "'").strip("'\"")
     if not text:
         return None
-    key = text.casefold()
-    for candidate in (key, key.replace(".", "").strip()):
-        alias = _COUNTRY_ALIASES.get(candidate)
+    for candidate in (text, text.replace(".", "").strip()):
+        folded = _fold(candidate)
+        alias = _FOLDED_ALIASES.get(folded) or _folded_country_names().get(folded)
         if alias:
             return alias
-    for candidate in (text, text.replace(".", "")):
         try:
             return str(pycountry.countries.lookup(candidate).alpha_2)
         except LookupError:
             continue
     return None
+
+
+@lru_cache(maxsize=1)
+def _folded_country_names() -> dict[str, str]:
+    """Every pycountry name, official and common name, folded -> alpha-2."""
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            name = getattr(country, attribute, None)
+            if name:
+                names.setdefault(_fold(str(name)), str(country.alpha_2))
+    return names
 
 
 def _subdivisions(country: str) -> list[Any]:
@@ -389,3 +416,6 @@ def _decimal_text(number: str) -> str:
     if _THOUSANDS_DOT.match(number):
         return number.replace(".", "")
     return number
+
+
+_FOLDED_ALIASES = {_fold(key): code for key, code in _COUNTRY_ALIASES.items()}

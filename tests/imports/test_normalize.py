@@ -39,6 +39,11 @@ from app.imports.sku import addon_name, sku_from_name
         ("Türkiye", "TR"),
         ("Turkey", "TR"),
         ("Russia", "RU"),
+        ("México", "MX"),
+        ("Österreich", "AT"),
+        ("Côte d\u2019Ivoire", "CI"),
+        ("Viet Nam", "VN"),
+        ("Italia", "IT"),
     ],
 )
 def test_country_names_and_codes(text: str, code: str) -> None:
