@@ -97,7 +97,8 @@ class ImportService:
             if self._error_writer is None:
                 raise RuntimeError("ImportService was built without an error CSV writer")
             target = error_csv_path(path)
-            self._error_writer(parsed, target)
+            # The report may add rows the reader did not reject (repeated order ids).
+            self._error_writer(replace(parsed, errors=report.errors), target)
             report = _with_errors_csv(report, target)
         return report
 
@@ -199,8 +200,8 @@ def _first_of_each(parsed: ParsedOrders) -> tuple[list[Order], list[RowError]]:
                 RowError(
                     row=parsed.order_rows.get(order.external_id, 0),
                     column="external_id",
-                    message=f"order {order.external_id!r} appears more than once; "
-                    "only its first row was imported",
+                    message=f"order {order.external_id!r} (first at this row) appears more "
+                    "than once in the file; only its first row was imported",
                 )
             )
             continue

@@ -204,6 +204,7 @@ def test_error_csv_is_written_beside_the_file_on_request(store: Store, tmp_path:
     report = service.import_file(source, write_error_csv=True)
     assert report.errors_csv == error_csv_path(source) == tmp_path / "backers.errors.csv"
     assert written == [(result, tmp_path / "backers.errors.csv")]
+    assert written[0][0].errors == (RowError(3, "Email", "bad"),)
     assert service.import_file(source).errors_csv is None  # only on request
     assert len(written) == 1
 
