@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             item.setToolTip(f"{spec.label} (Ctrl+{number})" if number <= 9 else spec.label)
             panel.status_changed.connect(self._on_panel_status_changed)
+            panel.data_changed.connect(self._on_panel_data_changed)
         self._nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._install_actions(specs)
         if specs:
@@ -154,6 +155,14 @@ class MainWindow(QMainWindow):
     def _on_panel_status_changed(self, text: str) -> None:
         if self.sender() is self.current_panel():
             self._summary.setText(text)
+
+    @Slot()
+    def _on_panel_data_changed(self) -> None:
+        # Orders, groups and SKUs depend on each other: the others reload when next shown.
+        source = self.sender()
+        for panel in self.panels.values():
+            if panel is not source:
+                panel.mark_stale()
 
     @Slot(bool)
     def _on_runner_busy_changed(self, busy: bool) -> None:

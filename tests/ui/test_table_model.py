@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -124,3 +125,27 @@ def test_a_hundred_thousand_rows_sort_and_filter_quickly(qtbot: QtBot) -> None:
     assert model.record(0).name == "name 99999"
     model.set_search("name 9999")
     assert model.rowCount() == 11
+
+
+def test_rows_prepared_on_a_worker_thread_show_as_is(qtbot: QtBot) -> None:
+    model = RecordTableModel(COLUMNS, key=lambda r: r.id)
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    spec = model.sort_spec
+    prepared: list[object] = []
+    worker = threading.Thread(target=lambda: prepared.append(model.prepare(ROWS, spec)))
+    worker.start()
+    worker.join(5)
+    model.set_rows(prepared[0])  # type: ignore[arg-type]
+    assert _texts(model, 1) == ["adam", "Björk", "Zoë Müller"]
+    model.set_search("zoë")
+    assert _texts(model, 1) == ["Zoë Müller"]
+
+
+def test_prepared_rows_are_resorted_if_the_user_sorted_meanwhile(qapp: QApplication) -> None:
+    model = RecordTableModel(COLUMNS, key=lambda r: r.id)
+    prepared = model.prepare(ROWS, model.sort_spec)
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    model.set_rows(prepared)
+    assert _texts(model, 0) == ["100", "10", "9"]
+    model.set_search("9400")  # haystacks stayed aligned with their rows through the re-sort
+    assert _texts(model, 0) == ["9"]

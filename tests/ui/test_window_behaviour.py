@@ -149,3 +149,34 @@ def test_hts_dialog_previews_exactly_the_services_matches(qtbot: QtBot) -> None:
     dialog.pattern.setText("TSHIRT-*")
     assert dialog.matching() == ["TSHIRT-S", "TSHIRT-M"]
     assert dialog.matches.text().startswith("2 SKUs match")
+
+
+def test_panels_reload_when_shown_only_after_a_change(
+    qtbot: QtBot, ctx: AppContext, guard: ThreadGuard, tmp_path: Path
+) -> None:
+    with shown(qtbot, ctx) as window:
+        qtbot.waitUntil(lambda: window.runner.active_count == 0)
+        loads = guard.calls.count("OrderService.list_orders")
+        assert loads == 1
+        window.show_panel("skus")
+        window.show_panel("orders")
+        qtbot.waitUntil(lambda: window.runner.active_count == 0)
+        assert guard.calls.count("OrderService.list_orders") == loads  # nothing changed
+        panel = window.show_panel("import")
+        assert isinstance(panel, ImportPanel)
+        report = tmp_path / "orders.csv"
+        report.write_text(
+            "Name,Email,Financial Status,Fulfillment Status,Lineitem quantity,Lineitem name,"
+            "Lineitem sku,Shipping Name,Shipping Address1,Shipping City,Shipping Zip,"
+            "Shipping Province,Shipping Country\n"
+            "#1001,a@x.com,paid,,1,Mug,MUG,Ann Lee,1 Main St,Boston,02108,MA,US\n",
+            encoding="utf-8",
+        )
+        panel.file_edit.setText(str(report))
+        with qtbot.waitSignal(panel.import_finished, timeout=10_000):
+            panel.start_import()
+        orders = window.panels["orders"]
+        assert isinstance(orders, OrdersPanel)
+        with qtbot.waitSignal(orders.orders_loaded, timeout=10_000) as blocker:
+            window.show_panel("orders")
+        assert blocker.args == [1]

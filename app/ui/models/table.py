@@ -4,9 +4,10 @@ A table is a list of `Column`s, each a title and a function of the record. The m
 records it was given and nothing else; refreshing means handing it a new list (from a service,
 through the TaskRunner).
 
-Sorting and filtering happen in the model, in plain Python over whole lists (`sorted` with a key,
-one substring test per row), not in a QSortFilterProxyModel: a proxy calls back into Python once
-per comparison, which takes seconds on the GUI thread for 100,000 orders.
+Sorting and filtering happen in the model, in plain Python over whole lists (one key per row and
+a list sort, one substring test per row), not in a QSortFilterProxyModel: a proxy calls back into
+Python once per comparison, which takes seconds on the GUI thread for 100,000 orders. Loads sort
+and build the search texts on the worker (`prepare`), so the GUI thread only swaps lists.
 """
 
 from __future__ import annotations
@@ -73,11 +74,24 @@ class Column(Generic[R]):
         return (0, display_text(raw).casefold())
 
 
+SortSpec = tuple[int, Qt.SortOrder]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRows(Generic[R]):
+    """Records already sorted by `sort`, with their search texts: built on a worker thread by
+    `RecordTableModel.prepare`, so the GUI thread only swaps lists."""
+
+    rows: list[R]
+    haystacks: list[str]
+    sort: SortSpec
+
+
 class RecordTableModel(QAbstractTableModel, Generic[R]):
     """Rows are records (frozen dataclasses); columns come from `Column` specs.
 
-    `rows()` are all records given; the view shows the ones passing the search text and the
-    predicate, in the current sort order (`record(row)` and `records()` are in view terms).
+    `rows()` are all records given, in the current sort order; the view shows the ones passing
+    the search text and the predicate (`record(row)` and `records()` are in view terms).
     """
 
     def __init__(
@@ -92,29 +106,51 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self._columns = tuple(columns)
         self._key = key
         self._search_text = search_text or self._joined_text
-        self._all: list[R] = []
+        self._all: list[R] = []  # always in the current sort order
+        self._haystacks: list[str] | None = None  # aligned with _all; built when first needed
         self._visible: list[R] = []
-        self._haystacks: list[str] | None = None  # built on the first search, per set_rows
         self._needle = ""
         self._predicate: Callable[[R], bool] | None = None
-        self._sort_column = -1
-        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._sort: SortSpec = (-1, Qt.SortOrder.AscendingOrder)
 
     @property
     def columns(self) -> tuple[Column[R], ...]:
         return self._columns
 
+    @property
+    def sort_spec(self) -> SortSpec:
+        """The current sort (column, order); read it on the GUI thread before `prepare`."""
+        return self._sort
+
     # -- contents -----------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[R]) -> None:
+    def prepare(self, rows: Sequence[R], sort: SortSpec) -> PreparedRows[R]:
+        """Sort `rows` and build their search texts. Thread-safe: it only reads the column
+        specs, so loads call it on the worker and hand the result to `set_rows`."""
+        records = list(rows)
+        texts = [self._search_text(r).casefold() for r in records]
+        records, haystacks = self._sorted(records, texts, sort)
+        return PreparedRows(records, texts if haystacks is None else haystacks, sort)
+
+    def set_rows(self, rows: Sequence[R] | PreparedRows[R]) -> None:
+        """Show new records (a plain list, or prepared ones from a worker)."""
         self.beginResetModel()
-        self._all = list(rows)
-        self._haystacks = None
-        self._visible = self._filtered_sorted()
+        if isinstance(rows, PreparedRows):
+            if rows.sort == self._sort:
+                self._all, self._haystacks = rows.rows, rows.haystacks
+            else:  # the user re-sorted while the worker prepared
+                self._all, self._haystacks = self._sorted(rows.rows, rows.haystacks, self._sort)
+        else:
+            self._all, _ = self._sorted(list(rows), None, self._sort)
+            self._haystacks = None
+        self._visible = self._filtered()
         self.endResetModel()
 
     def replace_row(self, record: R) -> bool:
-        """Swap in an updated record with the same key; True if one was found."""
+        """Swap in an updated record with the same key; True if one was found.
+
+        The row stays where it is until the next sort or load.
+        """
         if self._key is None:
             raise ValueError("replace_row needs a key function")
         wanted = self._key(record)
@@ -166,14 +202,33 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self._relayout()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._sort_column = column
-        self._sort_order = order
+        self._sort = (column, order)
+        self._all, self._haystacks = self._sorted(self._all, self._haystacks, self._sort)
         self._relayout()
 
     def _joined_text(self, record: R) -> str:
         return "\t".join(display_text(column.value(record)) for column in self._columns)
 
-    def _filtered_sorted(self) -> list[R]:
+    def _sorted(
+        self, records: list[R], haystacks: list[str] | None, sort: SortSpec
+    ) -> tuple[list[R], list[str] | None]:
+        """`records` (and their aligned haystacks) in `sort` order; unsorted for column -1."""
+        column_index, order = sort
+        if not 0 <= column_index < len(self._columns) or not records:
+            return records, haystacks
+        column = self._columns[column_index]
+        keys = [column.sort_key(r) for r in records]
+        reverse = order == Qt.SortOrder.DescendingOrder
+        positions = list(range(len(records)))
+        try:
+            positions.sort(key=keys.__getitem__, reverse=reverse)
+        except TypeError:  # mixed kinds of values in one column: compare as text
+            text_keys = [str(k) for k in keys]
+            positions.sort(key=text_keys.__getitem__, reverse=reverse)
+        ordered = [records[i] for i in positions]
+        return ordered, (None if haystacks is None else [haystacks[i] for i in positions])
+
+    def _filtered(self) -> list[R]:
         rows: list[R] = self._all
         if self._needle:
             if self._haystacks is None:
@@ -182,27 +237,13 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             rows = [r for r, hay in zip(self._all, self._haystacks, strict=True) if needle in hay]
         if self._predicate is not None:
             rows = [r for r in rows if self._predicate(r)]
-        if 0 <= self._sort_column < len(self._columns):
-            column = self._columns[self._sort_column]
-            try:
-                rows = sorted(
-                    rows,
-                    key=column.sort_key,
-                    reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
-                )
-            except TypeError:  # mixed kinds of values in one column: compare as text
-                rows = sorted(
-                    rows,
-                    key=lambda r: str(column.sort_key(r)),
-                    reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
-                )
         return rows if rows is not self._all else list(rows)
 
     def _relayout(self) -> None:
-        """Re-filter and re-sort, keeping selections and the current row on their records."""
+        """Re-filter (the rows are kept sorted), keeping selections on their records."""
         emit(self.layoutAboutToBeChanged)
         old = self._visible
-        self._visible = self._filtered_sorted()
+        self._visible = self._filtered()
         new_row = {id(record): row for row, record in enumerate(self._visible)}
         persistent = self.persistentIndexList()
         moved = []

@@ -37,6 +37,7 @@ class Panel(QWidget):
         self._presenter = presenter
         self._load_in_flight = False
         self._load_again = False
+        self._stale = True  # nothing loaded yet
         self.message_bar = MessageBar(self)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(12, 12, 12, 8)
@@ -60,6 +61,7 @@ class Panel(QWidget):
         before the change that prompted the reload, so its result is discarded and the data is
         fetched again.
         """
+        self._stale = False
         if self._load_in_flight:
             self._load_again = True
             return
@@ -81,8 +83,16 @@ class Panel(QWidget):
         self._runner.run(fetch, done, failed)
 
     def activated(self) -> None:
-        """Called when the panel becomes the visible page; puts focus where work starts."""
-        self.refresh()
+        """Called when the panel becomes the visible page: reload if the data changed."""
+        self.reload_if_stale()
+
+    def mark_stale(self) -> None:
+        """Another panel changed the data this one shows; reload when next shown."""
+        self._stale = True
+
+    def reload_if_stale(self) -> None:
+        if self._stale:
+            self.refresh()
 
     def _announce(self, text: str) -> None:
         emit(self.status_changed, text)

@@ -271,7 +271,7 @@ class GroupsPanel(Panel):
         emit(self.groups_loaded, len(snapshot.groups))
 
     def activated(self) -> None:
-        self.refresh()
+        self.reload_if_stale()
         self.view.setFocus()
 
     def _set_package_types(self, package_types: list[PackageType]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -13,7 +14,7 @@ from app.domain.order_flow import StatusAction
 from app.domain.orders import Order, OrderStatus
 from app.services.orders import OrderSelection, StatusChangeReport
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordTableModel
+from app.ui.models.table import Column, PreparedRows, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.signals import emit
@@ -96,6 +97,13 @@ _ACTION_WORDS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _OrdersLoad:
+    rows: PreparedRows[Order]
+    counts: Counter[OrderStatus]
+    summary: str
+
+
 class OrdersPanel(Panel):
     """All orders; the selection is what Ready / Hold / Release act on.
 
@@ -163,18 +171,29 @@ class OrdersPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
-        self._load(self._orders.list_orders, self._on_orders_loaded, "Load orders")
+        source, model, sort = self._orders, self.model, self.model.sort_spec
 
-    def _on_orders_loaded(self, orders: list[Order]) -> None:
+        def fetch() -> _OrdersLoad:
+            # Everything proportional to the number of orders happens here, on the worker.
+            orders = source.list_orders()
+            return _OrdersLoad(
+                model.prepare(orders, sort),
+                Counter(o.status for o in orders),
+                self._summary(orders),
+            )
+
+        self._load(fetch, self._on_orders_loaded, "Load orders")
+
+    def _on_orders_loaded(self, load: _OrdersLoad) -> None:
         selected_ids = {o.id for o in selected_records(self.view, self.model)}
-        self.model.set_rows(orders)
-        self._fill_status_filter(Counter(o.status for o in orders))
+        self.model.set_rows(load.rows)
+        self._fill_status_filter(load.counts)
         reselect(self.view, self.model, selected_ids, lambda o: o.id)
-        self._announce(self._summary(orders))
-        emit(self.orders_loaded, len(orders))
+        self._announce(load.summary)
+        emit(self.orders_loaded, len(load.rows.rows))
 
     def activated(self) -> None:
-        self.refresh()
+        self.reload_if_stale()
         self.view.setFocus()
 
     @staticmethod

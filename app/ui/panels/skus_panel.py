@@ -153,7 +153,7 @@ class SkusPanel(Panel):
         emit(self.items_loaded, len(items))
 
     def activated(self) -> None:
-        self.refresh()
+        self.reload_if_stale()
         self.view.setFocus()
 
     @Slot(bool)
