@@ -174,6 +174,10 @@ _ZIP3_SHARED: dict[int, frozenset[str]] = {
     976: frozenset({"OR", "CA"}),
     979: frozenset({"OR", "ID"}),
     993: frozenset({"WA", "ID"}),
+    63: frozenset({"CT", "NY"}),  # 06390 Fishers Island, NY
+    834: frozenset({"ID", "WY"}),  # 83414 Alta, WY is served from Idaho
+    885: frozenset({"TX", "NM"}),
+    897: frozenset({"NV", "CA"}),
 }
 
 #: Countries whose addresses have no postal code, so a missing one is no error.
