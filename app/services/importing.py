@@ -27,6 +27,13 @@ class OrderFileReader(Protocol):
 
 ErrorCsvWriter = Callable[[ParsedOrders, Path], None]
 
+#: Progress callback: (phase, done, total); phases "read", "compare", "write", "done".
+ImportProgress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    """The default: nobody is listening."""
+
 
 @dataclass(frozen=True, slots=True)
 class ImportConflict:
@@ -88,11 +95,14 @@ class ImportService:
         preset: str = "auto",
         mapping_path: Path | None = None,
         write_error_csv: bool = False,
+        progress: ImportProgress = _no_progress,
     ) -> ImportReport:
         """Read `path` and apply it. An unreadable file raises AppError and changes nothing."""
         with cyclic_gc_paused():
+            progress("read", 0, 1)
             parsed = self._reader(path, preset=preset, mapping_path=mapping_path)
-            report = self.apply(parsed)
+            progress("read", 1, 1)
+            report = self.apply(parsed, progress=progress)
         if write_error_csv and report.errors:
             if self._error_writer is None:
                 raise RuntimeError("ImportService was built without an error CSV writer")
@@ -102,13 +112,18 @@ class ImportService:
             report = _with_errors_csv(report, target)
         return report
 
-    def apply(self, parsed: ParsedOrders) -> ImportReport:
+    def apply(
+        self, parsed: ParsedOrders, *, progress: ImportProgress = _no_progress
+    ) -> ImportReport:
         """Apply `parsed` in one transaction; orders are matched by (source, external id)."""
         with cyclic_gc_paused():
-            return self._apply(parsed)
+            report = self._apply(parsed, progress)
+        progress("done", 1, 1)
+        return report
 
-    def _apply(self, parsed: ParsedOrders) -> ImportReport:
+    def _apply(self, parsed: ParsedOrders, progress: ImportProgress) -> ImportReport:
         orders, duplicate_errors = _first_of_each(parsed)
+        progress("compare", 0, len(orders))
         fingerprints = [order_fingerprint(order) for order in orders]
         created: list[OrderWrite] = []
         updated: list[OrderWrite] = []
@@ -134,14 +149,19 @@ class ImportService:
                             order, fingerprint, group_id_for(order.item_multiset), known.order_id
                         )
                     )
+            progress("compare", len(orders), len(orders))
             new_items = _new_items(parsed.items, created, updated, tx.items.known_skus())
             if not (new_items or created or updated):
                 # A re-import of an unchanged file writes nothing at all.
                 return self._report(parsed, 0, 0, unchanged, 0, conflicts, duplicate_errors)
             now = self._clock()
+            total = len(created) + len(updated)
+            progress("write", 0, total)
             tx.items.insert_many(new_items)
             tx.orders.insert_many(created, now)
+            progress("write", len(created), total)
             tx.orders.update_content(updated, now)
+            progress("write", total, total)
         return self._report(
             parsed,
             len(created),

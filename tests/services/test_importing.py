@@ -261,3 +261,23 @@ def test_the_store_always_holds_the_latest_file(first: list[Order], second: list
             assert counter.statements == []
         finally:
             store.close()
+
+
+def test_progress_reports_each_phase(store: Store) -> None:
+    seen: list[tuple[str, int, int]] = []
+    file = parsed([order("1"), order("2")])
+    service = _service(store, file)
+    service.import_file(Path("x.csv"), progress=lambda *step: seen.append(step))
+    assert seen == [
+        ("read", 0, 1),
+        ("read", 1, 1),
+        ("compare", 0, 2),
+        ("compare", 2, 2),
+        ("write", 0, 2),
+        ("write", 2, 2),
+        ("write", 2, 2),
+        ("done", 1, 1),
+    ]
+    seen.clear()
+    service.apply(file, progress=lambda *step: seen.append(step))
+    assert [phase for phase, _, _ in seen] == ["compare", "compare", "done"]  # nothing to write
