@@ -78,6 +78,11 @@ class CatalogService:
         with self._store.transaction() as tx:
             return tx.items.all()
 
+    def items_by_sku(self) -> dict[str, Item]:
+        """Every SKU keyed by code (weights and customs lines for a batch)."""
+        with self._store.transaction() as tx:
+            return tx.items.by_sku()
+
     def get_item(self, sku: str) -> Item:
         """The stored SKU. Raises AppError (NOT_FOUND, with close matches) when unknown."""
         with self._store.transaction() as tx:

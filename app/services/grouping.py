@@ -78,6 +78,23 @@ class GroupingService:
         groups.sort(key=lambda g: (-g.orders, g.group_id))
         return groups
 
+    def group(self, group_id: str) -> PackageGroup:
+        """One package group as now computed; AppError NOT_FOUND when it has no ready orders."""
+        found = next((g for g in self.groups() if g.group_id == group_id), None)
+        if found is None:
+            raise AppError(
+                f"Package group {group_id} has no ready-to-ship orders.",
+                hint="See `packdesk-cli groups` for the current groups.",
+                kind=ErrorKind.NOT_FOUND,
+                details={"group": group_id},
+            )
+        return found
+
+    def orders_in_group(self, group_id: str) -> list[Order]:
+        """The ready-to-ship orders of one package group, by id (what a batch buys labels for)."""
+        with cyclic_gc_paused(), self._store.transaction() as tx:
+            return tx.orders.find(status=OrderStatus.READY_TO_SHIP, group_id=group_id)
+
     def groups_with_orders(self) -> list[GroupWithOrders]:
         """Each package group with its ready orders (the Package Group report)."""
         groups = self.groups()

@@ -144,3 +144,14 @@ def test_customs_check_lists_international_orders_with_incomplete_skus(
     assert grouping.customs_blocked()[0].gaps[0].missing == ("customs_description",)
     catalog.update_item("STICKER", ItemChanges(customs_description="Paper stickers"))
     assert grouping.customs_blocked() == []
+
+
+def test_one_group_and_its_orders(grouping: GroupingService, store: Store) -> None:
+    assert grouping.group(TEE_STICKER).orders == 3
+    assert [o.external_id for o in grouping.orders_in_group(TEE_STICKER)] == ["1", "2", "3"]
+    OrderService(store).change_status(StatusAction.HOLD, OrderSelection(refs=("2",)))
+    assert [o.external_id for o in grouping.orders_in_group(TEE_STICKER)] == ["1", "3"]
+    assert CatalogService(store).items_by_sku().keys() == {"TEE-M", "STICKER"}
+    with pytest.raises(AppError, match="has no ready-to-ship orders") as caught:
+        grouping.group(group_id_for((("TEE-M", 1),)))
+    assert caught.value.kind is ErrorKind.NOT_FOUND
