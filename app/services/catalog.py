@@ -166,6 +166,20 @@ class CatalogService:
         with self._store.transaction() as tx:
             return tx.package_types.all()
 
+    def get_package_type(self, name: str) -> PackageType:
+        """The package type called `name`; AppError NOT_FOUND (naming the known ones) if none."""
+        with self._store.transaction() as tx:
+            found = tx.package_types.get(name)
+            if found is None:
+                known = [pt.name for pt in tx.package_types.all()]
+                raise AppError(
+                    f"No package type called {name!r}.",
+                    hint=f"Known: {', '.join(known)}." if known else "None are defined yet.",
+                    kind=ErrorKind.NOT_FOUND,
+                    details={"name": name},
+                )
+            return found
+
     def add_package_type(
         self,
         name: str,

@@ -122,6 +122,9 @@ def test_package_types_predefined_by_easypost_name(catalog: CatalogService) -> N
         True,
     )
     assert [pt.name for pt in catalog.list_package_types()] == ["Mailer 10x8x4", "Padded"]
+    assert catalog.get_package_type("Padded") == envelope
+    with pytest.raises(AppError, match="Known: Mailer 10x8x4, Padded"):
+        catalog.get_package_type("Crate")
 
 
 def test_unknown_predefined_package_names_the_valid_ones(catalog: CatalogService) -> None:
