@@ -169,6 +169,7 @@ class GroupsPanel(Panel):
         self._groups = groups
         self._package_types = package_types
         self._edit_sku = edit_sku
+        self._package_type_hint_shown = False
 
         self.model = RecordTableModel(GROUP_COLUMNS, key=lambda g: g.group_id)
         self.view = record_table(self, self.model, GROUP_COLUMNS, stretch_column=1)
@@ -252,6 +253,17 @@ class GroupsPanel(Panel):
     def _on_snapshot_loaded(self, snapshot: GroupsSnapshot) -> None:
         selected = {g.group_id for g in selected_records(self.view, self.model)}
         self._set_package_types(snapshot.package_types)
+        if self._package_type_hint_shown and snapshot.package_types:
+            self.message_bar.clear()
+            self._package_type_hint_shown = False
+        if not snapshot.package_types and snapshot.groups:
+            self._package_type_hint_shown = True
+            self.message_bar.show_message(
+                "No package types yet, so groups cannot get one.",
+                Tone.INFO,
+                "Add one with: packdesk-cli package-types add NAME --dimensions LxWxH "
+                "(or --predefined FlatRateEnvelope), then press F5.",
+            )
         self.model.set_rows(snapshot.groups)
         rows = skus_to_fix(snapshot.blocked)
         self.customs_model.set_rows(rows)

@@ -259,7 +259,9 @@ class ImportPanel(Panel):
 
     def _on_import_error(self, exc: BaseException) -> None:
         self._set_running(False)
-        self._presenter.present(exc, inline=self.message_bar, action="Import orders")
+        self._presenter.present(
+            exc, inline=self.message_bar, user_action=True, action="Import orders"
+        )
         emit(self.import_failed, exc)
 
     def _set_running(self, running: bool) -> None:
