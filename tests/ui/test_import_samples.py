@@ -48,8 +48,13 @@ def test_sample_imports_through_the_panel(qtbot: QtBot, window: MainWindow, name
     panel.file_edit.setText(str(SAMPLES / name))
     if "mapping" in expected:
         panel.set_mapping(SAMPLES / expected["mapping"])
+    steps: list[str] = []
+    window.runner.progressed.connect(lambda _task, event: steps.append(event.message))
     with qtbot.waitSignal(panel.import_finished, timeout=30_000) as blocker:
         qtbot.mouseClick(panel.import_button, Qt.MouseButton.LeftButton)
+    assert steps[0] == "Reading the file…"
+    assert "Saving orders…" in steps and steps[-1] == "Done"
+    assert panel.progress.isHidden()
     report = blocker.args[0].report  # type: ignore[index]
     assert report.preset == expected["preset"]
     assert report.orders_created == expected["orders"]

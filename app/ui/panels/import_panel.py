@@ -29,10 +29,16 @@ from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table
 from app.ui.signals import emit
-from app.ui.tasks import TaskRunner
+from app.ui.tasks import Progress, ProgressEvent, TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, tool_row
 
+_PHASES = {
+    "read": "Reading the file…",
+    "compare": "Comparing with the orders already here…",
+    "write": "Saving orders…",
+    "done": "Done",
+}
 PRESETS = ("auto", "kickstarter", "backerkit", "shopify", "generic")
 ORDER_FILES = "Order files (*.csv *.tsv *.txt *.xlsx);;All files (*)"
 
@@ -44,7 +50,9 @@ class OrderFileReader(Protocol):
 
 
 class ImportApplier(Protocol):
-    def apply(self, parsed: ParsedOrders) -> ImportReport: ...
+    def apply(
+        self, parsed: ParsedOrders, *, progress: Callable[[str, int, int], None] = ...
+    ) -> ImportReport: ...
 
 
 ErrorCsvWriter = Callable[[ParsedOrders, Path], None]
@@ -145,6 +153,8 @@ class ImportPanel(Panel):
         self.progress.setMaximumWidth(160)
         self.progress.setTextVisible(False)
         self.progress.hide()
+        self.progress_label = QLabel("", self)
+        self.progress_label.hide()
         preset_label = QLabel("&Preset", self)
         preset_label.setBuddy(self.preset_combo)
         file_row = QHBoxLayout()
@@ -158,6 +168,7 @@ class ImportPanel(Panel):
                 self.mapping_button,
                 self.import_button,
                 self.progress,
+                self.progress_label,
             )
         )
 
@@ -243,11 +254,30 @@ class ImportPanel(Panel):
         self._set_running(True)
         read_file, importer = self._read_file, self._importer
 
-        def work() -> ImportOutcome:
+        def work(report_progress: Progress) -> ImportOutcome:
+            report_progress(0, None, "Reading the file…")
             parsed = read_file(path, preset=preset, mapping_path=mapping)
-            return ImportOutcome(importer.apply(parsed), parsed)
 
-        self._runner.run(work, self._on_import_done, self._on_import_error, lane="db-write")
+            def step(phase: str, done: int, total: int) -> None:
+                report_progress(done, total, _PHASES.get(phase, phase))
+
+            return ImportOutcome(importer.apply(parsed, progress=step), parsed)
+
+        self._runner.run_with_progress(
+            work,
+            self._on_import_done,
+            self._on_import_error,
+            on_progress=self._on_import_progress,
+            lane="db-write",
+        )
+
+    def _on_import_progress(self, event: ProgressEvent) -> None:
+        if event.total and event.total > 1:
+            self.progress.setRange(0, event.total)
+            self.progress.setValue(event.done)
+        else:
+            self.progress.setRange(0, 0)  # busy, size unknown
+        self.progress_label.setText(event.message)
 
     def _on_import_done(self, outcome: ImportOutcome) -> None:
         self._set_running(False)
@@ -265,7 +295,10 @@ class ImportPanel(Panel):
         emit(self.import_failed, exc)
 
     def _set_running(self, running: bool) -> None:
+        self.progress.setRange(0, 0)
         self.progress.setVisible(running)
+        self.progress_label.setVisible(running)
+        self.progress_label.clear()
         for widget in (self.import_button, self.choose_button, self.preset_combo):
             widget.setEnabled(not running)
 
