@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.domain.errors import AppError, ErrorKind
-from app.ui.signals import emit
 from app.ui.widgets.message_bar import MessageBar, Tone
 from printers.errors import PrinterError
 
@@ -158,7 +157,7 @@ class ErrorPresenter(QObject):
             self._status_bar.showMessage(f"{message} {hint}".strip(), _STATUS_MS)
         if user_action:
             self._show_box(action or "Could not finish", message, hint)
-        emit(self.known_error_shown, f"{message}\n{hint}" if hint else message)
+        self.known_error_shown.emit(f"{message}\n{hint}" if hint else message)
 
     def handler(
         self, inline: MessageBar | None = None, *, user_action: bool = False, action: str = ""
@@ -181,7 +180,7 @@ class ErrorPresenter(QObject):
         """Log a bug with its traceback and show the crash dialog (one at a time)."""
         details = self.crash_details(exc_type, exc, tb, action=action)
         log.error("unexpected error%s\n%s", f" in {action}" if action else "", details)
-        emit(self.crash_shown, details)
+        self.crash_shown.emit(details)
         if self._crash_open:
             return  # one dialog is enough; the log has every occurrence
         self._crash_open = True

@@ -27,7 +27,6 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
-from app.ui.signals import emit
 
 T = TypeVar("T")
 ErrorHandler = Callable[[BaseException], None]
@@ -98,9 +97,9 @@ class _Runnable(QRunnable):
             result = self._fn()
         # A worker must always report back; the error is handled on the GUI thread, not here.
         except BaseException as exc:  # noqa: BLE001
-            emit(self._bridge.raised, self._task_id, exc)
+            self._bridge.raised.emit(self._task_id, exc)
         else:
-            emit(self._bridge.completed, self._task_id, result)
+            self._bridge.completed.emit(self._task_id, result)
         finally:
             self._fn = _nothing  # drop references (closures over big data) promptly
 
@@ -196,10 +195,10 @@ class TaskRunner(QObject):
         if self._closing:
             raise RuntimeError("TaskRunner is shutting down; no new tasks")
         task_id = next(self._ids)
-        progress = Progress(task_id, lambda tid, ev: emit(self._bridge.progressed, tid, ev))
+        progress = Progress(task_id, lambda tid, ev: self._bridge.progressed.emit(tid, ev))
         self._pending[task_id] = _Pending(on_done, on_error, on_progress, progress, lane)
         if len(self._pending) == 1:
-            emit(self.busy_changed, True)
+            self.busy_changed.emit(True)
         pool = self._pool if lane is None else self._lane(lane)
         pool.start(_Runnable(task_id, lambda: fn(progress), self._bridge))
         return TaskHandle(task_id, progress)
@@ -238,7 +237,7 @@ class TaskRunner(QObject):
         pending = self._pending.get(task_id)
         if pending is None or not isinstance(event, ProgressEvent):
             return
-        emit(self.progressed, task_id, event)
+        self.progressed.emit(task_id, event)
         if pending.on_progress is not None:
             pending.on_progress(event)
 
@@ -247,7 +246,7 @@ class TaskRunner(QObject):
         pending = self._pending.pop(task_id)
         try:
             pending.on_done(result)
-            emit(self.succeeded, task_id, result)
+            self.succeeded.emit(task_id, result)
         finally:
             self._after_delivery()
 
@@ -257,16 +256,14 @@ class TaskRunner(QObject):
         try:
             assert isinstance(exc, BaseException)
             self._handle_error(pending, exc)
-            emit(self.failed, task_id, exc)
+            self.failed.emit(task_id, exc)
         finally:
             self._after_delivery()
 
     def _after_delivery(self) -> None:
         if not self._pending:
-            emit(self.busy_changed, False)
-            emit(
-                self.idle,
-            )
+            self.busy_changed.emit(False)
+            self.idle.emit()
 
     def _handle_error(self, pending: _Pending, exc: BaseException) -> None:
         handler = pending.on_error or self._default_on_error

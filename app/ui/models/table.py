@@ -21,7 +21,6 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.ui.signals import emit
 
 R = TypeVar("R")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -166,7 +165,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             if self._key(existing) == wanted:
                 self._visible[row] = record
                 last = self.index(row, len(self._columns) - 1)
-                emit(self.dataChanged, self.index(row, 0), last)
+                self.dataChanged.emit(self.index(row, 0), last)
                 break
         return found
 
@@ -241,7 +240,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
 
     def _relayout(self) -> None:
         """Re-filter (the rows are kept sorted), keeping selections on their records."""
-        emit(self.layoutAboutToBeChanged)
+        self.layoutAboutToBeChanged.emit()
         old = self._visible
         self._visible = self._filtered()
         new_row = {id(record): row for row, record in enumerate(self._visible)}
@@ -251,7 +250,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             row = new_row.get(id(old[index.row()])) if index.row() < len(old) else None
             moved.append(QModelIndex() if row is None else self.index(row, index.column()))
         self.changePersistentIndexList(persistent, moved)
-        emit(self.layoutChanged)
+        self.layoutChanged.emit()
 
     # -- Qt model interface -------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.ui.errors import ErrorPresenter
-from app.ui.signals import emit
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import MessageBar
 
@@ -95,10 +94,10 @@ class Panel(QWidget):
             self.refresh()
 
     def _announce(self, text: str) -> None:
-        emit(self.status_changed, text)
+        self.status_changed.emit(text)
 
     def _changed(self) -> None:
-        emit(self.data_changed)
+        self.data_changed.emit()
 
     def _on_error(
         self, action: str, *, user_action: bool = True

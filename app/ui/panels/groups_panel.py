@@ -18,7 +18,6 @@ from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
-from app.ui.signals import emit
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, search_box, tool_row
@@ -280,7 +279,7 @@ class GroupsPanel(Panel):
             f"{len(snapshot.blocked):,} blocked by customs"
         )
         self._update_controls()
-        emit(self.groups_loaded, len(snapshot.groups))
+        self.groups_loaded.emit(len(snapshot.groups))
 
     def activated(self) -> None:
         self.reload_if_stale()
@@ -351,7 +350,7 @@ class GroupsPanel(Panel):
         changed = [g for g in updated if g is not None]
         for group in changed:
             self.model.replace_row(group)
-            emit(self.group_assigned, group)
+            self.group_assigned.emit(group)
         self._update_controls()
         if changed:
             first = changed[0]

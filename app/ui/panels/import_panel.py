@@ -28,7 +28,6 @@ from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table
-from app.ui.signals import emit
 from app.ui.tasks import Progress, ProgressEvent, TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, tool_row
@@ -283,7 +282,7 @@ class ImportPanel(Panel):
         self._set_running(False)
         self._outcome = outcome
         self.show_report(outcome.report)
-        emit(self.import_finished, outcome)
+        self.import_finished.emit(outcome)
         if outcome.report.wrote_anything:
             self._changed()
 
@@ -292,7 +291,7 @@ class ImportPanel(Panel):
         self._presenter.present(
             exc, inline=self.message_bar, user_action=True, action="Import orders"
         )
-        emit(self.import_failed, exc)
+        self.import_failed.emit(exc)
 
     def _set_running(self, running: bool) -> None:
         self.progress.setRange(0, 0)

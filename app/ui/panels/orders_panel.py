@@ -17,7 +17,6 @@ from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, PreparedRows, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
-from app.ui.signals import emit
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, search_box, tool_row
@@ -190,7 +189,7 @@ class OrdersPanel(Panel):
         self._fill_status_filter(load.counts)
         reselect(self.view, self.model, selected_ids, lambda o: o.id)
         self._announce(load.summary)
-        emit(self.orders_loaded, len(load.rows.rows))
+        self.orders_loaded.emit(len(load.rows.rows))
 
     def activated(self) -> None:
         self.reload_if_stale()
@@ -278,7 +277,7 @@ class OrdersPanel(Panel):
         if report.already:
             text += f" {report.already:,} were {already_words}."
         self.message_bar.show_message(text, Tone.SUCCESS)
-        emit(self.status_change_done, report)
+        self.status_change_done.emit(report)
         self._changed()
         self.refresh()
 

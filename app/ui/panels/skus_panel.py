@@ -15,7 +15,6 @@ from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, selected_records
-from app.ui.signals import emit
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, search_box, tool_row
@@ -150,7 +149,7 @@ class SkusPanel(Panel):
             f"{len(items):,} SKUs · {missing_weight:,} without weight · "
             f"{missing_customs:,} with incomplete customs data"
         )
-        emit(self.items_loaded, len(items))
+        self.items_loaded.emit(len(items))
 
     def activated(self) -> None:
         self.reload_if_stale()
@@ -216,5 +215,5 @@ class SkusPanel(Panel):
         self.message_bar.show_message(
             f"Saved {len(items)} SKU{'s' if len(items) != 1 else ''}: {names}.", Tone.SUCCESS
         )
-        emit(self.items_saved, items)
+        self.items_saved.emit(items)
         self._changed()
