@@ -27,7 +27,6 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
-
 T = TypeVar("T")
 ErrorHandler = Callable[[BaseException], None]
 

@@ -21,7 +21,6 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-
 R = TypeVar("R")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
