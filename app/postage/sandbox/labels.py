@@ -2,7 +2,8 @@
 
 `render_label` returns the 4x6 label alone; international shipments also get
 `render_customs_form` (a CN22-style 4x6 page in the same format), which the sandbox serves
-as the shipment's form. Every file carries a "SANDBOX - NOT VALID POSTAGE" mark.
+as the shipment's form. `render_scan_form_pdf` draws a SCAN form. Every file carries a
+"SANDBOX - NOT VALID POSTAGE" mark.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from collections.abc import Callable
 
 from app.postage.sandbox.label_data import LabelData, LabelFormat
 from app.postage.sandbox.render_epl2 import render_epl2
+from app.postage.sandbox.render_forms import render_scan_form_pdf
 from app.postage.sandbox.render_layout import Layout, customs_layout, label_layout
 from app.postage.sandbox.render_pdf import render_pdf
 from app.postage.sandbox.render_png import render_png
 from app.postage.sandbox.render_zpl import render_zpl
+
+__all__ = ["LABEL_FILE_TYPES", "render_customs_form", "render_label", "render_scan_form_pdf"]
 
 #: MIME type and file extension per label format (EasyPost's label_file_type values).
 LABEL_FILE_TYPES: dict[str, tuple[str, str]] = {
