@@ -5,4 +5,7 @@ Add one line per module, so that independent work touches independent files.
 
 from __future__ import annotations
 
-COMMAND_MODULES: tuple[str, ...] = ("app.cli.demo_cmd",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "app.cli.demo_cmd",
+    "app.cli.sandbox_cmd",
+)
