@@ -1,4 +1,4 @@
-"""Layout -> native EPL2 at 203 dpi: A text in the resident fonts, LO/X boxes, B barcodes."""
+"""Layout -> native EPL2 at 203 dpi: A text in the resident fonts, LO/LE/X boxes, B barcodes."""
 
 from __future__ import annotations
 
@@ -46,17 +46,29 @@ def pick_font(target_height: int, chars: int, max_width: int) -> tuple[int, int]
     return best
 
 
+def _inside(text: Text, fill: Fill) -> bool:
+    return fill.x <= text.x <= fill.x + fill.w and fill.y <= text.y <= fill.y + fill.h
+
+
 def render_epl2(layout: Layout) -> bytes:
     width, height = _d(layout.width), _d(layout.height)
     out = ["", "N", f"q{width}", f"Q{height},24", "S3", "D10", "ZT"]
+    # White-on-black: print the text black first, then XOR the band over it (LE), which is
+    # defined whatever the firmware does with a reverse (R) field over an existing black box.
+    white = [i for i in layout.items if isinstance(i, Text) and i.white]
+    out += [_text(t, width) for t in white]
     for item in layout.items:
         if isinstance(item, Fill):
-            out.append(f"LO{_d(item.x)},{_d(item.y)},{max(_d(item.w), 1)},{max(_d(item.h), 1)}")
+            xor = any(_inside(t, item) for t in white)
+            out.append(
+                f"{'LE' if xor else 'LO'}{_d(item.x)},{_d(item.y)},"
+                f"{max(_d(item.w), 1)},{max(_d(item.h), 1)}"
+            )
         elif isinstance(item, Frame):
             x, y = _d(item.x), _d(item.y)
             x2, y2 = x + _d(item.w) - 1, y + _d(item.h) - 1
             out.append(f"X{x},{y},{max(_d(item.t), 1)},{x2},{y2}")
-        elif isinstance(item, Text):
+        elif isinstance(item, Text) and not item.white:
             out.append(_text(item, width))
         elif isinstance(item, Barcode):
             left = _d(item.center_x) - barcode_width_dots(item.data, item.gs1, MODULE_203) // 2
@@ -81,5 +93,4 @@ def _text(item: Text, page_width: int) -> str:
         x -= line_width // 2
     elif item.anchor == "right":
         x -= line_width
-    reverse = "R" if item.white else "N"
-    return f"A{max(x, 0)},{_d(item.y)},0,{number},{mult},{mult},{reverse},{epl_quote(item.text)}"
+    return f"A{max(x, 0)},{_d(item.y)},0,{number},{mult},{mult},N,{epl_quote(item.text)}"

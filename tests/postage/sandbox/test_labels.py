@@ -259,11 +259,13 @@ def test_epl2_is_native_203_dpi_with_ucc_ean_128() -> None:
     assert params.split(",")[3:6] == ["1E", "3", "3"]
     assert quoted[:-1] == expected_element(data).replace(GS, "\x06")
     texts = [line.split(',"', 1)[1][:-1] for line in lines if line.startswith("A")]
+    # The white-on-black sandbox bands: black text first, then an XOR box (LE) over it.
+    assert sum(line.startswith("LE") for line in lines) == 2
     for wanted in (SANDBOX_MARK, group_tracking_for_print(data.tracking_code), "DR. STEVE BRULE"):
         assert wanted in texts
     for line in lines:
         if line[0] in "ABLX":
-            x, y = (int(v) for v in line[1:].lstrip("O").split(",")[:2])
+            x, y = (int(v) for v in line[1:].lstrip("OE").split(",")[:2])
             assert 0 <= x < 812 and 0 <= y < 1218, line
 
 
