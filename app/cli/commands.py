@@ -7,5 +7,6 @@ from __future__ import annotations
 
 COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.demo_cmd",
+    "app.cli.postage_cmd",
     "app.cli.sandbox_cmd",
 )

@@ -220,12 +220,22 @@ def parse_shipment_quote(obj: Any) -> ShipmentQuote:
 
 
 def label_urls(postage_label: Json) -> dict[str, str]:
-    """Every label format EasyPost has produced so far -> its URL."""
-    return {
-        fmt: _s(postage_label.get(key))
-        for fmt, key in _LABEL_URL_KEYS.items()
-        if postage_label.get(key)
-    }
+    """Every label format EasyPost has produced so far -> its URL.
+
+    `label_url` is the label in the format it was bought in (PNG unless asked otherwise), so
+    its format comes from the file name or `label_file_type`, not from the key.
+    """
+    urls: dict[str, str] = {}
+    for fmt, key in _LABEL_URL_KEYS.items():
+        url = _s(postage_label.get(key))
+        if not url:
+            continue
+        if key == "label_url":
+            ext = url.rsplit("?", 1)[0].rsplit(".", 1)[-1].upper()
+            file_type = _FILE_TYPES.get(_s(postage_label.get("label_file_type")))
+            fmt = ext if ext in _LABEL_URL_KEYS else (file_type or "PNG")
+        urls.setdefault(fmt, url)
+    return urls
 
 
 def parse_purchased_label(

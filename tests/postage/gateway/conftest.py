@@ -1,0 +1,25 @@
+"""Fixtures: the sandbox on a free loopback port and a gateway pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gw_support import make_gateway
+
+from app.postage.gateway import EasyPostGateway
+from app.postage.sandbox.server import SandboxServer
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
+    with SandboxServer(tmp_path / "sandbox-state.json") as server:
+        yield server
+
+
+@pytest.fixture
+def gateway(sandbox: SandboxServer) -> Iterator[EasyPostGateway]:
+    gw = make_gateway(sandbox.api_base)
+    yield gw
+    gw.close()
