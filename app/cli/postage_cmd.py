@@ -14,11 +14,10 @@ from app.domain.orders import Address
 from app.domain.usps_services import service_title
 from app.postage.models import ParcelSpec, ShipmentOptions
 
-SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 KEY_MODES = ("test", "production")
 
 
-def register(sub: SubParsers) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     key = sub.add_parser("key", help="store, show or forget the EasyPost API key")
     key_sub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     key_set = key_sub.add_parser("set", help="store a key in the system keyring")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
-from gw_support import make_gateway
+from gw_support import MemoryKeyring, make_gateway
 
 from app.postage.gateway import EasyPostGateway
 from app.postage.sandbox.server import SandboxServer
@@ -23,3 +24,12 @@ def gateway(sandbox: SandboxServer) -> Iterator[EasyPostGateway]:
     gw = make_gateway(sandbox.api_base)
     yield gw
     gw.close()
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringLocked, PasswordDeleteError
+
 from app.domain.orders import Address
 from app.postage.gateway import EasyPostGateway, GatewayConfig
 from app.postage.models import ParcelSpec
@@ -37,3 +40,27 @@ def purchases(sandbox: SandboxServer, shipment_id: str | None = None) -> list[di
         if entry.get("event") == "purchase"
         and (shipment_id is None or entry.get("shipment_id") == shipment_id)
     ]
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+        self.locked = False
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if self.locked:
+            raise KeyringLocked("locked")
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if self.locked:
+            raise KeyringLocked("locked")
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.store:
+            raise PasswordDeleteError("none")
+        del self.store[(service, username)]
