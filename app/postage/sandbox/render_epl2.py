@@ -52,7 +52,8 @@ def _inside(text: Text, fill: Fill) -> bool:
 
 def render_epl2(layout: Layout) -> bytes:
     width, height = _d(layout.width), _d(layout.height)
-    out = ["", "N", f"q{width}", f"Q{height},24", "S3", "D10", "ZT"]
+    # I8,A,001: 8-bit data in the Windows-1252 (Latin 1) code page, USA.
+    out = ["", "N", "I8,A,001", f"q{width}", f"Q{height},24", "S3", "D10", "ZT"]
     # White-on-black: print the text black first, then XOR the band over it (LE), which is
     # defined whatever the firmware does with a reverse (R) field over an existing black box.
     white = [i for i in layout.items if isinstance(i, Text) and i.white]
@@ -80,7 +81,7 @@ def render_epl2(layout: Layout) -> bytes:
                 f"{epl_quote(data)}"
             )
     out.append("P1")
-    return ("\n".join(out) + "\n").encode("latin-1", errors="replace")
+    return ("\n".join(out) + "\n").encode("cp1252", errors="replace")
 
 
 def _text(item: Text, page_width: int) -> str:

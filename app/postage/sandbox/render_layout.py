@@ -7,7 +7,9 @@ inside reportlab, which the PNG and PDF backends also draw with.
 
 from __future__ import annotations
 
+import re
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -18,7 +20,12 @@ import pycountry
 import reportlab
 from PIL import ImageFont
 
-from app.domain.tracking import group_tracking_for_print, impb_barcode_data, is_valid_usps_tracking
+from app.domain.tracking import (
+    group_tracking_for_print,
+    impb_barcode_data,
+    is_valid_s10,
+    is_valid_usps_tracking,
+)
 from app.postage.sandbox.label_data import LabelAddress, LabelData
 from app.postage.sandbox.render_code128 import GS, QUIET_ZONE_MODULES, code128_width_modules
 
@@ -143,6 +150,23 @@ def _zip_for_print(zip_code: str) -> str:
     return f"{digits[:5]}-{digits[5:]}" if len(digits) == 9 and digits.isdigit() else zip_code
 
 
+def printable(text: str) -> str:
+    """`text` with what the label fonts and printer code pages cannot show folded or replaced.
+
+    Accented Latin letters stay (Vera, ZPL ^CI28 and EPL2 Windows-1252 all carry them); other
+    scripts are folded to ASCII where Unicode decomposes them, else shown as ``?``.
+    """
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            ch.encode("cp1252")
+            out.append(ch if ch.isprintable() else " ")
+        except UnicodeEncodeError:
+            folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+            out.append(folded or "?")
+    return "".join(out)
+
+
 def address_lines(address: LabelAddress, *, international: bool) -> list[str]:
     """USPS-style upper-case lines, long ones wrapped at 40 characters."""
     last = f"{address.city} {address.state} {_zip_for_print(address.zip)}".strip()
@@ -151,7 +175,7 @@ def address_lines(address: LabelAddress, *, international: bool) -> list[str]:
         raw.append(country_name(address.country))
     lines: list[str] = []
     for line in raw:
-        line = " ".join(line.split()).upper()
+        line = " ".join(printable(line).split()).upper()
         if line:
             lines.extend(textwrap.wrap(line, USPS_LINE_CHARS, break_long_words=True))
     return lines
@@ -175,13 +199,20 @@ def label_barcode(data: LabelData) -> LabelBarcode:
     """Domestic: GS1-128 of 420 + ZIP + FNC1 + tracking. International: the tracking alone
     (GS1-128 for an IMpb number, plain Code 128 for an S10 number)."""
     tracking = data.tracking_code
-    if not data.is_international:
-        element = impb_barcode_data(data.to_address.zip, tracking)
-        return LabelBarcode(element, True, group_tracking_for_print(tracking))
+    if not tracking:
+        raise ValueError("a label needs a tracking code")
     if is_valid_usps_tracking(tracking):
-        return LabelBarcode(tracking, True, group_tracking_for_print(tracking))
-    human = f"{tracking[:2]} {tracking[2:5]} {tracking[5:8]} {tracking[8:11]} {tracking[11:]}"
-    return LabelBarcode(tracking, False, human)
+        human = group_tracking_for_print(tracking)
+        zip_digits = re.sub(r"[\s-]", "", data.to_address.zip)
+        if data.is_international or not (zip_digits.isdigit() and len(zip_digits) in (5, 9)):
+            # No US ZIP to route on (or one the sandbox let through unverified): the tracking
+            # number alone still scans, as on USPS international labels.
+            return LabelBarcode(tracking, True, human)
+        return LabelBarcode(impb_barcode_data(zip_digits, tracking), True, human)
+    if is_valid_s10(tracking):
+        human = f"{tracking[:2]} {tracking[2:5]} {tracking[5:8]} {tracking[8:11]} {tracking[11:]}"
+        return LabelBarcode(tracking, False, human)
+    return LabelBarcode(tracking, False, tracking)  # an unknown format is printed as it is
 
 
 def barcode_width_dots(data: str, gs1: bool, module: int) -> int:
@@ -270,7 +301,7 @@ def label_layout(data: LabelData) -> Layout:
     # Bottom: reference and the sandbox band (again, well clear of the barcode).
     bottom = top + 440
     if data.reference:
-        ref = f"REF: {data.reference}"
+        ref = printable(f"REF: {data.reference}")
         items.append(Text(MARGIN, bottom, fit_size(ref, 36, INNER, bold=False), ref))
     if data.is_international:
         items.append(Text(WIDTH - MARGIN, bottom, 30, "CUSTOMS FORM ATTACHED", anchor="right"))
@@ -339,7 +370,7 @@ def customs_layout(data: LabelData) -> Layout:
     shown = data.customs_items[:8]  # with the 11 address lines, still clear of the barcode
     for item in shown:
         cells = [
-            item.description,
+            printable(item.description),
             str(item.quantity),
             f"{item.weight_oz:.1f}",
             f"{item.value_usd:.2f}",
@@ -387,7 +418,7 @@ def customs_layout(data: LabelData) -> Layout:
     for n, line in enumerate(textwrap.wrap(cert, 70)):
         items.append(Text(MARGIN, y + n * 30, 24, line))
     y += 3 * 30 + 20
-    signer = data.customs_signer or "(no signer)"
+    signer = printable(data.customs_signer) or "(no signer)"
     items.append(Text(MARGIN, y, 30, f"Signed: {signer}", bold=True))
     items.append(Text(WIDTH - MARGIN, y, 30, f"Date: {data.label_date:%Y-%m-%d}", anchor="right"))
     band = HEIGHT - MARGIN - 70

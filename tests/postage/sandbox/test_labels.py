@@ -245,13 +245,13 @@ def test_zpl_international_and_customs() -> None:
 
 
 def epl_lines(data: LabelData, fmt: LabelFormat = "EPL2") -> list[str]:
-    return render_label(data, fmt).decode("latin-1").split("\n")
+    return render_label(data, fmt).decode("cp1252").split("\n")
 
 
 def test_epl2_is_native_203_dpi_with_ucc_ean_128() -> None:
     data = domestic(TO_ZIP9)
     lines = [line for line in epl_lines(data) if line]
-    assert lines[:3] == ["N", "q812", "Q1218,24"]
+    assert lines[:4] == ["N", "I8,A,001", "q812", "Q1218,24"]
     assert lines[-1] == "P1"
     barcodes = [line for line in lines if line.startswith("B")]
     assert len(barcodes) == 1
@@ -348,3 +348,29 @@ def test_customs_form_refuses_domestic() -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown label format"):
         render_label(domestic(), "GIF")  # type: ignore[arg-type]
+
+
+# --- awkward data ------------------------------------------------------------------------------
+
+
+def test_accents_survive_and_other_scripts_degrade_visibly() -> None:
+    to = replace(TO_ZIP5, name="José Müller", street2="Москва 北京")
+    data = domestic(to)
+    printed = [i.text for i in label_layout(data).items if isinstance(i, Text)]
+    assert "JOSÉ MÜLLER" in printed
+    assert "?????? ??" in printed
+    assert "JOSÉ MÜLLER" in render_label(data, "ZPL").decode("utf-8")
+    assert b'"JOS\xc9 M\xdcLLER"' in render_label(data, "EPL2")  # Windows-1252 bytes
+    (page,) = pdf_pages(render_label(data, "PDF"))
+    assert decode(page) == [(expected_element(data), "]C1")]
+
+
+def test_domestic_without_a_usable_zip_still_gets_a_scannable_tracking_barcode() -> None:
+    data = domestic(replace(TO_ZIP5, zip="6311"))
+    image = Image.open(io.BytesIO(render_label(data, "PNG")))
+    assert decode(image) == [(data.tracking_code, "]C1")]
+
+
+def test_label_without_tracking_code_is_refused() -> None:
+    with pytest.raises(ValueError, match="tracking code"):
+        render_label(replace(domestic(), tracking_code=""), "PNG")
