@@ -151,6 +151,20 @@ def group_tracking_for_print(tracking: str) -> str:
     return " ".join(tracking[i : i + 4] for i in range(0, len(tracking), 4))
 
 
+def tracking_lookup_keys(tracking_code: str) -> tuple[str, ...]:
+    """The stored tracking codes a scanned one may match, best first.
+
+    The code itself; for numbers longer than 22 digits also their last 22 (some APIs store or
+    show only those); for a 20-digit legacy number also its ``91`` form.
+    """
+    keys = [tracking_code]
+    if tracking_code.isdigit() and len(tracking_code) > 22:
+        keys.append(tracking_code[-22:])
+    if tracking_code.isdigit() and len(tracking_code) == 20:
+        keys.append("91" + tracking_code)
+    return tuple(keys)
+
+
 def order_barcode_data(order_id: str) -> str:
     """What a packing slip's Code 128 barcode encodes for Packdesk order `order_id`."""
     if not _ORDER_ID_RE.fullmatch(order_id):
@@ -254,11 +268,6 @@ def _split_420(digits: str) -> ScanResult | None:
 
 def _parse_digits(text: str) -> ScanResult:
     parts = [p for p in text.split(GS) if p]
-    if len(parts) == 2 and parts[0].startswith("420") and len(parts[0]) in (8, 12):
-        zip_code, tracking = parts[0][3:], parts[1]
-        if is_valid_usps_tracking(tracking):
-            return ScanResult(ScanKind.TRACKING, tracking, zip_code)
-        return _invalid(f"tracking number after ZIP {zip_code}: {_bad_tracking_reason(tracking)}")
     if len(parts) > 2:
         return _invalid("more than one group separator: not a USPS label barcode")
     digits = "".join(parts)
@@ -285,8 +294,9 @@ def parse_scan(raw: str) -> ScanResult:
     """Parse what a handheld scanner (or a person) typed into a tracking, S10 or order reference.
 
     Accepts ``420`` + ZIP5/ZIP9 + tracking with or without GS (or ``^]``, ``↔``, ``<GS>``), an AIM
-    prefix like ``]C1``, surrounding whitespace, spaces as printed, bare 20/22/26/30/34-digit
-    tracking numbers, S10 numbers in either letter case, and packing-slip order barcodes.
+    prefix like ``]C1``/``]d2``, surrounding whitespace, spaces as printed, bare
+    20/22/26/30/34-digit tracking numbers, S10 numbers in either letter case, and packing-slip
+    order barcodes.
     Never raises: anything unusable comes back INVALID with the reason.
     """
     text = _strip_scanner_noise(raw)
@@ -299,6 +309,14 @@ def parse_scan(raw: str) -> ScanResult:
     s10 = _parse_s10(compact.replace(GS, ""))
     if s10 is not None:
         return s10
+    parts = [p for p in compact.split(GS) if p]
+    if len(parts) >= 2 and re.fullmatch(r"420(\d{5}|\d{9})", parts[0]):
+        # The GS says where the ZIP ends. A 2D IMpb (]d2) carries further GS1 fields after
+        # the tracking number; they are not needed to find the order.
+        zip_code, tracking = parts[0][3:], parts[1]
+        if is_valid_usps_tracking(tracking):
+            return ScanResult(ScanKind.TRACKING, tracking, zip_code)
+        return _invalid(f"tracking number after ZIP {zip_code}: {_bad_tracking_reason(tracking)}")
     if compact.upper().startswith("1Z"):
         return _invalid(f"{compact} is a UPS tracking number, not a USPS one")
     if not compact.replace(GS, "").isascii() or not compact.replace(GS, "").isdigit():

@@ -18,6 +18,7 @@ from app.domain.tracking import (
     order_barcode_data,
     parse_scan,
     s10_check_digit,
+    tracking_lookup_keys,
     usps_mod10_check_digit,
 )
 
@@ -327,3 +328,45 @@ def test_digit_soup_never_crashes_and_valid_results_are_valid(raw: str) -> None:
     result = parse_scan(raw)
     if result.kind is ScanKind.TRACKING:
         assert is_valid_usps_tracking(result.tracking_code)
+
+
+def test_tracking_lookup_keys() -> None:
+    assert tracking_lookup_keys("9400100105442285876350") == ("9400100105442285876350",)
+    long = "92612903103110541475000068"
+    assert tracking_lookup_keys(long) == (long, long[-22:])
+    assert tracking_lookup_keys("71969010756003077385")[1] == "9171969010756003077385"
+    assert tracking_lookup_keys("LZ000000425US") == ("LZ000000425US",)
+
+
+@given(st.integers(min_value=0, max_value=10**8 - 1), st.sampled_from(["LZ", "CJ", "EC", "RR"]))
+def test_made_s10_numbers_scan_back(sequence: int, service: str) -> None:
+    code = make_s10_tracking_number(sequence, service=service)
+    spaced = f" {code[:2]} {code[2:5]} {code[5:8]} {code[8:11]} {code[11:]}\r\n"
+    for raw in (code, code.lower(), spaced, "]C0" + code):
+        result = parse_scan(raw)
+        assert (result.kind, result.tracking_code) == (ScanKind.S10, code)
+
+
+@given(st.from_regex(r"[A-Za-z0-9._/\-]{1,64}", fullmatch=True))
+def test_order_barcodes_round_trip(order_id: str) -> None:
+    result = parse_scan(order_barcode_data(order_id) + "\r\n")
+    assert (result.kind, result.order_ref, result.order_ref_external) == (
+        ScanKind.ORDER,
+        order_id,
+        False,
+    )
+
+
+def test_2d_impb_with_extra_gs1_fields_gives_the_tracking_number() -> None:
+    raw = "]d242063118\x1d9202290109769900000018\x1d8008261125\x1d21ABC12"
+    result = parse_scan(raw)
+    assert (result.kind, result.tracking_code, result.zip) == (
+        ScanKind.TRACKING,
+        "9202290109769900000018",
+        "63118",
+    )
+
+
+def test_gs_after_something_that_is_not_a_zip_is_invalid() -> None:
+    assert parse_scan("4206311\x1d9202290109769900000018").kind is ScanKind.INVALID
+    assert parse_scan("1\x1d2\x1d3").kind is ScanKind.INVALID
