@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.postage.sandbox.render_code128 import GS, QUIET_ZONE_MODULES
+from app.postage.sandbox.render_code128 import GS
 from app.postage.sandbox.render_layout import (
     DPI,
     Barcode,
@@ -10,11 +10,11 @@ from app.postage.sandbox.render_layout import (
     Frame,
     Layout,
     Text,
-    barcode_width_dots,
+    place_barcode,
 )
 
 EPL_DPI = 203
-MODULE_203 = 3
+MODULES_203 = (3, 2)  # 14.8 mil; 2 (9.9 mil) only when a long number would not fit
 _SCALE = EPL_DPI / DPI
 # Resident fonts at 203 dpi: font -> (cell width incl. gap, cell height) in dots.
 _FONTS = {1: (10, 12), 2: (12, 16), 3: (14, 20), 4: (16, 24)}
@@ -72,13 +72,11 @@ def render_epl2(layout: Layout) -> bytes:
         elif isinstance(item, Text) and not item.white:
             out.append(_text(item, width))
         elif isinstance(item, Barcode):
-            left = _d(item.center_x) - barcode_width_dots(item.data, item.gs1, MODULE_203) // 2
-            left += QUIET_ZONE_MODULES * MODULE_203
+            left, module = place_barcode(item, _d(item.center_x), width, MODULES_203)
             kind = "1E" if item.gs1 else "1"
             data = item.data.replace(GS, EPL_FNC1) if item.gs1 else item.data
             out.append(
-                f"B{left},{_d(item.y)},0,{kind},{MODULE_203},{MODULE_203},{_d(item.h)},N,"
-                f"{epl_quote(data)}"
+                f"B{left},{_d(item.y)},0,{kind},{module},{module},{_d(item.h)},N,{epl_quote(data)}"
             )
     out.append("P1")
     return ("\n".join(out) + "\n").encode("cp1252", errors="replace")

@@ -34,6 +34,7 @@ WIDTH, HEIGHT = 4 * DPI, 6 * DPI
 MARGIN = 30
 INNER = WIDTH - 2 * MARGIN
 MODULE_300 = 4  # 13.3 mil X-dimension; 3 dots at 203 dpi is 14.8 mil (IMpb wants 13-21 mil)
+MODULES_300 = (MODULE_300, 3)  # 3 (10 mil) only when a long number would not fit otherwise
 USPS_LINE_CHARS = 40  # USPS address lines are at most 40 characters
 LINE_SPACING = 1.18
 SANDBOX_MARK = "SANDBOX - NOT VALID POSTAGE"
@@ -219,6 +220,21 @@ def barcode_width_dots(data: str, gs1: bool, module: int) -> int:
     return (code128_width_modules(data, gs1=gs1) + 2 * QUIET_ZONE_MODULES) * module
 
 
+def place_barcode(
+    code: Barcode, center_x: int, page_width: int, modules: tuple[int, ...]
+) -> tuple[int, int]:
+    """(x of the first bar, module width) in a backend's own dots.
+
+    Takes the first (widest) module width in `modules` at which the symbol and its quiet zones
+    fit inside the page's border; long 34-digit numbers step down rather than run off.
+    """
+    room = page_width - 2 * (page_width // 100)  # stay inside the label's border
+    module = next((m for m in modules if barcode_width_dots(code.data, code.gs1, m) <= room),
+                  modules[-1])  # fmt: skip
+    left = center_x - barcode_width_dots(code.data, code.gs1, module) // 2
+    return left + QUIET_ZONE_MODULES * module, module
+
+
 def _address_block(
     lines: list[str], x: int, y: int, size: int, max_width: int, bold: bool, max_height: int
 ) -> tuple[list[Primitive], int]:
@@ -295,7 +311,10 @@ def label_layout(data: LabelData) -> Layout:
     title = "USPS TRACKING # EP" if not data.is_international else "USPS TRACKING #"
     items.append(Text(WIDTH // 2, top + 26, 38, title, bold=True, anchor="center"))
     items.append(Barcode(WIDTH // 2, top + 80, 250, code.data, code.gs1))
-    items.append(Text(WIDTH // 2, top + 346, 42, code.human_readable, bold=True, anchor="center"))
+    human_size = fit_size(code.human_readable, 42, INNER, bold=True)
+    items.append(
+        Text(WIDTH // 2, top + 346, human_size, code.human_readable, bold=True, anchor="center")
+    )
     items += [Fill(0, top + 410, WIDTH, 12)]
 
     # Bottom: reference and the sandbox band (again, well clear of the barcode).

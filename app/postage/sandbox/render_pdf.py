@@ -10,18 +10,18 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from app.postage.sandbox.render_code128 import QUIET_ZONE_MODULES, code128_bars
+from app.postage.sandbox.render_code128 import code128_bars
 from app.postage.sandbox.render_layout import (
     DPI,
     FONT_FILES,
-    MODULE_300,
+    MODULES_300,
     Barcode,
     Fill,
     Frame,
     Layout,
     Text,
-    barcode_width_dots,
     font,
+    place_barcode,
 )
 
 PT = 72 / DPI  # points per 300-dpi dot: bars of 4 dots are exactly 4 pixels at 300 dpi
@@ -65,10 +65,9 @@ def draw_layout(canvas: Canvas, layout: Layout) -> None:
                 canvas.drawString(x, baseline, item.text)
             canvas.setFillColor(black)
         elif isinstance(item, Barcode):
-            left = item.center_x - barcode_width_dots(item.data, item.gs1, MODULE_300) // 2
-            left += QUIET_ZONE_MODULES * MODULE_300
+            left, module = place_barcode(item, item.center_x, layout.width, MODULES_300)
             for start, width in code128_bars(item.data, gs1=item.gs1):
-                rect(left + start * MODULE_300, item.y, width * MODULE_300, item.h)
+                rect(left + start * module, item.y, width * module, item.h)
 
 
 def render_pdf(*layouts: Layout, title: str = "Sandbox label") -> bytes:

@@ -6,17 +6,18 @@ import io
 
 from PIL import Image, ImageDraw
 
-from app.postage.sandbox.render_code128 import QUIET_ZONE_MODULES, code128_bars
+from app.postage.sandbox.render_code128 import code128_bars
 from app.postage.sandbox.render_layout import (
     DPI,
-    MODULE_300,
+    MODULES_300,
+    WIDTH,
     Barcode,
     Fill,
     Frame,
     Layout,
     Text,
-    barcode_width_dots,
     font,
+    place_barcode,
 )
 
 _TEXT_ANCHORS = {"left": "la", "center": "ma", "right": "ra"}
@@ -48,11 +49,10 @@ def draw_layout(layout: Layout) -> Image.Image:
 
 
 def _draw_barcode(draw: ImageDraw.ImageDraw, code: Barcode) -> None:
-    left = code.center_x - barcode_width_dots(code.data, code.gs1, MODULE_300) // 2
-    left += QUIET_ZONE_MODULES * MODULE_300
+    left, module = place_barcode(code, code.center_x, WIDTH, MODULES_300)
     for start, width in code128_bars(code.data, gs1=code.gs1):
-        x0 = left + start * MODULE_300
-        draw.rectangle((x0, code.y, x0 + width * MODULE_300 - 1, code.y + code.h - 1), fill=BLACK)
+        x0 = left + start * module
+        draw.rectangle((x0, code.y, x0 + width * module - 1, code.y + code.h - 1), fill=BLACK)
 
 
 def render_png(layout: Layout) -> bytes:

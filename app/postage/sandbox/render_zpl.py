@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.postage.sandbox.render_code128 import GS, QUIET_ZONE_MODULES
+from app.postage.sandbox.render_code128 import GS
 from app.postage.sandbox.render_layout import (
     DPI,
     Barcode,
@@ -10,11 +10,11 @@ from app.postage.sandbox.render_layout import (
     Frame,
     Layout,
     Text,
-    barcode_width_dots,
+    place_barcode,
 )
 
 ZPL_DPI = 203
-MODULE_203 = 3  # 14.8 mil X-dimension
+MODULES_203 = (3, 2)  # 14.8 mil; 2 (9.9 mil) only when a long number would not fit
 _SCALE = ZPL_DPI / DPI
 
 
@@ -47,11 +47,10 @@ def render_zpl(layout: Layout) -> bytes:
         elif isinstance(item, Text):
             out.append(_text(item, width))
         elif isinstance(item, Barcode):
-            left = _d(item.center_x) - barcode_width_dots(item.data, item.gs1, MODULE_203) // 2
-            left += QUIET_ZONE_MODULES * MODULE_203
+            left, module = place_barcode(item, _d(item.center_x), width, MODULES_203)
             mode = "N" if item.gs1 else "A"
             out.append(
-                f"^FO{left},{_d(item.y)}^BY{MODULE_203}^BCN,{_d(item.h)},N,N,N,{mode}"
+                f"^FO{left},{_d(item.y)}^BY{module}^BCN,{_d(item.h)},N,N,N,{mode}"
                 f"^FD{zpl_barcode_data(item.data, gs1=item.gs1)}^FS"
             )
     out.append("^PQ1,0,1,Y")

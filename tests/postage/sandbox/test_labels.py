@@ -19,6 +19,7 @@ from app.domain.tracking import (
     make_s10_tracking_number,
     make_usps_tracking_number,
     parse_scan,
+    usps_mod10_check_digit,
 )
 from app.postage.sandbox.label_data import LabelAddress, LabelCustomsItem, LabelData, LabelFormat
 from app.postage.sandbox.labels import render_customs_form, render_label
@@ -26,6 +27,7 @@ from app.postage.sandbox.render_code128 import QUIET_ZONE_MODULES, code128_width
 from app.postage.sandbox.render_layout import (
     HEIGHT,
     MODULE_300,
+    MODULES_300,
     SANDBOX_MARK,
     WIDTH,
     Barcode,
@@ -33,6 +35,7 @@ from app.postage.sandbox.render_layout import (
     customs_layout,
     font,
     label_layout,
+    place_barcode,
 )
 
 FROM = LabelAddress("Packdesk Fulfilment", "388 Townsend St", "San Francisco", "CA", "94107", "US")
@@ -128,8 +131,8 @@ def test_png_bars_are_whole_modules() -> None:
     image = Image.open(io.BytesIO(render_label(data, "PNG")))
     row = [image.getpixel((x, code.y + code.h // 2)) for x in range(WIDTH)]
     modules = code128_width_modules(code.data, gs1=True)
-    left = code.center_x - (modules + 2 * QUIET_ZONE_MODULES) * MODULE_300 // 2
-    first_bar = left + QUIET_ZONE_MODULES * MODULE_300
+    first_bar, module = place_barcode(code, code.center_x, WIDTH, MODULES_300)
+    assert module == MODULE_300 == 4  # 13.3 mil for the usual 22-digit number
     # The quiet zones are white and every run of bars and spaces is a whole number of modules.
     assert all(row[x] for x in range(first_bar - QUIET_ZONE_MODULES * MODULE_300, first_bar))
     end = first_bar + modules * MODULE_300
@@ -288,6 +291,9 @@ def text_boxes(data_layout: object) -> list[tuple[Text, tuple[float, float, floa
     return boxes
 
 
+LONG34 = "9" + "2" * 32
+LONG34 += str(usps_mod10_check_digit(LONG34))
+
 LONG = LabelAddress(
     "Maximilian Alexander Wolfeschlegelsteinhausen-Bergerdorff",
     "12345 North Very Long Boulevard Name Extension Road Apartment 1234",
@@ -302,20 +308,23 @@ LONG = LabelAddress(
 
 @pytest.mark.parametrize(
     "data",
-    [domestic(TO_ZIP9), domestic(LONG), international()],
-    ids=["domestic", "long-address", "international"],
+    [domestic(TO_ZIP9), domestic(LONG), international(), replace(domestic(), tracking_code=LONG34)],
+    ids=["domestic", "long-address", "international", "34-digit"],
 )
 def test_text_stays_on_the_label_and_off_the_barcode(data: LabelData) -> None:
     layout = label_layout(data)
     code = next(i for i in layout.items if isinstance(i, Barcode))
-    modules = code128_width_modules(code.data, gs1=code.gs1) + 2 * QUIET_ZONE_MODULES
-    half = modules * MODULE_300 / 2
-    bar_box = (code.center_x - half, code.y, code.center_x + half, code.y + code.h)
+    first_bar, module = place_barcode(code, code.center_x, WIDTH, MODULES_300)
+    quiet = QUIET_ZONE_MODULES * module
+    end = first_bar + code128_width_modules(code.data, gs1=code.gs1) * module
+    bar_box = (first_bar - quiet, code.y, end + quiet, code.y + code.h)
+    assert bar_box[0] >= 0 and bar_box[2] <= WIDTH
     for item, (x0, y0, x1, y1) in text_boxes(layout):
         assert x0 >= 0 and x1 <= WIDTH and y0 >= 0 and y1 <= HEIGHT, item.text
         overlaps = x0 < bar_box[2] and bar_box[0] < x1 and y0 < bar_box[3] and bar_box[1] < y1
         assert not overlaps, f"{item.text!r} overlaps the barcode"
-    ship_to = [i for i, _ in text_boxes(layout) if i.bold and i.size >= 30 and i.x > 100]
+    ship_to = [i for i, _ in text_boxes(layout) if i.bold and i.x == 160]  # MARGIN + 130
+    assert ship_to
     assert all(len(i.text) <= 40 for i in ship_to)
 
 
@@ -374,3 +383,19 @@ def test_domestic_without_a_usable_zip_still_gets_a_scannable_tracking_barcode()
 def test_label_without_tracking_code_is_refused() -> None:
     with pytest.raises(ValueError, match="tracking code"):
         render_label(replace(domestic(), tracking_code=""), "PNG")
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "PDF"])
+def test_34_digit_tracking_steps_down_to_fit_and_still_scans(fmt: LabelFormat) -> None:
+    data = replace(domestic(TO_ZIP9), tracking_code=LONG34)
+    rendered = render_label(data, fmt)
+    image = Image.open(io.BytesIO(rendered)) if fmt == "PNG" else pdf_pages(rendered)[0]
+    assert decode(image) == [(expected_element(data), "]C1")]
+
+
+def test_34_digit_tracking_fits_203_dpi() -> None:
+    data = replace(domestic(TO_ZIP9), tracking_code=LONG34)
+    zpl = render_label(data, "ZPL").decode()
+    assert "^BY2^BCN" in zpl
+    epl = render_label(data, "EPL2").decode("cp1252")
+    assert ",0,1E,2,2," in epl
