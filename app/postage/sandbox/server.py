@@ -390,7 +390,7 @@ class SandboxServer:
         self.store.start()
         self._thread = threading.Thread(
             target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.2},
+            kwargs={"poll_interval": 0.05},
             name="sandbox-http",
             daemon=True,
         )

@@ -169,11 +169,14 @@ class SandboxApi(ShipmentsApi):
         with self.store.lock:
             ts = self._now()
             shipments = self._shipments_param(fields.get("shipments") or [], ts, create=True)
-            batch = self._new_batch(ts, fields.get("reference"), "creating")
+            # An empty batch is ready at once (as in EasyPost's add/remove recording).
+            state = "creating" if shipments else "created"
+            batch = self._new_batch(ts, fields.get("reference"), state)
             for shipment in shipments:
                 self._join_batch(batch["id"], shipment)
-            self.store.meta[batch["id"]]["phase"] = "creating"
-            self.store.schedule(ts + self.timings.batch_s, batch["id"])
+            if shipments:
+                self.store.meta[batch["id"]]["phase"] = "creating"
+                self.store.schedule(ts + self.timings.batch_s, batch["id"])
             return 200, self.render_batch(batch)
 
     def batch_retrieve(self, body: JsonObj, query: Query, batch_id: str) -> Result:
@@ -193,6 +196,7 @@ class SandboxApi(ShipmentsApi):
     def batch_add_shipments(self, body: JsonObj, query: Query, batch_id: str) -> Result:
         with self.store.lock:
             batch = self._get("batches", batch_id)
+            self._finish_creation(batch, self._now())
             for shipment in self._shipments_param(
                 body.get("shipments") or [], self._now(), create=False
             ):
