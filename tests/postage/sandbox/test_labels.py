@@ -399,3 +399,16 @@ def test_34_digit_tracking_fits_203_dpi() -> None:
     assert "^BY2^BCN" in zpl
     epl = render_label(data, "EPL2").decode("cp1252")
     assert ",0,1E,2,2," in epl
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "PDF", "ZPL"])
+def test_concurrent_rendering_gives_the_same_bytes(fmt: LabelFormat) -> None:
+    # The sandbox serves label files from several threads at once; shared font caches and
+    # reportlab's font registry must not mix labels up.
+    from concurrent.futures import ThreadPoolExecutor
+
+    datas = [domestic(TO_ZIP9 if n % 2 else LONG, sequence=n) for n in range(12)]
+    expected = [render_label(d, fmt) for d in datas]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda d: render_label(d, fmt), datas))
+    assert got == expected
