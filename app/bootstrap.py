@@ -120,7 +120,7 @@ class AppContext:
                 connect_timeout=ep.connect_timeout_s,
                 read_timeout=ep.read_timeout_s,
                 write_timeout=ep.write_timeout_s,
-                pool_size=max(32, 2 * ep.concurrency),
+                pool_size=max(32, ep.concurrency, ep.rate_concurrency),
             ),
         )
         self._closers.append(gateway)

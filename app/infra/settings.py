@@ -38,7 +38,8 @@ class EasyPostSettings:
     from_address_id: str = ""  # its EasyPost `adr_` id once created (per mode)
     customs_signer: str = ""
     label_format: str = "PNG"
-    concurrency: int = 8
+    concurrency: int = 8  # label purchases in flight
+    rate_concurrency: int = 48  # rate quotes in flight (bench/bench_rates.py)
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 20.0
     write_timeout_s: float = 60.0

@@ -52,11 +52,17 @@ class SharedBackoff:
 
     def wait(self) -> None:
         """Block until the shared cooldown (if any) is over."""
+        waited = False
         while True:
             with self._lock:
                 remaining = self._resume_at - self._clock()
+                # Spread the restart, so the waiters do not hit EasyPost again all at once.
+                spread = self._rng.uniform(0, self.policy.base_delay * self.policy.jitter)
             if remaining <= 0:
+                if waited and spread > 0:
+                    self._sleep(spread)
                 return
+            waited = True
             self._sleep(remaining)
 
     def rate_limited(self) -> float:

@@ -64,3 +64,24 @@ def test_threads_block_until_cooldown_passes() -> None:
     assert passed.wait(5)
     thread.join(5)
     assert backoff.rate_limited_count == 1
+
+
+def test_waiters_restart_spread_out() -> None:
+    clock = FakeClock()
+    backoff = SharedBackoff(
+        RetryPolicy(base_delay=1.0, jitter=0.5),
+        clock=clock,
+        sleep=clock.sleep,
+        rng=random.Random(3),
+    )
+    backoff.rate_limited()
+    cooldown_end = clock.now + 2.0
+    restarts = []
+    for _ in range(5):
+        clock.now = 0.0
+        clock.slept.clear()
+        backoff._resume_at = cooldown_end  # the same cooldown seen by five waiters
+        backoff.wait()
+        restarts.append(clock.now)
+    assert all(2.0 <= t <= 2.5 for t in restarts)
+    assert len(set(restarts)) == 5  # not all at the same instant
