@@ -106,21 +106,30 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
 )
 #: Operations whose effect must be on disk before the client hears about it.
 DURABLE_OPS = frozenset(
-    {
-        "shipment.create",
-        "shipment.buy",
-        "shipment.refund",
-        "refund.create",
-        "batch.buy",
-        "pickup.buy",
-        "pickup.cancel",
-        "scan_form.create",
-        "batch.scan_form",
-    }
+    {"shipment.buy", "shipment.refund", "refund.create", "batch.buy", "pickup.buy", "pickup.cancel"}
 )
 _FILE_PATH = re.compile(
     r"^/files/(postage_label|form|scan_form|batch_label)/([A-Za-z0-9_]+)\.(\w+)$"
 )
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a benchmark opens dozens of connections at once
+
+
+def _object_ids(body: Any, found: set[str]) -> set[str]:
+    """Every object id a response mentions: what a request changed is in what it returns."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if isinstance(value, str) and (key == "id" or key.endswith("_id")):
+                found.add(value)
+            elif isinstance(value, dict | list):
+                _object_ids(value, found)
+    elif isinstance(body, list):
+        for value in body:
+            _object_ids(value, found)
+    return found
 
 
 class _Router:
@@ -270,9 +279,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         mutating = method != "GET" or op == "shipment.label"
         try:
             status, result = handler(body, query, *ids)
-        finally:
-            if mutating:
-                generation = sandbox.store.mark_dirty()
+        except SandboxApiError:
+            if mutating:  # a failed create may still have saved its addresses
+                sandbox.store.touch(ids)
+            raise
+        if mutating:
+            generation = sandbox.store.touch(_object_ids(result, set(ids)))
         if mutating and op in DURABLE_OPS and status < 300:
             sandbox.store.wait_durable(generation)
         if op == "shipment.buy" and sandbox.faults.take_drop_after_buy():
@@ -383,7 +395,7 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         handler = type("SandboxRequestHandler", (_RequestHandler,), {"sandbox": self})
-        httpd = ThreadingHTTPServer((self.host, self.requested_port), handler)
+        httpd = _Server((self.host, self.requested_port), handler)
         httpd.daemon_threads = True
         self._httpd = httpd
         self.api.files_base = self.base_url
@@ -442,8 +454,10 @@ class SandboxServer:
 
     def run_due_events(self) -> None:
         due = self.store.next_due()
-        if due is not None and due <= self.clock.timestamp() and self.api.tick():
-            self.store.mark_dirty()
+        if due is not None and due <= self.clock.timestamp():
+            changed = self.api.tick()
+            if changed:
+                self.store.touch(changed)
 
     def _tick_loop(self) -> None:
         while not self._ticker_stop.wait(0.1):

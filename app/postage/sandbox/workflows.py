@@ -44,8 +44,8 @@ class SandboxApi(ShipmentsApi):
 
     # -- the clock ----------------------------------------------------------------------------
 
-    def tick(self) -> bool:
-        """Advance every object whose scheduled time has come. True if anything changed."""
+    def tick(self) -> list[str]:
+        """Advance every object whose scheduled time has come; returns their ids."""
         with self.store.lock:
             now = self._now()
             ready = self.store.pop_due(now)
@@ -58,7 +58,7 @@ class SandboxApi(ShipmentsApi):
                     self._advance_batch(object_id, now)
                 elif object_id.startswith("sf_"):
                     self._finish_scan_form(object_id, now)
-            return bool(ready)
+            return ready
 
     # -- batches ------------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from sandbox_support import bought_shipment, create_shipment, make_client
 from app.domain.errors import AppError
 from app.postage.sandbox.clock import SandboxClock
 from app.postage.sandbox.server import SandboxServer
+from app.postage.sandbox.store import SandboxStore
 
 
 def test_history_survives_a_restart(tmp_path: Path, clock: SandboxClock) -> None:
@@ -41,10 +41,32 @@ def test_history_survives_a_restart(tmp_path: Path, clock: SandboxClock) -> None
 def test_a_buy_is_on_disk_before_its_answer(tmp_path: Path, clock: SandboxClock) -> None:
     state = tmp_path / "state.json"
     with SandboxServer(state, clock=clock) as sandbox:
+        client = make_client(sandbox.api_base)
+        bought = bought_shipment(client)
+        # What a restart after a crash right now would load: the snapshot plus the journal.
+        recovered = SandboxStore(state)
+        assert recovered.objects["shipments"][bought.id]["tracking_code"] == bought.tracking_code
+        assert recovered.ledger[0]["event"] == "purchase"
+        assert recovered.tracking_sequence == 1
+        sandbox.store.save()  # compaction folds the journal into the state file
+        assert not (tmp_path / "state.json.journal").exists()
+        second = bought_shipment(client)
+        recovered = SandboxStore(state)
+        assert set(recovered.objects["shipments"]) == {bought.id, second.id}
+        assert [e["tracking_code"] for e in recovered.ledger] == [
+            bought.tracking_code,
+            second.tracking_code,
+        ]
+
+
+def test_a_torn_journal_line_is_ignored(tmp_path: Path, clock: SandboxClock) -> None:
+    state = tmp_path / "state.json"
+    with SandboxServer(state, clock=clock) as sandbox:
         bought = bought_shipment(make_client(sandbox.api_base))
-        saved = json.loads(state.read_text())
-        assert saved["objects"]["shipments"][bought.id]["tracking_code"] == bought.tracking_code
-        assert saved["ledger"][0]["event"] == "purchase"
+        journal = (tmp_path / "state.json.journal").read_text()
+    (tmp_path / "state.json").unlink()
+    (tmp_path / "state.json.journal").write_text(journal + '{"o": "shipments", "id": "sh')
+    assert bought.id in SandboxStore(state).objects["shipments"]
 
 
 @pytest.mark.parametrize("content", ["{not json", '{"version": 99}', "[]"])
@@ -53,4 +75,4 @@ def test_unreadable_state_is_refused(tmp_path: Path, content: str) -> None:
     state.write_text(content)
     with pytest.raises(AppError) as caught:
         SandboxServer(state)
-    assert "Move the file away" in caught.value.hint
+    assert "Move the file" in caught.value.hint
