@@ -22,7 +22,7 @@ import ipaddress
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -575,6 +575,48 @@ class EasyPostGateway:
             details={"batch_id": batch_id},
         )
         return parse_batch(result)
+
+    def buy_batch(self, batch_id: str) -> BatchInfo:
+        """Buy every unbought shipment of the batch (asynchronous: poll the batch).
+
+        Never repeated after a lost answer: retrieve the batch and look at each shipment's
+        `batch_status` / `tracking_code` first (a shipment is bought at most once anyway).
+        """
+        result = self._call(
+            "buy the batch",
+            lambda: self._writes.batch.buy(batch_id),
+            safety=Safety.UNSAFE,
+            details={"batch_id": batch_id},
+        )
+        return parse_batch(result)
+
+    def wait_for_batch(
+        self,
+        batch_id: str,
+        states: Collection[str],
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+        label: bool = False,
+    ) -> BatchInfo:
+        """Poll until the batch reaches one of `states` (and, with `label`, has a label URL).
+
+        Raises:
+            AppError: NETWORK when it is not there after `timeout` seconds (nothing is lost).
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            batch = self.retrieve_batch(batch_id)
+            if batch.state in states and (batch.label_url or not label):
+                return batch
+            if time.monotonic() >= deadline:
+                raise AppError(
+                    f"The batch {batch_id} is still {batch.state}.",
+                    hint="Check again in a minute; the batch is not lost.",
+                    kind=ErrorKind.NETWORK,
+                    details={"batch_id": batch_id, "state": batch.state},
+                )
+            self._sleep(poll_interval)
 
     def batch_label(self, batch_id: str, label_format: str = "PDF") -> BatchInfo:
         """Ask for one file with every label of the batch (asynchronous: poll the batch)."""

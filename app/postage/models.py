@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from app.domain.errors import AppError, ErrorKind
 from app.domain.items import Item, normalize_hts
 from app.domain.orders import Address, Order
 from app.domain.packages import PackageType
+from app.domain.usps_services import check_service
 
 LabelFormat = Literal["PNG", "PDF", "ZPL", "EPL2"]
 LABEL_FORMATS: tuple[LabelFormat, ...] = ("PNG", "PDF", "ZPL", "EPL2")
@@ -126,11 +128,18 @@ def customs_for_order(
     out empty and EasyPost (or the sandbox) answers with its field errors.
 
     Raises:
-        KeyError: when a line's SKU is not in `items_by_sku`.
+        AppError: CUSTOMS when a line's SKU is not in `items_by_sku`.
     """
     lines: list[CustomsLine] = []
     for sku, quantity in order.item_multiset:
-        item = items_by_sku[sku]
+        item = items_by_sku.get(sku)
+        if item is None:
+            raise AppError(
+                f"Order {order.external_id} holds SKU {sku!r}, which is not in the item list.",
+                hint="Add the SKU (with weight, value and customs data) and try again.",
+                kind=ErrorKind.CUSTOMS,
+                details={"order": order.external_id, "sku": sku},
+            )
         try:
             hts = normalize_hts(item.hts_code) if item.hts_code else ""
         except ValueError:
@@ -295,6 +304,30 @@ class ShipmentQuote:
     def cheapest(self) -> Rate | None:
         return self.rates[0] if self.rates else None
 
+    def choose(self, service: str, *, predefined_package: str | None = None) -> Rate:
+        """The rate for `service` ("cheapest" for the lowest), with a clear error otherwise.
+
+        Raises:
+            AppError: RATE for a retired service (with its replacement), or one EasyPost did
+                not offer for this parcel (listing what it did offer, and its messages).
+        """
+        if service.lower() == "cheapest":
+            rate = self.cheapest
+        else:
+            check_service(service, predefined_package=predefined_package)
+            rate = self.rate_for(service)
+        if rate is not None:
+            return rate
+        offered = ", ".join(self.services) or "none"
+        notes = "; ".join(m.message for m in self.messages if m.message)
+        raise AppError(
+            f"USPS {service} is not offered for this parcel (offered: {offered})."
+            + (f" EasyPost says: {notes}" if notes else ""),
+            hint="Pick one of the offered services, or change the package or weight.",
+            kind=ErrorKind.RATE,
+            details={"shipment_id": self.shipment_id, "service": service, "offered": offered},
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class PurchasedLabel:
@@ -448,7 +481,3 @@ class TrackerInfo:
         """When the carrier first had the parcel (the first event past pre_transit)."""
         moved = [e.datetime for e in self.events if e.status not in {"pre_transit", "unknown"}]
         return min((d for d in moved if d is not None), default=None)
-
-
-def _tuple(values: Sequence[object] | None) -> tuple[object, ...]:
-    return tuple(values or ())

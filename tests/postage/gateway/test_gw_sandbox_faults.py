@@ -192,3 +192,29 @@ def test_options_reach_the_label(gateway: EasyPostGateway, sandbox: SandboxServe
     label = gateway.buy(q.shipment_id, ground(q))
     assert label.label_format == "EPL2"
     assert b"REF-77" in gateway.download(label.label_url)
+
+
+def test_quoter_rides_out_a_429_burst(gateway: EasyPostGateway, sandbox: SandboxServer) -> None:
+    from app.postage.models import RateRequest
+    from app.postage.rating import RateQuoter
+
+    requests_ = [
+        RateRequest(DESK, HOME, PARCEL),
+        RateRequest(DESK, ABROAD, PARCEL),
+        RateRequest(DESK, HOME, PARCEL, reference="same key"),
+    ]
+    sandbox.set_faults(burst_429=6)
+    outcomes = RateQuoter(gateway, concurrency=3).quote_many(requests_)
+    assert all(o.ok for o in outcomes) and outcomes[2].shared
+    assert gateway.backoff.rate_limited_count == 6
+
+
+def test_key_is_not_in_the_sandbox_state_or_settings(
+    gateway: EasyPostGateway, sandbox: SandboxServer, tmp_path: object
+) -> None:
+    q = quote(gateway)
+    gateway.buy(q.shipment_id, ground(q))
+    sandbox.stop()
+    state = sandbox.store.path
+    assert state is not None and state.exists()
+    assert API_KEY not in state.read_text()

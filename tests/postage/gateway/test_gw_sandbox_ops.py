@@ -217,3 +217,62 @@ def test_list_shipments_pages_and_finds_by_reference(gateway: EasyPostGateway) -
     found = gateway.find_by_reference("L-unbought", start, end)
     assert [r.shipment_id for r in found] == [unbought.shipment_id] and not found[0].purchased
     assert [r.shipment_id for r in gateway.find_by_reference("L3", start, end)] == [ids[3]]
+
+
+def test_batch_buy_and_batch_label(gateway: EasyPostGateway, sandbox: SandboxServer) -> None:
+    quotes = [
+        gateway.create_shipment(
+            to_address=HOME, from_address=DESK, parcel=PARCEL, reference=f"BB{n}"
+        )
+        for n in range(3)
+    ]
+    batch = gateway.create_batch([q.shipment_id for q in quotes], reference="batch-buy")
+    sandbox.advance(120)
+    batch = gateway.wait_for_batch(batch.id, {"created"}, timeout=10, poll_interval=0.05)
+    gateway.buy_batch(batch.id)
+    sandbox.advance(120)
+    bought = gateway.wait_for_batch(batch.id, {"purchased"}, timeout=10, poll_interval=0.05)
+    assert all(s.batch_status == "postage_purchased" and s.tracking_code for s in bought.shipments)
+    assert len(purchases(sandbox)) == 3
+    gateway.batch_label(bought.id, "ZPL")
+    sandbox.advance(120)
+    labelled = gateway.wait_for_batch(
+        bought.id, {"label_generated"}, timeout=10, poll_interval=0.05, label=True
+    )
+    zpl = gateway.download(labelled.label_url)
+    assert zpl.count(b"^XA") == 3
+    with pytest.raises(AppError) as png:  # EasyPost offers no PNG for batch labels
+        gateway.batch_label(bought.id, "PNG")
+    assert png.value.details["http_status"] == 422
+
+
+def test_choose_a_service_from_the_rates(gateway: EasyPostGateway) -> None:
+    quote = gateway.create_shipment(to_address=HOME, from_address=DESK, parcel=PARCEL)
+    assert quote.choose("cheapest") == quote.rates[0]
+    assert quote.choose("Priority").service == "Priority"
+    with pytest.raises(AppError) as retired:
+        quote.choose("ParcelSelect")
+    assert retired.value.details["replacement"] == "GroundAdvantage"
+    with pytest.raises(AppError) as missing:
+        quote.choose("MediaMail")  # not asked for: no special rates
+    assert missing.value.kind is ErrorKind.RATE and "GroundAdvantage" in missing.value.message
+    with pytest.raises(AppError, match="letters and flats"):
+        quote.choose("First")
+
+
+def test_label_date_and_reference_are_kept(gateway: EasyPostGateway) -> None:
+    tomorrow = date.today() + timedelta(days=1)
+    quote = gateway.create_shipment(
+        to_address=HOME, from_address=DESK, parcel=PARCEL, reference="LD-1",
+        options=ShipmentOptions(label_date=tomorrow, print_custom_1="LD-1"),
+    )  # fmt: skip
+    label = gateway.buy(quote.shipment_id, quote.choose("GroundAdvantage").id)
+    assert label.label_date is not None and label.label_date.date() == tomorrow
+    assert label.reference == "LD-1"
+
+
+def test_unknown_sku_in_customs_is_named() -> None:
+    order = Order(SourcePlatform.MANUAL, "77", ABROAD, (OrderLine("GHOST", 1),))
+    with pytest.raises(AppError) as caught:
+        customs_for_order(order, {}, signer="Pat")
+    assert caught.value.kind is ErrorKind.CUSTOMS and caught.value.details["sku"] == "GHOST"
