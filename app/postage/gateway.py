@@ -443,6 +443,8 @@ class EasyPostGateway:
                 raise ep_errors.TimeoutError("Request timed out.") from error
             except requests.exceptions.RequestException as error:
                 raise ep_errors.HttpError(f"Could not download {url}: {error}") from error
+            if response.status_code == 404:
+                raise ep_errors.NotFoundError("the file is not there", http_status=404)
             if response.status_code >= 400:
                 raise ep_errors.UnknownApiError(
                     f"download failed with HTTP {response.status_code}",

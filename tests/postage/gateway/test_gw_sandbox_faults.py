@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import socket
+import socketserver
+import threading
 from decimal import Decimal
 
 import pytest
@@ -218,3 +220,30 @@ def test_key_is_not_in_the_sandbox_state_or_settings(
     state = sandbox.store.path
     assert state is not None and state.exists()
     assert API_KEY not in state.read_text()
+
+
+def test_the_clients_own_retries_are_off() -> None:
+    """A server that never answers: only the gateway's retries may reach it (not urllib3's)."""
+    hits: list[int] = []
+    release = threading.Event()
+
+    class Silent(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            hits.append(1)
+            release.wait(10)
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Silent)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        gateway = make_gateway(f"http://127.0.0.1:{port}/v2", read_timeout=0.2)
+        with pytest.raises(AppError) as caught:
+            gateway.retrieve_shipment("shp_x")
+        assert caught.value.kind is ErrorKind.NETWORK
+        assert len(hits) == 1 + gateway.config.retry.safe_retry_attempts == gateway.calls
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
