@@ -686,6 +686,42 @@ class ShipmentsApi(SandboxApiBase):
             }
         )
 
+    def shipment_insure(self, body: JsonObj, query: Query, shipment_id: str) -> Result:
+        amount = ob.to_float(body.get("amount"), "amount")
+        if amount is None or amount <= 0:
+            raise SandboxApiError(
+                422,
+                "PARAMETER.INVALID",
+                "Invalid parameter.",
+                [field_error("amount", "must be greater than 0")],
+            )
+        with self.store.lock:
+            shipment = self._get("shipments", shipment_id)
+            if not shipment.get("postage_label"):
+                raise SandboxApiError(
+                    422, "SHIPMENT.INSURANCE.FAILURE", "Buy the shipment before insuring it."
+                )
+            if shipment.get("insurance"):
+                raise SandboxApiError(
+                    422, "SHIPMENT.INSURANCE.FAILURE", "This shipment is already insured."
+                )
+            insured = Decimal(str(amount))
+            shipment["insurance"] = ob.money(insured)
+            fee_amount = max(Decimal("1"), insured * Decimal("0.005"))
+            shipment["fees"].append(ob.fee("InsuranceFee", fee_amount))
+            shipment["updated_at"] = iso_z(self._now())
+            self.store.ledger.append(
+                {
+                    "event": "insurance",
+                    "at": shipment["updated_at"],
+                    "shipment_id": shipment_id,
+                    "tracking_code": shipment["tracking_code"],
+                    "amount": ob.money(fee_amount),
+                    "insurance": shipment["insurance"],
+                }
+            )
+            return 200, self.render_shipment(shipment)
+
     def _set_label_url(self, label: JsonObj, fmt: str) -> None:
         ext = FORMAT_EXTENSIONS[fmt]
         url = f"{self.files_base}/files/postage_label/{label['id']}.{ext}"

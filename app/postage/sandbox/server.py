@@ -72,6 +72,7 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("POST", f"/shipments/{_ID}/rerate", "shipment.rerate", "shipment_rerate"),
     ("POST", f"/shipments/{_ID}/buy", "shipment.buy", "shipment_buy"),
     ("GET", f"/shipments/{_ID}/label", "shipment.label", "shipment_label"),
+    ("POST", f"/shipments/{_ID}/insure", "shipment.insure", "shipment_insure"),
     ("POST", f"/shipments/{_ID}/refund", "shipment.refund", "shipment_refund"),
     ("GET", f"/rates/{_ID}", "rate.retrieve", "rate_retrieve"),
     ("POST", "/refunds", "refund.create", "refund_create"),
@@ -106,7 +107,15 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
 )
 #: Operations whose effect must be on disk before the client hears about it.
 DURABLE_OPS = frozenset(
-    {"shipment.buy", "shipment.refund", "refund.create", "batch.buy", "pickup.buy", "pickup.cancel"}
+    {
+        "shipment.buy",
+        "shipment.insure",
+        "shipment.refund",
+        "refund.create",
+        "batch.buy",
+        "pickup.buy",
+        "pickup.cancel",
+    }
 )
 _FILE_PATH = re.compile(
     r"^/files/(postage_label|form|scan_form|batch_label)/([A-Za-z0-9_]+)\.(\w+)$"

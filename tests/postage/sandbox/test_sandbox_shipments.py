@@ -293,3 +293,13 @@ def test_list_shipments_by_date_range_with_pagination(
     assert [s.id for s in purchased.shipments] == [made[0].id]
     unpurchased = client.shipment.all(page_size=100, purchased=False)
     assert later.id in {s.id for s in unpurchased.shipments}
+
+
+def test_insure_after_buying(client: easypost.EasyPostClient, sandbox: SandboxServer) -> None:
+    bought = bought_shipment(client)
+    insured = client.shipment.insure(bought.id, amount="100")
+    assert insured.insurance == "100.00"
+    assert {fee.type: fee.amount for fee in insured.fees}["InsuranceFee"] == "1.00000"
+    with pytest.raises(easypost.errors.InvalidRequestError):
+        client.shipment.insure(bought.id, amount="100")
+    assert [e["event"] for e in sandbox.ledger()] == ["purchase", "insurance"]

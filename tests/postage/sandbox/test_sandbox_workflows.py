@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import easypost
+import pypdfium2 as pdfium
 import pytest
 import requests
 from sandbox_shapes import assert_shape
@@ -233,3 +234,17 @@ def test_test_codes_unknown_codes_and_lists(client: easypost.EasyPostClient) -> 
     client.tracker.delete(unknown.id)
     with pytest.raises(easypost.errors.NotFoundError):
         client.tracker.retrieve(unknown.id)
+
+
+def test_batch_pdf_label_merges_pages(
+    client: easypost.EasyPostClient, sandbox: SandboxServer, http: requests.Session
+) -> None:
+    batch = client.batch.create(shipments=[create_shipment(client) for _ in range(3)])
+    client.batch.buy(batch.id)
+    sandbox.advance(sandbox.timings.batch_s)
+    with pytest.raises(easypost.errors.InvalidRequestError):
+        client.batch.label(batch.id, file_format="PNG")  # EasyPost offers no PNG batch labels
+    client.batch.label(batch.id, file_format="PDF")
+    sandbox.advance(sandbox.timings.batch_s)
+    pdf = http.get(client.batch.retrieve(batch.id).label_url).content
+    assert len(pdfium.PdfDocument(pdf)) == 3
