@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
 
 import requests
 
 from app.domain.errors import AppError, ErrorKind
-from app.postage import ep as ep_errors
+from app.postage import ep
 from app.postage.models import FieldError
 
 
@@ -24,13 +23,13 @@ class Outcome(StrEnum):
 
 def classify(error: BaseException) -> Outcome:
     """Sort an easypost exception by what it says about the server's state."""
-    if isinstance(error, ep_errors.RateLimitError):
+    if isinstance(error, ep.RateLimitError):
         return Outcome.RATE_LIMITED
-    if isinstance(error, ep_errors.TimeoutError):
+    if isinstance(error, ep.TimeoutError):
         return Outcome.UNKNOWN
-    if isinstance(error, ep_errors.HttpError):
+    if isinstance(error, ep.HttpError):
         return Outcome.NOT_SENT if _never_sent(error) else Outcome.UNKNOWN
-    if isinstance(error, ep_errors.ApiError):
+    if isinstance(error, ep.ApiError):
         status = error.http_status
         if status is None or status >= 500:
             return Outcome.UNKNOWN  # e.g. 502 with an HTML body (JsonError, no status)
@@ -52,7 +51,7 @@ def _never_sent(error: BaseException) -> bool:
     return False
 
 
-def field_errors(error: ep_errors.ApiError) -> tuple[FieldError, ...]:
+def field_errors(error: ep.ApiError) -> tuple[FieldError, ...]:
     """EasyPost's `errors` array: FieldError objects or plain strings."""
     found: list[FieldError] = []
     for entry in error.errors or []:
@@ -107,7 +106,7 @@ def to_app_error(
     info: dict[str, object] = {"operation": operation, **(details or {})}
     if reference:
         info["reference"] = reference
-    if not isinstance(error, ep_errors.EasyPostError):
+    if not isinstance(error, ep.EasyPostError):
         raise TypeError(f"not an easypost error: {type(error).__name__}")
     status = getattr(error, "http_status", None)
     code = str(getattr(error, "code", "") or "")
@@ -119,7 +118,7 @@ def to_app_error(
     outcome = classify(error)
     info["outcome"] = outcome.value
 
-    if isinstance(error, ep_errors.UnauthorizedError | ep_errors.ForbiddenError):
+    if isinstance(error, ep.UnauthorizedError | ep.ForbiddenError):
         return AppError(
             f"EasyPost refused the API key ({message or code}).",
             hint="Check the key with 'packdesk-cli key status' and set a valid, active key for "
@@ -127,14 +126,14 @@ def to_app_error(
             kind=ErrorKind.AUTH,
             details=info,
         )
-    if isinstance(error, ep_errors.PaymentError):
+    if isinstance(error, ep.PaymentError):
         return AppError(
             f"EasyPost needs payment before it can {operation}: {message}",
             hint="Add funds or a payment method to the EasyPost account (Billing), then retry.",
             kind=ErrorKind.PAYMENT,
             details=info,
         )
-    if isinstance(error, ep_errors.RateLimitError):
+    if isinstance(error, ep.RateLimitError):
         return AppError(
             "EasyPost is rate limiting this account.",
             hint="Wait a minute and try again, or lower the concurrency in settings.",
@@ -142,7 +141,7 @@ def to_app_error(
             details=info,
         )
     if outcome in (Outcome.NOT_SENT, Outcome.UNKNOWN):
-        is_timeout = isinstance(error, ep_errors.TimeoutError | ep_errors.GatewayTimeoutError)
+        is_timeout = isinstance(error, ep.TimeoutError | ep.GatewayTimeoutError)
         what = "timed out" if is_timeout else "could not be completed"
         if outcome is Outcome.NOT_SENT:
             what = "could not reach EasyPost"
@@ -155,14 +154,14 @@ def to_app_error(
             kind=ErrorKind.NETWORK,
             details=info,
         )
-    if isinstance(error, ep_errors.NotFoundError):
+    if isinstance(error, ep.NotFoundError):
         return AppError(
             f"EasyPost has no such object ({operation}): {message}",
             hint="It may belong to the other mode (test vs production) or another account.",
             kind=ErrorKind.NOT_FOUND,
             details=info,
         )
-    if isinstance(error, ep_errors.ApiError):
+    if isinstance(error, ep.ApiError):
         fields = field_errors(error)
         info["field_errors"] = [
             {"field": f.field, "message": f.message, "code": f.code, "suggestion": f.suggestion}
@@ -191,8 +190,3 @@ def to_app_error(
         details=info,
     )
 
-
-def json_errors(body: Any) -> tuple[FieldError, ...]:
-    """Field errors from a raw `{"error": {...}}` body (for tests and logs)."""
-    error = ep_errors.ApiError(message="", http_body=body if isinstance(body, str) else None)
-    return field_errors(error)

@@ -34,7 +34,7 @@ import requests
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.orders import Address
-from app.postage import ep as ep_errors
+from app.postage import ep
 from app.postage.errors import Outcome, classify, to_app_error
 from app.postage.models import (
     LABEL_FORMATS,
@@ -151,7 +151,7 @@ class EasyPostGateway:
         self.calls = 0  # requests sent (for benchmarks)
 
     def _client(self, api_key: str, timeout: tuple[float, float]) -> Any:
-        client = ep_errors.EasyPostClient(api_key, api_base=self.config.api_base)
+        client = ep.EasyPostClient(api_key, api_base=self.config.api_base)
         # The client passes `timeout` straight to requests, which takes (connect, read).
         client.timeout = timeout  # type: ignore[assignment]
         # Private but stable since v8: the only way to set proxies and retries (reference §1.1).
@@ -188,7 +188,7 @@ class EasyPostGateway:
                 with self._lock:
                     self.calls += 1
                 result = fn()
-            except ep_errors.EasyPostError as error:
+            except ep.EasyPostError as error:
                 outcome = classify(error)
                 if outcome is Outcome.RATE_LIMITED:
                     rate_limited += 1
@@ -440,13 +440,13 @@ class EasyPostGateway:
                     url, timeout=(self.config.connect_timeout, self.config.read_timeout)
                 )
             except requests.exceptions.Timeout as error:
-                raise ep_errors.TimeoutError("Request timed out.") from error
+                raise ep.TimeoutError("Request timed out.") from error
             except requests.exceptions.RequestException as error:
-                raise ep_errors.HttpError(f"Could not download {url}: {error}") from error
+                raise ep.HttpError(f"Could not download {url}: {error}") from error
             if response.status_code == 404:
-                raise ep_errors.NotFoundError("the file is not there", http_status=404)
+                raise ep.NotFoundError("the file is not there", http_status=404)
             if response.status_code >= 400:
-                raise ep_errors.UnknownApiError(
+                raise ep.UnknownApiError(
                     f"download failed with HTTP {response.status_code}",
                     http_status=response.status_code,
                 )
