@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain.tracking import make_usps_tracking_number
+from app.domain.usps_services import service_title
 from app.postage.sandbox import objects as ob
 from app.postage.sandbox.clock import SandboxClock, Timings, iso_z, parse_iso
 from app.postage.sandbox.faults import FaultInjector
@@ -629,6 +630,7 @@ class ShipmentsApi(SandboxApiBase):
             "created_ts": ts,
             "started_at": ts,
             "delivery_days": rate.get("delivery_days") or 3,
+            "service": service_title(rate["service"]),
             "origin": {k: from_address.get(k) for k in ("city", "state", "zip")},
             "destination": {k: to_address.get(k) for k in ("city", "state", "zip")},
         }

@@ -233,11 +233,18 @@ def customs_problems(customs: JsonObj | None) -> list[JsonObj]:
             problems.append(
                 field_error(f"{where}.origin_country", "must be a 2-letter country code")
             )
-        if not item.get("value") or float(item["value"]) <= 0:
-            problems.append(field_error(f"{where}.value", "must be greater than 0"))
-        if not item.get("weight") or float(item["weight"]) <= 0:
-            problems.append(field_error(f"{where}.weight", "must be greater than 0"))
+        for name in ("value", "weight"):
+            if _positive(item.get(name)) is None:
+                problems.append(field_error(f"{where}.{name}", "must be a number greater than 0"))
     return problems
+
+
+def _positive(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
 
 
 def rate_body(quote: Quote, shipment_id: str, ts: float) -> JsonObj:

@@ -18,6 +18,7 @@ import base64
 import contextlib
 import dataclasses
 import json
+import logging
 import re
 import socket
 import threading
@@ -46,6 +47,7 @@ from app.postage.sandbox.store import SandboxStore
 from app.postage.sandbox.workflows import SandboxApi
 
 Handler = Callable[..., tuple[int, Any]]
+_log = logging.getLogger(__name__)
 _ID = r"([A-Za-z0-9_]+)"
 
 #: (method, path under /v2, operation name, handler attribute). Names are used by fault specs.
@@ -267,6 +269,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
                     422, "SANDBOX.INVALID", error.message, [error.hint] if error.hint else []
                 ).body(),
             )
+        except Exception as error:  # noqa: BLE001 - a sandbox bug must still answer like EasyPost
+            _log.exception("sandbox bug while serving %s %s", method, path)
+            bug = SandboxApiError(500, "INTERNAL_SERVER_ERROR", f"Sandbox bug: {error!r}")
+            self._send_json(500, bug.body())
 
     def _api(self, method: str, path: str, body: JsonObj, query: dict[str, list[str]]) -> None:
         sandbox = self.sandbox

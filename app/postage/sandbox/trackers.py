@@ -54,6 +54,13 @@ def _location(place: JsonObj | None) -> JsonObj:
     }
 
 
+def _place_text(place: JsonObj | None) -> str | None:
+    if not place:
+        return None
+    city, state, zip_code = (str(place.get(k) or "").upper() for k in ("city", "state", "zip"))
+    return f"{city} {state}, {zip_code[:5]}".strip()
+
+
 def _detail(status: str, detail: str, message: str, at: float, place: JsonObj | None) -> JsonObj:
     return {
         "object": "TrackingDetail",
@@ -89,6 +96,22 @@ def render_tracker(tracker: JsonObj, meta: JsonObj, now: float, step_s: float) -
             at = started + index * step_s if index else started
             details.append(_detail(status, detail, message, at, meta.get(where)))
         status, detail = PROGRESSION[step][0], PROGRESSION[step][1]
+        origin, destination = meta.get("origin"), meta.get("destination")
+        body["carrier_detail"] = {
+            "object": "CarrierDetail",
+            "service": meta.get("service"),
+            "container_type": None,
+            "est_delivery_date_local": None,
+            "est_delivery_time_local": None,
+            "origin_location": _place_text(origin),
+            "origin_tracking_location": _location(origin),
+            "destination_location": _place_text(destination),
+            "destination_tracking_location": _location(destination) if step >= 2 else None,
+            "guaranteed_delivery_date": None,
+            "alternate_identifier": None,
+            "initial_delivery_attempt": details[-1]["datetime"] if status == "delivered" else None,
+        }
+        body["finalized"] = status == "delivered"
         body.update(
             status=status,
             status_detail=detail,

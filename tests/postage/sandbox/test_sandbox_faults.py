@@ -14,6 +14,7 @@ from sandbox_support import create_shipment, make_client
 from app.domain.errors import AppError
 from app.postage.sandbox.faults import FaultConfig, FaultInjector, parse_fault_spec
 from app.postage.sandbox.server import SandboxServer
+from app.postage.sandbox.workflows import SandboxApi
 
 
 @pytest.mark.parametrize(
@@ -148,3 +149,19 @@ def test_fault_spec_parser_fails_only_with_app_error(spec: str) -> None:
         assert error.hint
     else:
         assert isinstance(config, FaultConfig)
+
+
+def test_a_sandbox_bug_still_answers_like_easypost(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> tuple[int, object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(SandboxApi, "parcel_create", broken)
+    with SandboxServer() as sandbox:
+        client = make_client(sandbox.api_base)
+        with pytest.raises(easypost.errors.InternalServerError) as caught:
+            client.parcel.create(weight=1)
+        assert "boom" in caught.value.message
+        assert client.address.create(street1="1 Main St").street1 == "1 Main St"
+    assert "sandbox bug" in caplog.text

@@ -176,7 +176,7 @@ def test_international_needs_complete_customs(
         to_address=TO_CANADA,
         customs_info={
             **CUSTOMS,
-            "customs_items": [{"description": "Book", "quantity": 1, "value": 10, "weight": 8}],
+            "customs_items": [{"description": "Book", "quantity": 1, "value": "ten", "weight": 8}],
         },
     )
     complete = create_shipment(client, to_address=TO_CANADA, customs_info=CUSTOMS)
@@ -194,6 +194,7 @@ def test_international_needs_complete_customs(
     fields = {error["field"] for error in partial.value.errors}
     assert "customs_info.customs_items[0].hs_tariff_number" in fields
     assert "customs_info.customs_items[0].origin_country" in fields
+    assert "customs_info.customs_items[0].value" in fields
     assert sandbox.ledger() == []
 
     bought = client.shipment.buy(complete.id, rate=complete.lowest_rate())

@@ -219,7 +219,9 @@ def test_tracker_progresses_on_the_clock(
     assert [d.status for d in final.tracking_details] == seen
     assert final.tracking_details[-1].tracking_location.city == "Redondo Beach"
     assert client.shipment.retrieve(bought.id).status == "delivered"
-    assert_shape(final.to_dict(), "trackers_trackers-create", skip=("$.carrier_detail",))
+    assert final.carrier_detail.destination_location == "REDONDO BEACH CA, 90277"
+    assert final.finalized is True
+    assert_shape(final.to_dict(), "trackers_trackers-create")
 
 
 def test_test_codes_unknown_codes_and_lists(client: easypost.EasyPostClient) -> None:
