@@ -65,7 +65,7 @@ def synthesise_requests(count: int, seed: int = 7) -> list[RateRequest]:
                 parcel=ParcelSpec(
                     Decimal(weight), None, Decimal(length), Decimal(width), Decimal(height)
                 ),
-                options=ShipmentOptions(label_format="ZPL"),
+                options=ShipmentOptions(label_format="ZPL", print_custom_1=f"BENCH-{n}"),
                 reference=f"BENCH-{n}",
             )
         )

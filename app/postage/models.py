@@ -173,6 +173,17 @@ class ShipmentOptions:
     delivery_confirmation: str = ""
     label_size: str = "4x6"
 
+    @property
+    def rating_key(self) -> tuple[object, ...]:
+        """The options that can change a price (not the label's format or printed text)."""
+        return (
+            self.label_date,
+            self.machinable,
+            self.media_mail,
+            self.library_mail,
+            self.delivery_confirmation,
+        )
+
     def to_params(self) -> dict[str, object]:
         params: dict[str, object] = {"label_format": self.label_format}
         if self.label_size:
@@ -213,14 +224,15 @@ class RateRequest:
     def key(self) -> tuple[object, ...]:
         """What USPS prices on: origin and destination ZIP/country, parcel, options, customs.
 
-        Names and streets do not change a USPS rate, so requests that differ only there share
-        one quote (the shipment behind it belongs to the first request: quote, don't buy it).
+        Names, streets, the label format and the printed reference do not change a USPS rate,
+        so requests that differ only there share one quote (the shipment behind it belongs to
+        the first request: quote from it, don't buy it for another order).
         """
         return (
             _rating_place(self.from_address),
             _rating_place(self.to_address),
             self.parcel,
-            self.options,
+            self.options.rating_key,
             self.customs,
         )
 

@@ -132,3 +132,17 @@ def test_cancel_stops_new_requests() -> None:
 def test_rejects_zero_concurrency() -> None:
     with pytest.raises(ValueError):
         RateQuoter(FakeGateway(), concurrency=0)
+
+
+def test_key_ignores_what_does_not_change_a_price() -> None:
+    from app.postage.models import ShipmentOptions
+
+    base = request("10001")
+    printed = replace(base, options=ShipmentOptions(label_format="ZPL", print_custom_1="KS-1"))
+    assert printed.key == base.key
+    media = replace(base, options=ShipmentOptions(media_mail=True))
+    machinable = replace(base, options=ShipmentOptions(machinable=False))
+    heavier = request("10001", weight="13")
+    other_zip = request("10002")
+    keys = {base.key, media.key, machinable.key, heavier.key, other_zip.key}
+    assert len(keys) == 5
