@@ -11,6 +11,7 @@ import requests
 from app.domain.errors import ErrorKind
 from app.postage import ep
 from app.postage.errors import Outcome, classify, to_app_error
+from app.postage.gateway import is_loopback
 
 EXAMPLES = Path(__file__).parent / "easypost_examples"
 
@@ -103,3 +104,19 @@ def test_classify_lost_answers_and_unsent_requests() -> None:
         assert classify(lost) is Outcome.UNKNOWN
     net = to_app_error(ep.TimeoutError("Request timed out."), operation="buy the label")
     assert net.kind is ErrorKind.NETWORK and net.details["outcome"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8080/v2", True),
+        ("http://127.1.2.3/v2", True),
+        ("http://localhost:5000/v2", True),
+        ("http://[::1]:5000/v2", True),
+        ("https://api.easypost.com/v2", False),
+        ("http://10.0.0.5/v2", False),
+        ("http://127.0.0.1.example.com/v2", False),
+    ],
+)
+def test_is_loopback(url: str, loopback: bool) -> None:
+    assert is_loopback(url) is loopback
