@@ -189,4 +189,3 @@ def to_app_error(
         kind=ErrorKind.INTERNAL,
         details=info,
     )
-
