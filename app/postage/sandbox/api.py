@@ -271,7 +271,15 @@ class ShipmentsApi(SandboxApiBase):
         for raw in fields.get("customs_items") or []:
             ref = self._ref_id(raw)
             if ref and isinstance(raw, dict) and len(raw) == 1:
-                items.append(self._get("customs_items", ref))
+                found = self.store.objects["customs_items"].get(ref)
+                if found is None:
+                    raise SandboxApiError(
+                        422,
+                        "CUSTOMS_INFO.INVALID_PARAMS",
+                        "Unable to create customs info.",
+                        [field_error("customs_items", f"{ref} not found")],
+                    )
+                items.append(found)
                 continue
             item = ob.customs_item_body(raw if isinstance(raw, dict) else {}, ts)
             self.store.objects["customs_items"][item["id"]] = item
@@ -430,8 +438,8 @@ class ShipmentsApi(SandboxApiBase):
             )
         elif country in DOMESTIC_COUNTRIES:
             special = options.get("special_rates_eligibility") or ""
-            if isinstance(special, str):
-                special = [part.strip() for part in special.split(",")]
+            if not isinstance(special, list):
+                special = [part.strip() for part in str(special).split(",")]
             result = rate_domestic(
                 spec,
                 str(from_address.get("zip") or ""),
@@ -822,8 +830,8 @@ class ShipmentsApi(SandboxApiBase):
     def refund_create(self, body: JsonObj, query: Query) -> Result:
         fields = unwrap(body, "refund")
         codes = fields.get("tracking_codes") or []
-        if isinstance(codes, str):
-            codes = [part.strip() for part in codes.split(",") if part.strip()]
+        if not isinstance(codes, list):
+            codes = [part.strip() for part in str(codes).split(",") if part.strip()]
         if not codes:
             raise SandboxApiError(
                 422,

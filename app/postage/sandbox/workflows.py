@@ -403,7 +403,7 @@ class SandboxApi(ShipmentsApi):
     def scan_form_create(self, body: JsonObj, query: Query) -> Result:
         fields = unwrap(body, "scan_form")
         refs = fields.get("shipments") or fields.get("shipment") or body.get("shipments") or []
-        if isinstance(refs, dict):
+        if not isinstance(refs, list):
             refs = [refs]
         batch_ref = self._ref_id(fields.get("batch") or fields.get("batch_id"))
         with self.store.lock:
@@ -620,6 +620,8 @@ class SandboxApi(ShipmentsApi):
 
     def tracker_batch(self, body: JsonObj, query: Query) -> Result:
         codes = body.get("tracking_codes") or []
+        if not isinstance(codes, list):
+            codes = [codes]
         with self.store.lock:
             ts = self._now()
             return 200, {"trackers": [self._tracker_for(str(code), ts) for code in codes]}
