@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from app.domain.tracking import make_usps_tracking_number
+from app.domain.tracking import make_s10_tracking_number, make_usps_tracking_number
 from app.domain.usps_services import service_title
 from app.postage.sandbox import objects as ob
 from app.postage.sandbox.clock import SandboxClock, Timings, iso_z, parse_iso
@@ -41,6 +41,12 @@ _SERVICE_TYPE_CODES = {
     "MediaMail": "280",
     "LibraryMail": "290",
     "First": "010",
+}
+_S10_SERVICES = {
+    "FirstClassPackageInternationalService": "LZ",
+    "FirstClassMailInternational": "LZ",
+    "PriorityMailInternational": "CP",
+    "ExpressMailInternational": "EC",
 }
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 20, 100
 
@@ -601,10 +607,15 @@ class ShipmentsApi(SandboxApiBase):
             raise SandboxApiError(422, "SHIPMENT.POSTAGE.FAILURE", message, problems)
         store = self.store
         store.tracking_sequence += 1
-        code = make_usps_tracking_number(
-            store.tracking_sequence,
-            service_type_code=_SERVICE_TYPE_CODES.get(rate["service"], "001"),
-        )
+        if rate["service"] in _S10_SERVICES:  # international mail carries a UPU S10 number
+            code = make_s10_tracking_number(
+                store.tracking_sequence, service=_S10_SERVICES[rate["service"]]
+            )
+        else:
+            code = make_usps_tracking_number(
+                store.tracking_sequence,
+                service_type_code=_SERVICE_TYPE_CODES.get(rate["service"], "001"),
+            )
         fmt = str(shipment["options"].get("label_format") or "PNG").upper()
         if fmt not in FORMAT_EXTENSIONS:
             fmt = "PNG"

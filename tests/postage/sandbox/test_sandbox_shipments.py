@@ -22,7 +22,7 @@ from sandbox_support import (
     create_shipment,
 )
 
-from app.domain.tracking import is_valid_usps_tracking
+from app.domain.tracking import is_valid_s10, is_valid_usps_tracking
 from app.postage.sandbox.server import SandboxServer
 
 
@@ -198,7 +198,8 @@ def test_international_needs_complete_customs(
     assert sandbox.ledger() == []
 
     bought = client.shipment.buy(complete.id, rate=complete.lowest_rate())
-    assert bought.forms[0].form_type in {"cn22", "cp72"}
+    assert is_valid_s10(bought.tracking_code) and bought.tracking_code.startswith("LZ")
+    assert bought.forms[0].form_type == "cn22"
     form = http.get(bought.forms[0].form_url)
     assert form.status_code == 200 and form.content.startswith(b"%PDF")
 
