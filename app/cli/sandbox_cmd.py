@@ -67,6 +67,7 @@ def run_sandbox(args: argparse.Namespace, ctx: AppContext) -> int:
     try:
         print(server.api_base, flush=True)
         print(f"state file: {state_path}", flush=True)
+        print(f"control: {server.base_url}/_sandbox/(ledger|faults|timings|clock)", flush=True)
         print("any API key works; Ctrl-C stops the sandbox", flush=True)
         while not stop.wait(0.5):
             pass

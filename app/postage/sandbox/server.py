@@ -260,6 +260,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 self._control(method, path, body if isinstance(body, dict) else {})
             else:
                 self._send_json(404, not_found().body())
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (its timeout): the work is done and stays done, as at EasyPost.
+            self.close_connection = True
         except SandboxApiError as failure:
             self._send_json(failure.status, failure.body())
         except AppError as error:

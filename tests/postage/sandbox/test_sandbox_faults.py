@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
+from typing import Any
 
 import easypost
 import pytest
@@ -12,6 +15,7 @@ from hypothesis import strategies as st
 from sandbox_support import create_shipment, make_client
 
 from app.domain.errors import AppError
+from app.postage.sandbox.clock import SandboxClock
 from app.postage.sandbox.faults import FaultConfig, FaultInjector, parse_fault_spec
 from app.postage.sandbox.server import SandboxServer
 from app.postage.sandbox.workflows import SandboxApi
@@ -165,3 +169,34 @@ def test_a_sandbox_bug_still_answers_like_easypost(
         assert "boom" in caught.value.message
         assert client.address.create(street1="1 Main St").street1 == "1 Main St"
     assert "sandbox bug" in caplog.text
+
+
+def test_buy_outlives_a_client_timeout(
+    monkeypatch: pytest.MonkeyPatch, clock: SandboxClock, tmp_path: Path
+) -> None:
+    """A buy slower than the client's timeout still commits; the client sees TimeoutError once."""
+    release, answered = threading.Event(), threading.Event()
+    original = SandboxApi.shipment_buy
+
+    def buy_then_signal(self: SandboxApi, *args: Any) -> tuple[int, Any]:
+        try:
+            return original(self, *args)
+        finally:
+            answered.set()
+
+    monkeypatch.setattr(SandboxApi, "shipment_buy", buy_then_signal)
+    with SandboxServer(tmp_path / "state.json", clock=clock) as sandbox:
+        sandbox.api.sleep = lambda seconds: release.wait(10) if seconds >= 0.001 else None
+        client = make_client(sandbox.api_base)
+        shipment = create_shipment(client)
+        sandbox.set_faults(op_latency_ms={"shipment.buy": 1})
+        slow_client = easypost.EasyPostClient("EZTK_t", api_base=sandbox.api_base, timeout=0.3)
+        slow_client._requests_session.trust_env = False
+
+        with pytest.raises(easypost.errors.TimeoutError):
+            slow_client.shipment.buy(shipment.id, rate=shipment.lowest_rate())
+        release.set()
+        assert answered.wait(10)
+
+        assert [e["event"] for e in sandbox.ledger()] == ["purchase"]
+        assert client.shipment.retrieve(shipment.id).postage_label is not None
