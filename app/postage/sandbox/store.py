@@ -42,6 +42,12 @@ KIND_BY_PREFIX = {
 }  # fmt: skip
 
 
+def _owned_ids(shipment: JsonObj) -> list[str]:
+    owned = [(shipment.get(key) or {}).get("id") for key in ("tracker", "postage_label")]
+    owned += [form.get("id") for form in shipment.get("forms") or ()]
+    return [object_id for object_id in owned if object_id]
+
+
 def new_id(prefix: str) -> str:
     """EasyPost ids: prefix + '_' + 32 hex digits."""
     return f"{prefix}_{uuid.uuid4().hex}"
@@ -177,6 +183,10 @@ class SandboxStore:
             ids = set(dirty)
             for object_id in dirty:  # a batch or SCAN form changes its shipments too
                 ids.update(self.meta.get(object_id, {}).get("shipment_ids", ()))
+            for object_id in list(ids):  # and a bought shipment has a tracker, label and forms
+                shipment = self.objects["shipments"].get(object_id)
+                if shipment is not None:
+                    ids.update(_owned_ids(shipment))
             for object_id in sorted(ids):
                 kind = KIND_BY_PREFIX.get(object_id.split("_", 1)[0])
                 if kind is not None:

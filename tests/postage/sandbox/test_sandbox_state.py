@@ -76,3 +76,26 @@ def test_unreadable_state_is_refused(tmp_path: Path, content: str) -> None:
     with pytest.raises(AppError) as caught:
         SandboxServer(state)
     assert "Move the file" in caught.value.hint
+
+
+def test_batch_purchases_are_journaled_with_their_trackers(
+    tmp_path: Path, clock: SandboxClock
+) -> None:
+    state = tmp_path / "state.json"
+    with SandboxServer(state, clock=clock) as sandbox:
+        client = make_client(sandbox.api_base)
+        batch = client.batch.create(shipments=[create_shipment(client) for _ in range(2)])
+        sandbox.advance(sandbox.timings.batch_s)
+        client.batch.buy(batch.id)
+        sandbox.advance(sandbox.timings.batch_s)
+        bought = client.batch.retrieve(batch.id)
+        assert bought.state == "purchased"
+        sandbox.store.wait_durable(sandbox.store.mark_dirty())
+        recovered = SandboxStore(state)  # as if the process died now
+        for entry in bought.shipments:
+            shipment = recovered.objects["shipments"][entry.id]
+            assert shipment["tracking_code"] == entry.tracking_code
+            assert shipment["tracker"]["id"] in recovered.objects["trackers"]
+            assert "started_at" in recovered.meta[shipment["tracker"]["id"]]
+            assert recovered.meta[shipment["postage_label"]["id"]]["shipment_id"] == entry.id
+        assert recovered.objects["batches"][batch.id]["state"] == "purchased"
