@@ -412,12 +412,17 @@ class SandboxServer:
     # -- life cycle ---------------------------------------------------------------------------
 
     def start(self) -> SandboxServer:
+        """Serve from daemon threads.
+
+        Raises:
+            AppError: when another running sandbox uses the same state file.
+        """
+        self.store.start()
         handler = type("SandboxRequestHandler", (_RequestHandler,), {"sandbox": self})
         httpd = _Server((self.host, self.requested_port), handler)
         httpd.daemon_threads = True
         self._httpd = httpd
         self.api.files_base = self.base_url
-        self.store.start()
         self._thread = threading.Thread(
             target=httpd.serve_forever,
             kwargs={"poll_interval": 0.05},

@@ -5,12 +5,13 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from app.domain.errors import AppError, ErrorKind
 
@@ -40,6 +41,30 @@ KIND_BY_PREFIX = {
     "shp": "shipments", "rate": "rates", "batch": "batches", "sf": "scan_forms",
     "pickup": "pickups", "trk": "trackers", "rfnd": "refunds",
 }  # fmt: skip
+
+
+def _lock_state(path: Path) -> IO[str]:
+    """An exclusive, non-blocking lock on `<state>.lock`, held while the handle stays open."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.with_name(path.name + ".lock").open("a+", encoding="utf-8")
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        handle.close()
+        raise AppError(
+            f"The sandbox state file {path} is in use by another running sandbox.",
+            hint="Stop the other sandbox, or talk to it with --api-base URL (the first line it "
+            "printed), or give this one its own --state file.",
+            kind=ErrorKind.CONFLICT,
+        ) from error
+    return handle
 
 
 def _owned_ids(shipment: JsonObj) -> list[str]:
@@ -73,6 +98,7 @@ class SandboxStore:
         self._writer: threading.Thread | None = None
         self._dirty: set[str] = set()
         self._ledger_journaled = 0
+        self._file_lock: IO[str] | None = None
         if path is not None:
             self._load(path)
 
@@ -109,9 +135,14 @@ class SandboxStore:
         return None if self.path is None else self.path.with_name(self.path.name + ".journal")
 
     def start(self) -> None:
-        """Start the background writer (no-op without a state file)."""
+        """Lock the state file for this process and start the background writer.
+
+        Raises:
+            AppError: when another sandbox (another process or server) uses the same file.
+        """
         if self.path is None or self._writer is not None:
             return
+        self._file_lock = _lock_state(self.path)
         self._writer = threading.Thread(target=self._write_loop, name="sandbox-state", daemon=True)
         self._writer.start()
 
@@ -149,8 +180,10 @@ class SandboxStore:
         if self._writer is not None:
             self._writer.join(timeout=60)
             self._writer = None
-        if self.path is not None:
+        if self._file_lock is not None:  # only the process that owns the file writes it
             self.save()
+            self._file_lock.close()
+            self._file_lock = None
 
     def _write_loop(self) -> None:
         last_compaction = time.monotonic()

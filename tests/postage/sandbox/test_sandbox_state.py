@@ -35,7 +35,8 @@ def test_history_survives_a_restart(tmp_path: Path, clock: SandboxClock) -> None
         assert client.shipment.retrieve(bought.id).refund_status == "refunded"
         listed = client.shipment.all(page_size=10)
         assert [s.id for s in listed.shipments] == [pending.id, bought.id]
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temporary files left
+    leftovers = sorted(p.name for p in tmp_path.iterdir())
+    assert leftovers == ["state.json", "state.json.lock"]  # no temporary files, no journal
 
 
 def test_a_buy_is_on_disk_before_its_answer(tmp_path: Path, clock: SandboxClock) -> None:
@@ -99,3 +100,14 @@ def test_batch_purchases_are_journaled_with_their_trackers(
             assert "started_at" in recovered.meta[shipment["tracker"]["id"]]
             assert recovered.meta[shipment["postage_label"]["id"]]["shipment_id"] == entry.id
         assert recovered.objects["batches"][batch.id]["state"] == "purchased"
+
+
+def test_one_running_sandbox_per_state_file(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    with SandboxServer(state):
+        second = SandboxServer(state)
+        with pytest.raises(AppError) as caught:
+            second.start()
+        assert "in use" in caught.value.message and "--api-base" in caught.value.hint
+    with SandboxServer(state) as again:  # free once the first one stopped
+        assert again.api_base.endswith("/v2")
