@@ -250,3 +250,38 @@ def test_batch_pdf_label_merges_pages(
     sandbox.advance(sandbox.timings.batch_s)
     pdf = http.get(client.batch.retrieve(batch.id).label_url).content
     assert len(pdfium.PdfDocument(pdf)) == 3
+
+
+UNVERIFIED = ("$.shipments[0].to_address.verifications", "$.shipments[0].buyer_address.verif")
+
+
+def test_list_bodies_match_easyposts_examples(
+    client: easypost.EasyPostClient, sandbox: SandboxServer, http: requests.Session
+) -> None:
+    shipment = bought_shipment(client)
+    client.refund.create(carrier="USPS", tracking_codes=[bought_shipment(client).tracking_code])
+    client.batch.create(shipments=[create_shipment(client)])
+    client.scan_form.create(shipments=[shipment])
+    sandbox.advance(sandbox.timings.scan_form_s)
+    client.pickup.create(
+        address=FROM_ADDRESS,
+        shipment=shipment,
+        min_datetime="2026-03-05",
+        max_datetime="2026-03-05",
+    )
+    client.tracker.create(tracking_code="EZ1000000001")
+    client.address.create(**TO_ADDRESS)
+    http.headers["Authorization"] = "Bearer EZTK_lists"
+    for path, example_name in (
+        ("shipments", "shipments_shipments-list"),
+        ("refunds", "refunds_refunds-list"),
+        ("batches", "batches_batches-list"),
+        ("scan_forms", "scan-form_scan-form-list"),
+        ("pickups", "pickups_pickups-list"),
+        ("trackers", "trackers_trackers-list"),
+        ("addresses", "addresses_addresses-list"),
+    ):
+        body = http.get(f"{sandbox.api_base}/{path}", params={"page_size": 5}).json()
+        assert body[path], path
+        # (an address not yet verified has empty verifications, as at EasyPost)
+        assert_shape(body, example_name, skip=UNVERIFIED)
