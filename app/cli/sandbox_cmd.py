@@ -40,6 +40,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="inject faults, e.g. 'error-rate=0.1,429-burst=3' (repeatable; see faults.py)",
     )
     parser.add_argument(
+        "--log-requests", action="store_true", help="print each request and its status on stderr"
+    )
+    parser.add_argument(
         "--tracker-step-s",
         type=float,
         default=None,
@@ -54,7 +57,10 @@ def run_sandbox(args: argparse.Namespace, ctx: AppContext) -> int:
         faults = parse_fault_spec(spec, faults)
     state_path: Path = args.state or ctx.paths.sandbox_state
     state_path.parent.mkdir(parents=True, exist_ok=True)
-    server = SandboxServer(state_path, host=args.host, port=args.port, faults=faults)
+    log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.log_requests else None
+    server = SandboxServer(
+        state_path, host=args.host, port=args.port, faults=faults, request_log=log
+    )
     if args.tracker_step_s is not None:
         server.set_timings(tracker_step_s=args.tracker_step_s)
     stop = threading.Event()

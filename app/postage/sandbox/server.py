@@ -203,6 +203,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the sandbox serves hundreds of requests a second."""
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if self.sandbox.request_log is not None:
+            self.sandbox.request_log(f"{self.command} {self.path} -> {code}")
+
     def do_GET(self) -> None:
         self._dispatch("GET")
 
@@ -394,8 +398,10 @@ class SandboxServer:
         clock: SandboxClock | None = None,
         timings: Timings | None = None,
         label_renderer: Callable[[LabelData, LabelFormat], bytes] | None = None,
+        request_log: Callable[[str], None] | None = None,
     ) -> None:
         self.host = host
+        self.request_log = request_log  # called with "POST /v2/shipments -> 201" per request
         self.requested_port = port
         self.clock = clock or SandboxClock()
         self.timings = timings or Timings()

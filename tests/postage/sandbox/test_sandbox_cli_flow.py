@@ -20,7 +20,17 @@ from sandbox_support import FROM_ADDRESS, TO_ADDRESS, make_client
 def running_cli(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     state = tmp_path / "cli-state.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "sandbox", "--state", str(state), "--latency-ms", "1"],
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "sandbox",
+            "--state",
+            str(state),
+            "--latency-ms",
+            "1",
+            "--log-requests",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -100,5 +110,7 @@ def test_prompt_session_against_the_cli_sandbox(
 
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=15) == 0
+    assert process.stderr is not None
+    assert "POST /v2/shipments -> 201" in process.stderr.read()
     saved = json.loads(state.read_text())
     assert bought.id in saved["objects"]["shipments"]
