@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 from app.domain.errors import AppError
 from app.postage.sandbox.clock import SandboxClock, Timings, iso_z
 from app.postage.sandbox.faults import FaultConfig, FaultInjector, parse_fault_spec
+from app.postage.sandbox.handlers import SandboxApi
 from app.postage.sandbox.label_data import LabelData, LabelFormat
 from app.postage.sandbox.label_files import (
     CONTENT_TYPES,
@@ -44,7 +45,6 @@ from app.postage.sandbox.label_files import (
 from app.postage.sandbox.labels import render_customs_form, render_scan_form_pdf
 from app.postage.sandbox.objects import JsonObj, SandboxApiError, not_found
 from app.postage.sandbox.store import SandboxStore
-from app.postage.sandbox.workflows import SandboxApi
 
 Handler = Callable[..., tuple[int, Any]]
 _log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from sandbox_support import create_shipment, make_client
 from app.domain.errors import AppError
 from app.postage.sandbox.clock import SandboxClock
 from app.postage.sandbox.faults import FaultConfig, FaultInjector, parse_fault_spec
+from app.postage.sandbox.handlers import SandboxApi
 from app.postage.sandbox.server import SandboxServer
-from app.postage.sandbox.workflows import SandboxApi
 
 
 @pytest.mark.parametrize(
