@@ -14,8 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.infra.paths import DEFAULT_PROFILE, ProfilePaths, database_path, profile_paths
+from app.infra.secrets import SANDBOX_API_KEY, ApiKeyStore
+from app.infra.settings import EasyPostMode, Settings, SettingsStore
 
 if TYPE_CHECKING:
+    from app.postage.gateway import EasyPostGateway
+    from app.postage.sandbox.server import SandboxServer
     from app.services.catalog import CatalogService
     from app.services.grouping import GroupingService
     from app.services.importing import ImportService
@@ -99,6 +103,77 @@ class AppContext:
 
         return ShipFromService(self.store)
 
+    # --- settings, key, EasyPost ---------------------------------------------------------
+
+    @cached_property
+    def settings_store(self) -> SettingsStore:
+        return SettingsStore(self.paths.settings)
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The profile's settings (the defaults until something is saved)."""
+        return self.settings_store.load()
+
+    @cached_property
+    def api_keys(self) -> ApiKeyStore:
+        return ApiKeyStore(self.options.profile)
+
+    @cached_property
+    def easypost_mode(self) -> EasyPostMode:
+        """--sandbox / --demo force the sandbox; otherwise the profile's setting."""
+        if self.options.sandbox or self.options.demo:
+            return EasyPostMode.SANDBOX
+        return self.settings.easypost.mode
+
+    @cached_property
+    def sandbox_server(self) -> SandboxServer:
+        """The profile's own sandbox, started in-process on a free loopback port."""
+        from app.postage.sandbox.server import SandboxServer
+
+        self.paths.root.mkdir(parents=True, exist_ok=True)
+        server = SandboxServer(self.paths.sandbox_state)
+        server.start()
+        self._closers.append(_Stopper(server))
+        return server
+
+    @cached_property
+    def gateway(self) -> EasyPostGateway:
+        """The EasyPost gateway: --api-base / $EASYPOST_API_BASE, else the mode's server."""
+        from app.postage.gateway import (  # easypost loads only when a command needs it
+            PRODUCTION_API_BASE,
+            EasyPostGateway,
+            GatewayConfig,
+            is_loopback,
+        )
+
+        explicit = self.options.api_base or os.environ.get("EASYPOST_API_BASE", "")
+        configured = explicit or self.settings.easypost.api_base
+        if self.easypost_mode is EasyPostMode.SANDBOX:
+            api_base = configured or self.sandbox_server.api_base
+            key = SANDBOX_API_KEY
+        else:
+            api_base = configured or PRODUCTION_API_BASE
+            stored = self.api_keys.get(self.easypost_mode.value)
+            # A loopback base is never EasyPost (a standalone sandbox): no real key needed.
+            key = stored or (
+                SANDBOX_API_KEY
+                if is_loopback(api_base)
+                else self.api_keys.require(self.easypost_mode.value)
+            )
+        ep = self.settings.easypost
+        gateway = EasyPostGateway(
+            key,
+            GatewayConfig(
+                api_base=api_base.rstrip("/"),
+                connect_timeout=ep.connect_timeout_s,
+                read_timeout=ep.read_timeout_s,
+                write_timeout=ep.write_timeout_s,
+                pool_size=max(32, ep.concurrency, ep.rate_concurrency),
+            ),
+        )
+        self._closers.append(gateway)
+        return gateway
+
     def close(self) -> None:
         """Release what this run opened, newest first."""
         while self._closers:
@@ -112,6 +187,16 @@ class AppContext:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Stopper:
+    """Adapts something with stop() to the closers list."""
+
+    def __init__(self, target: SandboxServer) -> None:
+        self._target = target
+
+    def close(self) -> None:
+        self._target.stop()
 
 
 def build_context(options: RuntimeOptions) -> AppContext:

@@ -14,4 +14,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.orders_cmd",
     "app.cli.groups_cmd",
     "app.cli.ship_from_cmd",
+    "app.cli.postage_cmd",
+    "app.cli.sandbox_cmd",
 )

@@ -1,0 +1,86 @@
+"""`packdesk-cli sandbox`: run the offline EasyPost sandbox in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from app.postage.sandbox.faults import FaultConfig, parse_fault_spec
+from app.postage.sandbox.server import SandboxServer
+
+if TYPE_CHECKING:
+    from app.bootstrap import AppContext
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "sandbox",
+        help="run the offline EasyPost sandbox (prints its API base URL first)",
+        description="Serve an EasyPost-compatible API on the loopback interface, for training, "
+        "demos and tests. The first line printed is the API base URL to pass as "
+        "EasyPostClient(api_key, api_base=URL). Any API key works; keys starting with "
+        "EZBADKEY are rejected (401), EZINACTIVE (403), EZNOFUNDS cannot buy (402).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument(
+        "--state", type=Path, help="state file (default: the profile's sandbox-state.json)"
+    )
+    parser.add_argument("--latency-ms", type=int, default=0, help="delay every API request by N ms")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject faults, e.g. 'error-rate=0.1,429-burst=3' (repeatable; see faults.py)",
+    )
+    parser.add_argument(
+        "--log-requests", action="store_true", help="print each request and its status on stderr"
+    )
+    parser.add_argument(
+        "--tracker-step-s",
+        type=float,
+        default=None,
+        help="seconds per tracker step pre_transit -> ... -> delivered (default 60)",
+    )
+    parser.set_defaults(func=run_sandbox)
+
+
+def run_sandbox(args: argparse.Namespace, ctx: AppContext) -> int:
+    faults = FaultConfig(latency_ms=args.latency_ms)
+    for spec in args.fault:
+        faults = parse_fault_spec(spec, faults)
+    state_path: Path = args.state or ctx.paths.sandbox_state
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.log_requests else None
+    server = SandboxServer(
+        state_path, host=args.host, port=args.port, faults=faults, request_log=log
+    )
+    if args.tracker_step_s is not None:
+        server.set_timings(tracker_step_s=args.tracker_step_s)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    server.start()
+    try:
+        print(server.api_base, flush=True)
+        print(f"state file: {state_path}", flush=True)
+        print(f"control: {server.base_url}/_sandbox/(ledger|faults|timings|clock)", flush=True)
+        print("any API key works; Ctrl-C stops the sandbox", flush=True)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)
+        print("sandbox stopped; state saved", file=sys.stderr, flush=True)
+    return 0
