@@ -7,9 +7,16 @@ import sys
 
 def cli_main() -> None:
     """Console script `packdesk-cli`."""
+    import os
+
     from app.cli.main import main
 
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        # `packdesk-cli orders | head`: the reader left; that is not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
 
 
 def gui_main() -> None:
