@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -18,7 +17,6 @@ from printers.transports.base import DEFAULT_WRITE_TIMEOUT_MS, Transport
 from printers.uri import PrinterUri, parse_uri
 
 DEFAULT_STATUS_TIMEOUT_MS = 3_000
-_HQES_DONE = re.compile(rb"WARNINGS:[^\x03]*\x03", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -41,19 +39,6 @@ class PrintResult:
             PrinterState.UNKNOWN,
             PrinterState.OFFLINE,
         )
-
-
-def reply_complete(family: Protocol, query: bytes, reply: bytes) -> bool:
-    """True when `reply` holds a whole answer to `query` (so reading can stop)."""
-    if family is Protocol.ZPL:
-        if b"HQES" in query.upper():
-            return _HQES_DONE.search(reply) is not None
-        return reply.count(b"\x03") >= 3
-    if family is Protocol.EPL2:
-        return reply.endswith(b"\n")
-    if family is Protocol.DYMO_LW:
-        return len(reply) >= 1
-    return len(reply) >= 32
 
 
 class Printer:
@@ -84,7 +69,7 @@ class Printer:
 
     def status(self, timeout_ms: int | None = None) -> PrinterStatus:
         """Ask the printer; OFFLINE when it does not answer, UNKNOWN on one-way transports."""
-        from printers.pipeline import parse_status, status_query
+        from printers.pipeline import parse_status, reply_complete, status_query
 
         if not self.transport.bidirectional:
             return PrinterStatus(
@@ -98,7 +83,7 @@ class Printer:
         self.transport.write(query, self.write_timeout_ms)
         reply = bytearray()
         deadline = time.monotonic() + timeout / 1000
-        while not reply_complete(self.model.family, query, bytes(reply)):
+        while not reply_complete(self.model, bytes(reply)):
             left_ms = int((deadline - time.monotonic()) * 1000)
             if left_ms <= 0:
                 break

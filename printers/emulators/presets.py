@@ -149,7 +149,8 @@ def decoder_for(model: PrinterModel) -> Callable[[bytes], list[Bitmap]]:
     def decode(data: bytes) -> list[Bitmap]:
         from printers.pipeline import decode_job
 
-        return list(decode_job(data, model).labels)
+        job = decode_job(data, model)
+        return [page.bitmap for page in job.pages for _ in range(page.copies)]
 
     return decode
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 import array
 import errno
 import itertools
+import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import usb.backend
 import usb.core
 
-from printers.emulators.engine import EmulatedPrinter, LinkDropped
+from printers.emulators.engine import EmulatedPrinter, LinkDropped, PrintedLabel
 from printers.emulators.presets import PRESETS, UsbIdentity, make_engine
 
 # libusb error codes and messages, as usb/backend/libusb1.py reports them.
@@ -32,6 +35,7 @@ _ERRORS = {
     errno.EINVAL: (-2, "Invalid parameter"),
 }
 LIBUSB_SPEED_FULL = 2
+PREVIEW_DIR_ENV = "PACKDESK_EMULATED_PREVIEW_DIR"
 GET_DEVICE_ID = 0
 GET_PORT_STATUS = 1
 SOFT_RESET = 2
@@ -192,6 +196,10 @@ class EmulatedBackend(usb.backend.IBackend):  # type: ignore[misc]
             if dev.identity.preset == preset:
                 return dev
         raise KeyError(preset)
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until every device printed every whole job it received."""
+        return all(dev.engine.wait_idle(timeout_s) for dev in self.devices)
 
     def close(self) -> None:
         """Stop every device's engine."""
@@ -406,16 +414,37 @@ def _seconds(timeout_ms: int) -> float:
     return timeout_ms / 1000 if timeout_ms > 0 else 3600.0  # libusb: 0 means no limit
 
 
-def backend_from_spec(spec: str, **engine_options: Any) -> EmulatedBackend:
-    """An EmulatedBackend with one device per preset name, e.g. "zd421-203,dymo-4xl"."""
+def backend_from_spec(
+    spec: str, *, preview_dir: Path | None = None, **engine_options: Any
+) -> EmulatedBackend:
+    """An EmulatedBackend with one device per preset name, e.g. "zd421-203,dymo-4xl".
+
+    With `preview_dir` (or $PACKDESK_EMULATED_PREVIEW_DIR) each printed label is also saved
+    there as <preset>-<n>.png, so CLI demos can show what came out."""
     names = [n.strip().lower() for n in spec.split(",") if n.strip()]
     unknown = [n for n in names if n not in PRESETS]
     if unknown:
         raise ValueError(
             f"unknown emulated printer(s) {', '.join(unknown)}; known: {', '.join(PRESETS)}"
         )
+    folder = preview_dir or (
+        Path(os.environ[PREVIEW_DIR_ENV]) if os.environ.get(PREVIEW_DIR_ENV) else None
+    )
     devices = []
     for number, name in enumerate(names):
         identity = PRESETS[name].identity(number)
-        devices.append(EmulatedUsbDevice(identity, make_engine(name, **engine_options)))
+        options = dict(engine_options)
+        if folder is not None and "on_label" not in options:
+            options["on_label"] = _preview_saver(folder, name, PRESETS[name].model.dpi)
+        devices.append(EmulatedUsbDevice(identity, make_engine(name, **options)))
     return EmulatedBackend(devices)
+
+
+def _preview_saver(folder: Path, name: str, dpi: int) -> Callable[[PrintedLabel], None]:
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save(label: PrintedLabel) -> None:
+        path = folder / f"{name}-{label.index + 1:04d}.png"
+        label.bitmap.to_image().save(path, dpi=(dpi, dpi))
+
+    return save

@@ -36,6 +36,14 @@ def set_default_backend(backend: Any) -> None:
     _backend_override = backend
 
 
+def active_emulated_backend() -> Any:
+    """The emulated backend in use (override or PACKDESK_EMULATED_USB), if any."""
+    for backend in (_backend_override, _env_backend[1] if _env_backend else None):
+        if backend is not None and getattr(backend, "emulated", False):
+            return backend
+    return None
+
+
 def default_backend() -> Any:
     """The pyusb backend to use: an override, the emulated devices from the env, or libusb."""
     global _env_backend
