@@ -179,13 +179,19 @@ def pack_window(black: NDArray[np.bool_], x: int, y: int, width_bytes: int, rows
     return np.packbits(window, axis=1).tobytes()
 
 
-def draw(canvas: NDArray[np.bool_], x: int, y: int, black: NDArray[np.bool_]) -> None:
-    """OR `black` onto `canvas` at (x, y), clipped to the canvas (printers clip, too)."""
+def draw(
+    canvas: NDArray[np.bool_], x: int, y: int, black: NDArray[np.bool_], *, clear: bool = False
+) -> None:
+    """OR `black` onto `canvas` at (x, y) (or clear those dots), clipped to the canvas."""
     height, width = canvas.shape
     x0, y0 = max(x, 0), max(y, 0)
     x1, y1 = min(x + black.shape[1], width), min(y + black.shape[0], height)
     if x1 > x0 and y1 > y0:
-        canvas[y0:y1, x0:x1] |= black[y0 - y : y1 - y, x0 - x : x1 - x]
+        part = black[y0 - y : y1 - y, x0 - x : x1 - x]
+        if clear:
+            canvas[y0:y1, x0:x1] &= ~part
+        else:
+            canvas[y0:y1, x0:x1] |= part
 
 
 def unpack_rows(data: bytes, width_bytes: int, rows: int) -> NDArray[np.bool_]:

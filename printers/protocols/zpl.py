@@ -59,13 +59,35 @@ def encode_zpl(
         band_rows = -(-rows // bands)
         for top in range(y, y + rows, band_rows):
             height = min(band_rows, y + rows - top)
-            band = black[top : top + height]
-            if not band.any():
-                continue
-            data = pack_window(black, x, top, width_bytes, height)
-            parts.append(graphic_field(x, top, data, width_bytes, encoding))
+            parts += _bands(black, x, top, width_bytes, height, encoding, max_field_bytes)
+    else:
+        parts.append(b"^FO0,0^GB1,1,1,W^FS\n")  # a blank label still feeds one label
     parts.append(f"^PQ{copies}\n^XZ\n".encode())
     return b"".join(parts)
+
+
+def _bands(
+    black: NDArray[np.bool_],
+    x: int,
+    top: int,
+    width_bytes: int,
+    height: int,
+    encoding: ZplGraphicEncoding,
+    limit: int,
+) -> list[bytes]:
+    """^GF fields for rows top..top+height, halved until b fits (Z64 of noise can grow)."""
+    if not black[top : top + height].any():
+        return []
+    data = pack_window(black, x, top, width_bytes, height)
+    field = graphic_field(x, top, data, width_bytes, encoding)
+    header = re.search(rb"\^GFA,(\d+),", field)
+    count = int(header.group(1)) if header else len(field)
+    if count <= limit or height == 1:
+        return [field]
+    half = height // 2
+    return _bands(black, x, top, width_bytes, half, encoding, limit) + _bands(
+        black, x, top + half, width_bytes, height - half, encoding, limit
+    )
 
 
 def graphic_field(
@@ -249,7 +271,7 @@ class ZplDecoder(StreamDecoder):
         self._reset_format()
 
     def _reset_format(self) -> None:
-        self._drawings: list[tuple[int, int, NDArray[np.bool_]]] = []
+        self._drawings: list[tuple[int, int, NDArray[np.bool_], bool]] = []  # ..., white
         self._origin = (0, 0)
         self._home = (0, 0)
         self._copies = 1
@@ -372,12 +394,12 @@ class ZplDecoder(StreamDecoder):
                 self._printable = True
                 self.unrendered.append(name)
 
-    def _place(self, black: NDArray[np.bool_]) -> None:
+    def _place(self, black: NDArray[np.bool_], *, white: bool = False) -> None:
         x = self._home[0] + self._origin[0]
         y = self._home[1] + self._origin[1]
         if getattr(self, "_origin_is_baseline", False):
             y -= black.shape[0]
-        self._drawings.append((x, y, black))
+        self._drawings.append((x, y, black, white))
         self._printable = True
 
     def _graphic_header(self, params: bytes, count: int) -> list[str]:
@@ -457,11 +479,7 @@ class ZplDecoder(StreamDecoder):
         box = np.ones((height, width), dtype=bool)
         box[thickness : height - thickness, thickness : width - thickness] = False
         self._command("^GB", position, width, height, thickness, color or "B")
-        if color.upper().startswith("W"):
-            self.unrendered.append("^GB white")
-            self._printable = True
-            return
-        self._place(box)
+        self._place(box, white=color.upper().startswith("W"))
 
     def _end_format(self) -> None:
         if self._printable:
@@ -469,8 +487,8 @@ class ZplDecoder(StreamDecoder):
             if width * height > 100_000_000:
                 raise protocol_error("ZPL: ^PW/^LL describe an absurdly large label")
             canvas = np.zeros((height, width), dtype=bool)
-            for x, y, black in self._drawings:
-                draw(canvas, x, y, black)
+            for x, y, black, white in self._drawings:
+                draw(canvas, x, y, black, clear=white)
             if self._invert:
                 canvas = canvas[::-1, ::-1]
             self.pages.append(DecodedPage(Bitmap.from_array(canvas), self._copies))

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from reportlab.graphics.barcode.code128 import _patterns as CODE128_PATTERNS
+from reportlab.graphics.barcode import code128
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
 
 START_C, FNC1, STOP = 105, 102, 106
+CODE128_PATTERNS: dict[int, str] = code128._patterns  # bar/space widths A..D = 1..4
 ZIP = "10001"
 TRACKING_BODY = "920559016491731275108"  # 21 digits; the check digit makes 22
 
