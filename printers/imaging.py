@@ -285,7 +285,11 @@ def _image_dpi(image: Image.Image, bitmap: Bitmap, model: PrinterModel) -> float
     """The source dpi: from the file when it says so, else inferred from a 4-inch-wide label."""
     info = image.info.get("dpi")
     if isinstance(info, tuple) and info and float(info[0]) >= 100:
-        return float(info[0])
+        stated = float(info[0])  # PNG stores dots per metre: 203 comes back as 202.9968
+        for nominal in (203.0, 300.0, 600.0):
+            if abs(stated - nominal) <= 0.01 * nominal:
+                return nominal
+        return stated
     for dpi in (203.0, 300.0, 152.0, 600.0):
         if (
             abs(bitmap.width - 4 * dpi) <= 0.02 * 4 * dpi
