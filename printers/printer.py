@@ -67,8 +67,14 @@ class Printer:
 
     # --- status ----------------------------------------------------------------------------
 
-    def status(self, timeout_ms: int | None = None) -> PrinterStatus:
-        """Ask the printer; OFFLINE when it does not answer, UNKNOWN on one-way transports."""
+    def status(
+        self, timeout_ms: int | None = None, *, query_write_timeout_ms: int | None = None
+    ) -> PrinterStatus:
+        """Ask the printer; OFFLINE when it does not answer, UNKNOWN on one-way transports.
+
+        The query itself must get into the printer within `query_write_timeout_ms` (default:
+        the status timeout); mid-batch that is the long write timeout, because a printer whose
+        buffer is full takes the query only when a label has finished."""
         from printers.pipeline import parse_status, reply_complete, status_query
 
         if not self.transport.bidirectional:
@@ -80,7 +86,9 @@ class Printer:
         if drain is not None:
             drain()  # replies to earlier queries would be read as this one's
         query = status_query(self.model)
-        self.transport.write(query, self.write_timeout_ms)
+        self.transport.write(
+            query, timeout if query_write_timeout_ms is None else query_write_timeout_ms
+        )
         reply = bytearray()
         deadline = time.monotonic() + timeout / 1000
         while not reply_complete(self.model, bytes(reply)):
@@ -93,9 +101,9 @@ class Printer:
         status: PrinterStatus = parse_status(self.model, bytes(reply))
         return status
 
-    def check_ready(self) -> PrinterStatus:
+    def check_ready(self, *, busy_buffer: bool = False) -> PrinterStatus:
         """The status, or PrinterError when a label sent now would not print."""
-        status = self.status()
+        status = self.status(query_write_timeout_ms=self.write_timeout_ms if busy_buffer else None)
         if status.state is PrinterState.OFFLINE:
             raise PrinterError(
                 PrinterErrorKind.TIMEOUT,
@@ -158,14 +166,14 @@ class Printer:
         count = 0
         for job in jobs:
             if count:
-                self.check_ready()
+                self.check_ready(busy_buffer=True)
             self.transport.write(job, self.write_timeout_ms)
             self.transport.flush()
             sent_bytes += len(job)
             if on_sent is not None:
                 on_sent(count)
             count += 1
-        after = self.status()
+        after = self.status(query_write_timeout_ms=self.write_timeout_ms)
         return PrintResult(
             uri=self.uri,
             model=self.model.name,
