@@ -73,9 +73,11 @@ def test_paper_out_is_reported_before_sending(emulated_usb: MakeBackend, preset:
     device = backend.device(preset)
     device.engine.set_faults(paper_out=True)
     model = get_model(preset)
-    with open_printer(URIS[preset], usb_backend=backend) as printer:
-        with pytest.raises(PrinterError) as info:
-            printer.print_label(label_png(model.dpi))
+    with (
+        open_printer(URIS[preset], usb_backend=backend) as printer,
+        pytest.raises(PrinterError) as info,
+    ):
+        printer.print_label(label_png(model.dpi))
     assert info.value.kind is PrinterErrorKind.PAPER_OUT
     assert "load labels" in info.value.hint
     assert device.engine.stats.jobs_received == 0  # nothing went into the void
@@ -86,9 +88,11 @@ def test_head_open_is_reported_before_sending(emulated_usb: MakeBackend, preset:
     backend = emulated_usb(preset)
     device = backend.device(preset)
     device.engine.set_faults(head_open=True)
-    with open_printer(URIS[preset], usb_backend=backend) as printer:
-        with pytest.raises(PrinterError) as info:
-            printer.print_label(label_png(get_model(preset).dpi))
+    with (
+        open_printer(URIS[preset], usb_backend=backend) as printer,
+        pytest.raises(PrinterError) as info,
+    ):
+        printer.print_label(label_png(get_model(preset).dpi))
     assert info.value.kind is PrinterErrorKind.HEAD_OPEN
     assert device.engine.stats.jobs_received == 0
 
@@ -96,9 +100,11 @@ def test_head_open_is_reported_before_sending(emulated_usb: MakeBackend, preset:
 def test_counterfeit_labels_on_a_5xl_are_unsupported_media(emulated_usb: MakeBackend) -> None:
     backend = emulated_usb("dymo-5xl")
     backend.device("dymo-5xl").engine.set_faults(counterfeit_media=True)
-    with open_printer(URIS["dymo-5xl"], usb_backend=backend) as printer:
-        with pytest.raises(PrinterError) as info:
-            printer.print_label(label_png(300))
+    with (
+        open_printer(URIS["dymo-5xl"], usb_backend=backend) as printer,
+        pytest.raises(PrinterError) as info,
+    ):
+        printer.print_label(label_png(300))
     assert info.value.kind is PrinterErrorKind.UNSUPPORTED_MEDIA
 
 
