@@ -17,8 +17,8 @@ from printers.pipeline import encode_label, page_bitmap
 from tests.printers.corpus.make_corpus import CorpusLabel
 from tests.printers.emulators.fixtures import (  # noqa: F401 (pytest fixtures)
     MakeBackend,
-    default_emulated_usb,
-    emulated_usb,
+    default_emulated_usb_fixture,
+    emulated_usb_fixture,
 )
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,8 +15,12 @@ MakeBackend = Callable[..., EmulatedBackend]
 MakeTcp = Callable[..., EmulatedTcpPrinter]
 
 
-@pytest.fixture
-def emulated_usb() -> Iterator[MakeBackend]:
+# Registered under their `name`; the function names differ so that test modules can import
+# them (to use them outside this folder) without shadowing their own parameters.
+
+
+@pytest.fixture(name="emulated_usb")
+def emulated_usb_fixture() -> Iterator[MakeBackend]:
     """`emulated_usb("zd421-203,dymo-4xl", labels_per_second=..)` -> a backend; closed after."""
     made: list[EmulatedBackend] = []
 
@@ -30,8 +34,8 @@ def emulated_usb() -> Iterator[MakeBackend]:
         backend.close()
 
 
-@pytest.fixture
-def default_emulated_usb(emulated_usb: MakeBackend) -> Iterator[MakeBackend]:
+@pytest.fixture(name="default_emulated_usb")
+def default_emulated_usb_fixture(emulated_usb: MakeBackend) -> Iterator[MakeBackend]:
     """Like emulated_usb, and the backend becomes the default for usb:// URIs and the CLI."""
 
     def make(spec: str, **engine_options: Any) -> EmulatedBackend:
@@ -43,8 +47,8 @@ def default_emulated_usb(emulated_usb: MakeBackend) -> Iterator[MakeBackend]:
     usb_transport.set_default_backend(None)
 
 
-@pytest.fixture
-def emulated_tcp() -> Iterator[MakeTcp]:
+@pytest.fixture(name="emulated_tcp")
+def emulated_tcp_fixture() -> Iterator[MakeTcp]:
     """`emulated_tcp("zd421-203")` -> a running 127.0.0.1 server; closed after."""
     made: list[EmulatedTcpPrinter] = []
 
