@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -108,6 +108,13 @@ class Bitmap:
 
     def placed(self, canvas_width: int, canvas_height: int, x: int, y: int) -> Bitmap:
         """This bitmap pasted at (x, y) on a white canvas; parts outside the canvas are dropped."""
+        canvas_stride = (canvas_width + 7) // 8
+        inside = x >= 0 and y >= 0 and y + self.height <= canvas_height
+        if inside and x % 8 == 0 and x // 8 + self.stride <= canvas_stride:
+            # Byte-aligned: copy packed rows (our padding bits are 0, so nothing leaks).
+            packed = np.zeros((canvas_height, canvas_stride), dtype=np.uint8)
+            packed[y : y + self.height, x // 8 : x // 8 + self.stride] = self.packed()
+            return Bitmap.from_packed(canvas_width, canvas_height, packed)
         canvas = np.zeros((canvas_height, canvas_width), dtype=bool)
         src = self.to_array()
         x0, y0 = max(x, 0), max(y, 0)
@@ -458,7 +465,8 @@ def _sample_index(count: int, scale: Fraction, limit: int) -> NDArray[np.intp]:
 
 
 def _render_pdf(data: bytes, model: PrinterModel) -> tuple[Image.Image, float]:
-    """Page 1 rendered at the printer's dpi without anti-aliasing."""
+    """Page 1 as an image: its own bitmap when the page is one full-page image (carrier labels
+    usually are), so it scales like a PNG; otherwise rendered at the printer's dpi, no AA."""
     import pypdfium2 as pdfium  # heavy: only PDF labels need it
 
     try:
@@ -471,6 +479,9 @@ def _render_pdf(data: bytes, model: PrinterModel) -> tuple[Image.Image, float]:
         if len(pdf) < 1:
             raise PrinterError(PrinterErrorKind.BAD_LABEL, "the PDF label has no pages")
         page = pdf[0]
+        embedded = _full_page_image(page)
+        if embedded is not None:
+            return embedded
         bitmap = page.render(
             scale=model.dpi / 72,
             grayscale=True,
@@ -478,8 +489,35 @@ def _render_pdf(data: bytes, model: PrinterModel) -> tuple[Image.Image, float]:
             no_smoothimage=True,
             no_smoothpath=True,
         )
-        image = bitmap.to_pil()
-        page.close()
+        image = bitmap.to_pil().copy()
     finally:
         pdf.close()
-    return image.copy(), float(model.dpi)
+    return image, float(model.dpi)
+
+
+def _full_page_image(page: Any) -> tuple[Image.Image, float] | None:
+    """The page's only object when it is an upright image covering the page, with its dpi."""
+    import pypdfium2 as pdfium
+
+    if page.get_rotation() != 0:
+        return None
+    objects = list(page.get_objects(max_depth=3))
+    if len(objects) != 1 or not isinstance(objects[0], pdfium.PdfImage):
+        return None
+    image_object = objects[0]
+    matrix = image_object.get_matrix().get()
+    a, b, c, d = matrix[0], matrix[1], matrix[2], matrix[3]
+    if abs(b) > 1e-6 or abs(c) > 1e-6 or a <= 0 or d <= 0:
+        return None  # rotated or mirrored placement: let pdfium render it
+    page_width, page_height = page.get_size()
+    if a < 0.95 * page_width or d < 0.95 * page_height:
+        return None
+    try:
+        image = image_object.get_bitmap(render=False).to_pil().copy()
+    except (pdfium.PdfiumError, ValueError, OSError):
+        return None
+    dpi = image.width / (a / 72)
+    for nominal in (203.0, 300.0, 600.0):
+        if abs(dpi - nominal) <= 0.02 * nominal:
+            dpi = nominal
+    return image, dpi

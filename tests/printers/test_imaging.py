@@ -170,3 +170,13 @@ def test_source_dpi_comes_from_the_file_or_the_label_size() -> None:
     small = load_label(png(Image.new("L", (812, 1218), 255), 203), model)
     assert isinstance(small, RasterLabel) and small.source_dpi == 203
     assert small.scale == Fraction(300, 203)  # no barcode: the exact ratio
+
+
+@pytest.mark.parametrize(("x", "y"), [(0, 0), (8, 3), (5, 2), (-3, -1), (16, 0), (20, 9)])
+def test_placed_matches_a_plain_array_paste(x: int, y: int) -> None:
+    black = np.random.default_rng(x + 10 * y + 50).random((7, 13)) < 0.5
+    canvas = np.zeros((12, 30), dtype=bool)
+    y0, x0 = max(y, 0), max(x, 0)
+    part = black[y0 - y : min(7, 12 - y), x0 - x : min(13, 30 - x)]
+    canvas[y0 : y0 + part.shape[0], x0 : x0 + part.shape[1]] = part
+    assert Bitmap.from_array(black).placed(30, 12, x, y) == Bitmap.from_array(canvas)

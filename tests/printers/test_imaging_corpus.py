@@ -60,7 +60,13 @@ def test_native_dpi_page_holds_the_thresholded_source_unchanged(
     from PIL import Image
 
     source = threshold_image(Image.open(label_corpus["usps_300.png"].path))
-    for name in ("usps_300.png", "usps_300_transparent.png", "usps_300_landscape.png"):
+    names = (
+        "usps_300.png",
+        "usps_300_transparent.png",
+        "usps_300_landscape.png",
+        "usps_300_image.pdf",
+    )
+    for name in names:
         label, _ = encoded[name, model_name]
         assert label.scale == 1 and label.bitmap == source, name
 
@@ -106,3 +112,12 @@ def test_typical_zpl_label_is_compact(encoded: Encoded) -> None:
     for model_name in ("zd421-203", "zpl-203", "gk420d"):
         _, data = encoded["usps_203.png", model_name]
         assert len(data) < 40_000, model_name
+
+
+def test_full_page_image_pdf_scales_like_its_png(encoded: Encoded) -> None:
+    # The PDF's own 300-dpi bitmap is used (not a pdfium resample), so a 203-dpi printer gets
+    # the same whole-dot barcode scaling as from the PNG.
+    for model_name in ("zd421-203", "lp2844", "dymo-4xl"):
+        from_pdf, _ = encoded["usps_300_image.pdf", model_name]
+        from_png, _ = encoded["usps_300.png", model_name]
+        assert from_pdf.source_dpi == 300 and from_pdf == from_png, model_name

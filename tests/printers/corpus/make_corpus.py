@@ -152,6 +152,16 @@ def render_pdf() -> bytes:
     return buffer.getvalue()
 
 
+def image_pdf(corpus_png: Path) -> bytes:
+    """A 4x6 PDF that is one full-page 300-dpi bitmap, as carriers often send labels."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(4 * inch, 6 * inch))
+    pdf.drawImage(str(corpus_png), 0, 0, width=4 * inch, height=6 * inch)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
 def make_corpus(out_dir: Path) -> dict[str, CorpusLabel]:
     """Write every corpus label into `out_dir` and describe them by name."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -174,6 +184,7 @@ def make_corpus(out_dir: Path) -> dict[str, CorpusLabel]:
     add("usps_300_transparent.png", _png(rgba, 300), 300, 3)
     add("usps_300.jpg", _jpeg(image300), 300, 3)
     add("usps_4x6.pdf", render_pdf(), 0, 0)
+    add("usps_300_image.pdf", image_pdf(corpus_png=labels["usps_300.png"].path), 300, 3)
     return labels
 
 
