@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from printers.models import PrinterModel
 
@@ -42,10 +42,11 @@ def calibration_label(model: PrinterModel) -> Image.Image:
         f"{model.name} / {model.family.value} / {model.dpi} dpi",
         f"printable {width} x {height} dots",
     ]
+    font = ImageFont.load_default(size=model.dpi // 8)
     text_y = height // 6 + model.dpi
     for line in lines:
-        draw.text((width // 8, text_y), line, fill=0)
-        text_y += model.dpi // 6
+        draw.text((width // 8, text_y), line, fill=0, font=font)
+        text_y += model.dpi // 5
     return image.point(lambda v: 0 if v < 128 else 255, mode="1")
 
 
