@@ -123,6 +123,12 @@ class EmulatedPrinter:
             target=self._run_mechanism, name=f"emulated-{self.name}", daemon=True
         )
         self._mechanism.start()
+        # Decoding runs ahead of the mechanism, as a printer rasterises the next label while
+        # the current one prints; otherwise decode time would be added to every label.
+        self._rasteriser = threading.Thread(
+            target=self._run_rasteriser, name=f"emulated-{self.name}-raster", daemon=True
+        )
+        self._rasteriser.start()
 
     # --- faults ----------------------------------------------------------------------------
 
@@ -249,18 +255,30 @@ class EmulatedPrinter:
         f = self._faults
         return f.paper_out or f.head_open or f.paused or f.ribbon_out or f.counterfeit_media
 
+    def _run_rasteriser(self) -> None:
+        while True:
+            with self._cond:
+                while not self._closed and not any(j.labels is None for j in self._queue):
+                    self._cond.wait()
+                if self._closed:
+                    return
+                job = next(j for j in self._queue if j.labels is None)
+            labels = self._decode(job.data)
+            with self._cond:
+                job.labels = labels
+                self._cond.notify_all()
+
     def _run_mechanism(self) -> None:
         while True:
             with self._cond:
-                while not self._queue and not self._closed:
+                while not self._closed and (not self._queue or self._queue[0].labels is None):
                     self._cond.wait()
                 if self._closed:
                     return
                 job = self._queue[0]
                 self._printing = True
-            if job.labels is None:
-                job.labels = self._decode(job.data)
-            for bitmap in job.labels:
+                labels = job.labels or []
+            for bitmap in labels:
                 if not self._print_one(job, bitmap):
                     return
             with self._cond:
@@ -333,5 +351,6 @@ class EmulatedPrinter:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        if self._mechanism is not threading.current_thread():
-            self._mechanism.join(timeout=5)
+        for thread in (self._mechanism, self._rasteriser):
+            if thread is not threading.current_thread():
+                thread.join(timeout=5)
