@@ -15,6 +15,7 @@ driver does), over the same emulated device.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import tempfile
@@ -48,7 +49,7 @@ def report(
 ) -> float:
     printed = engine.printed[-count:]
     finish = printed[-1].printed_at - started
-    gaps = [b.printed_at - a.printed_at for a, b in zip(printed, printed[1:], strict=False)]
+    gaps = [b.printed_at - a.printed_at for a, b in itertools.pairwise(printed)]
     ideal = count / lps
     print(
         f"{name:44} {count:4d} labels  total {finish:7.2f} s  (ideal {ideal:6.1f} s, "
