@@ -46,7 +46,8 @@ def encode_epl2(page: Bitmap, *, copies: int = 1, gap_dots: int = GAP_DOTS) -> b
     return b"".join(parts)
 
 
-_GW_HEADER = re.compile(rb"GW(\d+),(\d+),(\d+),(\d+),")
+# The data follows a comma (EPL2 manual) or a line break (CUPS rastertolabel).
+_GW_HEADER = re.compile(rb"GW(\d+),(\d+),(\d+),(\d+)(?:,|\r?\n)")
 _DRAWN_ELSEWHERE = ("A", "B", "b")
 
 
@@ -84,7 +85,7 @@ class Epl2Decoder(StreamDecoder):
         head = bytes(buf[position : position + 40])
         match = _GW_HEADER.match(head)
         if match is None:
-            if len(head) < 40 and not final and re.fullmatch(rb"GW[\d,]*", head):
+            if len(head) < 40 and not final and re.fullmatch(rb"GW[\d,]*\r?", head):
                 return None
             raise protocol_error("EPL2: malformed GW header", self._consumed + position)
         x, y, width_bytes, rows = (int(v) for v in match.groups())

@@ -182,7 +182,8 @@ def _trailing(mask: NDArray[np.bool_]) -> NDArray[np.intp]:
 
 # --- decoding ----------------------------------------------------------------------------------
 
-_IMMEDIATE = {"HS", "HI", "HM", "HD", "HB", "HH", "JA", "JR", "JS", "SD", "TA"}
+# Tilde commands without parameters: complete as soon as their two letters arrive.
+_IMMEDIATE = {"HS", "HI", "HM", "HD", "HB", "HH", "JA", "JR", "HU", "JL", "JC"}
 _DRAWN = {"GF", "XG", "GB"}
 _NOT_DRAWN = {"FD", "FV", "A0", "GC", "GD", "GE", "GS", "IM", "BC", "BQ", "BX", "B7", "B3", "BY"}
 
