@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -239,9 +240,20 @@ def load_label(
             image, model, source_dpi=source_dpi or pdf_dpi, rotation=rotation, threshold=threshold
         )
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        with warnings.catch_warnings():
+            # A label is ~2 megapixels; anything near Pillow's bomb limit is not a label.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,  # some Pillow plugins report corrupt headers this way
+        EOFError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise PrinterError(
             PrinterErrorKind.BAD_LABEL,
             f"cannot read the label: {exc}",
@@ -479,6 +491,13 @@ def _render_pdf(data: bytes, model: PrinterModel) -> tuple[Image.Image, float]:
         if len(pdf) < 1:
             raise PrinterError(PrinterErrorKind.BAD_LABEL, "the PDF label has no pages")
         page = pdf[0]
+        width_pt, height_pt = page.get_size()
+        if max(width_pt, height_pt) > 20 * 72:  # a letter page with a label on it is fine
+            raise PrinterError(
+                PrinterErrorKind.LABEL_DOES_NOT_FIT,
+                f"the PDF page is {width_pt / 72:.1f} x {height_pt / 72:.1f} inches",
+                hint="use a 4x6 label PDF",
+            )
         embedded = _full_page_image(page)
         if embedded is not None:
             return embedded

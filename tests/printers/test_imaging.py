@@ -7,6 +7,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from printers.errors import PrinterError, PrinterErrorKind
@@ -180,3 +182,54 @@ def test_placed_matches_a_plain_array_paste(x: int, y: int) -> None:
     part = black[y0 - y : min(7, 12 - y), x0 - x : min(13, 30 - x)]
     canvas[y0 : y0 + part.shape[0], x0 : x0 + part.shape[1]] = part
     assert Bitmap.from_array(black).placed(30, 12, x, y) == Bitmap.from_array(canvas)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(
+        [b"", b"\x89PNG\r\n\x1a\n", b"GIF89a", b"\xff\xd8\xff", b"%PDF-1.4\n", b"^XA"]
+    ).flatmap(lambda head: st.binary(max_size=200).map(lambda tail: head + tail))
+)
+def test_load_label_on_garbage_raises_only_printer_errors(data: bytes) -> None:
+    try:
+        load_label(data, get_model("zd421-203"))
+    except PrinterError as exc:
+        assert exc.kind in {PrinterErrorKind.BAD_LABEL, PrinterErrorKind.LABEL_DOES_NOT_FIT}
+
+
+def test_decompression_bomb_is_a_bad_label_not_a_crash() -> None:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 20000, 20000, 1, 0, 0, 0, 0)  # 400 megapixels, 1 bit
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+    with pytest.raises(PrinterError) as info:
+        load_label(bomb, get_model("dymo-4xl"))
+    assert info.value.kind is PrinterErrorKind.BAD_LABEL
+
+
+def test_letter_page_pdf_with_a_label_fits_by_trimming_white() -> None:
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=letter)
+    pdf.rect(36, 300, 3.5 * 72, 5 * 72, stroke=0, fill=1)  # a 3.5 x 5 in black "label"
+    pdf.showPage()
+    pdf.save()
+    label = load_label(buffer.getvalue(), get_model("dymo-4xl"))
+    assert isinstance(label, RasterLabel)
+    box = label.bitmap.ink_box()
+    assert box is not None and box[2] == 1050 and abs(box[3] - 1500) <= 1  # pdfium edge snap
+    huge = io.BytesIO()
+    big = canvas.Canvas(huge, pagesize=(40 * 72, 40 * 72))
+    big.showPage()
+    big.save()
+    with pytest.raises(PrinterError) as info:
+        load_label(huge.getvalue(), get_model("dymo-4xl"))
+    assert info.value.kind is PrinterErrorKind.LABEL_DOES_NOT_FIT
