@@ -121,3 +121,21 @@ def test_full_page_image_pdf_scales_like_its_png(encoded: Encoded) -> None:
         from_pdf, _ = encoded["usps_300_image.pdf", model_name]
         from_png, _ = encoded["usps_300.png", model_name]
         assert from_pdf.source_dpi == 300 and from_pdf == from_png, model_name
+
+
+def test_corpus_barcode_is_gs1_128_with_a_valid_check_digit(
+    label_corpus: dict[str, CorpusLabel],
+) -> None:
+    from PIL import Image
+
+    from tests.printers.corpus.make_corpus import TRACKING, usps_check_digit
+
+    assert usps_check_digit("400638133393") == "1"  # the textbook GS1 example 4006381333931
+    assert len(TRACKING) == 22 and TRACKING.startswith("92")
+    assert usps_check_digit(TRACKING[:-1]) == TRACKING[-1]
+    for name in ("usps_203.png", "usps_300.png"):
+        (result,) = zxingcpp.read_barcodes(Image.open(label_corpus[name].path))
+        assert result.format == zxingcpp.BarcodeFormat.Code128
+        assert result.symbology_identifier == "]C1"  # FNC1 first: GS1-128
+        assert result.content_type == zxingcpp.ContentType.GS1
+        assert result.text == f"(420)10001(92){TRACKING[2:]}"
