@@ -82,6 +82,7 @@ class EngineStats:
     jobs_received: int = 0
     status_queries: int = 0
     decode_errors: list[str] = field(default_factory=list)
+    callback_errors: list[str] = field(default_factory=list)  # on_label raised
     host_waits: int = 0  # times the mechanism sat idle with a partial job in the buffer
 
 
@@ -314,7 +315,11 @@ class EmulatedPrinter:
             self._cond.notify_all()
             callback = self.on_label
         if callback is not None:
-            callback(label)
+            try:
+                callback(label)
+            except Exception as exc:  # noqa: BLE001 (recorded; the mechanism must go on)
+                with self._cond:
+                    self.stats.callback_errors.append(f"{type(exc).__name__}: {exc}")
         return True
 
     # --- observation -----------------------------------------------------------------------

@@ -87,12 +87,15 @@ class VirtualTransport(TransportBase):
             name=self.name,
         )
         self._errors_seen = 0
+        self._save_errors_seen = 0
 
     def _first_free_number(self) -> int:
         numbers = [int(m.group(1)) for p in self.folder.iterdir() if (m := _PREVIEW.match(p.name))]
         return max(numbers, default=0) + 1
 
     def _save(self, label: PrintedLabel) -> None:
+        if not label.bitmap.width or not label.bitmap.height:
+            raise ValueError("the job printed a label with no area (0 lines or 0 dots wide)")
         with self._lock:
             path = self.folder / f"label-{self._next:05d}.png"
             self._next += 1
@@ -125,14 +128,19 @@ class VirtualTransport(TransportBase):
                 hint="A real printer would wait for the rest; check the file is complete.",
                 device=self.name,
             )
-        errors = self._engine.stats.decode_errors
-        if len(errors) > self._errors_seen:
-            new = errors[self._errors_seen :]
-            self._errors_seen = len(errors)
+        stats = self._engine.stats
+        decode = stats.decode_errors[self._errors_seen :]
+        saving = stats.callback_errors[self._save_errors_seen :]
+        self._errors_seen += len(decode)
+        self._save_errors_seen += len(saving)
+        if decode or saving:
+            problems = [f"does not decode as {self.model.family.value}: {e}" for e in decode]
+            problems += [f"cannot be previewed: {e}" for e in saving]
             raise PrinterError(
                 PrinterErrorKind.BAD_LABEL,
-                f"The job does not decode as {self.model.family.value}: {new[-1]}",
-                hint="A real printer would print garbage or nothing; check the model.",
+                "A job " + "; ".join(problems),
+                hint="A real printer would print garbage or nothing; check the model and "
+                f"that {self.folder} is writable.",
                 device=self.name,
             )
 

@@ -178,3 +178,11 @@ def test_no_libusb_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
         usb_transport.default_backend()
     assert info.value.kind is PrinterErrorKind.UNSUPPORTED
     assert "libusb" in info.value.message
+
+
+def test_unconfigured_device_gets_its_configuration_set(zd421: Captured) -> None:
+    zd421.device.configuration = 0  # e.g. no kernel driver ever bound it
+    with UsbTransport.open(*ZD421, backend=zd421.backend) as transport:
+        transport.write(b"~HS")
+        assert transport.read(200, 1000).startswith(b"\x02")
+    assert zd421.device.configuration == 1
