@@ -22,10 +22,12 @@ class Protocol(StrEnum):
 
 
 class ZplGraphicEncoding(StrEnum):
-    """How ZPL ^GF data is written: Z64 (zlib + base64 + CRC) or ZPL ASCII compression."""
+    """How a ZPL job carries the label image."""
 
-    Z64 = "z64"
-    ACS = "acs"  # run-length hex; understood by every ZPL II firmware, including the LP2844-Z
+    Z64 = "z64"  # ^GFA bands of :Z64: (zlib + base64 + CRC-16/XMODEM); Link-OS era firmware
+    ACS = "acs"  # ^GFA bands of ZPL ASCII compression (run-length hex)
+    DOWNLOAD_ACS = "dg-acs"  # ~DG of ASCII compression + ^XG + ^ID: the manual's own use of
+    # compression, no 99,999 limit; what CUPS rastertolabel sends, so the oldest firmware takes it
 
 
 @dataclass(frozen=True)

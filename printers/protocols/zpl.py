@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 GF_LIMIT = 99_999  # ^GF b and c: larger values are clamped by the printer, i.e. garbage
+GRAPHIC_NAME = b"R:PACKDESK.GRF"  # ~DG target in DRAM, deleted after the label
 _HEX_DIGITS = np.frombuffer(b"0123456789ABCDEF", dtype=np.uint8)
 
 
@@ -42,14 +43,29 @@ def encode_zpl(
 ) -> bytes:
     """One ZPL format printing `page` (^PW x ^LL dots) `copies` times.
 
-    The inked rows are split into as few horizontal bands as keep every ^GF's image size
-    (c = bytes per row x rows) within `max_field_bytes`; each band is a ^GFA at its ^FO.
+    With ^GF encodings the inked rows are split into as few horizontal bands as keep every
+    ^GF's b and c within `max_field_bytes`; each band is a ^GFA at its ^FO. DOWNLOAD_ACS sends
+    the ink window once with ~DG, prints it with ^XG and deletes it with ^ID afterwards.
     """
     if copies < 1:
         raise ValueError("copies must be at least 1")
-    parts = [f"^XA\n^PW{page.width}\n^LL{page.height}\n^LH0,0\n^PON\n^LRN\n^FWN\n".encode()]
+    setup = f"^XA\n^PW{page.width}\n^LL{page.height}\n^LH0,0\n^PON\n^LRN\n^FWN\n".encode()
+    parts = [setup]
     black = page.to_array()
     window = ink_window(black, page.width)
+    if window is not None and encoding is ZplGraphicEncoding.DOWNLOAD_ACS:
+        x, y, width_bytes, rows = window
+        data = pack_window(black, x, y, width_bytes, rows)
+        packed = np.frombuffer(data, dtype=np.uint8).reshape(rows, width_bytes)
+        download = b"~DG%s,%d,%d,%s\n" % (
+            GRAPHIC_NAME,
+            len(data),
+            width_bytes,
+            acs_compress(packed),
+        )
+        recall = b"^FO%d,%d^XG%s,1,1^FS\n" % (x, y, GRAPHIC_NAME)
+        delete = b"^XA^ID%s^FS^XZ\n" % GRAPHIC_NAME
+        return download + setup + recall + f"^PQ{copies}\n^XZ\n".encode() + delete
     if window is not None:
         x, y, width_bytes, rows = window
         rows_per_band = max_field_bytes // width_bytes

@@ -17,6 +17,7 @@ from printers.models import ZplGraphicEncoding
 from printers.protocols.zpl import acs_compress, acs_decode, decode_zpl, encode_zpl
 
 ACS, Z64 = ZplGraphicEncoding.ACS, ZplGraphicEncoding.Z64
+DG = ZplGraphicEncoding.DOWNLOAD_ACS
 
 
 def bitmap(rows: list[bytes], width: int) -> Bitmap:
@@ -40,6 +41,17 @@ def test_golden_acs() -> None:
         b"^XA\n^PW16\n^LL3\n^LH0,0\n^PON\n^LRN\n^FWN\n"
         b"^FO0,0^GFA,6,6,2,HF,:0HF,^FS\n"  # FF00 -> 'HF' + ','; same row -> ':'; 0FF0
         b"^PQ1\n^XZ\n"
+    )
+
+
+def test_golden_download_graphic() -> None:
+    page = bitmap([b"\xff\x00", b"\xff\x00", b"\x0f\xf0"], 16)
+    assert encode_zpl(page, encoding=DG, copies=2) == (
+        b"~DGR:PACKDESK.GRF,6,2,HF,:0HF,\n"  # t = 6 bytes, w = 2 bytes per row, ACS data
+        b"^XA\n^PW16\n^LL3\n^LH0,0\n^PON\n^LRN\n^FWN\n"
+        b"^FO0,0^XGR:PACKDESK.GRF,1,1^FS\n"
+        b"^PQ2\n^XZ\n"
+        b"^XA^IDR:PACKDESK.GRF^FS^XZ\n"  # free the printer's memory again
     )
 
 
@@ -82,19 +94,22 @@ def test_graphic_starts_at_the_ink_and_never_crosses_the_page_width() -> None:
     assert decode_zpl(out, 812, 10).pages[0].bitmap == Bitmap.from_array(black)
 
 
-@pytest.mark.parametrize("encoding", [ACS, Z64])
+@pytest.mark.parametrize("encoding", [ACS, Z64, DG])
 def test_full_4x6_at_300_dpi_is_split_into_bands_under_the_gf_limit(encoding) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(7)
     black = rng.random((1829, 1219)) < 0.5
     page = Bitmap.from_array(black)
     out = encode_zpl(page, encoding=encoding)
     counts = [(int(b), int(c)) for b, c in re.findall(rb"\^GFA,(\d+),(\d+),", out)]
-    assert len(counts) >= 3
-    assert all(b <= 99_999 and c <= 99_999 for b, c in counts)
+    if encoding is DG:  # ~DG has no 99,999 limit: one download, one recall
+        assert not counts and out.count(b"~DG") == 1 and out.count(b"^XG") == 1
+    else:
+        assert len(counts) >= 3
+        assert all(b <= 99_999 and c <= 99_999 for b, c in counts)
     assert decode_zpl(out, 1219, 1829).pages[0].bitmap == page
 
 
-@pytest.mark.parametrize("encoding", [ACS, Z64])
+@pytest.mark.parametrize("encoding", [ACS, Z64, DG])
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_random_bitmaps_round_trip(encoding, data) -> None:  # type: ignore[no-untyped-def]
