@@ -82,9 +82,7 @@ class Printer:
                 PrinterState.UNKNOWN, message="this connection cannot read printer status"
             )
         timeout = self.status_timeout_ms if timeout_ms is None else timeout_ms
-        drain = getattr(self.transport, "drain_input", None)
-        if drain is not None:
-            drain()  # replies to earlier queries would be read as this one's
+        self.transport.drain_input()  # replies to earlier queries would be read as this one's
         query = status_query(self.model)
         self.transport.write(
             query, timeout if query_write_timeout_ms is None else query_write_timeout_ms

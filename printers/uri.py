@@ -124,7 +124,7 @@ def _parse_tcp(uri: str, netloc: str) -> PrinterUri:
         raise _bad(uri, "the host is empty")
     port = RAW_TCP_PORT
     if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not re.fullmatch(r"[0-9]{1,5}", port_text) or not 0 < int(port_text) < 65536:
             raise _bad(uri, f"port {port_text!r} is not a number from 1 to 65535")
         port = int(port_text)
     return PrinterUri("tcp", host=host, port=port)

@@ -50,6 +50,7 @@ def test_spool_file_virtual() -> None:
         ("usb://0a5f", "4 hex digits"),
         ("usb://0a5f:0185?port=2", "unknown option"),
         ("tcp://host:99999", "port"),
+        ("tcp://host:²", "port"),  # a Unicode digit that int() refuses (found by hypothesis)
         ("tcp://:9100", "host is empty"),
         ("file://relative/x", "three slashes"),
         ("spool://", "queue name is empty"),
