@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from printers.errors import PrinterError, PrinterErrorKind
-from printers.imaging import Bitmap
+from printers.imaging import Bitmap, RasterLabel
+from printers.models import get_model
+from printers.pipeline import decode_job, encode_label, page_bitmap
 from printers.protocols.dymo_550 import decode_dymo_550, encode_dymo_550
 from printers.protocols.dymo_lw import (
     RESYNC,
@@ -141,3 +145,29 @@ def test_decoders_never_crash_on_garbage(data: bytes) -> None:
             decode(data, 1248)
         except PrinterError as exc:
             assert exc.kind is PrinterErrorKind.PROTOCOL
+
+
+def test_5xl_4x6_block_header_matches_the_reference_job() -> None:
+    model = get_model("dymo-5xl")
+    label = RasterLabel(Bitmap.blank(1200, 1800), 0, 0, 300.0, Fraction(1), False)
+    out = encode_label(label, model)
+    # LW 550 reference: 1800 lines x 1200 dots, then 270,000 bytes of data.
+    header = bytes.fromhex("1b 44 01 02 08 07 00 00 b0 04 00 00")
+    assert out.count(header) == 1
+    start = out.index(header) + len(header)
+    assert out[start + 270_000 :] == b"\x1bE\x1bA\x00\x1bQ"
+    assert out.startswith(b"\x1bA\x01\x1bs")
+
+
+def test_4xl_job_uses_the_450_series_framing() -> None:
+    model = get_model("dymo-4xl")
+    black = np.zeros((1800, 1200), dtype=bool)
+    black[0, 0] = black[1799, 1199] = True
+    label = RasterLabel(Bitmap.from_array(black), 0, 0, 300.0, Fraction(1), False)
+    out = encode_label(label, model, copies=2)
+    assert out.startswith(RESYNC + b"\x1b@\x1bL" + (1983).to_bytes(2, "big") + b"\x1bh\x1be")
+    assert out.count(b"\x1bG") == 1 and out.endswith(b"\x1bE")
+    # ESC B skips the 3 blank bytes left of the centred label (24 dots), ESC D covers 150 bytes.
+    assert b"\x1bB\x03\x1bD\x96" in out
+    job = decode_job(out, model)
+    assert job.label_count == 2 and job.pages[0].bitmap == page_bitmap(label, model)
