@@ -119,7 +119,8 @@ def main() -> int:
 
         cases = [
             ("ZPL 203 Z64 (zd421-203)", "zd421-203", png203),
-            ("ZPL 203 ACS (zpl-203, lp2844-z)", "zpl-203", png203),
+            ("ZPL 203 ACS (zpl-203)", "zpl-203", png203),
+            ("ZPL 203 ~DG ACS (lp2844-z)", "lp2844-z", png203),
             ("ZPL 203 Z64 from a 300-dpi PNG", "zd421-203", png300),
             ("ZPL 300 Z64 (zd421-300)", "zd421-300", png300),
             ("ZPL 300 ACS (zpl-300)", "zpl-300", png300),
@@ -132,7 +133,7 @@ def main() -> int:
             ms, out = ours(model_name, png)
             results[title] = (ms, out)
             note = ""
-            if model_name.startswith(("zd", "zpl")):
+            if model_name.startswith(("zd", "zpl", "lp2844-z")) and gf_sizes(out):
                 note = f"max ^GF b/c {max(gf_sizes(out))}"
             rows.append((f"packdesk  {title}", ms, len(out), note))
 

@@ -462,7 +462,7 @@ def scale_bitmap(bitmap: Bitmap, scale: Fraction) -> Bitmap:
     cols = _sample_index(new_w, scale, bitmap.width)
     rows = _sample_index(new_h, scale, bitmap.height)
     black = bitmap.to_array()
-    return Bitmap.from_array(black[np.ix_(rows, cols)])
+    return Bitmap.from_array(black.take(rows, axis=0).take(cols, axis=1))
 
 
 def _sample_index(count: int, scale: Fraction, limit: int) -> NDArray[np.intp]:

@@ -9,8 +9,20 @@ from printers.models import DYMO_VID, MODELS, ZEBRA_VID, Protocol, get_model, mo
 
 
 def test_cli_names_cover_every_family_and_resolution() -> None:
-    for name in ("zd421-203", "zd421-300", "zpl-203", "zpl-300", "lp2844", "lp2844-z",
-                 "gk420d", "gx420d", "dymo-4xl", "dymo-5xl", "dymo-450", "dymo-550"):
+    for name in (
+        "zd421-203",
+        "zd421-300",
+        "zpl-203",
+        "zpl-300",
+        "lp2844",
+        "lp2844-z",
+        "gk420d",
+        "gx420d",
+        "dymo-4xl",
+        "dymo-5xl",
+        "dymo-450",
+        "dymo-550",
+    ):
         assert get_model(name).name == name
     assert {m.family for m in MODELS.values()} == set(Protocol)
 
@@ -62,5 +74,15 @@ def test_device_id_model_strings_pick_the_right_model() -> None:
 
 def test_models_for_family() -> None:
     assert {m.name for m in models_for(Protocol.DYMO_550)} == {
-        "dymo-550", "dymo-550-turbo", "dymo-5xl"
+        "dymo-550",
+        "dymo-550-turbo",
+        "dymo-5xl",
     }
+
+
+def test_zpl_image_encoding_per_model() -> None:
+    from printers.models import ZplGraphicEncoding
+
+    assert get_model("lp2844-z").zpl_graphic_encoding is ZplGraphicEncoding.DOWNLOAD_ACS
+    assert get_model("zpl-203").zpl_graphic_encoding is ZplGraphicEncoding.ACS
+    assert get_model("zd421-203").zpl_graphic_encoding is ZplGraphicEncoding.Z64
