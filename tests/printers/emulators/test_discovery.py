@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import usb.core
 import usb.util
 
@@ -88,3 +89,17 @@ def test_raw_class_requests_on_the_emulated_device(emulated_usb: MakeBackend) ->
     usb.util.release_interface(dev, 0)
     dev.attach_kernel_driver(0)
     usb.util.dispose_resources(dev)
+
+
+def test_no_permission_still_lists_the_printer_with_the_fix(
+    emulated_usb: MakeBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from printers.transports import usb as usb_transport
+
+    monkeypatch.setattr(usb_transport.sys, "platform", "linux")
+    backend = emulated_usb("dymo-4xl")
+    backend.devices[0].access_denied = True
+    (found,) = discover(backend)
+    assert found.uri == "usb://0922:0025"  # no serial: strings are unreadable without access
+    assert found.model is not None and found.model.name == "dymo-4xl"  # from the PID
+    assert 'ATTRS{idVendor}=="0922"' in found.note
