@@ -48,7 +48,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     with open_printer(args.uri, _model(args.model)) as printer:
         status = printer.status()
-    print(f"{args.uri} [{printer.model.name}]: {status.state.value} - {status.message}")
+    state = status.state.value.replace("_", " ")
+    message = f" - {status.message}" if status.message and status.message != state else ""
+    print(f"{args.uri} [{printer.model.name}]: {state}{message}")
     if status.labels_remaining is not None:
         print(f"  labels still to print: {status.labels_remaining}")
     if status.media_remaining is not None:
