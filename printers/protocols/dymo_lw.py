@@ -180,24 +180,23 @@ class DymoLwDecoder(StreamDecoder):
     def _compressed(self, position: int, *, final: bool) -> int | None:
         buf = self._buffer
         needed = self._width(position) * 8
-        dots = 0
-        index = position + 1
-        bits: list[NDArray[np.bool_]] = []
-        while dots < needed:
-            if index >= len(buf):
-                return None if not final else self._cut(position)
-            value = buf[index]
-            run = (value & 0x7F) + 1
-            bits.append(np.full(run, bool(value & 0x80)))
-            dots += run
-            index += 1
-        if dots != needed:
+        start = position + 1
+        # At most one byte per dot: look at that much, find where the runs cover the line.
+        window = np.frombuffer(bytes(buf[start : start + needed]), dtype=np.uint8)
+        lengths = (window & 0x7F).astype(np.intp) + 1
+        covered = np.cumsum(lengths)
+        count = int(np.searchsorted(covered, needed)) + 1  # runs up to the one reaching it
+        if count > window.size:
+            return None if not final else self._cut(position)
+        if covered[count - 1] != needed:
             raise protocol_error(
-                f"DYMO: ETB runs cover {dots} dots, ESC D says {needed}", self._consumed + position
+                f"DYMO: ETB runs cover {int(covered[count - 1])} dots, ESC D says {needed}",
+                self._consumed + position,
             )
-        self._line(np.packbits(np.concatenate(bits)).tobytes())
-        self._command("ETB", position, payload=index - position - 1)
-        return index
+        dots = np.repeat(window[:count] >= 0x80, lengths[:count])
+        self._line(np.packbits(dots).tobytes())
+        self._command("ETB", position, payload=count)
+        return start + count
 
     def _line(self, data: bytes) -> None:
         self._lines.append((self._dot_tab, data))
