@@ -200,6 +200,7 @@ def _trailing(mask: NDArray[np.bool_]) -> NDArray[np.intp]:
 
 # Tilde commands without parameters: complete as soon as their two letters arrive.
 _IMMEDIATE = {"HS", "HI", "HM", "HD", "HB", "HH", "JA", "JR", "HU", "JL", "JC"}
+_NO_PARAMETERS = {"XA", "XZ", "FS"}
 _DRAWN = {"GF", "XG", "GB"}
 _NOT_DRAWN = {"FD", "FV", "A0", "GC", "GD", "GE", "GS", "IM", "BC", "BQ", "BX", "B7", "B3", "BY"}
 
@@ -326,8 +327,9 @@ class ZplDecoder(StreamDecoder):
                 self.delimiter = new
             self._command(kind + code, prefix, chr(new))
             return start + 1
-        if kind == "~" and code in _IMMEDIATE:
-            self._command("~" + code, prefix)
+        if (kind == "~" and code in _IMMEDIATE) or (kind == "^" and code in _NO_PARAMETERS):
+            # Complete now: an emulator must see a format end (^XZ) without the next job.
+            self._handle(kind + code, b"", prefix)
             return start
         if kind == "~" and code == "HQ":
             if len(buf) < start + 2:
