@@ -517,6 +517,8 @@ class ZplDecoder(StreamDecoder):
     def _end_of_job(self) -> None:
         if not self.commands and self._consumed:
             raise protocol_error("no ZPL command in the data")
+        if self._in_format and self._printable:
+            raise protocol_error("the last label format has no ^XZ: the printer would wait")
 
 
 def _graphic_name(name: str) -> str:

@@ -178,6 +178,7 @@ def test_changed_prefix_characters() -> None:
         b"^XA^FO0,0^GFA,20,1,1,:Z64:eJxrAAAAgQCB:0000^FS^XZ",  # wrong CRC
         b"^XA^XGR:NONE.GRF,1,1^FS^XZ",
         b"\x00\x01garbage with no commands",
+        b"^XA^FO0,0^GFA,1,1,1,80^FS",  # cut off before ^XZ
     ],
 )
 def test_invalid_jobs_are_protocol_errors(bad: bytes) -> None:
