@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from printers.errors import PrinterError, PrinterErrorKind
@@ -57,7 +57,6 @@ class PrinterModel:
     max_gf_bytes: int = 99_999  # ZPL ^GF b and c limit; images above it go in bands
     max_label_length_dots: int = 0  # 450-series ESC L value (300 dpi lines), 0 = not used
     notes: str = ""
-    aliases: tuple[str, ...] = field(default=())
 
     @property
     def dpmm(self) -> int:
