@@ -204,3 +204,29 @@ def test_wait_until_printed_follows_the_mechanism(emulated_usb: MakeBackend) -> 
         status = printer.wait_until_printed(timeout_s=10, poll_s=0.01)
     assert status.ok
     assert len(engine.printed) == 3
+
+
+def test_a_stale_reply_is_never_read_as_the_current_status(emulated_usb: MakeBackend) -> None:
+    backend = emulated_usb("zd421-203")
+    engine = backend.device("zd421-203").engine
+    with open_printer(ZD421_URI, usb_backend=backend) as printer:
+        engine.set_faults(paper_out=True)
+        printer.transport.write(b"~HS" * 5)  # 5 x 70 bytes of "paper out"; nobody reads them
+        assert engine.wait_idle(1)
+        engine.set_faults(paper_out=False)
+        assert printer.status().ok  # the stale "paper out" frame was drained first
+
+
+def test_a_full_printer_buffer_holds_the_host_back(emulated_usb: MakeBackend) -> None:
+    # One label takes 100 s and the buffer holds nothing beyond the job being printed, so the
+    # second job (or the status query before it) cannot get in: the host must wait.
+    backend = emulated_usb("zd421-203", labels_per_second=0.01, buffer_bytes=1)
+    engine = backend.device("zd421-203").engine
+    printer = open_printer(ZD421_URI, usb_backend=backend, write_timeout_ms=100)
+    with printer:
+        jobs = [printer.encode(label_png(mark=i)) for i in range(2)]
+        with pytest.raises(PrinterError) as info:
+            printer.print_jobs(jobs)
+    assert info.value.kind is PrinterErrorKind.TIMEOUT
+    assert engine.stats.jobs_received == 1
+    assert engine.state().printing

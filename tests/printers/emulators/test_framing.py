@@ -114,3 +114,44 @@ def test_any_split_gives_the_same_events(cuts: list[int]) -> None:
         (Dymo550Framer, DYMO_550),
     ):
         assert feed_in_pieces(make(), data, cuts) == make().feed(data)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    family=st.sampled_from(["zd421-203", "lp2844", "dymo-4xl", "dymo-5xl"]),
+    seed=st.integers(0, 2**32 - 1),
+    copies=st.integers(1, 3),
+    cuts=st.lists(st.integers(0, 1 << 20), max_size=8),
+)
+def test_framers_agree_with_the_encoders(
+    family: str, seed: int, copies: int, cuts: list[int]
+) -> None:
+    """Whatever bitmap P1's encoders turn into bytes, the framer finds exactly one job, with
+    the status queries (DYMO 550 lock/status) taken out and every other byte kept."""
+    import numpy as np
+
+    from printers.emulators.framing import framer_for
+    from printers.imaging import Bitmap
+    from printers.models import get_model
+    from printers.pipeline import encode_page
+
+    model = get_model(family)
+    rng = np.random.default_rng(seed)
+    black = np.zeros((model.page_height_dots, model.page_width_dots), dtype=bool)
+    h, w = int(rng.integers(1, 60)), int(rng.integers(1, 200))
+    y, x = int(rng.integers(0, black.shape[0] - h)), int(rng.integers(0, black.shape[1] - w))
+    black[y : y + h, x : x + w] = rng.random((h, w)) < 0.5
+    data = encode_page(Bitmap.from_array(black), model, copies)
+    events = feed_in_pieces(framer_for(model.family), data, cuts)
+    jobs = [e for e in events if isinstance(e, JobBytes)]
+    queries = [e.command for e in events if isinstance(e, StatusQuery)]
+    assert len(jobs) == 1
+    if family == "dymo-5xl":
+        assert queries == [b"\x1bA\x01", b"\x1bA\x00"]
+        assert (
+            jobs[0].data
+            == data.replace(b"\x1bA\x01", b"", 1)[::-1].replace(b"\x00A\x1b", b"", 1)[::-1]
+        )
+    else:
+        assert queries == []
+        assert jobs[0].data.strip() == data.strip()
