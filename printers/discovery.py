@@ -13,15 +13,16 @@ import usb.util
 from printers.errors import PrinterError
 from printers.models import DYMO_VID, MODELS, ZEBRA_VID, PrinterModel, Protocol
 from printers.transports.usb import (
+    GET_DEVICE_ID,
     default_backend,
     has_printer_interface,
+    parse_device_id_reply,
     printer_interface,
     read_serial,
     usb_error,
     usb_uri,
 )
 
-GET_DEVICE_ID = 0
 _KEY_ALIASES = {
     "MANUFACTURER": "MFG",
     "COMMAND SET": "CMD",
@@ -159,12 +160,7 @@ def read_device_id(dev: usb.core.Device, timeout_ms: int = 2000) -> str:
                 dev.attach_kernel_driver(number)
         finally:
             usb.util.dispose_resources(dev)
-    if len(raw) < 2:
-        return ""
-    length = int.from_bytes(raw[:2], "big")
-    if length > len(raw) or length < 2:  # some devices send it little-endian
-        length = int.from_bytes(raw[:2], "little")
-    return raw[2 : min(length, len(raw))].decode("ascii", "replace").strip("\x00")
+    return parse_device_id_reply(raw)
 
 
 def _string(dev: usb.core.Device, index: int) -> str:

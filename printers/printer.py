@@ -257,8 +257,6 @@ def open_printer(
             hint="Give the model (--model), e.g. one of: " + ", ".join(MODELS),
             device=uri,
         )
-    if wanted is None and parsed.scheme == "usb":
-        wanted = _identify_usb(parsed, usb_backend)
     transport = open_transport(
         parsed,
         wanted,
@@ -267,7 +265,9 @@ def open_printer(
         connect_timeout_ms=connect_timeout_ms,
     )
     try:
-        if wanted is None:  # tcp: ask a ZPL printer what it is
+        if wanted is None and parsed.scheme == "usb":
+            wanted = _identify_usb(transport, uri)
+        elif wanted is None:  # tcp: ask a ZPL printer what it is
             wanted = _identify_tcp(transport, uri, status_timeout_ms)
     except BaseException:
         transport.close()
@@ -281,38 +281,25 @@ def open_printer(
     )
 
 
-def _identify_usb(parsed: PrinterUri, backend: Any) -> PrinterModel:
-    import usb.core
+def _identify_usb(transport: Transport, uri: str) -> PrinterModel:
+    """The model of an open USB printer, from its device id (read over the claimed interface,
+    so usblp is not detached and reattached once more just to ask)."""
+    from printers.discovery import identify
+    from printers.transports.usb import UsbTransport
 
-    from printers.discovery import describe_device
-    from printers.transports.usb import (
-        default_backend,
-        has_printer_interface,
-        not_found_error,
-        read_serial,
-    )
-
-    be = backend if backend is not None else default_backend()
-    for dev in usb.core.find(
-        find_all=True, backend=be, idVendor=parsed.vendor_id, idProduct=parsed.product_id
-    ):
-        if not has_printer_interface(dev):
-            continue
-        if parsed.serial is not None and read_serial(dev) != parsed.serial:
-            continue
-        found = describe_device(dev)
-        if found.model is None:
-            raise PrinterError(
-                PrinterErrorKind.UNSUPPORTED,
-                f"Cannot tell which model {found.product or str(parsed)} is "
-                f"(device id {found.device_id!r})",
-                hint=(found.note + "; " if found.note else "")
-                + "give the model (--model), e.g. one of: "
-                + ", ".join(MODELS),
-                device=str(parsed),
-            )
-        return found.model
-    raise not_found_error(str(parsed), be)
+    assert isinstance(transport, UsbTransport)
+    device_id = transport.device_id()
+    product = transport.product()
+    vid, pid = int(transport.dev.idVendor), int(transport.dev.idProduct)
+    model, _, _ = identify(vid, pid, device_id, product)
+    if model is None:
+        raise PrinterError(
+            PrinterErrorKind.UNSUPPORTED,
+            f"Cannot tell which model {product or uri} is (device id {device_id!r})",
+            hint="Give the model (--model), e.g. one of: " + ", ".join(MODELS),
+            device=uri,
+        )
+    return model
 
 
 def _identify_tcp(transport: Transport, uri: str, timeout_ms: int) -> PrinterModel:

@@ -18,6 +18,7 @@ from printers.transports.base import (
 )
 
 USB_PRINTER_CLASS = 7
+GET_DEVICE_ID = 0  # USB printer class request (bmRequestType 0xA1)
 ZEBRA_VID = 0x0A5F
 DYMO_VID = 0x0922
 PRINTER_VENDORS = {ZEBRA_VID: "Zebra", DYMO_VID: "DYMO"}
@@ -280,6 +281,31 @@ class UsbTransport(TransportBase):
         if self._ep_in is None:
             self.bidirectional = False  # protocol-1 (unidirectional) printers exist
 
+    def device_id(self, timeout_ms: int = 2000) -> str:
+        """The IEEE-1284 device id (GET_DEVICE_ID) over the interface this transport holds."""
+        self._check_open()
+        try:
+            raw = self.dev.ctrl_transfer(
+                0xA1,
+                GET_DEVICE_ID,
+                self._cfg.index,
+                (self.interface_number << 8) | self._intf.bAlternateSetting,
+                1024,
+                timeout_ms,
+            )
+        except usb.core.USBError as exc:
+            raise usb_error(exc, self.name, "reading the device id", self.dev.idVendor) from exc
+        return parse_device_id_reply(bytes(raw))
+
+    def product(self) -> str:
+        """The product string ("" when the device does not give one)."""
+        if not self.dev.iProduct:
+            return ""
+        try:
+            return str(usb.util.get_string(self.dev, self.dev.iProduct) or "").strip()
+        except (usb.core.USBError, ValueError, NotImplementedError):
+            return ""  # some devices stall string requests; the device id still identifies
+
     def write(self, data: bytes, timeout_ms: int = DEFAULT_WRITE_TIMEOUT_MS) -> None:
         """Send every byte; partial bulk writes (a busy printer NAKing) simply continue."""
         self._check_open()
@@ -351,6 +377,17 @@ class UsbTransport(TransportBase):
             raise PrinterError(
                 PrinterErrorKind.DISCONNECTED, "The USB connection is closed", device=self.name
             )
+
+
+def parse_device_id_reply(raw: bytes) -> str:
+    """The text of a GET_DEVICE_ID reply: a 2-byte big-endian length (which counts itself),
+    then MFG:..;MDL:..;CMD:..; Some devices send the length little-endian; both are read."""
+    if len(raw) < 2:
+        return ""
+    length = int.from_bytes(raw[:2], "big")
+    if length > len(raw) or length < 2:
+        length = int.from_bytes(raw[:2], "little")
+    return raw[2 : min(length, len(raw))].decode("ascii", "replace").strip("\x00")
 
 
 def usb_uri_text(vendor_id: int, product_id: int, serial: str | None) -> str:

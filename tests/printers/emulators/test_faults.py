@@ -230,3 +230,12 @@ def test_a_full_printer_buffer_holds_the_host_back(emulated_usb: MakeBackend) ->
     assert info.value.kind is PrinterErrorKind.TIMEOUT
     assert engine.stats.jobs_received == 1
     assert engine.state().printing
+
+
+def test_opening_without_a_model_detaches_usblp_only_once(emulated_usb: MakeBackend) -> None:
+    backend = emulated_usb("dymo-5xl")
+    device = backend.device("dymo-5xl")
+    with open_printer(URIS["dymo-5xl"], usb_backend=backend) as printer:
+        assert printer.model.name == "dymo-5xl"
+    assert (device.detach_count, device.attach_count) == (1, 1)
+    assert device.kernel_driver_active
