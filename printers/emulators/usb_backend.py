@@ -74,6 +74,9 @@ class EmulatedUsbDevice:
         self.kernel_driver_active = True
         self.claimed_by: object | None = None
         self.access_denied = False  # fault: open fails with EACCES (no udev rule)
+        self.halted_writes = 0  # fault: the next N bulk OUT transfers STALL (EPIPE)
+        self.halts_cleared = 0
+        self.endpoint_halted = False
         self.detach_count = 0
         self.attach_count = 0
         self._lock = threading.RLock()
@@ -314,7 +317,10 @@ class EmulatedBackend(usb.backend.IBackend):  # type: ignore[misc]
             dev.attach_count += 1
 
     def clear_halt(self, dev_handle: _Handle, ep: int) -> None:
-        self._live(dev_handle)
+        dev = self._live(dev_handle)
+        with dev._lock:
+            dev.halts_cleared += 1
+            dev.endpoint_halted = False
 
     def reset_device(self, dev_handle: _Handle) -> None:
         dev = self._live(dev_handle)
@@ -335,6 +341,12 @@ class EmulatedBackend(usb.backend.IBackend):  # type: ignore[misc]
         dev = self._claimed(dev_handle)
         if ep != dev.identity.ep_out:
             raise _usb_error(errno.EPIPE)
+        with dev._lock:
+            if dev.halted_writes and not dev.endpoint_halted:
+                dev.halted_writes -= 1
+                dev.endpoint_halted = True
+            if dev.endpoint_halted:
+                raise _usb_error(errno.EPIPE)  # stays halted until clear_halt
         try:
             moved = dev.engine.receive(data.tobytes(), _seconds(timeout))
         except LinkDropped:

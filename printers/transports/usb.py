@@ -311,6 +311,7 @@ class UsbTransport(TransportBase):
         self._check_open()
         view = memoryview(data)
         sent = 0
+        halts_cleared = 0
         while sent < len(view):
             chunk = view[sent : sent + self.chunk_size]
             try:
@@ -326,8 +327,20 @@ class UsbTransport(TransportBase):
                     device=self.name,
                 ) from exc
             except usb.core.USBError as exc:
+                if getattr(exc, "errno", None) == errno.EPIPE and halts_cleared < 3:
+                    # The endpoint STALLed (a hiccup after a reset or a bad packet): clear
+                    # the halt and go on; the stalled transfer moved nothing.
+                    halts_cleared += 1
+                    self._clear_halt(exc)
+                    continue
                 raise usb_error(exc, self.name, "sending the label", self.dev.idVendor) from exc
             sent += moved
+
+    def _clear_halt(self, cause: usb.core.USBError) -> None:
+        try:
+            self.dev.clear_halt(self._ep_out)
+        except usb.core.USBError as exc:
+            raise usb_error(exc, self.name, "recovering a stalled endpoint", 0) from cause
 
     def read(self, n: int, timeout_ms: int = DEFAULT_READ_TIMEOUT_MS) -> bytes:
         """Up to `n` bytes of status; b"" when nothing came within `timeout_ms`."""

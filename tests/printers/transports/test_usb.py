@@ -186,3 +186,24 @@ def test_unconfigured_device_gets_its_configuration_set(zd421: Captured) -> None
         transport.write(b"~HS")
         assert transport.read(200, 1000).startswith(b"\x02")
     assert zd421.device.configuration == 1
+
+
+def test_a_stalled_endpoint_is_cleared_and_the_data_still_arrives(zd421: Captured) -> None:
+    zd421.device.halted_writes = 2  # two STALLs (EPIPE) on the way
+    data = job(40_000)
+    with UsbTransport.open(*ZD421, backend=zd421.backend, chunk_size=8192) as transport:
+        transport.write(data)
+    assert zd421.device.halts_cleared == 2
+    assert zd421.job_arrived.wait(5)
+    assert zd421.jobs == [data]
+
+
+def test_an_endpoint_that_keeps_stalling_is_an_error(zd421: Captured) -> None:
+    zd421.device.halted_writes = 10
+    with (
+        UsbTransport.open(*ZD421, backend=zd421.backend) as transport,
+        pytest.raises(PrinterError) as info,
+    ):
+        transport.write(job(100))
+    assert info.value.kind is PrinterErrorKind.PROTOCOL
+    assert "Unplug and replug" in info.value.hint
