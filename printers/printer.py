@@ -58,12 +58,26 @@ class Printer:
         uri: str = "",
         status_timeout_ms: int = DEFAULT_STATUS_TIMEOUT_MS,
         write_timeout_ms: int = DEFAULT_WRITE_TIMEOUT_MS,
+        reopen: Callable[[], Transport] | None = None,
     ) -> None:
         self.transport = transport
         self.model = model
         self.uri = uri or transport.name
         self.status_timeout_ms = status_timeout_ms
         self.write_timeout_ms = write_timeout_ms
+        self._reopen = reopen
+
+    def reopen(self) -> None:
+        """Close the connection and open the same address again, e.g. after DISCONNECTED
+        once the cable is back (a USB printer gets a new bus address on replug)."""
+        if self._reopen is None:
+            raise PrinterError(
+                PrinterErrorKind.UNSUPPORTED,
+                "This printer was not opened from a URI, so it cannot be reopened",
+                device=self.uri,
+            )
+        self.transport.close()
+        self.transport = self._reopen()
 
     # --- status ----------------------------------------------------------------------------
 
@@ -272,12 +286,19 @@ def open_printer(
     except BaseException:
         transport.close()
         raise
+    options: dict[str, Any] = {
+        "usb_backend": usb_backend,
+        "virtual_dir": virtual_dir,
+        "connect_timeout_ms": connect_timeout_ms,
+    }
+    model_found = wanted
     return Printer(
         transport,
         wanted,
         uri=uri,
         status_timeout_ms=status_timeout_ms,
         write_timeout_ms=write_timeout_ms,
+        reopen=lambda: open_transport(parsed, model_found, **options),
     )
 
 

@@ -239,3 +239,23 @@ def test_opening_without_a_model_detaches_usblp_only_once(emulated_usb: MakeBack
         assert printer.model.name == "dymo-5xl"
     assert (device.detach_count, device.attach_count) == (1, 1)
     assert device.kernel_driver_active
+
+
+def test_a_long_lived_printer_reopens_after_replug(emulated_usb: MakeBackend) -> None:
+    backend = emulated_usb("zd421-203")
+    device = backend.device("zd421-203")
+    png = label_png(mark=3)
+    with open_printer(ZD421_URI, usb_backend=backend) as printer:
+        job = printer.encode(png)
+        device.engine.set_faults(drop_after_bytes=len(job) // 3)
+        with pytest.raises(PrinterError) as info:
+            printer.send_job(job)
+        assert info.value.kind is PrinterErrorKind.DISCONNECTED
+        with pytest.raises(PrinterError) as still_gone:
+            printer.reopen()
+        assert still_gone.value.kind is PrinterErrorKind.NOT_FOUND
+        device.replug()
+        printer.reopen()
+        printer.send_job(job)
+    assert device.engine.wait_idle(10)
+    assert [p.bitmap.data for p in device.engine.printed] == [expected_page(png, "zd421-203")]
