@@ -431,9 +431,20 @@ def backend_from_spec(
 ) -> EmulatedBackend:
     """An EmulatedBackend with one device per preset name, e.g. "zd421-203,dymo-4xl".
 
+    A name may carry a print speed in labels per second: "zd421-203@1,dymo-4xl@0.3".
     With `preview_dir` (or $PACKDESK_EMULATED_PREVIEW_DIR) each printed label is also saved
-    there as <preset>-<n>.png, so CLI demos can show what came out."""
-    names = [n.strip().lower() for n in spec.split(",") if n.strip()]
+    there as <preset>-<n>.png, so CLI demos can show what came out. Raises ValueError for an
+    unknown name or a bad speed."""
+    entries = [n.strip().lower() for n in spec.split(",") if n.strip()]
+    names: list[str] = []
+    speeds: list[float | None] = []
+    for entry in entries:
+        name, _, speed_text = entry.partition("@")
+        names.append(name)
+        try:
+            speeds.append(float(speed_text) if speed_text else None)
+        except ValueError:
+            raise ValueError(f"bad print speed in {entry!r}; e.g. zd421-203@1") from None
     unknown = [n for n in names if n not in PRESETS]
     if unknown:
         raise ValueError(
@@ -443,9 +454,11 @@ def backend_from_spec(
         Path(os.environ[PREVIEW_DIR_ENV]) if os.environ.get(PREVIEW_DIR_ENV) else None
     )
     devices = []
-    for number, name in enumerate(names):
+    for number, (name, speed) in enumerate(zip(names, speeds, strict=True)):
         identity = PRESETS[name].identity(number)
         options = dict(engine_options)
+        if speed is not None:
+            options["labels_per_second"] = speed
         if folder is not None and "on_label" not in options:
             options["on_label"] = _preview_saver(folder, name, PRESETS[name].model.dpi)
         devices.append(EmulatedUsbDevice(identity, make_engine(name, **options)))

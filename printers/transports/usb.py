@@ -55,7 +55,15 @@ def default_backend() -> Any:
         if _env_backend is None or _env_backend[0] != spec:
             from printers.emulators.usb_backend import backend_from_spec
 
-            _env_backend = (spec, backend_from_spec(spec))
+            try:
+                _env_backend = (spec, backend_from_spec(spec))
+            except ValueError as exc:
+                raise PrinterError(
+                    PrinterErrorKind.UNSUPPORTED,
+                    f"{EMULATED_USB_ENV}={spec!r}: {exc}",
+                    hint=f"Fix or unset {EMULATED_USB_ENV} (it replaces real USB printers).",
+                    device="usb",
+                ) from exc
         return _env_backend[1]
     import libusb_package
 

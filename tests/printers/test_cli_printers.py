@@ -178,3 +178,25 @@ def test_env_var_makes_emulated_printers_reachable_from_a_real_process(
     assert printed.returncode == 0, printed.stderr
     with Image.open(tmp_path / "dymo-4xl-0001.png") as image:
         assert Bitmap.from_image(image) == expected_page(source, "dymo-4xl")
+
+
+def test_a_bad_emulated_usb_spec_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PACKDESK_EMULATED_USB", "zd421-203,zq999")
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert "unknown emulated printer(s) zq999" in err and "dymo-5xl" in err
+
+
+def test_emulated_speed_in_the_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+    from printers.emulators.usb_backend import backend_from_spec
+
+    backend = backend_from_spec("zd421-203@2.5,dymo-4xl")
+    try:
+        speeds = [dev.engine.labels_per_second for dev in backend.devices]
+    finally:
+        backend.close()
+    assert speeds == [2.5, None]
+    with pytest.raises(ValueError, match="bad print speed"):
+        backend_from_spec("zd421-203@fast")
