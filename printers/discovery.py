@@ -14,6 +14,7 @@ from printers.errors import PrinterError
 from printers.models import DYMO_VID, MODELS, ZEBRA_VID, PrinterModel, Protocol
 from printers.transports.usb import (
     GET_DEVICE_ID,
+    PRINTER_VENDORS,
     default_backend,
     has_printer_interface,
     parse_device_id_reply,
@@ -128,16 +129,23 @@ def identify(
     return None, cmd, dpi
 
 
-def read_device_id(dev: usb.core.Device, timeout_ms: int = 2000) -> str:
+class _HeldBySystemDriver(Exception):  # noqa: N818 (a condition, not an error)
+    """The interface belongs to the OS printer driver and we were told not to take it."""
+
+
+def read_device_id(dev: usb.core.Device, timeout_ms: int = 2000, *, detach: bool = True) -> str:
     """GET_DEVICE_ID on the printer interface. On Linux usblp holds the interface, so it is
-    detached for the request and reattached right after."""
+    detached for the request and reattached right after (unless `detach` is False)."""
     cfg, intf = printer_interface(dev)
     number = intf.bInterfaceNumber
     detached = False
     try:
         if sys.platform.startswith("linux") or getattr(dev.backend, "emulated", False):
             try:
-                if dev.is_kernel_driver_active(number):
+                active = dev.is_kernel_driver_active(number)
+                if active and not detach:
+                    raise _HeldBySystemDriver
+                if active:
                     dev.detach_kernel_driver(number)
                     detached = True
             except NotImplementedError:
@@ -180,7 +188,11 @@ def describe_device(dev: usb.core.Device) -> FoundPrinter:
     product = _string(dev, dev.iProduct)
     device_id, note = "", ""
     try:
-        device_id = read_device_id(dev)
+        # Only label-printer vendors are borrowed from usblp: an office printer in the middle
+        # of a CUPS job must not lose its driver because we listed printers.
+        device_id = read_device_id(dev, detach=vid in PRINTER_VENDORS)
+    except _HeldBySystemDriver:
+        note = "in use by the system printer driver; not probed"
     except usb.core.USBError as exc:
         err = usb_error(exc, usb_uri(dev, serial), "reading the device id", vid)
         note = f"{err.message}; {err.hint}"

@@ -189,7 +189,7 @@ def test_a_bad_emulated_usb_spec_is_a_clear_error(
     assert "unknown emulated printer(s) zq999" in err and "dymo-5xl" in err
 
 
-def test_emulated_speed_in_the_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_emulated_speed_in_the_spec() -> None:
     from printers.emulators.usb_backend import backend_from_spec
 
     backend = backend_from_spec("zd421-203@2.5,dymo-4xl")

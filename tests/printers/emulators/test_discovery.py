@@ -103,3 +103,28 @@ def test_no_permission_still_lists_the_printer_with_the_fix(
     assert found.uri == "usb://0922:0025"  # no serial: strings are unreadable without access
     assert found.model is not None and found.model.name == "dymo-4xl"  # from the PID
     assert 'ATTRS{idVendor}=="0922"' in found.note
+
+
+def test_an_office_printer_keeps_its_driver_while_we_list() -> None:
+    from dataclasses import replace
+
+    from printers.emulators.presets import PRESETS, make_engine
+    from printers.emulators.usb_backend import EmulatedBackend, EmulatedUsbDevice
+
+    laser = replace(
+        PRESETS["zd421-203"].identity(),
+        vendor_id=0x03F0,
+        product_id=0x1234,
+        manufacturer="HP",
+        product="LaserJet",
+        device_id="MFG:HP;CMD:PCL,PJL;MDL:LaserJet;",
+    )
+    device = EmulatedUsbDevice(laser, make_engine("zd421-203"))
+    backend = EmulatedBackend([device])
+    try:
+        (found,) = discover(backend)
+    finally:
+        backend.close()
+    assert found.model is None
+    assert "not probed" in found.note
+    assert device.detach_count == 0 and device.kernel_driver_active
