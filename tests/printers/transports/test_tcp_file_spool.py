@@ -123,3 +123,31 @@ def test_spool_unknown_queue_says_how_to_list_them(fake_lp: Path) -> None:
         transport.flush()
     assert info.value.kind is PrinterErrorKind.NOT_FOUND
     assert "lpstat -p" in info.value.hint
+
+
+def test_windows_spooler_gets_one_raw_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    calls: list[tuple[object, ...]] = []
+    fake = types.ModuleType("win32print")
+    fake.OpenPrinter = lambda name: calls.append(("open", name)) or "h"  # type: ignore[attr-defined]
+    fake.StartDocPrinter = lambda h, level, doc: calls.append(("doc", level, doc))  # type: ignore[attr-defined]
+    fake.StartPagePrinter = lambda h: calls.append(("page",))  # type: ignore[attr-defined]
+    fake.WritePrinter = lambda h, data: calls.append(("write", data))  # type: ignore[attr-defined]
+    fake.EndPagePrinter = lambda h: calls.append(("endpage",))  # type: ignore[attr-defined]
+    fake.EndDocPrinter = lambda h: calls.append(("enddoc",))  # type: ignore[attr-defined]
+    fake.ClosePrinter = lambda h: calls.append(("close",))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "win32print", fake)
+    monkeypatch.setattr(sys, "platform", "win32")
+    transport = SpoolTransport("ZDesigner ZD421-203dpi ZPL")
+    transport.write(b"^XA^XZ")
+    transport.close()
+    assert calls == [
+        ("open", "ZDesigner ZD421-203dpi ZPL"),
+        ("doc", 1, ("Packdesk label", None, "RAW")),
+        ("page",),
+        ("write", b"^XA^XZ"),
+        ("endpage",),
+        ("enddoc",),
+        ("close",),
+    ]
