@@ -1,0 +1,1 @@
+"""Transport tests: real pyusb code paths against emulated devices, real loopback sockets."""
