@@ -1,4 +1,4 @@
-"""USPS predefined packages and services by the names EasyPost uses for them."""
+"""USPS predefined packages by the names EasyPost uses (services: app.domain.usps_services)."""
 
 from __future__ import annotations
 
@@ -37,20 +37,6 @@ PREDEFINED_PACKAGE_ALIASES: dict[str, str] = {
     "CardboardFlatRateEnvelope": "FlatRateCardboardEnvelope",
 }
 
-#: EasyPost's USPS service names -> (description, international?).
-SERVICES: dict[str, tuple[str, bool]] = {
-    "GroundAdvantage": ("USPS Ground Advantage", False),
-    "Priority": ("Priority Mail", False),
-    "Express": ("Priority Mail Express", False),
-    "MediaMail": ("Media Mail", False),
-    "LibraryMail": ("Library Mail", False),
-    "First": ("First-Class Mail (letters and flats)", False),
-    "FirstClassMailInternational": ("First-Class Mail International", True),
-    "FirstClassPackageInternationalService": ("First-Class Package International", True),
-    "PriorityMailInternational": ("Priority Mail International", True),
-    "ExpressMailInternational": ("Priority Mail Express International", True),
-}
-
 
 def _by_folded_name(names: dict[str, str]) -> dict[str, str]:
     return {name.casefold(): canonical for name, canonical in names.items()}
@@ -59,7 +45,6 @@ def _by_folded_name(names: dict[str, str]) -> dict[str, str]:
 _PACKAGE_LOOKUP = _by_folded_name(
     {**{name: name for name in PREDEFINED_PACKAGES}, **PREDEFINED_PACKAGE_ALIASES}
 )
-_SERVICE_LOOKUP = _by_folded_name({name: name for name in SERVICES})
 
 
 def normalize_predefined_package(name: str) -> str:
@@ -74,20 +59,3 @@ def normalize_predefined_package(name: str) -> str:
             f"{name!r} is not a USPS predefined package; valid: {', '.join(PREDEFINED_PACKAGES)}"
         )
     return canonical
-
-
-def normalize_service(name: str) -> str:
-    """Return EasyPost's spelling of a USPS service (case-insensitive).
-
-    Raises:
-        ValueError: naming every valid service when `name` is not one of them.
-    """
-    canonical = _SERVICE_LOOKUP.get(name.strip().casefold())
-    if canonical is None:
-        raise ValueError(f"{name!r} is not a USPS service; valid: {', '.join(SERVICES)}")
-    return canonical
-
-
-def is_international_service(name: str) -> bool:
-    """True for the services that only go abroad."""
-    return SERVICES[normalize_service(name)][1]

@@ -16,7 +16,7 @@ from app.domain.groups import (
 )
 from app.domain.items import Item
 from app.domain.orders import DOMESTIC_COUNTRIES, Order, OrderLine, OrderStatus
-from app.domain.usps import SERVICES, normalize_service
+from app.domain.usps_services import check_service
 from app.services.bulk import cyclic_gc_paused
 from app.services.clock import Clock, utc_now
 from app.store import Store
@@ -119,14 +119,8 @@ class GroupingService:
                 details={"group": group_id},
             )
         if service:
-            try:
-                service = normalize_service(service)
-            except ValueError:
-                raise AppError(
-                    f"{service!r} is not a USPS service.",
-                    hint=f"Valid: {', '.join(SERVICES)}.",
-                    details={"service": service},
-                ) from None
+            # Retired names (ParcelSelect, FirstClassPackage ...) are refused with the successor.
+            service = check_service(service).code
         with self._store.transaction(write=True) as tx:
             if not tx.groups.exists(group_id):
                 raise AppError(

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.usps import (
-    PREDEFINED_PACKAGES,
-    SERVICES,
-    is_international_service,
-    normalize_predefined_package,
-    normalize_service,
-)
+from app.domain.errors import AppError
+from app.domain.usps import PREDEFINED_PACKAGES, normalize_predefined_package
+from app.domain.usps_services import SERVICES, check_service
 
 
 @pytest.mark.parametrize(
@@ -61,9 +57,10 @@ def test_the_metadata_names_easypost_reports_are_all_known() -> None:
 
 
 def test_services() -> None:
-    assert normalize_service("groundadvantage") == "GroundAdvantage"
-    assert is_international_service("PriorityMailInternational")
-    assert not is_international_service("Priority")
-    with pytest.raises(ValueError, match="'ParcelSelect' is not a USPS service"):
-        normalize_service("ParcelSelect")
+    assert check_service("groundadvantage").code == "GroundAdvantage"
+    assert check_service("PriorityMailInternational").international
+    assert not check_service("Priority").international
+    with pytest.raises(AppError, match="Parcel Select Ground was merged") as raised:
+        check_service("ParcelSelect")
+    assert "GroundAdvantage" in raised.value.hint
     assert "MediaMail" in SERVICES

@@ -100,7 +100,8 @@ def test_assignment_is_persisted_and_partly_changeable(
     [
         ("nonsense", None, None, "not a package group id", ErrorKind.INVALID_INPUT),
         ("G-000000000000", None, "Priority", "No order belongs", ErrorKind.NOT_FOUND),
-        (TEE_STICKER, None, "Teleport", "not a USPS service", ErrorKind.INVALID_INPUT),
+        (TEE_STICKER, None, "Teleport", "not a USPS service", ErrorKind.RATE),
+        (TEE_STICKER, None, "ParcelSelect", "merged into Ground Advantage", ErrorKind.RATE),
         (TEE_STICKER, "Crate", None, "No package type called 'Crate'", ErrorKind.NOT_FOUND),
     ],
 )

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSplitter, QVBoxLayout, QWidget
 from app.domain.customs import CustomsBlockedOrder
 from app.domain.groups import PackageGroup
 from app.domain.packages import PackageType
-from app.domain.usps import SERVICES
+from app.domain.usps_services import SERVICES, service_title
 from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
@@ -127,7 +127,7 @@ GROUP_COLUMNS = (
     ),
     Column[PackageGroup]("Package type", lambda g: g.package_type or "—", width=150),
     Column[PackageGroup](
-        "Service", lambda g: SERVICES[g.service][0] if g.service in SERVICES else "—", width=170
+        "Service", lambda g: service_title(g.service) if g.service else "—", width=170
     ),
 )
 
@@ -182,9 +182,9 @@ class GroupsPanel(Panel):
         self.service_combo = QComboBox(self)
         self.service_combo.setMinimumWidth(220)
         self.service_combo.addItem("(no service)", "")
-        for name, (description, international) in SERVICES.items():
-            suffix = " (international)" if international else ""
-            self.service_combo.addItem(f"{description}{suffix}", name)
+        for service in SERVICES.values():
+            suffix = " (international)" if service.international else ""
+            self.service_combo.addItem(f"{service.title}{suffix}", service.code)
         self.package_combo.activated.connect(self._on_package_combo_activated)
         self.service_combo.activated.connect(self._on_service_combo_activated)
         package_label = QLabel("&Package type", self)
@@ -358,7 +358,7 @@ class GroupsPanel(Panel):
                 part
                 for part in (
                     first.package_type and f"package type {first.package_type}",
-                    first.service and SERVICES.get(first.service, (first.service,))[0],
+                    first.service and service_title(first.service),
                 )
                 if part
             )
