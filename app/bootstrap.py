@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.postage.gateway import EasyPostGateway
     from app.postage.sandbox.server import SandboxServer
     from app.services.catalog import CatalogService
+    from app.services.demo import DemoSeeder
     from app.services.grouping import GroupingService
     from app.services.importing import ImportService
     from app.services.orders import OrderService
@@ -102,6 +103,19 @@ class AppContext:
         from app.services.ship_from import ShipFromService
 
         return ShipFromService(self.store)
+
+    @cached_property
+    def demo_seeder(self) -> DemoSeeder:
+        """Seeds the demo profile (sample orders, SKU data, packages, sender, printer)."""
+        from app.services.demo import DemoSeeder
+
+        return DemoSeeder(
+            importer=self.import_service,
+            catalog=self.catalog_service,
+            orders=self.order_service,
+            groups=self.grouping_service,
+            ship_from=self.ship_from_service,
+        )
 
     # --- settings, key, EasyPost ---------------------------------------------------------
 

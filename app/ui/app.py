@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from app import __version__
 from app.bootstrap import AppContext, RuntimeOptions, build_context
 from app.infra.logging_setup import configure_logging
+from app.ui.demo_start import DemoStarter
 from app.ui.main_window import MainWindow
 
 
@@ -56,6 +57,9 @@ def main(argv: Sequence[str]) -> int:
         window, restore_hook = build_window(ctx)
         try:
             window.show()
+            if args.demo:
+                # Seeding and the sandbox start on a worker; the window is usable meanwhile.
+                DemoStarter(window).start()
             return int(qt_app.exec())
         finally:
             window.runner.wait_for_idle(10_000)

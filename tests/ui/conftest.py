@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from app.services.catalog import CatalogService
+from app.services.demo import DemoSeeder
 from app.services.grouping import GroupingService
 from app.services.importing import ImportService
 from app.services.orders import OrderService
@@ -19,6 +20,7 @@ GUARDED: dict[type, tuple[str, ...]] = {
     GroupingService: ("groups", "assign", "customs_blocked"),
     CatalogService: ("list_items", "get_item", "update_item", "apply_hts", "list_package_types"),
     ImportService: ("apply", "import_file"),
+    DemoSeeder: ("seed", "is_seeded"),
 }
 
 
