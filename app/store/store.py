@@ -22,8 +22,11 @@ from app.store.labels_repo import LabelRepository
 from app.store.migrate import MigrationOutcome, migrate_database
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
+from app.store.pickups_repo import PickupRepository
 from app.store.purchases_repo import PurchaseRepository
+from app.store.scan_forms_repo import ScanFormRepository
 from app.store.ship_from_repo import ShipFromRepository
+from app.store.shipping_repo import ShippingRepository
 
 _log = logging.getLogger(__name__)
 
@@ -73,6 +76,18 @@ class StoreTransaction:
     @cached_property
     def address_checks(self) -> AddressCheckRepository:
         return AddressCheckRepository(self.session)
+
+    @cached_property
+    def shipping(self) -> ShippingRepository:
+        return ShippingRepository(self.session)
+
+    @cached_property
+    def scan_forms(self) -> ScanFormRepository:
+        return ScanFormRepository(self.session)
+
+    @cached_property
+    def pickups(self) -> PickupRepository:
+        return PickupRepository(self.session)
 
 
 class Store:
