@@ -16,4 +16,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.ship_from_cmd",
     "app.cli.postage_cmd",
     "app.cli.sandbox_cmd",
+    "app.cli.demo_seed_cmd",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,3 +99,16 @@ def test_seed_interrupted_before_its_last_step_finishes_on_the_next_run(ctx: App
     assert report.printer == "virtual://demo"
     assert len(ctx.catalog_service.list_package_types()) == len(DEMO_PACKAGES)
     assert _seeder(ctx).is_seeded()
+
+
+def test_cli_demo_seed_prints_json_and_is_idempotent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli.main import main
+
+    argv = ["--home", str(tmp_path), "--profile", "demo", "demo-seed", "--json"]
+    assert main(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["seeded"] is True and first["orders_created"] == 500
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["seeded"] is False
