@@ -23,6 +23,7 @@ from app.store.migrate import MigrationOutcome, migrate_database
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
 from app.store.pickups_repo import PickupRepository
+from app.store.print_jobs_repo import PrintJobRepository
 from app.store.purchases_repo import PurchaseRepository
 from app.store.scan_forms_repo import ScanFormRepository
 from app.store.ship_from_repo import ShipFromRepository
@@ -88,6 +89,10 @@ class StoreTransaction:
     @cached_property
     def pickups(self) -> PickupRepository:
         return PickupRepository(self.session)
+
+    @cached_property
+    def print_jobs(self) -> PrintJobRepository:
+        return PrintJobRepository(self.session)
 
 
 class Store:
