@@ -19,12 +19,17 @@ from app.infra.settings import EasyPostMode, Settings, SettingsStore
 
 if TYPE_CHECKING:
     from app.postage.gateway import EasyPostGateway
+    from app.postage.models import LabelFormat
     from app.postage.sandbox.server import SandboxServer
+    from app.services.audit import AuditLog
     from app.services.catalog import CatalogService
     from app.services.demo import DemoSeeder
+    from app.services.estimate import EstimateService
     from app.services.grouping import GroupingService
     from app.services.importing import ImportService
     from app.services.orders import OrderService
+    from app.services.preflight import PreflightService
+    from app.services.purchase import PurchaseService
     from app.services.ship_from import ShipFromService
     from app.store import Store
 
@@ -188,6 +193,47 @@ class AppContext:
         self._closers.append(gateway)
         return gateway
 
+    # --- buying labels (W1): pre-flight, estimate, purchase ------------------------------------
+
+    @cached_property
+    def preflight_service(self) -> PreflightService:
+        from app.services.preflight import PreflightService
+
+        return PreflightService(self.store, self.gateway)
+
+    @cached_property
+    def estimate_service(self) -> EstimateService:
+        from app.postage.rating import RateQuoter
+        from app.services.estimate import EstimateService
+
+        quoter = RateQuoter(self.gateway, concurrency=self.settings.easypost.rate_concurrency)
+        return EstimateService(quoter, label_format=_label_format(self.settings))
+
+    @cached_property
+    def purchase_service(self) -> PurchaseService:
+        """Buys labels (journaled, reconciled, resumable); files under paths.labels."""
+        from app.services.label_files import LabelFiles
+        from app.services.purchase import PurchaseService
+
+        ep = self.settings.easypost
+        return PurchaseService(
+            self.store,
+            self.gateway,
+            self.preflight_service,
+            LabelFiles(self.paths.labels, self.gateway),
+            self.audit_log,
+            concurrency=ep.concurrency,
+            label_format=_label_format(self.settings),
+            customs_signer=ep.customs_signer,
+        )
+
+    @cached_property
+    def audit_log(self) -> AuditLog:
+        """Who did what, when, at which station ($PACKDESK_STATION or the host name)."""
+        from app.services.audit import AuditLog
+
+        return AuditLog(self.store)
+
     def close(self) -> None:
         """Release what this run opened, newest first."""
         while self._closers:
@@ -201,6 +247,12 @@ class AppContext:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _label_format(settings: Settings) -> LabelFormat:
+    """The label format to buy in (settings), PNG when the setting is not one EasyPost has."""
+    fmt = settings.easypost.label_format.upper()
+    return fmt if fmt in ("PNG", "PDF", "ZPL", "EPL2") else "PNG"  # type: ignore[return-value]
 
 
 class _Stopper:

@@ -7,12 +7,14 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LIVE_LABEL_STATUSES, LabelStatus
+from app.domain.orders import OrderStatus
+from app.store.models import OrderRow
 from app.store.models_fulfilment import LabelRow
 
 _LIVE = [status.value for status in LIVE_LABEL_STATUSES]
@@ -224,4 +226,17 @@ class LabelRepository:
         return [_to_record(row) for row in self._session.scalars(query)]
 
     def count(self) -> int:
-        return len(self._session.scalars(select(LabelRow.id)).all())
+        return int(self._session.scalar(select(func.count()).select_from(LabelRow)) or 0)
+
+    def mark_order_labelled(self, order_id: int, tracking_code: str, now: datetime) -> None:
+        """The order follows its new label: status label_purchased and its tracking number."""
+        self._session.execute(
+            update(OrderRow)
+            .where(OrderRow.id == order_id)
+            .values(
+                status=OrderStatus.LABEL_PURCHASED.value,
+                held_from_status=None,
+                tracking_code=tracking_code,
+                updated_at=now,
+            )
+        )
