@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from app.services.importing import ImportService
     from app.services.orders import OrderService
     from app.services.preflight import PreflightService
+    from app.services.print_queue import PrintQueueService
     from app.services.purchase import PurchaseService
     from app.services.ship_from import ShipFromService
     from app.store import Store
@@ -233,6 +234,22 @@ class AppContext:
         from app.services.audit import AuditLog
 
         return AuditLog(self.store)
+
+    @cached_property
+    def print_queue_service(self) -> PrintQueueService:
+        """One serial print queue per printer (closed with the context: each finishes the
+        label it is sending; queued jobs stay queued for the next run)."""
+        from app.services.print_queue import PrintQueueService, open_configured_printer
+
+        service = PrintQueueService(
+            self.store,
+            open_configured_printer,
+            self.audit_log,
+            labels_dir=self.paths.labels,
+            printers=self.settings.printers,
+        )
+        self._closers.append(service)
+        return service
 
     def close(self) -> None:
         """Release what this run opened, newest first."""

@@ -51,7 +51,7 @@ from app.store import Store, StoreTransaction
 from printers.errors import PrinterError, PrinterErrorKind
 from printers.models import PrinterModel
 from printers.models import Protocol as PrinterProtocol
-from printers.printer import Printer
+from printers.printer import Printer, open_printer
 from printers.status import PrinterState, PrinterStatus
 from printers.uri import parse_uri
 
@@ -135,6 +135,21 @@ class QueueEvent:
 Listener = Callable[[QueueEvent], None]
 
 
+def open_configured_printer(uri: str, model: str | None) -> Printer:
+    """The app's printer factory: open `uri` (the model detected when None)."""
+    return open_printer(uri, model)
+
+
+def printer_app_error(error: PrinterError) -> AppError:
+    """A printer library error as the app's error family (kind PRINTER), hint kept."""
+    return AppError(
+        str(error.message) if not error.device else f"{error.device}: {error.message}",
+        hint=error.hint,
+        kind=ErrorKind.PRINTER,
+        details={"printer": error.device, "printer_error": error.kind.value},
+    )
+
+
 def canonical_uri(uri: str) -> str:
     """One spelling per printer, so jobs of the same printer share a queue."""
     return str(parse_uri(uri))
@@ -215,7 +230,9 @@ class PrintQueue:
             left = tx.print_jobs.for_printer(
                 self.uri, statuses=[PrintJobStatus.QUEUED, PrintJobStatus.PRINTING]
             )
-            self._first_job_id = tx.print_jobs.max_id() + 1
+            next_id = tx.print_jobs.max_id() + 1
+        # jobs() shows what this queue settles: its own and those it took over.
+        self._first_job_id = min([job.id for job in left], default=next_id)
         for job in left:
             if job.status is PrintJobStatus.QUEUED:
                 self._pending.append((job.sequence, job.id))
