@@ -17,6 +17,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.postage_cmd",
     "app.cli.sandbox_cmd",
     "app.cli.demo_seed_cmd",
-    "app.cli.printers_cmd",
-    "app.cli.print_cmd",
+    "app.cli.estimate_cmd",
+    "app.cli.buy_cmd",
 )
