@@ -113,7 +113,7 @@ class AppContext:
     @cached_property
     def demo_seeder(self) -> DemoSeeder:
         """Seeds the demo profile (sample orders, SKU data, packages, sender, printer)."""
-        from app.services.demo import DemoSeeder
+        from app.services.demo import DemoSeeder, demo_printer_setup
 
         return DemoSeeder(
             importer=self.import_service,
@@ -121,6 +121,7 @@ class AppContext:
             orders=self.order_service,
             groups=self.grouping_service,
             ship_from=self.ship_from_service,
+            setup_printer=demo_printer_setup(self.settings_store),
         )
 
     # --- settings, key, EasyPost ---------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib.resources
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.domain.groups import PackageGroup
 from app.domain.items import Item
@@ -16,6 +16,7 @@ from app.domain.order_flow import StatusAction
 from app.domain.orders import Address
 from app.domain.packages import PackageType
 from app.domain.ship_from import ShipFromAddress
+from app.infra.settings import ConfiguredPrinter, PrinterSettings
 from app.services.catalog import ItemChanges
 from app.services.importing import ImportReport
 from app.services.orders import OrderSelection, StatusChangeReport
@@ -27,6 +28,7 @@ DEMO_SAMPLE = "kickstarter_backer_report.csv"
 #: The ship-from address is saved last, so its presence means the seed finished.
 DEMO_SHIP_FROM_LABEL = "Demo warehouse"
 #: The printer the demo prints to: PNG previews only, nothing leaves the machine.
+DEMO_PRINTER_NAME = "Demo printer (virtual)"
 DEMO_PRINTER_URI = "virtual://demo"
 DEMO_PRINTER_MODEL = "zd421-203"
 
@@ -322,3 +324,29 @@ def choose_package(group: PackageGroup) -> tuple[DemoPackage, str]:
     if "ART-BOOK-HARDCOVER" in skus:
         return FLAT_RATE_BOX, "Priority"
     return BOX_14X10X6, "GroundAdvantage"
+
+
+class PrinterSettingsFile(Protocol):
+    """The profile's settings file (app.infra.settings.SettingsStore)."""
+
+    def load(self) -> Any: ...
+
+    def update_printers(self, printers: PrinterSettings) -> Any: ...
+
+
+def demo_printer_setup(settings: PrinterSettingsFile) -> PrinterSetup:
+    """Adds the demo's virtual printer (once) and makes it the default when none is set."""
+
+    def setup() -> str:
+        printers: PrinterSettings = settings.load().printers
+        changed = printers
+        if printers.find(DEMO_PRINTER_URI) is None:
+            demo = ConfiguredPrinter(DEMO_PRINTER_NAME, DEMO_PRINTER_URI, DEMO_PRINTER_MODEL)
+            changed = replace(changed, configured=(*changed.configured, demo))
+        if not changed.default:
+            changed = replace(changed, default=DEMO_PRINTER_NAME)
+        if changed != printers:
+            settings.update_printers(changed)
+        return DEMO_PRINTER_URI
+
+    return setup

@@ -11,12 +11,15 @@ import pytest
 
 from app.bootstrap import AppContext, RuntimeOptions, build_context
 from app.domain.orders import OrderStatus
+from app.infra.settings import ConfiguredPrinter, PrinterSettings
 from app.services.demo import (
     ASSIGNED_GROUPS,
     DEMO_PACKAGES,
+    DEMO_PRINTER_URI,
     DEMO_SHIP_FROM_LABEL,
     DemoSeeder,
     PrinterSetup,
+    demo_printer_setup,
 )
 
 
@@ -44,7 +47,7 @@ def _dump(path: Path) -> list[str]:
 
 def test_seed_fills_a_fresh_profile_and_a_second_run_changes_nothing(ctx: AppContext) -> None:
     steps: list[tuple[int, int, str]] = []
-    report = _seeder(ctx).seed(lambda step, total, text: steps.append((step, total, text)))
+    report = ctx.demo_seeder.seed(lambda step, total, text: steps.append((step, total, text)))
 
     assert report.seeded
     assert report.orders_created == 500
@@ -76,10 +79,26 @@ def test_seed_fills_a_fresh_profile_and_a_second_run_changes_nothing(ctx: AppCon
     assert sender is not None and sender.label == DEMO_SHIP_FROM_LABEL
     assert (sender.address.state, sender.address.postal_code[:3]) == ("OR", "972")
 
+    assert report.printer == DEMO_PRINTER_URI
+    printers = ctx.settings_store.load().printers
+    assert printers.resolve(None).uri == DEMO_PRINTER_URI
+    assert printers.resolve(None).model == "zd421-203"
+
     before = _dump(ctx.database_file)
-    again = _seeder(ctx).seed()
+    settings_before = ctx.paths.settings.read_bytes()
+    again = ctx.demo_seeder.seed()
     assert not again.seeded
     assert _dump(ctx.database_file) == before
+    assert ctx.paths.settings.read_bytes() == settings_before
+
+
+def test_the_demo_printer_setup_keeps_a_chosen_default(ctx: AppContext) -> None:
+    chosen = ConfiguredPrinter("Zebra desk", "tcp://127.0.0.1:9100", "zd421-203")
+    ctx.settings_store.update_printers(PrinterSettings((chosen,), default="Zebra desk"))
+    assert demo_printer_setup(ctx.settings_store)() == DEMO_PRINTER_URI
+    printers = ctx.settings_store.load().printers
+    assert printers.default == "Zebra desk"
+    assert [p.uri for p in printers.configured] == ["tcp://127.0.0.1:9100", DEMO_PRINTER_URI]
 
 
 def test_seed_interrupted_before_its_last_step_finishes_on_the_next_run(ctx: AppContext) -> None:
