@@ -22,16 +22,22 @@ if TYPE_CHECKING:
     from app.postage.models import LabelFormat
     from app.postage.sandbox.server import SandboxServer
     from app.services.audit import AuditLog
+    from app.services.batches import BatchOverviewService
     from app.services.catalog import CatalogService
     from app.services.demo import DemoSeeder
     from app.services.estimate import EstimateService
     from app.services.grouping import GroupingService
     from app.services.importing import ImportService
     from app.services.orders import OrderService
+    from app.services.pickups import PickupService
     from app.services.preflight import PreflightService
     from app.services.print_queue import PrintQueueService
     from app.services.purchase import PurchaseService
+    from app.services.refunds import RefundService
+    from app.services.scan_forms import ScanFormService
+    from app.services.scan_to_ship import ScanToShipService
     from app.services.ship_from import ShipFromService
+    from app.services.tracking import TrackingService
     from app.store import Store
 
 
@@ -229,6 +235,8 @@ class AppContext:
             customs_signer=ep.customs_signer,
         )
 
+    # --- after the labels (W3): scan to ship, SCAN forms, refunds, pickups, tracking ----------
+
     @cached_property
     def audit_log(self) -> AuditLog:
         """Who did what, when, at which station ($PACKDESK_STATION or the host name)."""
@@ -251,6 +259,42 @@ class AppContext:
         )
         self._closers.append(service)
         return service
+
+    @cached_property
+    def scan_to_ship_service(self) -> ScanToShipService:
+        from app.services.scan_to_ship import ScanToShipService
+
+        return ScanToShipService(self.store, self.audit_log)
+
+    @cached_property
+    def scan_form_service(self) -> ScanFormService:
+        from app.services.scan_forms import ScanFormService
+
+        return ScanFormService(self.store, self.gateway, self.audit_log, self.paths.documents)
+
+    @cached_property
+    def refund_service(self) -> RefundService:
+        from app.services.refunds import RefundService
+
+        return RefundService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def pickup_service(self) -> PickupService:
+        from app.services.pickups import PickupService
+
+        return PickupService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def tracking_service(self) -> TrackingService:
+        from app.services.tracking import TrackingService
+
+        return TrackingService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def batch_overview_service(self) -> BatchOverviewService:
+        from app.services.batches import BatchOverviewService
+
+        return BatchOverviewService(self.store)
 
     def close(self) -> None:
         """Release what this run opened, newest first."""

@@ -19,4 +19,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.demo_seed_cmd",
     "app.cli.estimate_cmd",
     "app.cli.buy_cmd",
+    "app.cli.printers_cmd",
+    "app.cli.print_cmd",
+    "app.cli.scan_cmd",
+    "app.cli.scanform_cmd",
+    "app.cli.refund_cmd",
+    "app.cli.pickup_cmd",
+    "app.cli.track_cmd",
+    "app.cli.batches_cmd",
 )
