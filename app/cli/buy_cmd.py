@@ -6,13 +6,15 @@ import argparse
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app.bootstrap import AppContext
 from app.cli.estimate_cmd import add_selection_arguments, selection_from
 from app.cli.output import emit_json
-from app.domain.errors import AppError, ErrorKind
 from app.services.purchase import BuyProgress, BuyResult, LabelInfo
+
+if TYPE_CHECKING:
+    from app.services.print_queue import PrintQueue
 
 #: Exit status when the buy was not confirmed (--yes missing): nothing was bought.
 EXIT_NOT_CONFIRMED = 3
@@ -116,16 +118,9 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
     return EXIT_NOT_CONFIRMED
 
 
-def _printer_sink(ctx: AppContext, printer: str) -> tuple[Callable[[LabelInfo], None], Any]:
-    """W2's print queue for `printer`: each bought label is enqueued at once."""
-    queues = getattr(ctx, "print_queue_service", None)
-    if queues is None:
-        raise AppError(
-            "Printing while buying is not available in this build.",
-            hint="Buy without --printer, then run `packdesk-cli print --batch B`.",
-            kind=ErrorKind.INTERNAL,
-        )
-    queue = queues.queue_for(printer)
+def _printer_sink(ctx: AppContext, printer: str) -> tuple[Callable[[LabelInfo], None], PrintQueue]:
+    """The print queue of `printer`: each bought label is enqueued at once, in group order."""
+    queue = ctx.print_queue_service.queue_for(printer)
 
     def enqueue(label: LabelInfo) -> None:
         queue.enqueue(label.label_id)
@@ -137,7 +132,7 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
     if not args.yes:
         return _unconfirmed(args, ctx)
     on_label: Callable[[LabelInfo], None] | None = None
-    queue: Any = None
+    queue: PrintQueue | None = None
     if args.printer:
         on_label, queue = _printer_sink(ctx, args.printer)
 
@@ -167,7 +162,12 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
     if not args.json:
         print(file=sys.stderr)
     if queue is not None:
-        queue.wait_until_idle()
+        # Labels of this batch bought by an interrupted earlier run (enqueue is idempotent).
+        for record in ctx.purchase_service.batch_labels(result.batch_id):
+            if record.is_live:
+                queue.enqueue(record.id)
+        if not queue.wait_until_idle():
+            print(f"printing stopped: {queue.status()}", file=sys.stderr)
     if args.json:
         emit_json(result_json(result))
     else:
@@ -178,4 +178,6 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
             print(f"failed: order {failed.external_id}: {failed.reason}")
         for unknown in result.unknown:
             print(f"unknown: order {unknown.external_id}: {unknown.reason} (run the buy again)")
+        for problem in result.delivery_errors:
+            print(f"print queue: {problem}", file=sys.stderr)
     return 0 if result.complete and not result.failed else EXIT_INCOMPLETE

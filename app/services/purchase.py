@@ -157,6 +157,7 @@ class BuyResult:
     batch_spent: Decimal  # the whole batch so far
     reconciled: int  # open journal rows resolved before buying
     cancelled: bool
+    delivery_errors: tuple[str, ...] = ()  # labels the on_label_bought receiver refused
 
     @property
     def complete(self) -> bool:
@@ -223,6 +224,7 @@ class _InOrder:
         self._resolved: dict[int, LabelInfo | None] = {}
         self._deliver = deliver
         self._lock = threading.Lock()
+        self.errors: list[str] = []
 
     def resolve(self, sequence: int, label: LabelInfo | None) -> None:
         with self._lock:
@@ -230,7 +232,13 @@ class _InOrder:
             while self._pending and self._pending[0] in self._resolved:
                 ready = self._resolved.pop(self._pending.pop(0))
                 if ready is not None and self._deliver is not None:
-                    self._deliver(ready)
+                    try:
+                        self._deliver(ready)
+                    except AppError as error:
+                        # The label is bought and recorded; the receiver (print queue) refused
+                        # it. Reported in the result; buying goes on.
+                        log.error("label %s not handed on: %s", ready.tracking_code, error)
+                        self.errors.append(f"{ready.tracking_code}: {error.message}")
 
 
 class PurchaseService:
@@ -402,6 +410,7 @@ class PurchaseService:
             batch_spent=batch_spent,
             reconciled=len(reconciled.bought) + len(reconciled.abandoned),
             cancelled=cancel.is_set(),
+            delivery_errors=tuple(run.delivery_errors),
         )
 
     def _open_batch(self, selection: Selection, plan: Plan, workers: int) -> BatchRecord:
@@ -649,6 +658,11 @@ class PurchaseService:
         assert updated is not None
         return updated
 
+    def batch_labels(self, batch_id: int) -> list[LabelRecord]:
+        """The batch's labels in the order they were bought."""
+        with self._store.transaction() as tx:
+            return tx.labels.list(batch_id=batch_id)
+
     def fetch_missing_files(self, *, batch_id: int | None = None) -> int:
         """Download the files of bought labels that have none (after a crash); how many."""
         with self._store.transaction() as tx:
@@ -708,6 +722,10 @@ class _Run:
         self.not_started: list[int] = []
         self.spent = Decimal(0)
         self._in_order = _InOrder([p.sequence for p in ready], on_label_bought)
+
+    @property
+    def delivery_errors(self) -> list[str]:
+        return self._in_order.errors
 
     def report(self) -> None:
         if self._progress is None:

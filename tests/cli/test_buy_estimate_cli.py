@@ -103,3 +103,20 @@ def test_buy_needs_yes_then_buys_and_prints_one_json_object(
     code, out, _ = _run(capsys, tmp_path, store, sandbox.api_base, *args, "--yes", "--json")
     assert code == 0 and json.loads(out)["bought"] == []
     assert len(ledger_purchases(sandbox.ledger())) == 3
+
+
+def test_buy_with_a_printer_prints_each_label_once_in_group_order(
+    store: Store, sandbox: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = seed(store, [us_order(n) for n in range(4)])
+    args = ("buy", "--group", TEE_GROUP, "--printer", "virtual://desk", "--yes", "--json")
+    code, out, err = _run(capsys, tmp_path, store, sandbox.api_base, *args)
+    assert code == 0, err
+    result = json.loads(out)
+    assert [b["order"] for b in result["bought"]] == ids
+    with store.transaction() as tx:
+        by_order = sorted(tx.labels.list(), key=lambda label: label.order_id)  # group order
+        jobs = [tx.print_jobs.for_label(label.id) for label in by_order]
+    assert [len(j) for j in jobs] == [1, 1, 1, 1]
+    assert {j[0].status for j in jobs} == {"printed"}
+    assert [j[0].sequence for j in jobs] == sorted(j[0].sequence for j in jobs)
