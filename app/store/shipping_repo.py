@@ -126,6 +126,8 @@ def _to_facts(row: Row[Any]) -> LabelFacts:
 
 #: Label statuses that still hold valid postage for their order.
 _POSTAGE_STATUSES = ("live", "refund_submitted", "refund_rejected")
+#: Label statuses that may go on a SCAN form (no refund asked, or a refund USPS rejected).
+_MANIFESTABLE = ("live", "refund_rejected")
 
 
 class ShippingRepository:
@@ -264,7 +266,7 @@ class ShippingRepository:
                 count(LabelRow.status == "refunded"),
                 count(LabelRow.status == "refund_submitted"),
                 count(LabelRow.scan_form_id.is_not(None)),
-                count(live & LabelRow.scan_form_id.is_(None)),
+                count(LabelRow.status.in_(_MANIFESTABLE) & LabelRow.scan_form_id.is_(None)),
             )
             .outerjoin(LabelRow, LabelRow.batch_id == BatchRow.id)
             .outerjoin(OrderRow, OrderRow.id == LabelRow.order_id)
