@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from app.bootstrap import AppContext
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
-from app.services.pickups import DEFAULT_WINDOW, PickupRequest, PickupResult
+from app.services.pickups import DEFAULT_WINDOW, PickupRequest, PickupResult, local_time
 
 
 def _day(text: str) -> date:
@@ -59,8 +59,8 @@ def _show(result: PickupResult, as_json: bool) -> None:
         emit_json({"pickup": p, "rates": result.rates, "messages": result.messages})
         return
     print(
-        f"pickup {p.id} ({p.easypost_id}) {p.status}: {p.min_datetime:%Y-%m-%d %H:%M}-"
-        f"{p.max_datetime:%H:%M}, {p.package_count} packages"
+        f"pickup {p.id} ({p.easypost_id}) {p.status}: {local_time(p.min_datetime):%Y-%m-%d %H:%M}-"
+        f"{local_time(p.max_datetime):%H:%M}, {p.package_count} packages"
         + (f", confirmation {p.confirmation}" if p.confirmation else "")
         + (f", ${p.amount_usd:.2f}" if p.amount_usd is not None else "")
     )
@@ -118,7 +118,7 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
                 p.id,
                 p.easypost_id or "",
                 p.status,
-                f"{p.min_datetime:%Y-%m-%d %H:%M}-{p.max_datetime:%H:%M}",
+                f"{local_time(p.min_datetime):%Y-%m-%d %H:%M}-{local_time(p.max_datetime):%H:%M}",
                 p.package_count,
                 p.confirmation or "",
                 f"${p.amount_usd:.2f}" if p.amount_usd is not None else "",

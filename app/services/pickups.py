@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LabelStatus
@@ -71,8 +71,10 @@ class PickupService:
         """
         if request.packages < 1:
             raise _invalid(f"--packages must be at least 1, not {request.packages}.")
-        start = datetime.combine(request.day, request.start)
-        end = datetime.combine(request.day, request.end)
+        # The window is the desk's local time; EasyPost gets it with its offset, the database
+        # keeps UTC like every stored time.
+        start = datetime.combine(request.day, request.start).astimezone()
+        end = datetime.combine(request.day, request.end).astimezone()
         if end <= start:
             raise _invalid(f"The window {request.start:%H:%M}-{request.end:%H:%M} is empty.")
         if request.day < self._clock().date():
@@ -99,8 +101,8 @@ class PickupService:
             pickup_id = tx.pickups.add(
                 easypost_id=info.id,
                 status=info.status,
-                min_datetime=start,
-                max_datetime=end,
+                min_datetime=_utc(start),
+                max_datetime=_utc(end),
                 instructions=request.instructions_text(),
                 package_count=request.packages,
                 created_at=self._clock(),
@@ -224,6 +226,15 @@ def _choose_rate(info: PickupInfo, service: str | None) -> PickupRate:
             details={"pickup": info.id},
         )
     return min(rates, key=lambda r: r.amount)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_time(stored: datetime) -> datetime:
+    """A stored (naive UTC) time in the desk's local time zone, for display."""
+    return stored.replace(tzinfo=UTC).astimezone()
 
 
 def _invalid(message: str) -> AppError:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from app.domain.errors import AppError, ErrorKind
-from app.services.pickups import PickupRequest, PickupService
+from app.services.pickups import PickupRequest, PickupService, local_time
 from app.services.ship_from import ShipFromService
 from tests.services.after_labels_support import STUDIO, Desk, desk  # noqa: F401
 
@@ -42,7 +42,8 @@ def test_schedule_confirm_cancel(desk: Desk, pickups: PickupService) -> None:  #
     assert scheduled.pickup.status == "unknown"
     assert [(r.service, r.amount) for r in scheduled.rates] == [("NextDay", Decimal("0.00"))]
     assert scheduled.pickup.instructions == "Packages at: Back door. Ring twice. 2 packages."
-    assert (scheduled.pickup.min_datetime.hour, scheduled.pickup.max_datetime.minute) == (10, 30)
+    window = (local_time(scheduled.pickup.min_datetime), local_time(scheduled.pickup.max_datetime))
+    assert [(t.hour, t.minute) for t in window] == [(10, 0), (14, 30)]
 
     confirmed = pickups.confirm(scheduled.pickup.id)
     assert confirmed.pickup.status == "scheduled"
@@ -68,7 +69,10 @@ def test_a_sunday_has_no_rate_and_confirm_says_why(
     desk.buy(order_id)
     today = desk.clock().date()
     sunday = today + timedelta(days=(6 - today.weekday()) % 7 or 7)
-    scheduled = pickups.schedule(PickupRequest(day=sunday, packages=1))
+    # Noon to one: Sunday in UTC too, whatever the desk's time zone (the sandbox counts in UTC).
+    scheduled = pickups.schedule(
+        PickupRequest(day=sunday, packages=1, start=time(12, 0), end=time(13, 0))
+    )
     assert scheduled.rates == () and scheduled.messages
     with pytest.raises(AppError) as refused:
         pickups.confirm(scheduled.pickup.id)
