@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.bootstrap import AppContext
 from app.ui.errors import ErrorPresenter
-from app.ui.panels.base import Panel, UnavailablePanel
+from app.ui.panels.base import Panel
 from app.ui.services import ContextServices
 from app.ui.style import STYLE_SHEET
 from app.ui.tasks import TaskRunner
@@ -195,28 +195,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _unavailable(key: str, label: str, text: str) -> PanelSpec:
-    def build(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
-        return UnavailablePanel(label, text, runner, presenter)
-
-    return PanelSpec(key, label, build)
-
-
 def default_panel_specs(services: ContextServices) -> list[PanelSpec]:
     """The day's panels, each handed only the services it uses."""
     from app.ui.panels.factory import foundation_panel_specs
+    from app.ui.panels.fulfilment_factory import fulfilment_panel_specs
 
-    later = (
-        "Not available yet.\n\nBuying postage, printing labels, SCAN forms, refunds and "
-        "pickups come with the fulfilment workflows, in a later version of Packdesk. Nothing "
-        "on this page works today."
-    )
-    scan = (
-        "Not available yet.\n\nThe scan station (scan a label's barcode to mark its order "
-        "shipped) comes with the fulfilment workflows, in a later version of Packdesk."
-    )
-    return [
-        *foundation_panel_specs(services),
-        _unavailable("buy", "Buy & print", later),
-        _unavailable("scan", "Scan station", scan),
-    ]
+    return [*foundation_panel_specs(services), *fulfilment_panel_specs(services)]
