@@ -25,6 +25,9 @@ from app.store.shipping_repo import LabelFacts
 
 _log = logging.getLogger(__name__)
 
+#: refund_status while the request is on its way (journaled before the call).
+REQUESTED = "requested"
+
 
 @dataclass(frozen=True, slots=True)
 class RefundLine:
@@ -202,7 +205,19 @@ class RefundService:
             else:
                 lines.append(self._line(label, "refused", reason))
         if eligible:
-            for label, result in zip(eligible, self._ask(eligible), strict=True):
+            self._note_requested(eligible, now)
+            try:
+                answers = self._ask(eligible)
+            except AppError as error:
+                raise AppError(
+                    f"{error.message} ({len(eligible)} refund(s) asked; EasyPost may or may not "
+                    "have received them).",
+                    hint="Run `packdesk-cli refund status`: it asks EasyPost what became of "
+                    "them, then ask again for those it never received.",
+                    kind=error.kind,
+                    details={**error.details, "labels": [f.label_id for f in eligible]},
+                ) from error
+            for label, result in zip(eligible, answers, strict=True):
                 lines.append(self._record(label, result, now))
         lines.sort(key=lambda line: line.label_id)
         for line in lines:
@@ -227,6 +242,20 @@ class RefundService:
         )
         with self._store.transaction() as tx:
             return tx.shipping.labels_by_ids([f.label_id for f in labels])
+
+    def _note_requested(self, labels: Sequence[LabelFacts], now: datetime) -> None:
+        """Write down that refunds are being asked before asking (the answer can be lost).
+
+        The labels stay live; `refresh()` asks EasyPost what became of a REQUESTED refund.
+        """
+        with self._store.transaction(write=True) as tx:
+            for label in labels:
+                tx.shipping.set_label_refund(
+                    label.label_id,
+                    status=LabelStatus.LIVE,
+                    refund_status=REQUESTED,
+                    requested_at=now,
+                )
 
     def _ask(self, labels: Sequence[LabelFacts]) -> list[RefundStatus]:
         if len(labels) == 1:
@@ -321,9 +350,18 @@ class RefundService:
         ]
 
     def refresh(self) -> int:
-        """Look up every submitted refund at EasyPost; returns how many changed."""
+        """Look up every submitted (or lost-answer) refund at EasyPost; returns how many changed.
+
+        A REQUESTED refund EasyPost never heard of goes back to no refund at all, so it can be
+        asked again.
+        """
         with self._store.transaction() as tx:
             pending = tx.shipping.labels_with_status([LabelStatus.REFUND_SUBMITTED])
+            pending += [
+                f
+                for f in tx.shipping.labels_with_status([LabelStatus.LIVE])
+                if f.refund_status == REQUESTED
+            ]
         changed = 0
         for label in pending:
             record = self._gateway.retrieve_shipment(label.shipment_id)
@@ -331,6 +369,20 @@ class RefundService:
                 self._record(
                     label, RefundStatus(record.refund_status, label.shipment_id), self._clock()
                 )
+                changed += 1
+            elif not record.refund_status and label.refund_status == REQUESTED:
+                with self._store.transaction(write=True) as tx:
+                    tx.shipping.set_label_refund(
+                        label.label_id, status=LabelStatus.LIVE, refund_status=None
+                    )
+                    self._audit.record_in(
+                        tx,
+                        "refund.not_received",
+                        order_id=label.order_id,
+                        label_id=label.label_id,
+                        batch_id=label.batch_id,
+                        details={"tracking_code": label.tracking_code},
+                    )
                 changed += 1
         return changed
 
@@ -363,6 +415,7 @@ class RefundService:
             and f.first_scan_at is None
             and (f.tracking_status or "") in UNMOVED_TRACKING_STATUSES
             and f.scan_form_id is None
+            and f.refund_status != REQUESTED
         ]
         return sorted(found, key=lambda r: r.bought_at)
 

@@ -157,3 +157,26 @@ def test_refusal_reasons_in_order() -> None:
     assert refund_refusal(day_30, now) is None
     day_31 = RefundFacts("live", now - timedelta(days=30, seconds=1))
     assert "within 30 days" in (refund_refusal(day_31, now) or "")
+
+
+def test_a_refund_request_that_never_arrived_is_found_out(
+    desk: Desk,  # noqa: F811
+    refunds: RefundService,
+) -> None:
+    batch = desk.batch()
+    labels = [desk.buy(order_id, batch=batch) for order_id in desk.orders(2)]
+    desk.sandbox.set_faults(error_rate=1.0, error_ops=["refund.create"])
+    with pytest.raises(AppError) as lost:
+        refunds.refund(refunds.labels(batch=batch), refresh_tracking=False)
+    assert "refund status" in lost.value.hint
+    assert {s.refund_status for s in refunds.status(refresh=False)} == {"requested"}
+    desk.sandbox.set_faults(error_rate=0.0, error_ops=[])
+    # the second label's request did reach EasyPost (e.g. from another desk) before the answer
+    # was lost: refresh records it; the first one never arrived and is cleared
+    desk.gateway.refund(labels[1].shipment_id)
+    states = {s.label_id: s.refund_status for s in refunds.status()}
+    assert states == {labels[1].id: "submitted"}
+    entries = [e.action for e in desk.audit.entries(label_id=labels[0].id)]
+    assert "refund.not_received" in entries
+    report = refunds.refund(refunds.labels(label_ids=[labels[0].id]), refresh_tracking=False)
+    assert [line.status for line in report.lines] == ["submitted"]
