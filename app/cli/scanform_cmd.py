@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listing = actions.add_parser("list", help="SCAN forms made here")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(func=run_list)
+    resume = actions.add_parser("resume", help="finish forms left 'creating' (crash, timeout)")
+    resume.set_defaults(func=run_resume)
     printing = actions.add_parser("print", help="print a SCAN form (letter page) or open it")
     printing.add_argument("id", type=int, help="the form's id (see `scanform list`)")
     printing.add_argument(
@@ -100,6 +102,15 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
         ],
     )
     return 0
+
+
+def run_resume(args: argparse.Namespace, ctx: AppContext) -> int:
+    finished = ctx.scan_form_service.resume()
+    for form in finished:
+        print(f"SCAN form {form.id} ({form.easypost_id}) {form.status}: {form.form_path or ''}")
+    if not finished:
+        print("No SCAN form was left unfinished.")
+    return 1 if any(form.status != "created" for form in finished) else 0
 
 
 def run_print(args: argparse.Namespace, ctx: AppContext) -> int:

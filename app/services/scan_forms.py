@@ -164,12 +164,12 @@ class ScanFormService:
                 kind=ErrorKind.CONFLICT,
                 details={"batch": batch or "", "excluded": len(excluded)},
             )
-        results = []
+        results: list[ScanFormResult] = []
         for origin, members in plan.forms:
-            result = self._create(origin, members, batch_id, batch)
-            results.append(result)
-            if on_progress is not None:
-                on_progress(result)
+            for result in self._create(origin, members, batch_id, batch):
+                results.append(result)
+                if on_progress is not None:
+                    on_progress(result)
         return ScanFormRun(tuple(results), excluded)
 
     def _create(
@@ -178,8 +178,15 @@ class ScanFormService:
         members: tuple[ManifestCandidate, ...],
         batch_id: int | None,
         batch: str | None,
-    ) -> ScanFormResult:
-        info = self._gateway.create_scan_form([m.shipment_id for m in members])
+    ) -> list[ScanFormResult]:
+        try:
+            info = self._gateway.create_scan_form([m.shipment_id for m in members])
+        except AppError as error:
+            found = self._reconcile(origin, members, batch_id, batch)
+            if not found:
+                raise
+            _log.warning("SCAN form answer lost (%s); found %d at EasyPost", error, len(found))
+            return found
         label_ids = [m.label_id for m in members]
         # Recorded before waiting: EasyPost holds the labels on this form from now on, so a crash
         # while it is being created must not let the next run offer them to a second form.
@@ -193,7 +200,44 @@ class ScanFormService:
                 label_count=len(members),
             )
             tx.shipping.set_scan_form(label_ids, form_id)
-        return self._finish(form_id, info.id, origin, len(members), batch_id, batch)
+        return [self._finish(form_id, info.id, origin, len(members), batch_id, batch)]
+
+    def _reconcile(
+        self,
+        origin: str,
+        members: tuple[ManifestCandidate, ...],
+        batch_id: int | None,
+        batch: str | None,
+    ) -> list[ScanFormResult]:
+        """After a failed or lost create: are the labels on a form at EasyPost already?
+
+        A form whose answer was lost (timeout, crash) holds its labels; EasyPost then refuses
+        them for any new form. Each such form is recorded here as if the answer had come.
+        """
+        by_form: dict[str, list[ManifestCandidate]] = {}
+        for member in members:
+            record = self._gateway.retrieve_shipment(member.shipment_id)
+            if record.scan_form_id:
+                by_form.setdefault(record.scan_form_id, []).append(member)
+        results = []
+        for easypost_id, held in by_form.items():
+            with self._store.transaction(write=True) as tx:
+                known = tx.scan_forms.by_easypost_id(easypost_id)
+                form_id = (
+                    known.id
+                    if known
+                    else tx.scan_forms.add(
+                        easypost_id=easypost_id,
+                        batch_id=batch_id,
+                        from_address_key=origin,
+                        status="creating",
+                        created_at=self._clock(),
+                        label_count=len(held),
+                    )
+                )
+                tx.shipping.set_scan_form([m.label_id for m in held], form_id)
+            results.append(self._finish(form_id, easypost_id, origin, len(held), batch_id, batch))
+        return results
 
     def _finish(
         self,

@@ -153,3 +153,38 @@ def test_plan_splits_at_200_and_keeps_only_todays_live_labels() -> None:
     assert "not today" in reasons[900]
     assert "refund" in reasons[901]
     assert "already on SCAN form sf_1" in reasons[902]
+
+
+def test_a_form_whose_answer_was_lost_is_recorded_on_the_next_run(
+    desk: Desk,  # noqa: F811
+    forms: ScanFormService,
+) -> None:
+    labels = [desk.buy(order_id) for order_id in desk.orders(2)]
+    # The create went through at EasyPost but the desk never heard back (timeout, crash).
+    lost = desk.gateway.create_scan_form([label.shipment_id for label in labels])
+    desk.gateway.wait_for_scan_form(lost.id, poll_interval=0.05)
+    run = forms.for_today()
+    (form,) = run.forms
+    assert (form.easypost_id, form.status, form.label_count) == (lost.id, "created", 2)
+    assert form.form_path is not None and Path(form.form_path).is_file()
+    with desk.store.transaction() as tx:
+        assert {tx.shipping.label(label.id).scan_form_id for label in labels} == {form.id}  # type: ignore[union-attr]
+
+
+def test_resume_finishes_a_form_left_creating(desk: Desk, forms: ScanFormService) -> None:  # noqa: F811
+    (order_id,) = desk.orders(1)
+    label = desk.buy(order_id)
+    info = desk.gateway.create_scan_form([label.shipment_id])
+    with desk.store.transaction(write=True) as tx:  # as _create leaves it before waiting
+        form_id = tx.scan_forms.add(
+            easypost_id=info.id,
+            batch_id=None,
+            from_address_key="studio",
+            status="creating",
+            created_at=desk.clock(),
+            label_count=1,
+        )
+        tx.shipping.set_scan_form([label.id], form_id)
+    (done,) = forms.resume()
+    assert (done.id, done.status) == (form_id, "created")
+    assert forms.resume() == []
