@@ -303,3 +303,49 @@ def test_native_zpl_goes_raw_to_a_203_dpi_zebra_only(tmp_path: Path) -> None:
     bare = LabelSource(1, 1, None, "9400", "ZPL", "/x/a.zpl", None, live=True)
     with pytest.raises(AppError):
         choose_label_file(bare, get_model("dymo-4xl"), tmp_path)
+
+
+def test_tcp_connection_lost_after_a_label_was_sent_leaves_it_in_doubt(
+    store: Store, labels_dir: Path, emulated_tcp: MakeTcp, services: list[PrintQueueService]
+) -> None:
+    """Raw TCP only hands bytes to the kernel: when the connection drops before a status reply
+    confirms the label, the queue cannot know whether it arrived and asks the packer."""
+    server: EmulatedTcpPrinter = emulated_tcp("zd421-203")
+    seeded = seed_labels(store, labels_dir, 4)
+    written = [0]
+
+    def factory(uri: str, model: str | None) -> Printer:
+        printer = open_printer(uri, model)
+        write = printer.transport.write
+
+        def write_then_cut(data: bytes, timeout_ms: int = 30_000) -> None:
+            write(data, timeout_ms)
+            if len(data) > 100:
+                written[0] += 1
+                if written[0] == 2:  # the second label arrives, then the network drops
+                    assert server.engine.wait_printed(2, 10)
+                    server.engine.drop_link()
+
+        printer.transport.write = write_then_cut  # type: ignore[method-assign]
+        return printer
+
+    service = make_service(store, labels_dir, factory)
+    services.append(service)
+    queue = service.queue_for(server.uri)
+    jobs = [queue.enqueue(label_id) for label_id in seeded.label_ids]
+    assert not queue.wait_until_idle(10)
+    status = queue.status()
+    assert status.pause is not None and status.pause.cause is PauseCause.IN_DOUBT
+    assert status.in_doubt == (jobs[1].id,)
+    assert [j.status for j in queue.jobs()] == [
+        PrintJobStatus.PRINTED,
+        PrintJobStatus.PRINTING,
+        PrintJobStatus.QUEUED,
+        PrintJobStatus.QUEUED,
+    ]
+    queue.mark_printed(jobs[1].id)  # the packer sees it came out
+    assert queue.wait_until_idle(10)
+    assert server.engine.wait_printed(4, 10)
+    assert [p.bitmap.data for p in server.engine.printed] == [
+        expected_page(seeded.pngs[i], "zd421-203") for i in seeded.label_ids
+    ]
