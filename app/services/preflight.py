@@ -271,6 +271,41 @@ class PreflightService:
         reasons.extend(_service_reasons(planned, items, weight))
         return reasons
 
+    def verify(self, address: Address) -> AddressCheck:
+        """One address's verification, from the cache or asked of EasyPost (then cached).
+
+        A network failure is not the address's fault: it is returned as unverified ("could
+        not verify ...") and not cached, so the next run asks again.
+        """
+        digest = address_hash(address)
+        with self._store.transaction() as tx:
+            cached = tx.address_checks.get(digest)
+        if cached is not None:
+            return cached
+        check = self._ask(digest, address)
+        if not _transient(check):
+            with self._store.transaction(write=True) as tx:
+                tx.address_checks.put(check)
+        return check
+
+    def _ask(self, digest: str, address: Address) -> AddressCheck:
+        verifier = self._verifier
+        assert verifier is not None
+        try:
+            result = verifier.verify_address(address)
+        except AppError as error:
+            return AddressCheck(digest, False, f"{_COULD_NOT} ({error.message})", self._clock())
+        message = "; ".join(
+            f"{e.field}: {e.message}" if e.field else e.message for e in result.errors
+        )
+        return AddressCheck(
+            digest,
+            result.verified,
+            message or ("" if result.verified else "EasyPost could not verify it"),
+            self._clock(),
+            easypost_id=result.id or None,
+        )
+
     def _verify(
         self, addresses: Sequence[Address], progress: Callable[[int, int], None] | None
     ) -> tuple[dict[str, AddressCheck], int]:
@@ -278,37 +313,14 @@ class PreflightService:
         with self._store.transaction() as tx:
             checks = {h: c for h in by_hash if (c := tx.address_checks.get(h)) is not None}
         todo = [(h, a) for h, a in by_hash.items() if h not in checks]
-        verifier = self._verifier
-        assert verifier is not None
-
-        def verify(item: tuple[str, Address]) -> AddressCheck | None:
-            digest, address = item
-            try:
-                result = verifier.verify_address(address)
-            except AppError as error:
-                # Not cached: a network problem is not the address's fault; block this run only.
-                return AddressCheck(
-                    digest, False, f"could not verify ({error.message})", self._clock()
-                )
-            message = "; ".join(
-                f"{e.field}: {e.message}" if e.field else e.message for e in result.errors
-            )
-            return AddressCheck(
-                digest,
-                result.verified,
-                message or ("" if result.verified else "EasyPost could not verify it"),
-                self._clock(),
-                easypost_id=result.id or None,
-            )
-
         fresh: list[AddressCheck] = []
         if todo:
             with ThreadPoolExecutor(max_workers=min(self._concurrency, len(todo))) as pool:
-                for done, check in enumerate(pool.map(verify, todo), start=1):
-                    if check is not None:
-                        checks[check.address_hash] = check
-                        if not check.message.startswith("could not verify"):
-                            fresh.append(check)
+                answers = pool.map(lambda item: self._ask(*item), todo)
+                for done, check in enumerate(answers, start=1):
+                    checks[check.address_hash] = check
+                    if not _transient(check):
+                        fresh.append(check)
                     if progress is not None:
                         progress(done, len(todo))
         if fresh:
@@ -316,3 +328,10 @@ class PreflightService:
                 for check in fresh:
                     tx.address_checks.put(check)
         return checks, len(todo)
+
+
+_COULD_NOT = "could not verify"
+
+
+def _transient(check: AddressCheck) -> bool:
+    return not check.verified and check.message.startswith(_COULD_NOT)

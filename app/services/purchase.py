@@ -231,14 +231,19 @@ class _InOrder:
             self._resolved[sequence] = label
             while self._pending and self._pending[0] in self._resolved:
                 ready = self._resolved.pop(self._pending.pop(0))
-                if ready is not None and self._deliver is not None:
-                    try:
-                        self._deliver(ready)
-                    except AppError as error:
-                        # The label is bought and recorded; the receiver (print queue) refused
-                        # it. Reported in the result; buying goes on.
-                        log.error("label %s not handed on: %s", ready.tracking_code, error)
-                        self.errors.append(f"{ready.tracking_code}: {error.message}")
+                if ready is not None:
+                    self.deliver(ready)
+
+    def deliver(self, label: LabelInfo) -> None:
+        if self._deliver is None:
+            return
+        try:
+            self._deliver(label)
+        except AppError as error:
+            # The label is bought and recorded; the receiver (print queue) refused it.
+            # Reported in the result; buying goes on.
+            log.error("label %s not handed on: %s", label.tracking_code, error)
+            self.errors.append(f"{label.tracking_code}: {error.message}")
 
 
 class PurchaseService:
@@ -327,10 +332,13 @@ class PurchaseService:
         planned_by_id = {p.order_id: p for p in plan.orders}
         batch = self._open_batch(selection, plan, workers)
         reconciled = self._reconcile_locked(batch_reference=batch.reference, planned=planned_by_id)
+        handed_on = _InOrder([], on_label_bought)
         for info in sorted(reconciled.bought, key=lambda label: label.sequence):
-            if on_label_bought is not None and info.order_id in planned_by_id:
-                on_label_bought(info)
-        report = self._preflight.check(plan, verify_addresses=verify_addresses)
+            if info.order_id in planned_by_id:
+                handed_on.deliver(info)
+        # Addresses are verified per order by the workers (cached), so the first label is
+        # bought at once instead of after every address of the selection was verified.
+        report = self._preflight.check(plan, verify_addresses=False)
         reconciled_ids = {label.order_id for label in reconciled.bought}
         skipped = tuple(b.order_id for b in report.blocked if b.reasons == (ALREADY_LABELLED,))
         blocked = tuple(b for b in report.blocked if b.reasons != (ALREADY_LABELLED,))
@@ -352,7 +360,7 @@ class PurchaseService:
                         batch_id=batch.id,
                         details={"reasons": list(item.reasons)},
                     )
-        run = _Run(self, plan, batch, ready, progress, on_label_bought, cancel)
+        run = _Run(self, plan, batch, ready, progress, on_label_bought, cancel, verify_addresses)
         run.report()
         if ready:
             with ThreadPoolExecutor(
@@ -389,13 +397,16 @@ class PurchaseService:
                 details={
                     "bought": len(run.bought) + len(reconciled_ids),
                     "failed": len(run.failed),
-                    "blocked": len(blocked),
+                    "blocked": len(blocked) + len(run.blocked),
                     "unknown": len(unknown),
                     "spent": str(run.spent),
                 },
             )
-        bought = tuple(
-            sorted(reconciled.bought + tuple(run.bought), key=lambda label: label.sequence)
+        mine = tuple(label for label in reconciled.bought if label.order_id in planned_by_id)
+        bought = tuple(sorted(mine + tuple(run.bought), key=lambda label: label.sequence))
+        position = {p.order_id: p.sequence for p in plan.orders}
+        blocked = tuple(
+            sorted(blocked + tuple(run.blocked), key=lambda item: position[item.order_id])
         )
         return BuyResult(
             batch_id=batch.id,
@@ -410,7 +421,7 @@ class PurchaseService:
             batch_spent=batch_spent,
             reconciled=len(reconciled.bought) + len(reconciled.abandoned),
             cancelled=cancel.is_set(),
-            delivery_errors=tuple(run.delivery_errors),
+            delivery_errors=tuple(handed_on.errors + run.delivery_errors),
         )
 
     def _open_batch(self, selection: Selection, plan: Plan, workers: int) -> BatchRecord:
@@ -564,7 +575,51 @@ class PurchaseService:
         planned: PlannedOrder | None,
         reconciled: bool = False,
     ) -> LabelInfo | None:
-        """Commit the label, the order's new status and tracking number and the audit entry."""
+        """Commit the label, the order's new status and tracking number and the audit entry.
+
+        None when the database refuses the label because the order already holds another live
+        one (two labels were bought: only possible if something outside this journal bought
+        one); the row is closed and the duplicate is put in the audit log, to be refunded.
+        """
+        try:
+            return self._record_bought_once(
+                purchase, label, batch_id, batch_reference, planned, reconciled
+            )
+        except AppError as error:
+            if error.kind is not ErrorKind.CONFLICT:
+                raise
+            log.error(
+                "order %s: second live label %s refused", purchase.order_id, label.tracking_code
+            )
+            with self._store.transaction(write=True) as tx:
+                tx.purchases.update(
+                    purchase.id,
+                    now=self._clock(),
+                    state=PurchaseState.BOUGHT,
+                    shipment_id=label.shipment_id,
+                    error=f"duplicate label {label.tracking_code}: refund {label.shipment_id}",
+                )
+                self._audit.record_in(
+                    tx,
+                    "purchase.duplicate",
+                    order_id=purchase.order_id,
+                    batch_id=batch_id,
+                    details={
+                        "shipment_id": label.shipment_id,
+                        "tracking_code": label.tracking_code,
+                    },
+                )
+            return None
+
+    def _record_bought_once(
+        self,
+        purchase: PurchaseRecord,
+        label: PurchasedLabel,
+        batch_id: int,
+        batch_reference: str,
+        planned: PlannedOrder | None,
+        reconciled: bool,
+    ) -> LabelInfo:
         now = self._clock()
         with self._store.transaction(write=True) as tx:
             order = tx.orders.get(purchase.order_id)
@@ -708,8 +763,11 @@ class _Run:
         progress: OnProgress | None,
         on_label_bought: OnLabelBought | None,
         cancel: threading.Event,
+        verify_addresses: bool = True,
     ) -> None:
         self.service = service
+        self.verify_addresses = verify_addresses
+        self.blocked: list[BlockedOrder] = []
         self.plan = plan
         self.batch = batch
         self.total = len(ready)
@@ -732,7 +790,7 @@ class _Run:
             return
         with self._lock:
             done = len(self.bought)
-            failed = len(self.failed) + len(self.unknown)
+            failed = len(self.failed) + len(self.unknown) + len(self.blocked)
             snapshot = BuyProgress(
                 total=self.total,
                 done=done,
@@ -760,6 +818,22 @@ class _Run:
             label = None
         self._finish(planned, label)
 
+    def _block(self, planned: PlannedOrder, purchase: PurchaseRecord | None, reason: str) -> None:
+        if purchase is not None:
+            self.service._close(purchase, PurchaseState.ABANDONED, reason)
+        self.service._audit.record(
+            "purchase.blocked",
+            order_id=planned.order_id,
+            batch_id=self.batch.id,
+            details={"reasons": [reason]},
+        )
+        with self._lock:
+            self.blocked.append(
+                BlockedOrder(
+                    planned.order_id, planned.order.external_id, planned.group_id, (reason,)
+                )
+            )
+
     def _fail(self, planned: PlannedOrder, purchase: PurchaseRecord | None, reason: str) -> None:
         if purchase is not None:
             self.service._close(purchase, PurchaseState.FAILED, reason)
@@ -774,6 +848,11 @@ class _Run:
             return None
         gateway = service._gateway
         store = service._store
+        if self.verify_addresses:
+            check = service._preflight.verify(planned.order.recipient)
+            if not check.verified:
+                self._block(planned, existing, f"address not verified: {check.message}")
+                return None
         if existing is not None:
             purchase = existing
         else:

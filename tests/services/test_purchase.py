@@ -255,3 +255,67 @@ def test_an_unoffered_service_fails_the_order_and_buys_nothing(
     # Media Mail for a T-shirt: pre-flight blocks it before any call.
     assert result.blocked and "MediaMail only for eligible items" in result.blocked[0].reason
     assert ledger_purchases(sandbox.ledger()) == []
+
+
+def test_an_unverifiable_address_is_blocked_while_the_others_are_bought(
+    store: Store, gateway: EasyPostGateway, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    bad = us_order(1)
+    bad = replace(bad, recipient=replace(bad.recipient, street1="Main St"))  # no house number
+    ids = seed(store, [us_order(0), bad, us_order(2)])
+    service = purchase_service(store, gateway, tmp_path / "labels")
+    result = service.buy(Selection(groups=(TEE_GROUP,)))
+    assert [label.order_id for label in result.bought] == [ids[0], ids[2]]
+    assert [b.order_id for b in result.blocked] == [ids[1]]
+    assert "address not verified" in result.blocked[0].reason
+    assert len(ledger_purchases(sandbox.ledger())) == 2
+    with store.transaction() as tx:
+        assert tx.purchases.for_orders([ids[1]]) == []  # no money was ever at stake
+    _assert_ledger_matches(store, sandbox)
+
+
+def test_a_label_the_database_refuses_is_journaled_as_a_duplicate(
+    store: Store, gateway: EasyPostGateway, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Something outside the journal gave the order a live label mid-run: the DB refuses the
+    second one, the row is closed and the duplicate goes to the audit log for a refund."""
+    from app.store.labels_repo import NewLabel
+
+    ids = seed(store, [us_order(0)])
+    service = purchase_service(store, gateway, tmp_path / "labels")
+
+    def sneak_in(progress: object) -> None:
+        with store.transaction(write=True) as tx:
+            if tx.labels.live_for_order(ids[0]) is None and tx.purchases.open_for_order(ids[0]):
+                batch = tx.batches.list()[0]
+                tx.labels.add(
+                    NewLabel(
+                        ids[0],
+                        "shp_elsewhere",
+                        "9400X",
+                        "Priority",
+                        Decimal(1),
+                        "PNG",
+                        NOW,
+                        batch.id,
+                    )
+                )
+
+    seen: list[str] = []
+    original = gateway.buy
+
+    def buy(*args: object, **kwargs: object) -> object:
+        sneak_in(None)
+        seen.append("buy")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    gateway.buy = buy  # type: ignore[method-assign]
+    result = service.buy(Selection(groups=(TEE_GROUP,)))
+    assert seen == ["buy"] and result.bought == ()
+    with store.transaction() as tx:
+        (purchase,) = tx.purchases.for_orders(ids)
+        duplicates = tx.audit.list(action="purchase.duplicate")
+    assert purchase.state is PurchaseState.BOUGHT and "duplicate label" in (purchase.error or "")
+    assert len(duplicates) == 1
