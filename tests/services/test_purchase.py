@@ -311,7 +311,7 @@ def test_a_label_the_database_refuses_is_journaled_as_a_duplicate(
         seen.append("buy")
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    gateway.buy = buy  # type: ignore[method-assign]
+    gateway.buy = buy  # type: ignore[method-assign, assignment]
     result = service.buy(Selection(groups=(TEE_GROUP,)))
     assert seen == ["buy"] and result.bought == ()
     with store.transaction() as tx:
