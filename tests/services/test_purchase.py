@@ -319,3 +319,22 @@ def test_a_label_the_database_refuses_is_journaled_as_a_duplicate(
         duplicates = tx.audit.list(action="purchase.duplicate")
     assert purchase.state is PurchaseState.BOUGHT and "duplicate label" in (purchase.error or "")
     assert len(duplicates) == 1
+
+
+def test_label_files_lost_in_a_crash_are_fetched_again(
+    store: Store, gateway: EasyPostGateway, tmp_path: Path
+) -> None:
+    seed(store, [us_order(0), us_order(1)])
+    service = purchase_service(store, gateway, tmp_path / "labels")
+    result = service.buy(Selection(groups=(TEE_GROUP,)))
+    lost = result.bought[0]
+    assert lost.label_path is not None
+    Path(lost.label_path).unlink()
+    with store.transaction(write=True) as tx:
+        tx.labels.update(lost.label_id, label_path=None, preview_path=None)
+    assert service.fetch_missing_files(batch_id=result.batch_id) == 1
+    with store.transaction() as tx:
+        again = tx.labels.get(lost.label_id)
+    assert again is not None and again.label_path == lost.label_path
+    assert Path(lost.label_path).read_bytes()[:4] == b"\x89PNG"
+    assert service.fetch_missing_files() == 0
