@@ -404,6 +404,8 @@ class LabelsPanel(Panel):
         # Separate from the batches: these services talk to EasyPost, so building them needs
         # the API key; a desk without one still sees its batches and labels.
         forms, pickups = self._scan_forms, self._pickups
+        if self._runner.closing:
+            return
 
         def fetch() -> _Overview:
             return _Overview(batches, forms.list(), pickups.list())
@@ -444,6 +446,8 @@ class LabelsPanel(Panel):
         self._update_buttons()
 
     def load_batch(self, reference: str) -> None:
+        if self._runner.closing:
+            return
         batches, refunds = self._batches, self._refunds
         self._detail_generation += 1
         generation = self._detail_generation
@@ -603,7 +607,7 @@ class LabelsPanel(Panel):
     @Slot()
     def schedule_pickup(self) -> None:
         batch = self.selected_batch()
-        suggested = batch.bought - batch.refunded if batch is not None else 1
+        suggested = batch.bought - batch.refunded - batch.refund_pending if batch is not None else 1
         request = self.ask_pickup(self, max(suggested, 1))
         if request is None:
             return

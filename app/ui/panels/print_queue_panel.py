@@ -249,6 +249,8 @@ class PrintQueuePanel(Panel):
 
     def open_queue(self, uri: str) -> None:
         """Open (or reuse) the printer's queue on its lane, listen to it, show its jobs."""
+        if self._runner.closing:
+            return
         queues, bridge = self._queues, self._bridge
         self._generation += 1
         generation = self._generation
