@@ -79,6 +79,11 @@ _LINK_FAULTS = frozenset(
 _NATIVE_FORMATS = {"ZPL": PrinterProtocol.ZPL, "EPL2": PrinterProtocol.EPL2}
 _NATIVE_DPI = 203
 _IMAGE_FORMATS = frozenset({"PNG", "PDF", "JPG", "JPEG", "GIF"})
+# Labels a printer may hold unprinted before the next is sent (when it reports the count, as
+# Zebras do). Enough that it never waits; few enough that its buffer never fills, so a status
+# query is always answered (paper out is seen as paper out) and no write is cut mid-job.
+MAX_LABELS_AHEAD = 4
+STATUS_POLL_S = 0.2
 
 
 class PrintAudit(Protocol):
@@ -614,6 +619,14 @@ class PrintQueue:
             else:
                 self._printer_pause(error, job_id)
             return
+        try:
+            if not self._wait_for_room(printer):
+                return  # paused or closed meanwhile: the job waits, untouched
+        except PrinterError as error:
+            if error.kind in _LINK_FAULTS:
+                self._needs_reopen = True
+            self._printer_pause(error, job_id)
+            return
         with self._store.transaction(write=True) as tx:
             claimed = tx.print_jobs.claim(job_id)
             printing = tx.print_jobs.get(job_id)
@@ -623,6 +636,31 @@ class PrintQueue:
         self._drop_pending(job_id)
         self._emit(printing)
         self._send(printer, printing, payload)
+
+    def _wait_for_room(self, printer: Printer) -> bool:
+        """Hold the next label while the printer already has MAX_LABELS_AHEAD to print; False
+        when the queue was paused or closed meanwhile. A fault seen here is raised."""
+        status = self._printer_status
+        while (
+            status is not None
+            and status.labels_remaining is not None
+            and status.labels_remaining >= MAX_LABELS_AHEAD
+        ):
+            with self._cond:
+                self._cond.wait_for(lambda: self._closed or self._pause is not None, STATUS_POLL_S)
+                if self._closed or self._pause is not None:
+                    return False
+            status = printer.status(query_write_timeout_ms=printer.write_timeout_ms)
+            self._printer_status = status
+            if status.state is PrinterState.OFFLINE:
+                raise PrinterError(
+                    PrinterErrorKind.TIMEOUT,
+                    "The printer does not answer a status query",
+                    hint="Check that it is on and not showing an error light.",
+                    device=self.uri,
+                )
+            status.raise_for_problem(self.uri)
+        return True
 
     def _open_printer(self) -> Printer:
         if self._printer is not None and self._needs_reopen:

@@ -262,3 +262,36 @@ def test_orders_become_printed_and_every_print_is_audited(
     assert sorted(e.label_id or 0 for e in entries) == sorted(seeded.label_ids)
     assert all(e.station == "desk" and e.user == "pat" for e in entries)
     assert {e.details["printer"] for e in entries} == {ZD421}
+
+
+def test_a_slow_printer_is_kept_a_few_labels_ahead_and_paper_out_is_seen_as_such(
+    store: Store,
+    labels_dir: Path,
+    emulated_usb: MakeBackend,
+    service_holder: list[PrintQueueService],
+) -> None:
+    """The queue keeps only a few labels in the printer's buffer, so it never fills: a fault
+    is always readable and no write is cut mid-label."""
+    backend = emulated_usb("zd421-203", labels_per_second=10)
+    engine = backend.device("zd421-203").engine
+    seeded = seed_labels(store, labels_dir, 12)
+    service = _start(store, labels_dir, usb_factory(backend), service_holder)
+    queue = service.queue_for(ZD421)
+    waiting: list[int] = []
+
+    def on_printed(label: object) -> None:
+        waiting.append(engine.state().jobs_waiting)
+
+    engine.on_label = on_printed
+    queue.add_listener(after_printed(8, lambda: engine.set_faults(paper_out=True)))
+    for label_id in seeded.label_ids:
+        queue.enqueue(label_id)
+    assert not queue.wait_until_idle(20)
+    pause = queue.status().pause
+    assert pause is not None and pause.error_kind == "paper_out"
+    engine.set_faults(paper_out=False)
+    queue.resume()
+    assert queue.wait_until_idle(20)
+    assert engine.wait_printed(12, 20)
+    assert _pages(backend) == _expected(seeded)
+    assert max(waiting) <= 5, waiting  # MAX_LABELS_AHEAD, and the one being printed
