@@ -1,4 +1,4 @@
-"""Rules for bought labels: refund eligibility, SCAN form grouping, tracking milestones."""
+"""Rules for bought labels: refund eligibility, SCAN form grouping, tracking statuses."""
 
 from __future__ import annotations
 

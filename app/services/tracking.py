@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -91,9 +93,12 @@ class TrackingService:
         *,
         order_id: int | None = None,
         on_progress: Callable[[TrackingLine], None] | None = None,
+        cancel: threading.Event | None = None,
     ) -> TrackingReport:
         """Create missing trackers and refresh every undelivered label (or one order's)."""
-        return self.refresh_labels(self.current(order_id=order_id), on_progress=on_progress)
+        return self.refresh_labels(
+            self.current(order_id=order_id), on_progress=on_progress, cancel=cancel
+        )
 
     def refresh_labels(
         self,
@@ -101,22 +106,33 @@ class TrackingService:
         *,
         create_missing: bool = True,
         on_progress: Callable[[TrackingLine], None] | None = None,
+        cancel: threading.Event | None = None,
     ) -> TrackingReport:
-        """Fetch each label's tracker (at most `concurrency` at once) and record what changed."""
+        """Fetch each label's tracker (at most `concurrency` at once) and record what changed.
+
+        `cancel` stops asking for more; answers already on their way are still recorded.
+        """
         todo = [f for f in labels if f.tracker_id or create_missing]
         if not todo:
             return TrackingReport(())
         workers = min(self._concurrency, len(todo))
         lines: list[TrackingLine] = []
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tracking") as pool:
-            for label, answer in zip(todo, pool.map(self._fetch, todo), strict=True):
+            fetch = functools.partial(self._fetch, cancel=cancel)
+            for label, answer in zip(todo, pool.map(fetch, todo), strict=True):
+                if answer is None:
+                    continue  # cancelled before it was asked
                 line = self._apply(label, answer)
                 lines.append(line)
                 if on_progress is not None:
                     on_progress(line)
         return TrackingReport(tuple(lines))
 
-    def _fetch(self, label: LabelFacts) -> TrackerInfo | AppError:
+    def _fetch(
+        self, label: LabelFacts, *, cancel: threading.Event | None = None
+    ) -> TrackerInfo | AppError | None:
+        if cancel is not None and cancel.is_set():
+            return None
         try:
             if label.tracker_id:
                 return self._gateway.retrieve_tracker(label.tracker_id)

@@ -87,3 +87,14 @@ def test_one_order_only_and_errors_do_not_stop_the_rest(
     assert failed.label_id == broken.id
     only = tracking.refresh(order_id=first)
     assert [line.order_id for line in only.lines] == [first]
+
+
+def test_cancel_stops_asking(desk: Desk, tracking: TrackingService) -> None:  # noqa: F811
+    import threading
+
+    for order_id in desk.orders(3):
+        desk.buy(order_id)
+    cancel = threading.Event()
+    cancel.set()
+    assert tracking.refresh(cancel=cancel).lines == ()
+    assert len(tracking.refresh().lines) == 3
