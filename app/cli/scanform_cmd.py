@@ -14,7 +14,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("scanform", help="USPS SCAN forms (manifests): create, list, print")
     parser.add_argument("--batch", help="the batch to put on a form (B-YYYYMMDD-NNN)")
     parser.add_argument("--today", action="store_true", help="all of today's labels on no form yet")
-    parser.add_argument("--from", dest="from_key", help="only labels from this from-address key")
+    parser.add_argument(
+        "--from", dest="from_key", help="only labels from this ship-from address (name or key)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run_create)
     actions = parser.add_subparsers(dest="scanform_action", metavar="ACTION")
@@ -68,10 +70,12 @@ def run_create(args: argparse.Namespace, ctx: AppContext) -> int:
             }
         )
     else:
+        names = service.from_address_names()
         for form in run.forms:
+            origin = names.get(form.from_address_key, form.from_address_key)
             print(
                 f"SCAN form {form.id} ({form.easypost_id}) {form.status}: {form.label_count} "
-                f"labels from {form.from_address_key or 'the default address'}"
+                f"labels from {origin or 'the default address'}"
                 + (f" -> {form.form_path}" if form.form_path else "")
                 + (f" ({form.message})" if form.message else "")
             )
@@ -82,6 +86,7 @@ def run_create(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
     forms = ctx.scan_form_service.list()
+    names = ctx.scan_form_service.from_address_names()
     if args.json:
         emit_json(forms)
         return 0
@@ -93,7 +98,7 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
                 f.easypost_id,
                 f.status,
                 f.batch_reference or "",
-                f.from_address_key,
+                names.get(f.from_address_key, f.from_address_key),
                 f.label_count,
                 f"{f.created_at:%Y-%m-%d %H:%M}",
                 f.form_path or "",

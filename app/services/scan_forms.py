@@ -128,11 +128,15 @@ class ScanFormService:
         with self._store.transaction() as tx:
             labels = tx.shipping.labels_bought_between(start, start + timedelta(days=1))
         if from_address_key is not None:
+            names = self.from_address_names()
+            by_name = {name.casefold(): key for key, name in names.items()}
+            from_address_key = by_name.get(from_address_key.casefold(), from_address_key)
             keys = {label.from_address_key for label in labels}
             if from_address_key not in keys:
+                shown = sorted(names.get(key, key) for key in keys)
                 raise AppError(
                     f"No label bought today ships from {from_address_key!r}.",
-                    hint=f"Today's from-addresses: {', '.join(sorted(keys)) or 'none'}.",
+                    hint=f"Today's from-addresses: {', '.join(shown) or 'none'}.",
                     kind=ErrorKind.NOT_FOUND,
                 )
         return self._run(labels, None, None, from_address_key, on_progress)
@@ -302,6 +306,13 @@ class ScanFormService:
         ]
 
     # -- reading and printing ------------------------------------------------------------------
+
+    def from_address_names(self) -> dict[str, str]:
+        """Ship-from labels ("Studio") by the from-address key labels are grouped by."""
+        from app.services.preflight import from_address_key
+
+        with self._store.transaction() as tx:
+            return {from_address_key(s.address): s.label for s in tx.ship_from.all()}
 
     def list(self) -> list[StoredScanForm]:
         with self._store.transaction() as tx:

@@ -188,3 +188,17 @@ def test_resume_finishes_a_form_left_creating(desk: Desk, forms: ScanFormService
     (done,) = forms.resume()
     assert (done.id, done.status) == (form_id, "created")
     assert forms.resume() == []
+
+
+def test_from_takes_the_ship_from_name(desk: Desk, forms: ScanFormService) -> None:  # noqa: F811
+    from app.services.preflight import from_address_key
+    from app.services.ship_from import ShipFromService
+
+    ShipFromService(desk.store).add("Warehouse", WAREHOUSE)
+    key = from_address_key(WAREHOUSE)
+    a, b = desk.orders(2)
+    desk.buy(a)
+    desk.buy(b, from_address=WAREHOUSE, from_key=key)
+    assert forms.from_address_names() == {key: "Warehouse"}
+    (form,) = forms.for_today(from_address_key="warehouse").forms
+    assert (form.from_address_key, form.label_count) == (key, 1)
