@@ -111,7 +111,9 @@ def test_refund_scan_form_pickup_and_tracking(
     assert "SCAN form" in panel.message_bar.text()
 
     # Open the form's PDF (through the service, which keeps the file).
+    qtbot.waitUntil(lambda: window.runner.active_count == 0, timeout=15_000)
     panel.form_view.selectRow(0)
+    assert panel.open_form_button.isEnabled()
     panel.open_form_button.click()
     qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
     assert len(opened) == 1 and opened[0].suffix == ".pdf" and opened[0].is_file()

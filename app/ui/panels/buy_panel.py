@@ -34,7 +34,7 @@ from app.services.print_queue import PrintQueue
 from app.services.purchase import BuyProgress, BuyResult, FailedOrder, LabelInfo
 from app.ui.dialogs.confirm import Confirm, confirm_with_box
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordTableModel
+from app.ui.models.table import Column, RecordTableModel, natural_key
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.panels.print_queue_panel import printer_choices
@@ -157,14 +157,18 @@ GROUP_COLUMNS = (
 )
 
 BLOCKED_COLUMNS = (
-    Column[BlockedOrder]("Order", lambda b: b.external_id, width=80),
+    Column[BlockedOrder](
+        "Order", lambda b: b.external_id, sort=lambda b: natural_key(b.external_id), width=80
+    ),
     Column[BlockedOrder]("Group", lambda b: b.group_id, width=120),
     Column[BlockedOrder]("Why it cannot be bought", lambda b: b.reason, tooltip=lambda b: b.reason),
 )
 
 BOUGHT_COLUMNS = (
     Column[LabelInfo]("#", lambda i: i.sequence + 1, numeric=True, width=50),
-    Column[LabelInfo]("Order", lambda i: i.external_id, width=80),
+    Column[LabelInfo](
+        "Order", lambda i: i.external_id, sort=lambda i: natural_key(i.external_id), width=80
+    ),
     Column[LabelInfo]("Group", lambda i: i.group_id, width=120),
     Column[LabelInfo]("Tracking", lambda i: i.tracking_code, width=220),
     Column[LabelInfo]("Service", lambda i: i.service, width=130),
@@ -174,7 +178,9 @@ BOUGHT_COLUMNS = (
 )
 
 FAILED_COLUMNS = (
-    Column[FailedOrder]("Order", lambda f: f.external_id, width=80),
+    Column[FailedOrder](
+        "Order", lambda f: f.external_id, sort=lambda f: natural_key(f.external_id), width=80
+    ),
     Column[FailedOrder]("What went wrong", lambda f: f.reason, tooltip=lambda f: f.reason),
 )
 

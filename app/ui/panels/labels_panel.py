@@ -29,7 +29,7 @@ from app.store.shipping_repo import LabelFacts
 from app.ui.dialogs.confirm import Confirm, confirm_with_box
 from app.ui.dialogs.pickup_dialog import PickupDialog
 from app.ui.errors import ErrorPresenter, is_known, known_text
-from app.ui.models.table import Column, RecordTableModel
+from app.ui.models.table import Column, RecordTableModel, natural_key
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.tasks import Progress, ProgressEvent, TaskRunner
@@ -121,7 +121,7 @@ BATCH_COLUMNS = (
     Column[BatchSummary]("Batch", lambda b: b.reference, width=130),
     Column[BatchSummary]("Created", lambda b: _when(b.created_at), width=125),
     Column[BatchSummary]("Status", lambda b: b.status, width=80),
-    Column[BatchSummary]("Service", lambda b: b.service_choice, width=130),
+    Column[BatchSummary]("Service", lambda b: b.service_choice or "each group's own", width=130),
     Column[BatchSummary]("Bought", lambda b: b.bought, numeric=True, width=60),
     Column[BatchSummary]("Printed", lambda b: b.printed, numeric=True, width=60),
     Column[BatchSummary]("Shipped", lambda b: b.shipped, numeric=True, width=60),
@@ -154,7 +154,12 @@ def _refund_text(row: LabelRow) -> str:
 
 
 LABEL_COLUMNS = (
-    Column[LabelRow]("Order", lambda r: r.facts.order_external_id, width=70),
+    Column[LabelRow](
+        "Order",
+        lambda r: r.facts.order_external_id,
+        sort=lambda r: natural_key(r.facts.order_external_id),
+        width=70,
+    ),
     Column[LabelRow]("Tracking", lambda r: r.facts.tracking_code, width=220),
     Column[LabelRow]("Service", lambda r: r.facts.service, width=120),
     Column[LabelRow](
@@ -372,7 +377,7 @@ class LabelsPanel(Panel):
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.batch_view)
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
         splitter.setChildrenCollapsible(False)
         self._layout.addWidget(splitter, 1)
@@ -423,8 +428,12 @@ class LabelsPanel(Panel):
         self._runner.run(fetch, self._on_overview_loaded, failed)
 
     def _on_overview_loaded(self, overview: _Overview) -> None:
+        forms = {f.id for f in selected_records(self.form_view, self.form_model)}
+        pickups = {p.id for p in selected_records(self.pickup_view, self.pickup_model)}
         self.form_model.set_rows(overview.forms)
         self.pickup_model.set_rows(overview.pickups)
+        reselect(self.form_view, self.form_model, forms, lambda f: f.id)
+        reselect(self.pickup_view, self.pickup_model, pickups, lambda p: p.id)
         bought = sum(b.bought for b in overview.batches)
         spent = sum((b.spent_usd for b in overview.batches), Decimal(0))
         self._announce(

@@ -77,7 +77,7 @@ JOB_COLUMNS = (
         foreground=lambda j: "#b7791f" if j.in_doubt else _JOB_COLOURS.get(j.status),
         width=120,
     ),
-    Column[PrintJob]("Order", lambda j: j.order_id, numeric=True, width=70),
+    Column[PrintJob]("Order ID", lambda j: j.order_id, numeric=True, width=70),
     Column[PrintJob]("Tracking", lambda j: j.tracking_code, width=230),
     Column[PrintJob]("Tries", lambda j: j.attempts, numeric=True, width=50),
     Column[PrintJob]("Queued", lambda j: f"{j.queued_at:%H:%M:%S}", width=80),

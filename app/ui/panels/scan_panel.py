@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.services.scan_to_ship import ScanOutcome, ScanStatus
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordTableModel
+from app.ui.models.table import Column, RecordTableModel, natural_key
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table
 from app.ui.tasks import TaskRunner
@@ -78,7 +78,9 @@ HISTORY_COLUMNS = (
         foreground=lambda r: _HISTORY_COLOURS.get(r.outcome.status),
         width=140,
     ),
-    Column[ScanRecord]("Order", lambda r: r.outcome.order, width=80),
+    Column[ScanRecord](
+        "Order", lambda r: r.outcome.order, sort=lambda r: natural_key(r.outcome.order), width=80
+    ),
     Column[ScanRecord]("Tracking", lambda r: r.outcome.tracking_code, width=220),
     Column[ScanRecord](
         "Message", lambda r: r.outcome.message, tooltip=lambda r: f"Scanned: {r.outcome.code}"
