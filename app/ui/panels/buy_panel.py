@@ -408,10 +408,9 @@ class BuyPanel(Panel):
         current = self.printer_combo.currentData()
         self.printer_combo.clear()
         for printer in printers:
-            text = (
-                printer.name if printer.name == printer.uri else f"{printer.name} ({printer.uri})"
-            )
-            self.printer_combo.addItem(text, printer.uri)
+            self.printer_combo.addItem(printer.name, printer.uri)
+            last = self.printer_combo.count() - 1
+            self.printer_combo.setItemData(last, printer.uri, Qt.ItemDataRole.ToolTipRole)
         index = self.printer_combo.findData(current) if current else 0
         self.printer_combo.setCurrentIndex(max(index, 0))
 
