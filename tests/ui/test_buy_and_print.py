@@ -189,8 +189,24 @@ def test_pause_and_resume_the_queue_and_cancel_a_buy(
         window.show_panel("print")
     qtbot.waitUntil(lambda: len(queue_panel.model.rows()) == len(result.bought), timeout=10_000)
     assert all(j.status is PrintJobStatus.QUEUED for j in queue_panel.model.rows())
+    # Skip the first label (the packer decides not to print it); the rest print on Resume.
+    skipped = queue_panel.model.rows()[0]
+    queue_panel.view.selectRow(queue_panel.model.row_of(skipped.id) or 0)
+    assert queue_panel.skip_button.isEnabled()
+    queue_panel.skip_button.click()
+    qtbot.waitUntil(
+        lambda: queue_panel.model.rows()[0].status is PrintJobStatus.SKIPPED, timeout=10_000
+    )
     queue_panel.resume_button.click()
     qtbot.waitUntil(
-        lambda: all(j.status is PrintJobStatus.PRINTED for j in queue_panel.model.rows()),
+        lambda: all(
+            j.status is PrintJobStatus.PRINTED
+            for j in queue_panel.model.rows()
+            if j.id != skipped.id
+        ),
         timeout=15_000,
+    )
+    qtbot.waitUntil(lambda: "Ready" in queue_panel.state_label.text(), timeout=10_000)
+    assert queue_panel.model.record(queue_panel.model.row_of(skipped.id) or 0).status is (
+        PrintJobStatus.SKIPPED
     )
