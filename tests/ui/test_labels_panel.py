@@ -11,6 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext, RuntimeOptions, build_context
+from app.domain.printing import PrintJobStatus
 from app.services.buy_plan import Selection
 from app.services.pickups import PickupRequest
 from app.services.purchase import BuyResult
@@ -76,6 +77,23 @@ def test_refund_scan_form_pickup_and_tracking(
     assert len(rows) == len(bought.bought)
     assert all(r.refund is not None and r.refund.eligible for r in rows)
     assert panel.batch_form_button.isEnabled()
+
+    # The batch was bought without a printer: Print batch queues every label once.
+    assert panel.print_batch_button.isEnabled()
+    with qtbot.waitSignal(panel.batch_printing, timeout=15_000) as queued:
+        panel.print_batch_button.click()
+    assert queued.args == [len(bought.bought)]
+
+    def printed() -> int:
+        with guard.paused():
+            jobs = demo_ctx.print_queue_service.queue_for("virtual://demo").jobs()
+        return sum(j.status is PrintJobStatus.PRINTED for j in jobs)
+
+    qtbot.waitUntil(lambda: printed() == len(bought.bought), timeout=20_000)
+    with qtbot.waitSignal(panel.batch_printing, timeout=15_000) as again:
+        panel.print_batch_button.click()
+    assert again.args == [0]  # nothing twice
+    assert "already" in panel.message_bar.text()
 
     # Refund one selected label.
     panel.label_view.selectRow(0)

@@ -89,6 +89,8 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             refunds=services.deferred("refund_service"),
             pickups=services.deferred("pickup_service"),
             tracking=services.deferred("tracking_service"),
+            queues=queues,
+            printers=printers,
         )
         return built["labels"]
 

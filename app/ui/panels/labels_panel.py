@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.infra.settings import PrinterSettings
 from app.services.batches import BatchDetail, BatchSummary
 from app.services.pickups import PickupRequest, PickupResult
+from app.services.print_queue import PrintQueue
 from app.services.refunds import RefundCheck, RefundLine, RefundReport
 from app.services.scan_forms import PrintedForm, ScanFormResult, ScanFormRun
 from app.services.tracking import TrackingLine, TrackingReport
@@ -91,6 +93,18 @@ class TrackingSource(Protocol):
         order_id: int | None = None,
         on_progress: Callable[[TrackingLine], None] | None = None,
     ) -> TrackingReport: ...
+
+
+class PrintQueuesSource(Protocol):
+    """app.services.print_queue.PrintQueueService."""
+
+    def labels_to_print(self, batch_id: int, *, reprint: bool = False) -> list[int]: ...
+
+    def queue_for(self, uri_or_name: str | None = None) -> PrintQueue: ...
+
+
+class PrinterSettingsSource(Protocol):
+    def load(self) -> PrinterSettings: ...
 
 
 AskPickup = Callable[[QWidget, int], PickupRequest | None]
@@ -241,6 +255,7 @@ class LabelsPanel(Panel):
         refund_done(object): a RefundReport.
         pickup_done(object): a PickupResult (scheduled, confirmed or cancelled).
         tracking_done(object): a TrackingReport.
+        batch_printing(int): how many labels of a batch were queued by Print batch.
     """
 
     title = "Labels & batches"
@@ -250,6 +265,7 @@ class LabelsPanel(Panel):
     refund_done = Signal(object)
     pickup_done = Signal(object)
     tracking_done = Signal(object)
+    batch_printing = Signal(int)
 
     def __init__(
         self,
@@ -261,6 +277,8 @@ class LabelsPanel(Panel):
         refunds: RefundsSource,
         pickups: PickupsSource,
         tracking: TrackingSource,
+        queues: PrintQueuesSource | None = None,
+        printers: PrinterSettingsSource | None = None,
         confirm: Confirm = confirm_with_box,
         ask_pickup: AskPickup = PickupDialog.ask,
         parent: QWidget | None = None,
@@ -271,6 +289,8 @@ class LabelsPanel(Panel):
         self._refunds = refunds
         self._pickups = pickups
         self._tracking = tracking
+        self._queues = queues
+        self._printers = printers
         self.confirm = confirm
         self.ask_pickup = ask_pickup
         self._detail: BatchDetail | None = None
@@ -323,12 +343,17 @@ class LabelsPanel(Panel):
         self.refund_button.clicked.connect(self.refund_selected)
         self.refund_batch_button.clicked.connect(self.refund_batch)
         self.batch_form_button.clicked.connect(self.create_scan_form_for_batch)
+        self.print_batch_button = action_button(
+            self, "Print batch", None, "Queue the batch's labels that never printed"
+        )
+        self.print_batch_button.clicked.connect(self.print_batch)
         labels_tab = QWidget(self)
         labels_layout = QVBoxLayout(labels_tab)
         labels_layout.setContentsMargins(0, 6, 0, 0)
         labels_layout.addLayout(
             tool_row(
                 self.batch_heading,
+                self.print_batch_button,
                 self.batch_form_button,
                 self.refund_button,
                 self.refund_batch_button,
@@ -495,6 +520,9 @@ class LabelsPanel(Panel):
         )
         batch = self.selected_batch()
         self.batch_form_button.setEnabled(batch is not None and batch.manifestable > 0)
+        self.print_batch_button.setEnabled(
+            self._queues is not None and has_batch and bool(self.label_model.rows())
+        )
         forms = selected_records(self.form_view, self.form_model)
         self.open_form_button.setEnabled(bool(forms) and bool(forms[0].form_path))
         pickups = selected_records(self.pickup_view, self.pickup_model)
@@ -555,6 +583,41 @@ class LabelsPanel(Panel):
             self.message_bar.show_message(f"Opened {printed.path.name}.", Tone.INFO)
 
         self._runner.run(work, done, self._on_error("Open the SCAN form"))
+
+    # -- printing -----------------------------------------------------------------------------
+
+    @Slot()
+    def print_batch(self) -> None:
+        """Queue the selected batch's live labels that were never printed (default printer)."""
+        queues, printers, detail = self._queues, self._printers, self._detail
+        if queues is None or detail is None or not detail.labels:
+            return
+        batch_id = detail.labels[0].batch_id
+        if batch_id is None:
+            return
+        reference = detail.summary.reference
+
+        def work() -> tuple[str, int]:
+            uri = printers.load().resolve(None).uri if printers is not None else None
+            queue = queues.queue_for(uri)
+            labels = queues.labels_to_print(batch_id)
+            for label_id in labels:
+                queue.enqueue(label_id)
+            return queue.name, len(labels)
+
+        def done(result: tuple[str, int]) -> None:
+            printer, count = result
+            self.message_bar.show_message(
+                f"{reference}: {count} label(s) queued on {printer}."
+                if count
+                else f"{reference}: every label was printed (or queued) already.",
+                Tone.SUCCESS if count else Tone.INFO,
+                "Reprint single labels from the Print queue." if not count else "",
+            )
+            self.batch_printing.emit(count)
+            self._changed()
+
+        self._runner.run(work, done, self._on_error("Print the batch"), lane="print-batch")
 
     # -- refunds ------------------------------------------------------------------------------
 
