@@ -83,6 +83,10 @@ _IMAGE_FORMATS = frozenset({"PNG", "PDF", "JPG", "JPEG", "GIF"})
 # Zebras do). Enough that it never waits; few enough that its buffer never fills, so a status
 # query is always answered (paper out is seen as paper out) and no write is cut mid-job.
 MAX_LABELS_AHEAD = 4
+# Printers that only say busy or not (DYMO): labels sent since it was last seen idle. A DYMO's
+# buffer holds about three 4x6 rasters; the mechanism takes seconds per label, so it still
+# never waits long for the next.
+MAX_UNCOUNTED_AHEAD = 2
 STATUS_POLL_S = 0.2
 
 
@@ -221,6 +225,7 @@ class PrintQueue:
         self._printer: Printer | None = None
         self._needs_reopen = False
         self._printer_status: PrinterStatus | None = None
+        self._uncounted_ahead = 0  # labels sent since a count-less printer was last idle
         self._listeners: list[Listener] = []
         self._load()
         self._worker = threading.Thread(target=self._run, name=f"print-queue {self.uri}")
@@ -641,17 +646,13 @@ class PrintQueue:
         """Hold the next label while the printer already has MAX_LABELS_AHEAD to print; False
         when the queue was paused or closed meanwhile. A fault seen here is raised."""
         status = self._printer_status
-        while (
-            status is not None
-            and status.labels_remaining is not None
-            and status.labels_remaining >= MAX_LABELS_AHEAD
-        ):
+        while self._must_wait(status):
             with self._cond:
                 self._cond.wait_for(lambda: self._closed or self._pause is not None, STATUS_POLL_S)
                 if self._closed or self._pause is not None:
                     return False
             status = printer.status(query_write_timeout_ms=printer.write_timeout_ms)
-            self._printer_status = status
+            self._note_status(status)
             if status.state is PrinterState.OFFLINE:
                 raise PrinterError(
                     PrinterErrorKind.TIMEOUT,
@@ -661,6 +662,18 @@ class PrintQueue:
                 )
             status.raise_for_problem(self.uri)
         return True
+
+    def _must_wait(self, status: PrinterStatus | None) -> bool:
+        if status is None:
+            return False
+        if status.labels_remaining is not None:
+            return status.labels_remaining >= MAX_LABELS_AHEAD
+        return status.state is PrinterState.BUSY and self._uncounted_ahead >= MAX_UNCOUNTED_AHEAD
+
+    def _note_status(self, status: PrinterStatus) -> None:
+        self._printer_status = status
+        if status.state is PrinterState.READY:
+            self._uncounted_ahead = 0  # nothing left in it
 
     def _open_printer(self) -> Printer:
         if self._printer is not None and self._needs_reopen:
@@ -701,7 +714,8 @@ class PrintQueue:
             else:
                 self._requeue(job, None)
             raise
-        self._printer_status = result.status_after
+        self._uncounted_ahead += 1
+        self._note_status(result.status_after)
         answered = result.status_after.state is not PrinterState.OFFLINE
         if self._acknowledged_writes or answered:
             self._printed_ok(job)

@@ -295,3 +295,26 @@ def test_a_slow_printer_is_kept_a_few_labels_ahead_and_paper_out_is_seen_as_such
     assert engine.wait_printed(12, 20)
     assert _pages(backend) == _expected(seeded)
     assert max(waiting) <= 5, waiting  # MAX_LABELS_AHEAD, and the one being printed
+
+
+def test_a_dymo_which_reports_no_count_gets_two_labels_ahead_at_most(
+    store: Store,
+    labels_dir: Path,
+    emulated_usb: MakeBackend,
+    service_holder: list[PrintQueueService],
+) -> None:
+    backend = emulated_usb("dymo-4xl", labels_per_second=10)
+    engine = backend.device("dymo-4xl").engine
+    seeded = seed_labels(store, labels_dir, 8)
+    service = _start(store, labels_dir, usb_factory(backend), service_holder)
+    queue = service.queue_for("usb://0922:0025")
+    waiting: list[int] = []
+    engine.on_label = lambda label: waiting.append(engine.state().jobs_waiting)
+    for label_id in seeded.label_ids:
+        queue.enqueue(label_id)
+    assert queue.wait_until_idle(20)
+    assert engine.wait_printed(8, 20)
+    assert [p.bitmap.data for p in engine.printed] == [
+        expected_page(seeded.pngs[i], "dymo-4xl") for i in seeded.label_ids
+    ]
+    assert max(waiting) <= 3, waiting  # two ahead, and the one being printed
