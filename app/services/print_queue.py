@@ -19,6 +19,9 @@ How a job moves (app.domain.printing.PrintJobStatus), and why it is exactly once
   is never resent or dropped silently: the queue stays paused until the packer looks at the
   printer and calls `resend(job_id)` or `mark_printed(job_id)` (or `skip`). On start-up every
   job left `printing` by an earlier run is in doubt; jobs left `queued` are simply printed.
+- The printer is kept only a few labels ahead (MAX_LABELS_AHEAD by its own count, or
+  MAX_UNCOUNTED_AHEAD since it was last idle), so its buffer never fills: a status query is
+  always answered (a fault reads as that fault) and no write blocks half-way through a label.
 
 Threads: `enqueue`, `reprint`, `pause`, `resume`, `skip`, `resend`, `mark_printed`, `jobs` and
 `status` may be called from any thread (the purchase workers enqueue as labels are bought).
