@@ -255,7 +255,7 @@ class AppContext:
             open_configured_printer,
             self.audit_log,
             labels_dir=self.paths.labels,
-            printers=self.settings.printers,
+            printers=lambda: self.settings_store.load().printers,  # as saved now
         )
         self._closers.append(service)
         return service

@@ -819,8 +819,10 @@ class PrintQueueService:
         clock: Clock = utc_now,
         labels_dir: Path | None = None,
         *,
-        printers: PrinterSettings | None = None,
+        printers: PrinterSettings | Callable[[], PrinterSettings] | None = None,
     ) -> None:
+        """`printers`: the configured printers, or a function that reads them when a queue is
+        looked up (so printers added or a default changed in the settings are seen)."""
         self._store = store
         self._factory = printer_factory
         self._audit = audit
@@ -833,7 +835,8 @@ class PrintQueueService:
 
     def resolve(self, uri_or_name: str | None = None) -> ConfiguredPrinter:
         """The configured printer for a name or URI (None: the default printer)."""
-        return self._printers.resolve(uri_or_name)
+        printers = self._printers() if callable(self._printers) else self._printers
+        return printers.resolve(uri_or_name)
 
     def queue_for(self, uri_or_name: str | None = None) -> PrintQueue:
         """The queue of a printer by name or URI (None: the default printer). Thread-safe."""

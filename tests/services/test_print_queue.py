@@ -349,3 +349,21 @@ def test_tcp_connection_lost_after_a_label_was_sent_leaves_it_in_doubt(
     assert [p.bitmap.data for p in server.engine.printed] == [
         expected_page(seeded.pngs[i], "zd421-203") for i in seeded.label_ids
     ]
+
+
+def test_printers_added_after_start_are_found_when_read_live(
+    store: Store, labels_dir: Path, services: list[PrintQueueService]
+) -> None:
+    current = [PrinterSettings()]
+    service = PrintQueueService(
+        store,
+        lambda u, m: open_printer(u, m),
+        AuditLog(store),
+        labels_dir=labels_dir,
+        printers=lambda: current[0],
+    )
+    services.append(service)
+    assert service.queue_for(None).uri == "virtual://demo"
+    current[0] = PrinterSettings((ConfiguredPrinter("zebra", "virtual://zebra"),), "zebra")
+    assert service.queue_for(None).uri == "virtual://zebra"
+    assert service.queue_for("zebra").name == "zebra"
