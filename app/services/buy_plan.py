@@ -13,7 +13,7 @@ from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderStatus
 from app.domain.packages import PackageType
 from app.domain.ship_from import ShipFromAddress
-from app.domain.usps import SERVICES, normalize_service
+from app.domain.usps import normalize_service
 from app.postage.models import (
     LabelFormat,
     ParcelSpec,
@@ -105,40 +105,11 @@ def _service(name: str | None) -> str | None:
         ) from None
 
 
-#: A group's domestic service -> what its international orders ship with.
-INTERNATIONAL_COUNTERPARTS = {
-    "Express": "ExpressMailInternational",
-    "Priority": "PriorityMailInternational",
-}
-#: First-Class Package International's weight limit (4 lb); heavier goes Priority International.
-FIRST_CLASS_INTERNATIONAL_MAX_OZ = Decimal(64)
-
-
-def international_counterpart(service: str, weight_oz: Decimal) -> str:
-    """The service an international order of a group takes when the group's is domestic.
-
-    A package group mixes domestic and international orders; its service names the domestic
-    choice. Express and Priority map to their international versions; Ground Advantage and
-    Media/Library Mail to First-Class Package International up to 4 lb, else Priority Mail
-    International. International services and "cheapest" stay as they are.
-    """
-    if service == CHEAPEST or service not in SERVICES or SERVICES[service][1]:
-        return service
-    if service in INTERNATIONAL_COUNTERPARTS:
-        return INTERNATIONAL_COUNTERPARTS[service]
-    if service == "First":
-        return service  # letters: pre-flight says what to use instead
-    if weight_oz <= FIRST_CLASS_INTERNATIONAL_MAX_OZ:
-        return "FirstClassPackageInternationalService"
-    return "PriorityMailInternational"
-
-
 def resolve_plan(store: Store, selection: Selection) -> Plan:
     """The selection's orders in group order (groups as given, then orders by id).
 
     Groups take their ready-to-ship orders; explicitly named orders are taken whatever their
-    status (pre-flight says why one cannot be bought). International orders take the
-    international counterpart of a domestic service (`international_counterpart`).
+    status (pre-flight says why one cannot be bought).
 
     Raises:
         AppError: NOT_FOUND for an unknown package type or order id; INVALID_INPUT for an
@@ -199,12 +170,6 @@ def resolve_plan(store: Store, selection: Selection) -> Plan:
         service = group_services.get(group_id) or default_service
         if service is None and setting is not None:
             service = _service(setting.service)
-        if service is not None and not order.recipient.is_domestic:
-            weight = sum(
-                (items[sku].weight_oz * qty for sku, qty in order.item_multiset if sku in items),
-                package_type.empty_weight_oz if package_type else Decimal(0),
-            )
-            service = international_counterpart(service, weight)
         planned.append(PlannedOrder(order, group_id, sequence, package_type, service))
     return Plan(orders=tuple(planned), items=items, ship_from=ship_from)
 

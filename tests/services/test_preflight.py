@@ -70,7 +70,7 @@ def test_every_reason_is_named(store: Store, gateway: EasyPostGateway) -> None:
     no_house = replace(no_house, recipient=replace(no_house.recipient, street1="Main St"))
     no_street = us_order(3, [("TEE-M", 2)])
     no_street = replace(no_street, recipient=replace(no_street.recipient, street1=""))
-    ids = seed(store, [us_order(0), no_house, no_street])
+    seed(store, [us_order(0), no_house, no_street])
     seed(store, [us_order(4, [("ANVIL", 1)])])
     seed(store, [us_order(5, [("BOOK", 2)]), us_order(6, [("BOOK", 2), ("TEE-M", 1)])])
     seed(store, [foreign_order(7, [("PIN", 2)]), foreign_order(8, [("BOOK", 4)])])
@@ -103,16 +103,8 @@ def test_every_reason_is_named(store: Store, gateway: EasyPostGateway) -> None:
         in (abroad["#1007"])
     )
     assert "67 oz is over the 64 oz limit" in abroad["#1008"]
-    # A group's domestic service sends its international orders the international way.
-    plan = resolve_plan(store, Selection(groups=(heavy_books, pins), service="GroundAdvantage"))
-    assert [p.service for p in plan.orders] == [
-        "PriorityMailInternational",  # 67 oz: over First-Class Package International's 4 lb
-        "FirstClassPackageInternationalService",
-    ]
-    express = resolve_plan(store, Selection(groups=(heavy_books,), service="Express"))
-    assert express.orders[0].service == "ExpressMailInternational"
-    explicit = _reasons(store, gateway, Selection(order_ids=(ids[0],), service="Priority"))
-    assert explicit == {}
+    domestic_abroad = _reasons(store, gateway, Selection(groups=(heavy_books,), service="Priority"))
+    assert "Priority is domestic but the order ships to DE" in domestic_abroad["#1008"]
     wrong_way = _reasons(
         store, gateway, Selection(groups=(tee,), service="PriorityMailInternational")
     )
