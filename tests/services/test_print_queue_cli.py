@@ -110,3 +110,37 @@ def test_print_batch_prints_what_is_left_and_stops_on_a_fault(
     )
     assert engine.wait_printed(6, 10)
     assert main(["print", "--batch", "B-nope"]) == 1
+
+
+def test_print_shows_labels_in_doubt_and_settles_them(
+    _isolated_home: Path, default_emulated_usb: MakeBackend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.services.print_queue_helpers import NOW
+
+    backend = default_emulated_usb("zd421-203")
+    engine = backend.device("zd421-203").engine
+    paths = profile_paths(base=_isolated_home)
+    store = open_store(paths.database)
+    try:
+        seeded = seed_labels(store, paths.labels, 2)
+        with store.transaction(write=True) as tx:  # what a crash mid-send leaves
+            jobs = [
+                tx.print_jobs.add(i, "usb://0a5f:0185", reprint=False, at=NOW)
+                for i in seeded.label_ids
+            ]
+            tx.print_jobs.claim(jobs[0].id)
+            batch = tx.batches.get(seeded.batch_id)
+        assert batch is not None
+    finally:
+        store.close()
+    printer = ["--printer", "usb://0a5f:0185"]
+    capsys.readouterr()
+    assert main(["print", "--batch", batch.reference, *printer]) == 2
+    out = capsys.readouterr()
+    assert f"in doubt: job {jobs[0].id}" in out.out and f"--resend {jobs[0].id}" in out.out
+    assert engine.stats.jobs_received == 0
+    assert main(["print", "--mark-printed", str(jobs[0].id), *printer]) == 0
+    assert engine.wait_printed(1, 10)
+    assert [p.bitmap.data for p in engine.printed] == [
+        expected_page(seeded.pngs[seeded.label_ids[1]], "zd421-203")
+    ]
