@@ -19,12 +19,25 @@ from app.infra.settings import EasyPostMode, Settings, SettingsStore
 
 if TYPE_CHECKING:
     from app.postage.gateway import EasyPostGateway
+    from app.postage.models import LabelFormat
     from app.postage.sandbox.server import SandboxServer
+    from app.services.audit import AuditLog
+    from app.services.batches import BatchOverviewService
     from app.services.catalog import CatalogService
+    from app.services.demo import DemoSeeder
+    from app.services.estimate import EstimateService
     from app.services.grouping import GroupingService
     from app.services.importing import ImportService
     from app.services.orders import OrderService
+    from app.services.pickups import PickupService
+    from app.services.preflight import PreflightService
+    from app.services.print_queue import PrintQueueService
+    from app.services.purchase import PurchaseService
+    from app.services.refunds import RefundService
+    from app.services.scan_forms import ScanFormService
+    from app.services.scan_to_ship import ScanToShipService
     from app.services.ship_from import ShipFromService
+    from app.services.tracking import TrackingService
     from app.store import Store
 
 
@@ -103,6 +116,20 @@ class AppContext:
 
         return ShipFromService(self.store)
 
+    @cached_property
+    def demo_seeder(self) -> DemoSeeder:
+        """Seeds the demo profile (sample orders, SKU data, packages, sender, printer)."""
+        from app.services.demo import DemoSeeder, demo_printer_setup
+
+        return DemoSeeder(
+            importer=self.import_service,
+            catalog=self.catalog_service,
+            orders=self.order_service,
+            groups=self.grouping_service,
+            ship_from=self.ship_from_service,
+            setup_printer=demo_printer_setup(self.settings_store),
+        )
+
     # --- settings, key, EasyPost ---------------------------------------------------------
 
     @cached_property
@@ -174,6 +201,101 @@ class AppContext:
         self._closers.append(gateway)
         return gateway
 
+    # --- buying labels (W1): pre-flight, estimate, purchase ------------------------------------
+
+    @cached_property
+    def preflight_service(self) -> PreflightService:
+        from app.services.preflight import PreflightService
+
+        return PreflightService(self.store, self.gateway)
+
+    @cached_property
+    def estimate_service(self) -> EstimateService:
+        from app.postage.rating import RateQuoter
+        from app.services.estimate import EstimateService
+
+        quoter = RateQuoter(self.gateway, concurrency=self.settings.easypost.rate_concurrency)
+        return EstimateService(quoter, label_format=_label_format(self.settings))
+
+    @cached_property
+    def purchase_service(self) -> PurchaseService:
+        """Buys labels (journaled, reconciled, resumable); files under paths.labels."""
+        from app.services.label_files import LabelFiles
+        from app.services.purchase import PurchaseService
+
+        ep = self.settings.easypost
+        return PurchaseService(
+            self.store,
+            self.gateway,
+            self.preflight_service,
+            LabelFiles(self.paths.labels, self.gateway),
+            self.audit_log,
+            concurrency=ep.concurrency,
+            label_format=_label_format(self.settings),
+            customs_signer=ep.customs_signer,
+        )
+
+    # --- after the labels (W3): scan to ship, SCAN forms, refunds, pickups, tracking ----------
+
+    @cached_property
+    def audit_log(self) -> AuditLog:
+        """Who did what, when, at which station ($PACKDESK_STATION or the host name)."""
+        from app.services.audit import AuditLog
+
+        return AuditLog(self.store)
+
+    @cached_property
+    def print_queue_service(self) -> PrintQueueService:
+        """One serial print queue per printer (closed with the context: each finishes the
+        label it is sending; queued jobs stay queued for the next run)."""
+        from app.services.print_queue import PrintQueueService, open_configured_printer
+
+        service = PrintQueueService(
+            self.store,
+            open_configured_printer,
+            self.audit_log,
+            labels_dir=self.paths.labels,
+            printers=lambda: self.settings_store.load().printers,  # as saved now
+        )
+        self._closers.append(service)
+        return service
+
+    @cached_property
+    def scan_to_ship_service(self) -> ScanToShipService:
+        from app.services.scan_to_ship import ScanToShipService
+
+        return ScanToShipService(self.store, self.audit_log)
+
+    @cached_property
+    def scan_form_service(self) -> ScanFormService:
+        from app.services.scan_forms import ScanFormService
+
+        return ScanFormService(self.store, self.gateway, self.audit_log, self.paths.documents)
+
+    @cached_property
+    def refund_service(self) -> RefundService:
+        from app.services.refunds import RefundService
+
+        return RefundService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def pickup_service(self) -> PickupService:
+        from app.services.pickups import PickupService
+
+        return PickupService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def tracking_service(self) -> TrackingService:
+        from app.services.tracking import TrackingService
+
+        return TrackingService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def batch_overview_service(self) -> BatchOverviewService:
+        from app.services.batches import BatchOverviewService
+
+        return BatchOverviewService(self.store)
+
     def close(self) -> None:
         """Release what this run opened, newest first."""
         while self._closers:
@@ -187,6 +309,12 @@ class AppContext:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _label_format(settings: Settings) -> LabelFormat:
+    """The label format to buy in (settings), PNG when the setting is not one EasyPost has."""
+    fmt = settings.easypost.label_format.upper()
+    return fmt if fmt in ("PNG", "PDF", "ZPL", "EPL2") else "PNG"  # type: ignore[return-value]
 
 
 class _Stopper:

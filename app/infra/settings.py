@@ -45,11 +45,63 @@ class EasyPostSettings:
     write_timeout_s: float = 60.0
 
 
+DEMO_PRINTER_URI = "virtual://demo"  # the default printer until one is configured
+
+
+@dataclass(frozen=True, slots=True)
+class ConfiguredPrinter:
+    """A printer the desk knows by name; `model` empty means detect it (USB, TCP Zebra)."""
+
+    name: str
+    uri: str
+    model: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterSettings:
+    """The configured label printers and which one prints when none is named."""
+
+    configured: tuple[ConfiguredPrinter, ...] = ()
+    default: str = ""  # a configured name or a URI; empty: DEMO_PRINTER_URI
+
+    def find(self, name_or_uri: str) -> ConfiguredPrinter | None:
+        """The configured printer called `name_or_uri` or at that URI (names first)."""
+        for printer in self.configured:
+            if printer.name == name_or_uri:
+                return printer
+        for printer in self.configured:
+            if printer.uri == name_or_uri:
+                return printer
+        return None
+
+    def resolve(self, name_or_uri: str | None = None) -> ConfiguredPrinter:
+        """The printer to use: by name, by URI (configured or not), else the default.
+
+        Raises:
+            AppError: NOT_FOUND for a name that is neither configured nor a URI.
+        """
+        wanted = name_or_uri or self.default or DEMO_PRINTER_URI
+        found = self.find(wanted)
+        if found is not None:
+            return found
+        if "://" in wanted:
+            return ConfiguredPrinter(name=wanted, uri=wanted)
+        known = ", ".join(p.name for p in self.configured) or "none configured"
+        raise AppError(
+            f"There is no printer called {wanted!r} (known: {known}).",
+            hint="Add it with `packdesk-cli printers add NAME URI`, or give a URI such as "
+            "usb://0a5f:0185 or tcp://192.168.1.50:9100.",
+            kind=ErrorKind.NOT_FOUND,
+            details={"printer": wanted},
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """All settings of a profile. Sections this version does not know are kept as they were."""
 
     easypost: EasyPostSettings = field(default_factory=EasyPostSettings)
+    printers: PrinterSettings = field(default_factory=PrinterSettings)
     other: dict[str, Any] = field(default_factory=dict)  # other sections, verbatim
 
 
@@ -82,19 +134,56 @@ def _easypost_from_json(data: dict[str, Any]) -> EasyPostSettings:
     return dataclasses.replace(defaults, **values)
 
 
+def _printers_from_json(data: Any) -> PrinterSettings:
+    if not isinstance(data, dict):
+        raise ValueError("'printers' must be an object")
+    entries = data.get("configured") or []
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ValueError("'printers.configured' must be a list of objects")
+    configured = tuple(
+        ConfiguredPrinter(
+            name=str(entry.get("name") or ""),
+            uri=str(entry.get("uri") or ""),
+            model=str(entry.get("model") or ""),
+        )
+        for entry in entries
+    )
+    return PrinterSettings(configured=configured, default=str(data.get("default") or ""))
+
+
+def _printers_to_json(printers: PrinterSettings) -> dict[str, Any]:
+    # Only what is set, so a file someone wrote by hand keeps its shape.
+    out: dict[str, Any] = {}
+    if printers.configured:
+        out["configured"] = [
+            {"name": p.name, "uri": p.uri, **({"model": p.model} if p.model else {})}
+            for p in printers.configured
+        ]
+    if printers.default:
+        out["default"] = printers.default
+    return out
+
+
 def settings_from_json(data: dict[str, Any]) -> Settings:
     """Build Settings from parsed JSON (unknown keys in known sections are ignored)."""
-    other = {k: v for k, v in data.items() if k not in {"easypost", "version"}}
+    other = {k: v for k, v in data.items() if k not in {"easypost", "printers", "version"}}
     easypost = data.get("easypost") or {}
     if not isinstance(easypost, dict):
         raise ValueError("'easypost' must be an object")
-    return Settings(easypost=_easypost_from_json(easypost), other=other)
+    printers = _printers_from_json(data.get("printers") or {})
+    return Settings(easypost=_easypost_from_json(easypost), printers=printers, other=other)
 
 
 def settings_to_json(settings: Settings) -> dict[str, Any]:
     easypost = dataclasses.asdict(settings.easypost)
     easypost["mode"] = settings.easypost.mode.value
-    return {"version": SETTINGS_VERSION, **settings.other, "easypost": easypost}
+    printers = _printers_to_json(settings.printers)
+    return {
+        "version": SETTINGS_VERSION,
+        **settings.other,
+        "easypost": easypost,
+        **({"printers": printers} if printers else {}),
+    }
 
 
 class SettingsStore:
@@ -147,5 +236,11 @@ class SettingsStore:
         changed = dataclasses.replace(
             current, easypost=dataclasses.replace(current.easypost, **easypost_changes)
         )
+        self.save(changed)
+        return changed
+
+    def update_printers(self, printers: PrinterSettings) -> Settings:
+        """Load, replace the printers section, save, and return the result."""
+        changed = dataclasses.replace(self.load(), printers=printers)
         self.save(changed)
         return changed

@@ -101,6 +101,10 @@ class OrderRow(Base):
     held_from_status: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Scan to ship and tracking (revision 0003).
+    shipped_at: Mapped[datetime | None]
+    shipped_station: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
 
 
 class OrderLineRow(Base):

@@ -12,13 +12,22 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.errors import AppError, ErrorKind
+from app.store.address_checks_repo import AddressCheckRepository
+from app.store.audit_repo import AuditRepository
+from app.store.batches_repo import BatchRepository
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
 from app.store.items_repo import ItemRepository
+from app.store.labels_repo import LabelRepository
 from app.store.migrate import MigrationOutcome, migrate_database
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
+from app.store.pickups_repo import PickupRepository
+from app.store.print_jobs_repo import PrintJobRepository
+from app.store.purchases_repo import PurchaseRepository
+from app.store.scan_forms_repo import ScanFormRepository
 from app.store.ship_from_repo import ShipFromRepository
+from app.store.shipping_repo import ShippingRepository
 
 _log = logging.getLogger(__name__)
 
@@ -48,6 +57,42 @@ class StoreTransaction:
     @cached_property
     def ship_from(self) -> ShipFromRepository:
         return ShipFromRepository(self.session)
+
+    @cached_property
+    def batches(self) -> BatchRepository:
+        return BatchRepository(self.session)
+
+    @cached_property
+    def purchases(self) -> PurchaseRepository:
+        return PurchaseRepository(self.session)
+
+    @cached_property
+    def labels(self) -> LabelRepository:
+        return LabelRepository(self.session)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.session)
+
+    @cached_property
+    def address_checks(self) -> AddressCheckRepository:
+        return AddressCheckRepository(self.session)
+
+    @cached_property
+    def shipping(self) -> ShippingRepository:
+        return ShippingRepository(self.session)
+
+    @cached_property
+    def scan_forms(self) -> ScanFormRepository:
+        return ScanFormRepository(self.session)
+
+    @cached_property
+    def pickups(self) -> PickupRepository:
+        return PickupRepository(self.session)
+
+    @cached_property
+    def print_jobs(self) -> PrintJobRepository:
+        return PrintJobRepository(self.session)
 
 
 class Store:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.bootstrap import AppContext, RuntimeOptions, build_context
 from app.infra.logging_setup import configure_logging
+from app.ui.demo_start import DemoStarter
 from app.ui.main_window import MainWindow
 
 
@@ -39,6 +42,24 @@ def build_window(ctx: AppContext) -> tuple[MainWindow, Callable[[], None]]:
     return window, restore_hook
 
 
+def quit_on_signals(qt_app: QCoreApplication) -> QTimer:
+    """Ctrl+C and SIGTERM close the app the normal way (work finishes, the sandbox stops).
+
+    Python runs signal handlers only between bytecodes, and Qt's event loop is C++: a timer
+    that ticks a few times a second gives the interpreter the chance. Keep the returned timer.
+    """
+
+    def quit_now(_signum: int, _frame: object) -> None:
+        qt_app.quit()
+
+    signal.signal(signal.SIGINT, quit_now)
+    signal.signal(signal.SIGTERM, quit_now)
+    timer = QTimer(qt_app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer
+
+
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     options = RuntimeOptions.from_env(
@@ -51,11 +72,15 @@ def main(argv: Sequence[str]) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("Packdesk")
     qt_app.setApplicationVersion(__version__)
+    _wake = quit_on_signals(qt_app)
     with build_context(options) as ctx:
         configure_logging(ctx.paths.logs)
         window, restore_hook = build_window(ctx)
         try:
             window.show()
+            if args.demo:
+                # Seeding and the sandbox start on a worker; the window is usable meanwhile.
+                DemoStarter(window).start()
             return int(qt_app.exec())
         finally:
             window.runner.wait_for_idle(10_000)

@@ -14,13 +14,17 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.bootstrap import AppContext
 from app.ui.errors import ErrorPresenter
-from app.ui.panels.base import Panel, UnavailablePanel
+from app.ui.panels.base import Panel
+from app.ui.services import ContextServices
 from app.ui.style import STYLE_SHEET
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.message_bar import MessageBar
 
 PanelFactory = Callable[[TaskRunner, ErrorPresenter], Panel]
 
@@ -73,7 +77,15 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([175, 1105])
-        self.setCentralWidget(splitter)
+        # A window-wide line above the panels (the demo's "preparing" state, app-level news).
+        self.banner = MessageBar(self)
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.banner)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
 
         self._busy = QLabel("", self)
         self._busy.setObjectName("busyIndicator")
@@ -86,8 +98,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._database)
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
 
+        self.services = ContextServices(ctx)
         self.panels: dict[str, Panel] = {}
-        specs = panel_specs if panel_specs is not None else default_panel_specs(ctx)
+        specs = panel_specs if panel_specs is not None else default_panel_specs(self.services)
         for number, spec in enumerate(specs, start=1):
             panel = spec.build(self.runner, self.presenter)
             self.panels[spec.key] = panel
@@ -164,6 +177,14 @@ class MainWindow(QMainWindow):
             if panel is not source:
                 panel.mark_stale()
 
+    def data_replaced(self) -> None:
+        """Something outside the panels changed the data (the demo seed): reload everything."""
+        for panel in self.panels.values():
+            panel.mark_stale()
+        current = self.current_panel()
+        if current is not None:
+            current.refresh()
+
     @Slot(bool)
     def _on_runner_busy_changed(self, busy: bool) -> None:
         self._busy.setText("Working…" if busy else "")
@@ -174,28 +195,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _unavailable(key: str, label: str, text: str) -> PanelSpec:
-    def build(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
-        return UnavailablePanel(label, text, runner, presenter)
-
-    return PanelSpec(key, label, build)
-
-
-def default_panel_specs(ctx: AppContext) -> list[PanelSpec]:
+def default_panel_specs(services: ContextServices) -> list[PanelSpec]:
     """The day's panels, each handed only the services it uses."""
     from app.ui.panels.factory import foundation_panel_specs
+    from app.ui.panels.fulfilment_factory import fulfilment_panel_specs
 
-    later = (
-        "Not available yet.\n\nBuying postage, printing labels, SCAN forms, refunds and "
-        "pickups come with the fulfilment workflows, in a later version of Packdesk. Nothing "
-        "on this page works today."
-    )
-    scan = (
-        "Not available yet.\n\nThe scan station (scan a label's barcode to mark its order "
-        "shipped) comes with the fulfilment workflows, in a later version of Packdesk."
-    )
-    return [
-        *foundation_panel_specs(ctx),
-        _unavailable("buy", "Buy & print", later),
-        _unavailable("scan", "Scan station", scan),
-    ]
+    return [*foundation_panel_specs(services), *fulfilment_panel_specs(services)]

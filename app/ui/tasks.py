@@ -212,6 +212,11 @@ class TaskRunner(QObject):
         return pool
 
     @property
+    def closing(self) -> bool:
+        """True once `wait_for_idle` began the shutdown: follow-up work must not start."""
+        return self._closing
+
+    @property
     def active_count(self) -> int:
         """Tasks submitted and not yet delivered."""
         return len(self._pending)

@@ -9,16 +9,47 @@ from typing import Any
 
 import pytest
 
+from app.services.batches import BatchOverviewService
 from app.services.catalog import CatalogService
+from app.services.demo import DemoSeeder
+from app.services.estimate import EstimateService
 from app.services.grouping import GroupingService
 from app.services.importing import ImportService
 from app.services.orders import OrderService
+from app.services.pickups import PickupService
+from app.services.print_queue import PrintQueue, PrintQueueService
+from app.services.purchase import PurchaseService
+from app.services.refunds import RefundService
+from app.services.scan_forms import ScanFormService
+from app.services.scan_to_ship import ScanToShipService
+from app.services.tracking import TrackingService
 
 GUARDED: dict[type, tuple[str, ...]] = {
     OrderService: ("list_orders", "change_status", "get_order"),
     GroupingService: ("groups", "assign", "customs_blocked"),
     CatalogService: ("list_items", "get_item", "update_item", "apply_hts", "list_package_types"),
     ImportService: ("apply", "import_file"),
+    DemoSeeder: ("seed", "is_seeded"),
+    PurchaseService: ("plan", "preflight", "buy", "reconcile"),
+    EstimateService: ("estimate",),
+    PrintQueueService: ("queue_for", "labels_to_print"),
+    PrintQueue: (
+        "enqueue",
+        "reprint",
+        "pause",
+        "resume",
+        "skip",
+        "resend",
+        "mark_printed",
+        "jobs",
+        "status",
+    ),
+    ScanToShipService: ("scan",),
+    BatchOverviewService: ("today", "show"),
+    ScanFormService: ("for_batch", "for_today", "list", "get", "print_form"),
+    RefundService: ("labels", "check", "refund", "status", "reminders"),
+    PickupService: ("schedule", "confirm", "cancel", "list"),
+    TrackingService: ("current", "refresh", "refresh_labels"),
 }
 
 

@@ -40,3 +40,29 @@ def test_build_window_installs_and_restores_the_excepthook(
 def test_parse_args_knows_demo_and_db() -> None:
     args = parse_args(["--demo", "--db", "/tmp/x.sqlite3"])
     assert args.demo and args.db == "/tmp/x.sqlite3"
+
+
+def test_sigterm_quits_the_event_loop_the_normal_way(qtbot: QtBot) -> None:
+    import os
+    import signal
+
+    from PySide6.QtCore import QObject
+
+    from app.ui.app import quit_on_signals
+
+    class FakeApp(QObject):
+        quits = 0
+
+        def quit(self) -> None:
+            self.quits += 1
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    fake = FakeApp()
+    try:
+        timer = quit_on_signals(fake)  # type: ignore[arg-type]
+        assert timer.isActive()
+        os.kill(os.getpid(), signal.SIGTERM)
+        qtbot.waitUntil(lambda: fake.quits == 1, timeout=5_000)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -149,3 +149,10 @@ def test_prepared_rows_are_resorted_if_the_user_sorted_meanwhile(qapp: QApplicat
     assert _texts(model, 0) == ["100", "10", "9"]
     model.set_search("9400")  # haystacks stayed aligned with their rows through the re-sort
     assert _texts(model, 0) == ["9"]
+
+
+def test_natural_key_orders_numbers_as_numbers() -> None:
+    from app.ui.models.table import natural_key
+
+    codes = ["105", "15", "#1002", "9", "A-7", "#999"]
+    assert sorted(codes, key=natural_key) == ["9", "15", "105", "#999", "#1002", "A-7"]

@@ -171,3 +171,12 @@ def test_no_new_tasks_after_shutdown(runner: TaskRunner) -> None:
     assert runner.wait_for_idle(1000)
     with pytest.raises(RuntimeError):
         runner.run(lambda: 1, lambda _v: None)
+
+
+def test_closing_is_visible_so_follow_up_work_is_not_started(qtbot: QtBot) -> None:
+    runner = TaskRunner()
+    assert not runner.closing
+    assert runner.wait_for_idle(1_000)
+    assert runner.closing
+    with pytest.raises(RuntimeError):
+        runner.run(lambda: None, lambda _r: None)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext, RuntimeOptions, build_context
@@ -97,14 +97,35 @@ def test_ctrl_i_opens_the_import_file_picker(
         assert panel.file_edit.text() == str(chosen)
 
 
-def test_placeholders_say_they_are_not_available(qtbot: QtBot, ctx: AppContext) -> None:
+def test_every_panel_opens_on_an_empty_database_without_errors(
+    qtbot: QtBot,
+    ctx: AppContext,
+    guard: ThreadGuard,
+    crashes: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A configured key (no keyring here); nothing in this test talks to EasyPost.
+    monkeypatch.setenv("EASYPOST_API_KEY", "EZTKtestkey0000000000")
+    shown_errors: list[str] = []
     with shown(qtbot, ctx) as window:
-        for key in ("buy", "scan"):
-            panel = window.show_panel(key)
-            assert isinstance(panel, UnavailablePanel)
-            assert "Not available yet" in panel.findChild(QLabel, "unavailableText").text()
-        summary = window.statusBar().findChild(QLabel, "panelSummary")
-        assert summary is not None and "not available yet" in summary.text()
+        window.presenter.known_error_shown.connect(shown_errors.append)
+        for key in window.panels:
+            window.show_panel(key)
+            qtbot.waitUntil(lambda: window.runner.active_count == 0, timeout=10_000)
+        assert list(window.panels) == [
+            "orders",
+            "groups",
+            "import",
+            "skus",
+            "buy",
+            "print",
+            "scan",
+            "labels",
+        ]
+        assert not any(isinstance(p, UnavailablePanel) for p in window.panels.values())
+    assert shown_errors == []
+    assert crashes == []
+    assert guard.on_gui_thread == []
 
 
 def test_import_of_a_missing_file_is_a_known_error_shown_inline(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from app.store import models  # noqa: F401  (registers every table on Base.metadata)
+from app.store import (
+    models,  # noqa: F401  (registers every table on Base.metadata)
+    models_fulfilment,  # noqa: F401  (the fulfilment tables, too)
+)
 from app.store.base import Base
 
 connection = context.config.attributes.get("connection")

@@ -61,6 +61,8 @@ class Panel(QWidget):
         fetched again.
         """
         self._stale = False
+        if self._runner.closing:  # a result delivered during shutdown asks for more
+            return
         if self._load_in_flight:
             self._load_again = True
             return

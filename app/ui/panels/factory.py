@@ -1,17 +1,12 @@
 """The foundation's panels, each built with only the services it uses.
 
-The context builds services lazily, and building one opens (and may migrate) the database: that
-must not happen on the GUI thread. So panels get `deferred` services that resolve on first use,
-which is always inside a TaskRunner task.
+Panels get `deferred` services (app.ui.services) that resolve on first use, in a worker.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING
 
-from app.bootstrap import AppContext
 from app.imports import read_order_file, write_error_csv
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
@@ -19,54 +14,20 @@ from app.ui.panels.groups_panel import GroupsPanel
 from app.ui.panels.import_panel import ImportPanel
 from app.ui.panels.orders_panel import OrdersPanel
 from app.ui.panels.skus_panel import SkusPanel
+from app.ui.services import ContextServices
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from app.ui.main_window import PanelSpec
 
-S = TypeVar("S")
 
-
-class _Deferred(Generic[S]):
-    """Stands in for a service; resolves it once, on first attribute access, under a lock."""
-
-    def __init__(self, resolve: Callable[[], S]) -> None:
-        self._resolve = resolve
-        self._lock = threading.Lock()
-        self._target: S | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        target = self._target
-        if target is None:
-            with self._lock:
-                if self._target is None:
-                    self._target = self._resolve()
-                target = self._target
-        return getattr(target, name)
-
-
-def deferred(resolve: Callable[[], S]) -> S:
-    """A stand-in for the service `resolve()` returns, built on first use (in a worker)."""
-    return cast(S, _Deferred(resolve))
-
-
-def foundation_panel_specs(ctx: AppContext) -> list[PanelSpec]:
+def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
     from app.ui.main_window import PanelSpec
 
-    # One lock for the whole context: the first service built opens the store for all.
-    opening = threading.Lock()
-
-    def service(name: str) -> Any:
-        def resolve() -> Any:
-            with opening:
-                return getattr(ctx, name)
-
-        return deferred(resolve)
-
-    orders = service("order_service")
-    grouping = service("grouping_service")
-    catalog = service("catalog_service")
-    importer = service("import_service")
+    orders = services.deferred("order_service")
+    grouping = services.deferred("grouping_service")
+    catalog = services.deferred("catalog_service")
+    importer = services.deferred("import_service")
     built: dict[str, Panel] = {}
 
     def build_orders(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:

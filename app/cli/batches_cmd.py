@@ -1,0 +1,111 @@
+"""`packdesk-cli batches [--days N] [--json]` and `batches show B`: the day's buy runs."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.bootstrap import AppContext
+from app.cli.output import emit_json, emit_table
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("batches", help="today's batches: bought, printed, shipped, refunded")
+    parser.add_argument("--days", type=int, default=1, help="batches of the last N days")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run_list)
+    actions = parser.add_subparsers(dest="batches_action", metavar="ACTION")
+    show = actions.add_parser("show", help="one batch with its labels and SCAN forms")
+    show.add_argument("batch", help="batch reference (B-YYYYMMDD-NNN)")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(func=run_show)
+
+
+def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
+    batches = ctx.batch_overview_service.today(days=args.days)
+    if args.json:
+        emit_json([b.to_json() for b in batches])
+        return 0
+    if not batches:
+        print("No batches today.")
+        return 0
+    emit_table(
+        ("BATCH", "STATUS", "BOUGHT", "PRINTED", "SHIPPED", "REFUNDED", "SPENT", "SCAN FORM"),
+        [
+            (
+                b.reference,
+                b.status,
+                b.bought,
+                b.printed,
+                b.shipped,
+                f"{b.refunded}" + (f" (+{b.refund_pending} pending)" if b.refund_pending else ""),
+                f"${b.spent_usd:.2f}",
+                b.scan_form_state,
+            )
+            for b in batches
+        ],
+    )
+    return 0
+
+
+def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
+    detail = ctx.batch_overview_service.show(args.batch)
+    if args.json:
+        emit_json(
+            {
+                **detail.summary.to_json(),
+                "labels": [
+                    {
+                        "label": f.label_id,
+                        "order": f.order_external_id,
+                        "order_id": f.order_id,
+                        "tracking_code": f.tracking_code,
+                        "service": f.service,
+                        "amount": str(f.amount_usd),
+                        "status": f.status,
+                        "refund_status": f.refund_status,
+                        "tracking_status": f.tracking_status,
+                        "shipped_at": f.shipped_at,
+                        "scan_form": f.scan_form_easypost_id,
+                    }
+                    for f in detail.labels
+                ],
+                "scan_forms": [
+                    {
+                        "id": s.id,
+                        "easypost_id": s.easypost_id,
+                        "status": s.status,
+                        "labels": s.label_count,
+                        "path": s.form_path,
+                    }
+                    for s in detail.scan_forms
+                ],
+            }
+        )
+        return 0
+    s = detail.summary
+    print(
+        f"{s.reference}  {s.status}  bought {s.bought}, printed {s.printed}, shipped {s.shipped}, "
+        f"refunded {s.refunded}, spent ${s.spent_usd:.2f}, SCAN form: {s.scan_form_state}"
+    )
+    emit_table(
+        ("LABEL", "ORDER", "TRACKING", "SERVICE", "AMOUNT", "STATUS", "TRACKING STATUS", "SHIPPED"),
+        [
+            (
+                f.label_id,
+                f.order_external_id,
+                f.tracking_code,
+                f.service,
+                f"${f.amount_usd:.2f}",
+                f.status + (f" ({f.refund_status})" if f.refund_status else ""),
+                f.tracking_status or "",
+                f"{f.shipped_at:%H:%M}" if f.shipped_at else "",
+            )
+            for f in detail.labels
+        ],
+    )
+    for form in detail.scan_forms:
+        print(
+            f"SCAN form {form.id} ({form.easypost_id}): {form.status}, "
+            f"{form.label_count} labels, {form.form_path or ''}"
+        )
+    return 0

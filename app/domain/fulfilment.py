@@ -1,0 +1,47 @@
+"""States of batches, the purchase journal and labels (the fulfilment schema's vocabulary)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class BatchStatus(StrEnum):
+    """Where a buy run is."""
+
+    OPEN = "open"  # created, nothing bought yet
+    BUYING = "buying"
+    DONE = "done"  # every order bought, blocked or failed
+    CANCELLED = "cancelled"  # stopped by the user; the same buy again resumes it
+
+
+class PurchaseState(StrEnum):
+    """One journal row's state; OPEN_STATES may still turn into a label."""
+
+    INTENT = "intent"  # committed before any call: order, reference
+    CREATED = "created"  # the shipment exists at EasyPost: shipment id and chosen rate known
+    BUYING = "buying"  # the buy call was issued; its answer is not recorded yet
+    BOUGHT = "bought"
+    FAILED = "failed"  # EasyPost refused; nothing was bought
+    UNKNOWN = "unknown"  # the answer was lost: reconcile with EasyPost before any retry
+    ABANDONED = "abandoned"  # never bought and given up (e.g. superseded by a later run)
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_PURCHASE_STATES
+
+
+OPEN_PURCHASE_STATES = frozenset(
+    {PurchaseState.INTENT, PurchaseState.CREATED, PurchaseState.BUYING, PurchaseState.UNKNOWN}
+)
+
+
+class LabelStatus(StrEnum):
+    """A bought label's money state; LIVE_LABEL_STATUSES still count as the order's postage."""
+
+    LIVE = "live"
+    REFUND_SUBMITTED = "refund_submitted"
+    REFUNDED = "refunded"
+    REFUND_REJECTED = "refund_rejected"
+
+
+LIVE_LABEL_STATUSES = frozenset({LabelStatus.LIVE, LabelStatus.REFUND_SUBMITTED})

@@ -1,0 +1,117 @@
+"""The day's batches at a glance: bought, printed, shipped, refunded, spent, SCAN form state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from app.domain.errors import AppError, ErrorKind
+from app.services.clock import Clock, utc_now
+from app.store import Store
+from app.store.scan_forms_repo import StoredScanForm
+from app.store.shipping_repo import BatchCounts, LabelFacts
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """One batch's counts and where its SCAN forms stand."""
+
+    reference: str
+    created_at: datetime
+    status: str
+    station: str
+    service_choice: str
+    bought: int
+    printed: int
+    shipped: int
+    refunded: int
+    refund_pending: int
+    spent_usd: Decimal
+    scan_form_state: str  # none | partial | complete | n/a
+    on_scan_form: int
+    manifestable: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "batch": self.reference,
+            "created_at": self.created_at.isoformat(),
+            "status": self.status,
+            "station": self.station,
+            "service": self.service_choice,
+            "bought": self.bought,
+            "printed": self.printed,
+            "shipped": self.shipped,
+            "refunded": self.refunded,
+            "refund_pending": self.refund_pending,
+            "spent": str(self.spent_usd),
+            "scan_form": self.scan_form_state,
+            "on_scan_form": self.on_scan_form,
+            "manifestable": self.manifestable,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BatchDetail:
+    """A batch with its labels and SCAN forms."""
+
+    summary: BatchSummary
+    labels: tuple[LabelFacts, ...]
+    scan_forms: tuple[StoredScanForm, ...]
+
+
+def _state(counts: BatchCounts) -> str:
+    if counts.live == 0:
+        return "n/a"
+    if counts.on_scan_form == 0:
+        return "none"
+    return "complete" if counts.manifestable == 0 else "partial"
+
+
+def _summary(counts: BatchCounts) -> BatchSummary:
+    return BatchSummary(
+        reference=counts.reference,
+        created_at=counts.created_at,
+        status=counts.status,
+        station=counts.station,
+        service_choice=counts.service_choice,
+        bought=counts.bought,
+        printed=counts.printed,
+        shipped=counts.shipped,
+        refunded=counts.refunded,
+        refund_pending=counts.refund_pending,
+        spent_usd=counts.spent_usd,
+        scan_form_state=_state(counts),
+        on_scan_form=counts.on_scan_form,
+        manifestable=counts.manifestable,
+    )
+
+
+class BatchOverviewService:
+    """Read-only views of buy runs (the CLI's `batches` and the GUI's Labels & batches panel)."""
+
+    def __init__(self, store: Store, *, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+
+    def today(self, *, days: int = 1) -> list[BatchSummary]:
+        """Batches created today (UTC), or in the last `days` days."""
+        start = self._clock().replace(hour=0, minute=0, second=0, microsecond=0)
+        since = start - timedelta(days=max(days, 1) - 1)
+        with self._store.transaction() as tx:
+            return [_summary(c) for c in tx.shipping.batch_counts(since=since)]
+
+    def show(self, reference: str) -> BatchDetail:
+        with self._store.transaction() as tx:
+            counts = tx.shipping.batch_counts(reference=reference)
+            if not counts:
+                raise AppError(
+                    f"No batch {reference} is recorded.",
+                    hint="See `packdesk-cli batches` for today's batches.",
+                    kind=ErrorKind.NOT_FOUND,
+                )
+            labels = tx.shipping.labels_for_batch(counts[0].batch_id)
+            forms = [f for f in tx.scan_forms.all() if f.batch_id == counts[0].batch_id]
+            form_ids = {label.scan_form_id for label in labels if label.scan_form_id}
+            forms += [f for f in tx.scan_forms.all() if f.id in form_ids and f.batch_id is None]
+        return BatchDetail(_summary(counts[0]), tuple(labels), tuple(forms))

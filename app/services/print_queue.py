@@ -1,0 +1,889 @@
+"""Print queues: one serial worker per printer; every label prints exactly once unless reprinted.
+
+How a job moves (app.domain.printing.PrintJobStatus), and why it is exactly once:
+
+- `enqueue` writes a `queued` row (its `sequence` fixes the order) before anything is sent.
+- The worker marks the job `printing` (committed) BEFORE the first byte goes out, then sends it
+  with `Printer.print_jobs([job], on_sent=...)`.
+- It becomes `printed` once the printer has taken it: on USB (and the virtual, spooler and file
+  routes) a finished write means the device holds the bytes; on TCP only a status reply read
+  after the job proves it arrived. A fault the printer reports AFTER taking the job
+  (`PrintResult.problem_after`, or a PAPER_OUT/HEAD_OPEN/DISCONNECTED raised after `on_sent`)
+  leaves the label in the printer's buffer: it prints once the fault is fixed, so it is
+  `printed` and never resent.
+- A fault BEFORE the printer took the job (status check refused it, the write failed) puts it
+  back to `queued` in its place and PAUSES the queue with the printer status and a hint; after
+  the fix, `resume()` sends it again (a DISCONNECTED printer is reopened first).
+- A job that may or may not have arrived (TCP connection lost between the write and the
+  confirming status reply, or the program stopped while a job was `printing`) is IN DOUBT. It
+  is never resent or dropped silently: the queue stays paused until the packer looks at the
+  printer and calls `resend(job_id)` or `mark_printed(job_id)` (or `skip`). On start-up every
+  job left `printing` by an earlier run is in doubt; jobs left `queued` are simply printed.
+- The printer is kept only a few labels ahead (MAX_LABELS_AHEAD by its own count, or
+  MAX_UNCOUNTED_AHEAD since it was last idle), so its buffer never fills: a status query is
+  always answered (a fault reads as that fault) and no write blocks half-way through a label.
+
+Threads: `enqueue`, `reprint`, `pause`, `resume`, `skip`, `resend`, `mark_printed`, `jobs` and
+`status` may be called from any thread (the purchase workers enqueue as labels are bought).
+Listeners are called from the queue's worker thread or from the thread that made the change;
+they must be quick and must not block on the GUI (post to it instead). A listener that raises
+is logged with its traceback and the queue goes on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from app.domain.errors import AppError, ErrorKind
+from app.domain.printing import (
+    LabelSource,
+    PauseCause,
+    PrintJob,
+    PrintJobStatus,
+    QueueState,
+)
+from app.infra.settings import ConfiguredPrinter, PrinterSettings
+from app.services.clock import Clock, utc_now
+from app.store import Store, StoreTransaction
+from printers.errors import PrinterError, PrinterErrorKind
+from printers.models import PrinterModel
+from printers.models import Protocol as PrinterProtocol
+from printers.printer import Printer, open_printer
+from printers.status import PrinterState, PrinterStatus
+from printers.uri import parse_uri
+
+_log = logging.getLogger(__name__)
+
+#: Opens a printer: (URI, model name or None to detect it) -> an open Printer.
+PrinterFactory = Callable[[str, str | None], Printer]
+
+# A finished write means the device (or the spooler, the file, the virtual printer) has the
+# bytes. Raw TCP only hands them to the kernel: a status reply after them proves they arrived.
+_WRITE_ACKNOWLEDGED_SCHEMES = frozenset({"usb", "virtual", "spool", "file"})
+# Faults of this label, not of the printer: the job fails and the queue goes on after resume.
+_LABEL_FAULTS = frozenset({PrinterErrorKind.BAD_LABEL, PrinterErrorKind.LABEL_DOES_NOT_FIT})
+# Faults after which the connection is not to be trusted: reopen it before the next job.
+_LINK_FAULTS = frozenset(
+    {
+        PrinterErrorKind.DISCONNECTED,
+        PrinterErrorKind.TIMEOUT,
+        PrinterErrorKind.PROTOCOL,
+        PrinterErrorKind.BUSY,
+        PrinterErrorKind.NOT_FOUND,
+    }
+)
+# EasyPost's ZPL and EPL2 labels are drawn at 203 dpi: sent raw only to a printer of that dpi.
+_NATIVE_FORMATS = {"ZPL": PrinterProtocol.ZPL, "EPL2": PrinterProtocol.EPL2}
+_NATIVE_DPI = 203
+_IMAGE_FORMATS = frozenset({"PNG", "PDF", "JPG", "JPEG", "GIF"})
+# Labels a printer may hold unprinted before the next is sent (when it reports the count, as
+# Zebras do). Enough that it never waits; few enough that its buffer never fills, so a status
+# query is always answered (paper out is seen as paper out) and no write is cut mid-job.
+MAX_LABELS_AHEAD = 4
+# Printers that only say busy or not (DYMO): labels sent since it was last seen idle. A DYMO's
+# buffer holds about three 4x6 rasters; the mechanism takes seconds per label, so it still
+# never waits long for the next.
+MAX_UNCOUNTED_AHEAD = 2
+STATUS_POLL_S = 0.2
+
+
+class PrintAudit(Protocol):
+    """Where prints, skips and reprints are written down (app.services.audit.AuditLog), in the
+    transaction that makes the change."""
+
+    def record_in(
+        self,
+        tx: StoreTransaction,
+        action: str,
+        *,
+        order_id: int | None = None,
+        label_id: int | None = None,
+        batch_id: int | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePause:
+    """Why a queue is paused and what the packer should do."""
+
+    cause: PauseCause
+    message: str
+    hint: str = ""
+    error_kind: str = ""  # the PrinterErrorKind value for printer faults
+    job_id: int | None = None  # the job it concerns, if one
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStatus:
+    """A snapshot of one printer's queue."""
+
+    printer_uri: str
+    printer_name: str
+    model: str  # the detected or configured model name ("" until known)
+    state: QueueState
+    pause: QueuePause | None
+    printer_status: PrinterStatus | None  # the last status the printer reported
+    queued: int
+    in_doubt: tuple[int, ...]  # job ids waiting for resend / mark printed
+    current_job_id: int | None
+    printed: int  # jobs this queue printed since it opened
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEvent:
+    """Something changed: the queue's status, and the job concerned (if one)."""
+
+    status: QueueStatus
+    job: PrintJob | None = None
+
+
+Listener = Callable[[QueueEvent], None]
+
+
+def open_configured_printer(uri: str, model: str | None) -> Printer:
+    """The app's printer factory: open `uri` (the model detected when None)."""
+    return open_printer(uri, model)
+
+
+def printer_app_error(error: PrinterError) -> AppError:
+    """A printer library error as the app's error family (kind PRINTER), hint kept."""
+    return AppError(
+        str(error.message) if not error.device else f"{error.device}: {error.message}",
+        hint=error.hint,
+        kind=ErrorKind.PRINTER,
+        details={"printer": error.device, "printer_error": error.kind.value},
+    )
+
+
+def canonical_uri(uri: str) -> str:
+    """One spelling per printer, so jobs of the same printer share a queue."""
+    return str(parse_uri(uri))
+
+
+def choose_label_file(source: LabelSource, model: PrinterModel, labels_dir: Path) -> Path:
+    """The file to send: the bought raw language when the printer speaks it at its dpi, else
+    the PNG preview (or the bought image/PDF).
+
+    Raises:
+        AppError: NOT_FOUND when the label has no printable file.
+    """
+
+    def resolve(path: str) -> Path:
+        candidate = Path(path)
+        return candidate if candidate.is_absolute() else labels_dir / candidate
+
+    fmt = source.label_format.upper()
+    if source.label_path and _NATIVE_FORMATS.get(fmt) is model.family and model.dpi == _NATIVE_DPI:
+        return resolve(source.label_path)
+    if source.preview_path:
+        return resolve(source.preview_path)
+    if source.label_path and fmt in _IMAGE_FORMATS:
+        return resolve(source.label_path)
+    raise AppError(
+        f"Label {source.tracking_code} has no file {model.display_name} can print "
+        f"(bought as {fmt}, no PNG preview).",
+        hint="Download the label again as PNG, or print it on a printer of its language.",
+        kind=ErrorKind.NOT_FOUND,
+        details={"label_id": source.label_id},
+    )
+
+
+class PrintQueue:
+    """The serial queue of one printer. Create through PrintQueueService.queue_for."""
+
+    def __init__(
+        self,
+        printer: ConfiguredPrinter,
+        *,
+        store: Store,
+        printer_factory: PrinterFactory,
+        audit: PrintAudit,
+        clock: Clock,
+        labels_dir: Path,
+    ) -> None:
+        self.uri = canonical_uri(printer.uri)
+        self.name = printer.name
+        self._configured_model = printer.model
+        self._store = store
+        self._factory = printer_factory
+        self._audit = audit
+        self._clock = clock
+        self._labels_dir = labels_dir
+        self._acknowledged_writes = parse_uri(self.uri).scheme in _WRITE_ACKNOWLEDGED_SCHEMES
+        self._cond = threading.Condition()
+        self._enqueue_lock = threading.Lock()  # sequence order == call order == queue order
+        self._pending: list[tuple[int, int]] = []  # (sequence, job id) of queued jobs
+        self._in_doubt: dict[int, int] = {}  # job id -> sequence
+        self._pause: QueuePause | None = None
+        self._current: int | None = None
+        self._closed = False
+        self._printed = 0
+        self._printer: Printer | None = None
+        self._needs_reopen = False
+        self._printer_status: PrinterStatus | None = None
+        self._uncounted_ahead = 0  # labels sent since a count-less printer was last idle
+        self._listeners: list[Listener] = []
+        self._load()
+        self._worker = threading.Thread(target=self._run, name=f"print-queue {self.uri}")
+        self._worker.daemon = True  # close() stops it properly; never hold the process open
+        self._worker.start()
+
+    # --- start-up --------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        """Pick up what an earlier run left: queued jobs go on, printing ones are in doubt."""
+        with self._store.transaction() as tx:
+            left = tx.print_jobs.for_printer(
+                self.uri, statuses=[PrintJobStatus.QUEUED, PrintJobStatus.PRINTING]
+            )
+            next_id = tx.print_jobs.max_id() + 1
+        # jobs() shows what this queue settles: its own and those it took over.
+        self._first_job_id = min([job.id for job in left], default=next_id)
+        for job in left:
+            if job.status is PrintJobStatus.QUEUED:
+                self._pending.append((job.sequence, job.id))
+            else:
+                self._in_doubt[job.id] = job.sequence
+        self._pending.sort()
+        if self._in_doubt:
+            count = len(self._in_doubt)
+            self._pause = QueuePause(
+                PauseCause.IN_DOUBT,
+                f"{count} label(s) were being sent to {self.name} when Packdesk stopped; "
+                "they may or may not have printed.",
+                hint="Look at what came out of the printer, then choose Resend or Mark printed "
+                "for each (packdesk-cli print --resend JOB / --mark-printed JOB).",
+                job_id=min(self._in_doubt, key=self._in_doubt.__getitem__),
+            )
+
+    # --- listeners -------------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(event)` on every change (see the module docstring for the thread);
+        returns a function that removes it."""
+        with self._cond:
+            self._listeners.append(listener)
+
+        def remove() -> None:
+            with self._cond:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return remove
+
+    def _emit(self, job: PrintJob | None = None) -> None:
+        with self._cond:
+            listeners = list(self._listeners)
+            status = self._status_locked()
+        event = QueueEvent(status, self._with_doubt(job) if job else None)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:  # noqa: BLE001 (logged; a broken listener must not stop the printer)
+                _log.exception("A print queue listener failed on %s", self.uri)
+
+    # --- what callers do -------------------------------------------------------------------
+
+    def enqueue(self, label_id: int, *, reprint: bool = False) -> PrintJob:
+        """Queue one label at the end. Without `reprint` it is idempotent: a label already
+        queued, being sent or printed gets its existing job back, so it never prints twice.
+
+        Raises:
+            AppError: NOT_FOUND (no such label), CONFLICT (refunded label, queue closed, or the
+                label is waiting in another printer's queue).
+        """
+        with self._enqueue_lock:
+            self._check_open()
+            with self._store.transaction(write=True) as tx:
+                source = tx.print_jobs.label_source(label_id)
+                if source is None:
+                    raise AppError(
+                        f"There is no label {label_id}.",
+                        kind=ErrorKind.NOT_FOUND,
+                        details={"label_id": label_id},
+                    )
+                if not source.live:
+                    raise AppError(
+                        f"Label {source.tracking_code} was refunded (or its refund is under "
+                        "way), so it must not be used.",
+                        hint="Buy a new label for the order if it still ships.",
+                        kind=ErrorKind.CONFLICT,
+                        details={"label_id": label_id, "order_id": source.order_id},
+                    )
+                if not reprint:
+                    existing = self._existing_job(tx.print_jobs.for_label(label_id))
+                    if existing is not None:
+                        return self._with_doubt(existing)
+                job = tx.print_jobs.add(label_id, self.uri, reprint=reprint, at=self._clock())
+                if reprint:
+                    self._record(tx, "print_reprint_queued", job)
+            with self._cond:
+                bisect.insort(self._pending, (job.sequence, job.id))
+                self._cond.notify_all()
+        self._emit(job)
+        return job
+
+    def _existing_job(self, jobs: list[PrintJob]) -> PrintJob | None:
+        for job in reversed(jobs):
+            if job.status is PrintJobStatus.PRINTED:
+                return job
+            if job.active:
+                if job.printer_uri != self.uri:
+                    raise AppError(
+                        f"Label {job.tracking_code} is already queued on {job.printer_uri}.",
+                        hint="Skip it there first, or reprint it here.",
+                        kind=ErrorKind.CONFLICT,
+                        details={"label_id": job.label_id, "job_id": job.id},
+                    )
+                return job
+        return None
+
+    def reprint(self, label_id: int) -> PrintJob:
+        """Queue another copy of an already printed (or skipped) label."""
+        return self.enqueue(label_id, reprint=True)
+
+    def pause(self, reason: str = "") -> None:
+        """Stop after the label being sent now (a pause for another cause stays as it is)."""
+        with self._cond:
+            if self._pause is None:
+                self._pause = QueuePause(
+                    PauseCause.USER,
+                    reason or f"Printing on {self.name} was paused.",
+                    hint="Resume when ready.",
+                )
+        self._emit()
+
+    def resume(self) -> None:
+        """Go on with the next label (the one that did not print, after a fault).
+
+        Raises:
+            AppError: CONFLICT while labels are in doubt (resend or mark them printed first).
+        """
+        with self._cond:
+            self._check_open_locked()
+            if self._in_doubt:
+                ids = ", ".join(str(i) for i in sorted(self._in_doubt))
+                raise AppError(
+                    f"Printing on {self.name} cannot go on yet: job(s) {ids} may or may not have "
+                    "printed.",
+                    hint="Look at the printer, then Resend or Mark printed each of them.",
+                    kind=ErrorKind.CONFLICT,
+                    details={"jobs": sorted(self._in_doubt)},
+                )
+            self._pause = None
+            self._cond.notify_all()
+        self._emit()
+
+    def skip(self, job_id: int, reason: str = "") -> PrintJob:
+        """Do not print this job (queued or in doubt).
+
+        Raises:
+            AppError: CONFLICT when it is being sent right now or is already settled.
+        """
+        with self._cond:
+            if self._current == job_id:
+                raise AppError(
+                    f"Job {job_id} is being sent to the printer right now.",
+                    hint="Pause the queue and try again when it stopped.",
+                    kind=ErrorKind.CONFLICT,
+                )
+        return self._settle(
+            job_id, PrintJobStatus.SKIPPED, reason or "skipped by the packer", "print_skip"
+        )
+
+    def resend(self, job_id: int) -> PrintJob:
+        """The packer saw an in-doubt label did NOT print: send it again in its place."""
+        return self._settle(job_id, PrintJobStatus.QUEUED, None, "print_resend", only_in_doubt=True)
+
+    def mark_printed(self, job_id: int) -> PrintJob:
+        """The packer saw an in-doubt label DID print: settle it without sending it again."""
+        return self._settle(
+            job_id, PrintJobStatus.PRINTED, None, "print_marked_printed", only_in_doubt=True
+        )
+
+    def _settle(
+        self,
+        job_id: int,
+        to: PrintJobStatus,
+        reason: str | None,
+        action: str,
+        *,
+        only_in_doubt: bool = False,
+    ) -> PrintJob:
+        with self._cond:
+            if self._current == job_id:
+                raise AppError(
+                    f"Job {job_id} is being sent to the printer right now.",
+                    kind=ErrorKind.CONFLICT,
+                )
+            if only_in_doubt and job_id not in self._in_doubt:
+                raise AppError(
+                    f"Job {job_id} is not waiting for a decision on {self.name}.",
+                    hint="Only labels in doubt (sent when the connection or program stopped) "
+                    "can be resent or marked printed; use reprint for a new copy.",
+                    kind=ErrorKind.CONFLICT,
+                    details={"job_id": job_id},
+                )
+            with self._store.transaction(write=True) as tx:
+                current = tx.print_jobs.get(job_id)
+                if current is None or current.printer_uri != self.uri or not current.active:
+                    raise AppError(
+                        f"Job {job_id} is not waiting in the queue of {self.name}.",
+                        kind=ErrorKind.CONFLICT,
+                        details={"job_id": job_id},
+                    )
+                if to is PrintJobStatus.SKIPPED:
+                    tx.print_jobs.skip(job_id, reason)
+                elif to is PrintJobStatus.PRINTED:
+                    tx.print_jobs.mark_printed(job_id, self._clock())
+                else:
+                    tx.print_jobs.requeue(job_id, None)
+                job = tx.print_jobs.get(job_id)
+                assert job is not None
+                self._record(tx, action, job, reason=reason)
+            self._in_doubt.pop(job_id, None)
+            entry = (current.sequence, job_id)
+            if entry in self._pending:
+                self._pending.remove(entry)
+            if to is PrintJobStatus.QUEUED:
+                bisect.insort(self._pending, entry)
+            if (
+                not self._in_doubt
+                and self._pause is not None
+                and self._pause.cause is PauseCause.IN_DOUBT
+            ):
+                self._pause = None  # the packer decided: go on
+            self._cond.notify_all()
+        self._emit(job)
+        return job
+
+    # --- looking ---------------------------------------------------------------------------
+
+    def jobs(self, *, include_finished: bool = True) -> list[PrintJob]:
+        """The jobs waiting (and in doubt), plus those settled since this queue opened."""
+        with self._store.transaction() as tx:
+            jobs = tx.print_jobs.for_printer(
+                self.uri,
+                statuses=[PrintJobStatus.QUEUED, PrintJobStatus.PRINTING],
+                min_id=self._first_job_id if include_finished else None,
+            )
+        return [self._with_doubt(job) for job in jobs]
+
+    def status(self) -> QueueStatus:
+        with self._cond:
+            return self._status_locked()
+
+    def _status_locked(self) -> QueueStatus:
+        if self._closed:
+            state = QueueState.CLOSED
+        elif self._current is not None:
+            state = QueueState.PRINTING
+        elif self._pause is not None:
+            state = QueueState.PAUSED
+        elif self._pending:
+            state = QueueState.PRINTING
+        else:
+            state = QueueState.IDLE
+        return QueueStatus(
+            printer_uri=self.uri,
+            printer_name=self.name,
+            model=self._printer.model.name if self._printer else self._configured_model,
+            state=state,
+            pause=self._pause,
+            printer_status=self._printer_status,
+            queued=len(self._pending),
+            in_doubt=tuple(sorted(self._in_doubt, key=self._in_doubt.__getitem__)),
+            current_job_id=self._current,
+            printed=self._printed,
+        )
+
+    def _with_doubt(self, job: PrintJob) -> PrintJob:
+        with self._cond:
+            doubt = job.id in self._in_doubt
+        return replace(job, in_doubt=doubt) if doubt != job.in_doubt else job
+
+    def wait_until_idle(self, timeout: float | None = None) -> bool:
+        """Wait until nothing is left to send; True then. False when it stopped short:
+        paused (see status()), closed, or `timeout` seconds passed."""
+        with self._cond:
+            finished = self._cond.wait_for(
+                lambda: (
+                    self._closed
+                    or (self._current is None and (not self._pending or self._pause is not None))
+                ),
+                timeout,
+            )
+            return bool(finished) and not self._closed and not self._pending and not self._in_doubt
+
+    def close(self) -> None:
+        """Stop after the label being sent; queued jobs stay queued for the next run."""
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            self._cond.notify_all()
+        self._worker.join()
+        printer, self._printer = self._printer, None
+        if printer is not None:
+            printer.close()
+        self._emit()
+
+    def _check_open(self) -> None:
+        with self._cond:
+            self._check_open_locked()
+
+    def _check_open_locked(self) -> None:
+        if self._closed:
+            raise AppError(f"The print queue of {self.name} is closed.", kind=ErrorKind.CONFLICT)
+
+    # --- the worker ------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._closed and (self._pause is not None or not self._pending):
+                    self._cond.wait()
+                if self._closed:
+                    return
+                job_id = self._pending[0][1]
+                self._current = job_id
+            try:
+                self._print_one(job_id)
+            except Exception as error:  # noqa: BLE001 (a bug: logged, the queue pauses and says so)
+                _log.exception("The print queue of %s failed on job %s", self.uri, job_id)
+                self._set_pause(
+                    QueuePause(
+                        PauseCause.INTERNAL,
+                        f"Printing stopped on an unexpected error: {error}",
+                        hint="See the log for details; resume to try again.",
+                        job_id=job_id,
+                    )
+                )
+            finally:
+                with self._cond:
+                    self._current = None
+                    self._cond.notify_all()
+            self._emit()
+
+    def _drop_pending(self, job_id: int) -> None:
+        with self._cond:
+            self._pending = [entry for entry in self._pending if entry[1] != job_id]
+
+    def _set_pause(self, pause: QueuePause) -> None:
+        with self._cond:
+            self._pause = pause
+            self._cond.notify_all()
+
+    def _printer_pause(self, error: PrinterError, job_id: int | None) -> None:
+        self._set_pause(
+            QueuePause(
+                PauseCause.PRINTER,
+                error.message,
+                hint=error.hint,
+                error_kind=error.kind.value,
+                job_id=job_id,
+            )
+        )
+
+    def _print_one(self, job_id: int) -> None:
+        with self._store.transaction() as tx:
+            job = tx.print_jobs.get(job_id)
+            source = tx.print_jobs.label_source(job.label_id) if job else None
+        if job is None or source is None or job.status is not PrintJobStatus.QUEUED:
+            self._drop_pending(job_id)  # settled elsewhere (another window, another run)
+            return
+        if not source.live:
+            self._fail(job, "the label was refunded", "It must not be used; nothing printed.")
+            return
+        try:
+            printer = self._open_printer()
+        except PrinterError as error:
+            self._printer_pause(error, job_id)
+            return
+        try:
+            payload = printer.encode(
+                choose_label_file(source, printer.model, self._labels_dir).read_bytes()
+            )
+        except AppError as error:
+            self._fail(job, error.message, error.hint)
+            return
+        except OSError as error:
+            self._fail(
+                job,
+                f"its file cannot be read: {error.strerror or error}",
+                "Download the label again, then reprint it.",
+            )
+            return
+        except PrinterError as error:
+            if error.kind in _LABEL_FAULTS:
+                self._fail(job, error.message, error.hint)
+            else:
+                self._printer_pause(error, job_id)
+            return
+        try:
+            if not self._wait_for_room(printer):
+                return  # paused or closed meanwhile: the job waits, untouched
+        except PrinterError as error:
+            if error.kind in _LINK_FAULTS:
+                self._needs_reopen = True
+            self._printer_pause(error, job_id)
+            return
+        with self._store.transaction(write=True) as tx:
+            claimed = tx.print_jobs.claim(job_id)
+            printing = tx.print_jobs.get(job_id)
+        if not claimed or printing is None:
+            self._drop_pending(job_id)
+            return
+        self._drop_pending(job_id)
+        self._emit(printing)
+        self._send(printer, printing, payload)
+
+    def _wait_for_room(self, printer: Printer) -> bool:
+        """Hold the next label while the printer already has MAX_LABELS_AHEAD to print; False
+        when the queue was paused or closed meanwhile. A fault seen here is raised."""
+        status = self._printer_status
+        while self._must_wait(status):
+            with self._cond:
+                self._cond.wait_for(lambda: self._closed or self._pause is not None, STATUS_POLL_S)
+                if self._closed or self._pause is not None:
+                    return False
+            status = printer.status(query_write_timeout_ms=printer.write_timeout_ms)
+            self._note_status(status)
+            if status.state is PrinterState.OFFLINE:
+                raise PrinterError(
+                    PrinterErrorKind.TIMEOUT,
+                    "The printer does not answer a status query",
+                    hint="Check that it is on and not showing an error light.",
+                    device=self.uri,
+                )
+            status.raise_for_problem(self.uri)
+        return True
+
+    def _must_wait(self, status: PrinterStatus | None) -> bool:
+        if status is None:
+            return False
+        if status.labels_remaining is not None:
+            return status.labels_remaining >= MAX_LABELS_AHEAD
+        return status.state is PrinterState.BUSY and self._uncounted_ahead >= MAX_UNCOUNTED_AHEAD
+
+    def _note_status(self, status: PrinterStatus) -> None:
+        self._printer_status = status
+        if status.state is PrinterState.READY:
+            self._uncounted_ahead = 0  # nothing left in it
+
+    def _open_printer(self) -> Printer:
+        if self._printer is not None and self._needs_reopen:
+            self._printer.reopen()  # e.g. after a replug: the printer has a new bus address
+            self._needs_reopen = False
+        if self._printer is None:
+            self._printer = self._factory(self.uri, self._configured_model or None)
+            self._needs_reopen = False
+        return self._printer
+
+    def _send(self, printer: Printer, job: PrintJob, payload: bytes) -> None:
+        sent = False
+
+        def on_sent(_index: int) -> None:
+            nonlocal sent
+            sent = True
+
+        try:
+            result = printer.print_jobs([payload], on_sent=on_sent)
+        except PrinterError as error:
+            if error.kind in _LINK_FAULTS:
+                self._needs_reopen = True
+            self._printer_status = None
+            if not sent:
+                self._requeue(job, error)
+            elif self._acknowledged_writes or error.kind not in _LINK_FAULTS:
+                # The device took every byte (or answered a status after them): the label is
+                # in its buffer and comes out once the fault is fixed.
+                self._printed_ok(job)
+                self._printer_pause(error, None)
+            else:
+                self._doubt(job, error.message, error.hint)
+            return
+        except BaseException:
+            # Not a printer fault (a bug, an interrupt): the job must not be lost either way.
+            if sent:
+                self._doubt(job, "printing was interrupted after the label was sent", "")
+            else:
+                self._requeue(job, None)
+            raise
+        self._uncounted_ahead += 1
+        self._note_status(result.status_after)
+        answered = result.status_after.state is not PrinterState.OFFLINE
+        if self._acknowledged_writes or answered:
+            self._printed_ok(job)
+        else:
+            self._doubt(
+                job,
+                "the printer stopped answering right after the label was sent",
+                "Check whether it printed, then Resend or Mark printed.",
+            )
+            return
+        if result.problem_after:
+            try:
+                result.status_after.raise_for_problem(self.uri)
+            except PrinterError as error:
+                self._printer_pause(error, None)
+
+    # --- settling one job ------------------------------------------------------------------
+
+    def _printed_ok(self, job: PrintJob) -> None:
+        at = self._clock()
+        with self._store.transaction(write=True) as tx:
+            tx.print_jobs.mark_printed(job.id, at)
+            done = tx.print_jobs.get(job.id)
+            self._record(tx, "print", done or job)
+        with self._cond:
+            self._printed += 1
+        self._emit(done)
+
+    def _requeue(self, job: PrintJob, error: PrinterError | None) -> None:
+        with self._store.transaction(write=True) as tx:
+            tx.print_jobs.requeue(job.id, str(error) if error else None)
+            again = tx.print_jobs.get(job.id)
+        with self._cond:
+            bisect.insort(self._pending, (job.sequence, job.id))
+        if error is not None:
+            self._printer_pause(error, job.id)
+        self._emit(again)
+
+    def _doubt(self, job: PrintJob, why: str, hint: str) -> None:
+        with self._store.transaction(write=True) as tx:
+            tx.print_jobs.note_error(job.id, f"in doubt: {why}")
+            noted = tx.print_jobs.get(job.id)
+            self._record(tx, "print_in_doubt", job, reason=why)
+        with self._cond:
+            self._in_doubt[job.id] = job.sequence
+        self._set_pause(
+            QueuePause(
+                PauseCause.IN_DOUBT,
+                f"Label {job.tracking_code} may or may not have printed: {why}.",
+                hint=(hint + " " if hint else "") + "Then choose Resend or Mark printed for it.",
+                job_id=job.id,
+            )
+        )
+        self._emit(noted)
+
+    def _fail(self, job: PrintJob, why: str, hint: str) -> None:
+        with self._store.transaction(write=True) as tx:
+            tx.print_jobs.fail(job.id, why)
+            failed = tx.print_jobs.get(job.id)
+            self._record(tx, "print_failed", job, reason=why)
+        self._drop_pending(job.id)
+        self._set_pause(
+            QueuePause(
+                PauseCause.LABEL,
+                f"Label {job.tracking_code} cannot be printed: {why}.",
+                hint=(hint + " " if hint else "") + "Resume to go on with the next label.",
+                job_id=job.id,
+            )
+        )
+        self._emit(failed)
+
+    def _record(self, tx: StoreTransaction, action: str, job: PrintJob, **extra: object) -> None:
+        details: dict[str, object] = {
+            "job_id": job.id,
+            "printer": self.uri,
+            "reprint": job.reprint,
+            "tracking_code": job.tracking_code,
+        }
+        details.update({k: v for k, v in extra.items() if v})
+        self._audit.record_in(
+            tx,
+            action,
+            order_id=job.order_id,
+            label_id=job.label_id,
+            batch_id=job.batch_id,
+            details=details,
+        )
+
+
+class PrintQueueService:
+    """The print queues of this desk: one per printer, created on first use."""
+
+    def __init__(
+        self,
+        store: Store,
+        printer_factory: PrinterFactory,
+        audit: PrintAudit,
+        clock: Clock = utc_now,
+        labels_dir: Path | None = None,
+        *,
+        printers: PrinterSettings | Callable[[], PrinterSettings] | None = None,
+    ) -> None:
+        """`printers`: the configured printers, or a function that reads them when a queue is
+        looked up (so printers added or a default changed in the settings are seen)."""
+        self._store = store
+        self._factory = printer_factory
+        self._audit = audit
+        self._clock = clock
+        self._labels_dir = labels_dir or Path()
+        self._printers = printers or PrinterSettings()
+        self._queues: dict[str, PrintQueue] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def resolve(self, uri_or_name: str | None = None) -> ConfiguredPrinter:
+        """The configured printer for a name or URI (None: the default printer)."""
+        printers = self._printers() if callable(self._printers) else self._printers
+        return printers.resolve(uri_or_name)
+
+    def queue_for(self, uri_or_name: str | None = None) -> PrintQueue:
+        """The queue of a printer by name or URI (None: the default printer). Thread-safe."""
+        printer = self.resolve(uri_or_name)
+        uri = canonical_uri(printer.uri)
+        with self._lock:
+            if self._closed:
+                raise AppError("The print queues are closed.", kind=ErrorKind.CONFLICT)
+            queue = self._queues.get(uri)
+            if queue is None:
+                queue = PrintQueue(
+                    printer,
+                    store=self._store,
+                    printer_factory=self._factory,
+                    audit=self._audit,
+                    clock=self._clock,
+                    labels_dir=self._labels_dir,
+                )
+                self._queues[uri] = queue
+            return queue
+
+    def queues(self) -> list[PrintQueue]:
+        with self._lock:
+            return list(self._queues.values())
+
+    def labels_to_print(self, batch_id: int, *, reprint: bool = False) -> list[int]:
+        """A batch's live labels in group order: with `reprint` all of them, else those never
+        printed, queued or skipped."""
+        with self._store.transaction() as tx:
+            labels = tx.print_jobs.batch_labels(batch_id)
+            if reprint:
+                return labels
+            settled = tx.print_jobs.labels_with_jobs(
+                labels,
+                [
+                    PrintJobStatus.QUEUED,
+                    PrintJobStatus.PRINTING,
+                    PrintJobStatus.PRINTED,
+                    PrintJobStatus.SKIPPED,
+                ],
+            )
+        return [label for label in labels if label not in settled]
+
+    def close(self) -> None:
+        """Stop every queue (each finishes the label it is sending)."""
+        with self._lock:
+            self._closed = True
+            queues = list(self._queues.values())
+        for queue in queues:
+            queue.close()

@@ -1,0 +1,961 @@
+"""Buying labels: pre-flight, the purchase journal, bounded concurrency, reconciliation, resume.
+
+The journal makes money safe. For each order, in this order:
+
+1. `intent` is committed (order, batch, a unique reference) before any call;
+2. the shipment is created with that reference; `created` commits its id and the chosen rate;
+3. `buying` is committed, then the buy call is made;
+4. the label, the order's status and tracking number and an audit entry commit together
+   (`bought`); label files are fetched afterwards (a crash there leaves a label without files,
+   which the next run fetches).
+
+A lost answer leaves the row `unknown`. Every run first reconciles all open rows with EasyPost
+(retrieve the shipment; when no shipment id was recorded, list shipments by date and match the
+reference) and only then buys. A row whose shipment exists unbought is bought on that same
+shipment, so repeating cannot buy twice (EasyPost sells one label per shipment). One buyer per
+database at a time (a file lock), and the database refuses a second live label per order.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Protocol
+
+from app.domain.errors import AppError, ErrorKind
+from app.domain.fulfilment import BatchStatus, PurchaseState
+from app.domain.orders import Address
+from app.postage.models import (
+    CustomsSpec,
+    LabelFormat,
+    ParcelSpec,
+    PurchasedLabel,
+    ShipmentOptions,
+    ShipmentQuote,
+    ShipmentRecord,
+)
+from app.services.audit import AuditLog
+from app.services.buy_plan import Plan, PlannedOrder, Selection, rate_request_for, resolve_plan
+from app.services.clock import Clock, utc_now
+from app.services.label_files import LabelFiles
+from app.services.preflight import (
+    ALREADY_LABELLED,
+    BlockedOrder,
+    PreflightReport,
+    PreflightService,
+    from_address_key,
+)
+from app.store import Store, StoreTransaction
+from app.store.batches_repo import BatchRecord
+from app.store.labels_repo import LabelRecord, NewLabel
+from app.store.purchases_repo import PurchaseRecord
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 64
+#: How far around a journal row's time to look for its shipment by reference.
+RECONCILE_WINDOW = timedelta(minutes=10)
+
+
+class PurchaseGateway(Protocol):
+    """What buying needs of the EasyPost gateway."""
+
+    def create_shipment(
+        self,
+        *,
+        to_address: Address,
+        from_address: Address | str,
+        parcel: ParcelSpec,
+        options: ShipmentOptions | None = None,
+        customs: CustomsSpec | None = None,
+        reference: str = "",
+    ) -> ShipmentQuote: ...
+
+    def buy(
+        self,
+        shipment_id: str,
+        rate_id: str,
+        *,
+        insurance: Decimal | None = None,
+        reference: str = "",
+        label_format: str | None = None,
+    ) -> PurchasedLabel: ...
+
+    def reconcile(self, shipment_id: str) -> ShipmentRecord: ...
+
+    def list_shipments(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        purchased: bool | None = True,
+        page_size: int = 100,
+    ) -> Iterator[ShipmentRecord]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LabelInfo:
+    """A label just bought, as the print queue and the UI need it."""
+
+    label_id: int
+    order_id: int
+    external_id: str
+    group_id: str
+    batch_id: int
+    batch_reference: str
+    tracking_code: str
+    service: str
+    amount_usd: Decimal
+    label_format: str
+    label_path: str | None
+    preview_path: str | None
+    sequence: int  # position in group order within the selection
+
+
+@dataclass(frozen=True, slots=True)
+class FailedOrder:
+    """An order whose label was not bought in this run, and why."""
+
+    order_id: int
+    external_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class BuyProgress:
+    """Where a buy run is; `spent` counts labels bought in this run."""
+
+    total: int
+    done: int
+    failed: int
+    remaining: int
+    spent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BuyResult:
+    """What a buy run did."""
+
+    batch_id: int
+    batch_reference: str
+    bought: tuple[LabelInfo, ...]
+    blocked: tuple[BlockedOrder, ...]
+    failed: tuple[FailedOrder, ...]
+    unknown: tuple[FailedOrder, ...]  # answer lost and not yet reconcilable: run again
+    not_started: tuple[int, ...]  # order ids left when cancelled
+    skipped: tuple[int, ...]  # already held a live label before this run
+    spent: Decimal  # this run
+    batch_spent: Decimal  # the whole batch so far
+    reconciled: int  # open journal rows resolved before buying
+    cancelled: bool
+    delivery_errors: tuple[str, ...] = ()  # labels the on_label_bought receiver refused
+
+    @property
+    def complete(self) -> bool:
+        return not self.unknown and not self.not_started and not self.cancelled
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileReport:
+    """Open journal rows looked at: what became of them."""
+
+    bought: tuple[LabelInfo, ...]
+    resumable: tuple[PurchaseRecord, ...]  # shipment exists unbought: buy it, not another
+    abandoned: tuple[PurchaseRecord, ...]  # nothing exists at EasyPost: safe to start over
+    unresolved: tuple[PurchaseRecord, ...]  # EasyPost could not be asked: still unknown
+
+
+OnLabelBought = Callable[[LabelInfo], None]
+OnProgress = Callable[[BuyProgress], None]
+
+
+class BuyerLock:
+    """One buyer per database: an exclusive OS file lock beside the database file.
+
+    The OS drops it when the process dies (even by SIGKILL), so a crash never leaves it stuck.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[bytes] | None = None
+
+    def acquire(self) -> None:
+        handle = self.path.open("a+b")
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            handle.close()
+            raise AppError(
+                "Another purchase is running on this database.",
+                hint="Wait for it to finish (or close the other window), then run the buy again.",
+                kind=ErrorKind.CONFLICT,
+                details={"lock": str(self.path)},
+            ) from error
+        self._handle = handle
+
+    def release(self) -> None:
+        handle = self._handle
+        self._handle = None
+        if handle is not None:
+            handle.close()
+
+
+class _InOrder:
+    """Hands bought labels on in group order, whatever order the buys finish in."""
+
+    def __init__(self, sequences: Sequence[int], deliver: OnLabelBought | None) -> None:
+        self._pending = list(sequences)
+        self._resolved: dict[int, LabelInfo | None] = {}
+        self._deliver = deliver
+        self._lock = threading.Lock()
+        self.errors: list[str] = []
+
+    def resolve(self, sequence: int, label: LabelInfo | None) -> None:
+        with self._lock:
+            self._resolved[sequence] = label
+            while self._pending and self._pending[0] in self._resolved:
+                ready = self._resolved.pop(self._pending.pop(0))
+                if ready is not None:
+                    self.deliver(ready)
+
+    def deliver(self, label: LabelInfo) -> None:
+        if self._deliver is None:
+            return
+        try:
+            self._deliver(label)
+        except AppError as error:
+            # The label is bought and recorded; the receiver (print queue) refused it.
+            # Reported in the result; buying goes on.
+            log.error("label %s not handed on: %s", label.tracking_code, error)
+            self.errors.append(f"{label.tracking_code}: {error.message}")
+
+
+class PurchaseService:
+    """Buys labels for a selection; the same call again finishes an interrupted run."""
+
+    def __init__(
+        self,
+        store: Store,
+        gateway: PurchaseGateway,
+        preflight: PreflightService,
+        label_files: LabelFiles,
+        audit: AuditLog,
+        clock: Clock = utc_now,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        label_format: LabelFormat = "PNG",
+        customs_signer: str = "",
+    ) -> None:
+        self._store = store
+        self._gateway = gateway
+        self._preflight = preflight
+        self._files = label_files
+        self._audit = audit
+        self._clock = clock
+        self.concurrency = concurrency
+        self.label_format: LabelFormat = label_format
+        self._signer = customs_signer
+        self._lock = BuyerLock(Path(f"{store.path}.buy.lock"))
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def plan(self, selection: Selection) -> Plan:
+        return resolve_plan(self._store, selection)
+
+    def preflight(self, selection: Selection, *, verify_addresses: bool = True) -> PreflightReport:
+        return self._preflight.check(self.plan(selection), verify_addresses=verify_addresses)
+
+    # -- buying -----------------------------------------------------------------------------
+
+    def buy(
+        self,
+        selection: Selection,
+        *,
+        concurrency: int | None = None,
+        progress: OnProgress | None = None,
+        cancel: threading.Event | None = None,
+        on_label_bought: OnLabelBought | None = None,
+        verify_addresses: bool = True,
+    ) -> BuyResult:
+        """Buy a label for every order of `selection` that passes pre-flight.
+
+        Open journal rows are reconciled first; orders holding a live label are never bought
+        again. `cancel` stops issuing new buys; those in flight finish and are recorded.
+
+        Raises:
+            AppError: CONFLICT when another buyer holds this database; INVALID_INPUT /
+                NOT_FOUND for a selection that cannot be resolved. An order's own problems are
+                reported in the result, never raised.
+        """
+        workers = concurrency or self.concurrency
+        if not 1 <= workers <= MAX_CONCURRENCY:
+            raise AppError(
+                f"Concurrency {workers} is out of range.",
+                hint=f"Use 1 to {MAX_CONCURRENCY}.",
+                kind=ErrorKind.INVALID_INPUT,
+            )
+        cancel = cancel or threading.Event()
+        self._lock.acquire()
+        try:
+            return self._buy_locked(
+                selection, workers, progress, cancel, on_label_bought, verify_addresses
+            )
+        finally:
+            self._lock.release()
+
+    def _buy_locked(
+        self,
+        selection: Selection,
+        workers: int,
+        progress: OnProgress | None,
+        cancel: threading.Event,
+        on_label_bought: OnLabelBought | None,
+        verify_addresses: bool,
+    ) -> BuyResult:
+        plan = self.plan(selection)
+        planned_by_id = {p.order_id: p for p in plan.orders}
+        batch = self._open_batch(selection, plan, workers)
+        reconciled = self._reconcile_locked(batch_reference=batch.reference, planned=planned_by_id)
+        handed_on = _InOrder([], on_label_bought)
+        for info in sorted(reconciled.bought, key=lambda label: label.sequence):
+            if info.order_id in planned_by_id:
+                handed_on.deliver(info)
+        # Addresses are verified per order by the workers (cached), so the first label is
+        # bought at once instead of after every address of the selection was verified.
+        report = self._preflight.check(plan, verify_addresses=False)
+        reconciled_ids = {label.order_id for label in reconciled.bought}
+        skipped = tuple(b.order_id for b in report.blocked if b.reasons == (ALREADY_LABELLED,))
+        blocked = tuple(b for b in report.blocked if b.reasons != (ALREADY_LABELLED,))
+        unresolved = {p.order_id: p for p in reconciled.unresolved}
+        ready = tuple(p for p in report.ready if p.order_id not in unresolved)
+        resumable = {p.order_id: p for p in reconciled.resumable}
+        blocked_ids = {b.order_id for b in blocked}
+        for order_id, purchase in list(resumable.items()):
+            if order_id in blocked_ids:  # pre-flight fails now: buy nothing for it
+                self._close(purchase, PurchaseState.ABANDONED, "blocked by pre-flight")
+                del resumable[order_id]
+        if blocked:
+            with self._store.transaction(write=True) as tx:
+                for item in blocked:
+                    self._audit.record_in(
+                        tx,
+                        "purchase.blocked",
+                        order_id=item.order_id,
+                        batch_id=batch.id,
+                        details={"reasons": list(item.reasons)},
+                    )
+        run = _Run(self, plan, batch, ready, progress, on_label_bought, cancel, verify_addresses)
+        run.report()
+        if ready:
+            with ThreadPoolExecutor(
+                max_workers=min(workers, len(ready)), thread_name_prefix="buy"
+            ) as pool:
+                for planned in ready:
+                    pool.submit(run.buy_one, planned, resumable.get(planned.order_id))
+        # A last look at answers lost during this run (the gateway already retried the buy).
+        unknown = run.retry_unknown() + tuple(
+            FailedOrder(
+                order_id,
+                planned_by_id[order_id].order.external_id,
+                "an earlier purchase could not be reconciled yet",
+            )
+            for order_id in unresolved
+            if order_id in planned_by_id
+        )
+        finished = self._clock()
+        with self._store.transaction(write=True) as tx:
+            batch_spent = tx.batches.recompute_spent(batch.id)
+            if cancel.is_set():
+                status = BatchStatus.CANCELLED
+            elif unknown or run.not_started:
+                status = BatchStatus.BUYING
+            else:
+                status = BatchStatus.DONE
+            tx.batches.set_status(
+                batch.id, status, finished_at=None if status is BatchStatus.BUYING else finished
+            )
+            self._audit.record_in(
+                tx,
+                f"batch.{status.value}",
+                batch_id=batch.id,
+                details={
+                    "bought": len(run.bought) + len(reconciled_ids),
+                    "failed": len(run.failed),
+                    "blocked": len(blocked) + len(run.blocked),
+                    "unknown": len(unknown),
+                    "spent": str(run.spent),
+                },
+            )
+        mine = tuple(label for label in reconciled.bought if label.order_id in planned_by_id)
+        bought = tuple(sorted(mine + tuple(run.bought), key=lambda label: label.sequence))
+        position = {p.order_id: p.sequence for p in plan.orders}
+        blocked = tuple(
+            sorted(blocked + tuple(run.blocked), key=lambda item: position[item.order_id])
+        )
+        return BuyResult(
+            batch_id=batch.id,
+            batch_reference=batch.reference,
+            bought=bought,
+            blocked=blocked,
+            failed=tuple(run.failed),
+            unknown=unknown,
+            not_started=tuple(run.not_started),
+            skipped=tuple(oid for oid in skipped if oid not in reconciled_ids),
+            spent=sum((label.amount_usd for label in bought), Decimal(0)),
+            batch_spent=batch_spent,
+            reconciled=len(reconciled.bought) + len(reconciled.abandoned),
+            cancelled=cancel.is_set(),
+            delivery_errors=tuple(handed_on.errors + run.delivery_errors),
+        )
+
+    def _open_batch(self, selection: Selection, plan: Plan, workers: int) -> BatchRecord:
+        key = selection.to_json()
+        with self._store.transaction(write=True) as tx:
+            batch = tx.batches.latest_unfinished(key)
+            if batch is None:
+                package_type_id = None
+                if selection.package_type:
+                    found = tx.package_types.get(selection.package_type)
+                    package_type_id = found.id if found else None
+                batch = tx.batches.create(
+                    now=self._clock(),
+                    station=self._audit.station,
+                    user=self._audit.user,
+                    package_type_id=package_type_id,
+                    service_choice=selection.service or "",
+                    concurrency=workers,
+                    selection_json=key,
+                )
+                self._audit.record_in(
+                    tx,
+                    "batch.created",
+                    batch_id=batch.id,
+                    details={"reference": batch.reference, "orders": len(plan.orders)},
+                )
+            else:
+                self._audit.record_in(
+                    tx, "batch.resumed", batch_id=batch.id, details={"reference": batch.reference}
+                )
+            tx.batches.set_status(batch.id, BatchStatus.BUYING)
+            tx.batches.set_concurrency(batch.id, workers)
+        return batch
+
+    # -- reconciliation ---------------------------------------------------------------------
+
+    def reconcile(self) -> ReconcileReport:
+        """Resolve every open journal row with EasyPost (holds the buyer lock meanwhile)."""
+        self._lock.acquire()
+        try:
+            return self._reconcile_locked(batch_reference="")
+        finally:
+            self._lock.release()
+
+    def _reconcile_locked(
+        self, *, batch_reference: str, planned: Mapping[int, PlannedOrder] | None = None
+    ) -> ReconcileReport:
+        with self._store.transaction() as tx:
+            open_rows = tx.purchases.open_purchases()
+            batches = {p.batch_id: tx.batches.get(p.batch_id) for p in open_rows}
+        bought: list[LabelInfo] = []
+        resumable: list[PurchaseRecord] = []
+        abandoned: list[PurchaseRecord] = []
+        unresolved: list[PurchaseRecord] = []
+        by_reference = self._shipments_by_reference([p for p in open_rows if not p.shipment_id])
+        plan_cache = planned or {}
+        for purchase in open_rows:
+            batch = batches.get(purchase.batch_id)
+            batch_ref = batch.reference if batch else batch_reference
+            if purchase.shipment_id:
+                try:
+                    record = self._gateway.reconcile(purchase.shipment_id)
+                except AppError as error:
+                    log.warning("cannot reconcile %s: %s", purchase.reference, error)
+                    unresolved.append(purchase)
+                    continue
+                records = [record]
+            else:
+                found = by_reference.get(purchase.reference)
+                if found is None:
+                    unresolved.append(purchase)
+                    continue
+                records = found
+            purchased = [r for r in records if r.label is not None]
+            if purchased:
+                record = purchased[0]
+                assert record.label is not None
+                info = self._record_bought(
+                    purchase,
+                    record.label,
+                    batch_id=purchase.batch_id,
+                    batch_reference=batch_ref,
+                    planned=plan_cache.get(purchase.order_id),
+                    reconciled=True,
+                )
+                if info is not None:
+                    bought.append(info)
+                if len(purchased) > 1:
+                    self._audit.record(
+                        "purchase.duplicate",
+                        order_id=purchase.order_id,
+                        batch_id=purchase.batch_id,
+                        details={"shipments": [r.shipment_id for r in purchased]},
+                    )
+            elif purchase.shipment_id and purchase.rate_id:
+                self._update(purchase, PurchaseState.CREATED, error=None)
+                resumable.append(purchase)
+            else:
+                # Never reached `created`: no buy was ever sent for it.
+                self._close(purchase, PurchaseState.ABANDONED, "no purchase found at EasyPost")
+                abandoned.append(purchase)
+        return ReconcileReport(tuple(bought), tuple(resumable), tuple(abandoned), tuple(unresolved))
+
+    def _shipments_by_reference(
+        self, purchases: Sequence[PurchaseRecord]
+    ) -> dict[str, list[ShipmentRecord]]:
+        """Shipments carrying the references of `purchases` (one listing for all of them).
+
+        A reference not found maps to []; None is left out only when listing failed.
+        """
+        if not purchases:
+            return {}
+        wanted = {p.reference for p in purchases}
+        start = min(p.created_at for p in purchases) - RECONCILE_WINDOW
+        end = max(max(p.updated_at for p in purchases), self._clock()) + RECONCILE_WINDOW
+        found: dict[str, list[ShipmentRecord]] = {ref: [] for ref in wanted}
+        try:
+            for purchased in (True, False):
+                for record in self._gateway.list_shipments(start, end, purchased=purchased):
+                    if record.reference in wanted:
+                        found[record.reference].append(record)
+        except AppError as error:
+            log.warning("cannot list shipments to reconcile: %s", error)
+            return {}
+        return found
+
+    # -- journal steps ------------------------------------------------------------------------
+
+    def _update(self, purchase: PurchaseRecord, state: PurchaseState, **fields: object) -> None:
+        with self._store.transaction(write=True) as tx:
+            tx.purchases.update(purchase.id, now=self._clock(), state=state, **fields)  # type: ignore[arg-type]
+
+    def _close(self, purchase: PurchaseRecord, state: PurchaseState, reason: str) -> None:
+        with self._store.transaction(write=True) as tx:
+            tx.purchases.update(purchase.id, now=self._clock(), state=state, error=reason)
+            self._audit.record_in(
+                tx,
+                f"purchase.{state.value}",
+                order_id=purchase.order_id,
+                batch_id=purchase.batch_id,
+                details={"reference": purchase.reference, "reason": reason},
+            )
+
+    def _record_bought(
+        self,
+        purchase: PurchaseRecord,
+        label: PurchasedLabel,
+        *,
+        batch_id: int,
+        batch_reference: str,
+        planned: PlannedOrder | None,
+        reconciled: bool = False,
+    ) -> LabelInfo | None:
+        """Commit the label, the order's new status and tracking number and the audit entry.
+
+        None when the database refuses the label because the order already holds another live
+        one (two labels were bought: only possible if something outside this journal bought
+        one); the row is closed and the duplicate is put in the audit log, to be refunded.
+        """
+        try:
+            return self._record_bought_once(
+                purchase, label, batch_id, batch_reference, planned, reconciled
+            )
+        except AppError as error:
+            if error.kind is not ErrorKind.CONFLICT:
+                raise
+            log.error(
+                "order %s: second live label %s refused", purchase.order_id, label.tracking_code
+            )
+            with self._store.transaction(write=True) as tx:
+                tx.purchases.update(
+                    purchase.id,
+                    now=self._clock(),
+                    state=PurchaseState.BOUGHT,
+                    shipment_id=label.shipment_id,
+                    error=f"duplicate label {label.tracking_code}: refund {label.shipment_id}",
+                )
+                self._audit.record_in(
+                    tx,
+                    "purchase.duplicate",
+                    order_id=purchase.order_id,
+                    batch_id=batch_id,
+                    details={
+                        "shipment_id": label.shipment_id,
+                        "tracking_code": label.tracking_code,
+                    },
+                )
+            return None
+
+    def _record_bought_once(
+        self,
+        purchase: PurchaseRecord,
+        label: PurchasedLabel,
+        batch_id: int,
+        batch_reference: str,
+        planned: PlannedOrder | None,
+        reconciled: bool,
+    ) -> LabelInfo:
+        now = self._clock()
+        with self._store.transaction(write=True) as tx:
+            order = tx.orders.get(purchase.order_id)
+            existing = tx.labels.by_shipment_id(label.shipment_id)
+            if existing is not None:  # recorded by an earlier run that died before closing the row
+                tx.purchases.update(
+                    purchase.id, now=now, state=PurchaseState.BOUGHT, amount_usd=existing.amount_usd
+                )
+                record = existing
+            else:
+                record = tx.labels.add(
+                    NewLabel(
+                        order_id=purchase.order_id,
+                        shipment_id=label.shipment_id,
+                        tracking_code=label.tracking_code,
+                        service=label.rate.service,
+                        amount_usd=label.rate.amount,
+                        label_format=label.label_format,
+                        bought_at=now,
+                        batch_id=batch_id,
+                        purchase_id=purchase.id,
+                        from_address_key=_from_key(tx),
+                    )
+                )
+                tx.purchases.update(
+                    purchase.id,
+                    now=now,
+                    state=PurchaseState.BOUGHT,
+                    shipment_id=label.shipment_id,
+                    rate_id=label.rate.id,
+                    service=label.rate.service,
+                    amount_usd=label.rate.amount,
+                    error=None,
+                )
+                tx.labels.mark_order_labelled(purchase.order_id, label.tracking_code, now)
+                self._audit.record_in(
+                    tx,
+                    "label.bought",
+                    order_id=purchase.order_id,
+                    label_id=record.id,
+                    batch_id=batch_id,
+                    details={
+                        "tracking_code": label.tracking_code,
+                        "shipment_id": label.shipment_id,
+                        "service": label.rate.service,
+                        "amount": str(label.rate.amount),
+                        "reference": purchase.reference,
+                        "reconciled": reconciled or label.reconciled,
+                    },
+                )
+        external_id = order.external_id if order else str(purchase.order_id)
+        record = self._save_files(record, label, batch_reference, external_id)
+        return LabelInfo(
+            label_id=record.id,
+            order_id=purchase.order_id,
+            external_id=external_id,
+            group_id=planned.group_id if planned else "",
+            batch_id=batch_id,
+            batch_reference=batch_reference,
+            tracking_code=record.tracking_code,
+            service=record.service,
+            amount_usd=record.amount_usd,
+            label_format=record.label_format,
+            label_path=record.label_path,
+            preview_path=record.preview_path,
+            sequence=planned.sequence if planned else -1,
+        )
+
+    def _save_files(
+        self, record: LabelRecord, label: PurchasedLabel, batch_reference: str, order_ref: str
+    ) -> LabelRecord:
+        if record.label_path and Path(record.label_path).exists():
+            return record
+        try:
+            paths = self._files.save(label, batch_reference=batch_reference, order_ref=order_ref)
+        except AppError as error:
+            # The label is bought and recorded; files can be fetched again later.
+            log.warning("label %s bought, files not saved: %s", record.tracking_code, error)
+            self._audit.record(
+                "label.files_missing",
+                order_id=record.order_id,
+                label_id=record.id,
+                details={"error": error.message},
+            )
+            return record
+        with self._store.transaction(write=True) as tx:
+            tx.labels.update(
+                record.id, label_path=str(paths.label_path), preview_path=str(paths.preview_path)
+            )
+            updated = tx.labels.get(record.id)
+        assert updated is not None
+        return updated
+
+    def batch_labels(self, batch_id: int) -> list[LabelRecord]:
+        """The batch's labels in the order they were bought."""
+        with self._store.transaction() as tx:
+            return tx.labels.list(batch_id=batch_id)
+
+    def fetch_missing_files(self, *, batch_id: int | None = None) -> int:
+        """Download the files of bought labels that have none (after a crash); how many."""
+        with self._store.transaction() as tx:
+            missing = [r for r in tx.labels.list(batch_id=batch_id) if not r.label_path]
+            names: dict[int, tuple[str, str]] = {}
+            for record in missing:
+                order = tx.orders.get(record.order_id)
+                batch = tx.batches.get(record.batch_id) if record.batch_id else None
+                names[record.id] = (
+                    batch.reference if batch else "",
+                    order.external_id if order else str(record.order_id),
+                )
+        fetched = 0
+        for record in missing:
+            shipment = self._gateway.reconcile(record.shipment_id)
+            if shipment.label is None:
+                continue
+            batch_reference, order_ref = names[record.id]
+            saved = self._save_files(record, shipment.label, batch_reference, order_ref)
+            fetched += saved.label_path is not None
+        return fetched
+
+
+def _from_key(tx: StoreTransaction) -> str:
+    ship_from = tx.ship_from.default()
+    return from_address_key(ship_from.address) if ship_from else ""
+
+
+def _new_reference(order_id: int) -> str:
+    """Unique per attempt; EasyPost keeps it as the shipment reference (crash recovery key)."""
+    return f"PD{order_id}-{secrets.token_hex(5)}"
+
+
+class _Run:
+    """One buy run's workers and tallies (thread-safe)."""
+
+    def __init__(
+        self,
+        service: PurchaseService,
+        plan: Plan,
+        batch: BatchRecord,
+        ready: Sequence[PlannedOrder],
+        progress: OnProgress | None,
+        on_label_bought: OnLabelBought | None,
+        cancel: threading.Event,
+        verify_addresses: bool = True,
+    ) -> None:
+        self.service = service
+        self.verify_addresses = verify_addresses
+        self.blocked: list[BlockedOrder] = []
+        self.plan = plan
+        self.batch = batch
+        self.total = len(ready)
+        self._progress = progress
+        self.cancel = cancel
+        self._lock = threading.Lock()
+        self.bought: list[LabelInfo] = []
+        self.failed: list[FailedOrder] = []
+        self.unknown: list[tuple[PlannedOrder, PurchaseRecord, str]] = []
+        self.not_started: list[int] = []
+        self.spent = Decimal(0)
+        self._in_order = _InOrder([p.sequence for p in ready], on_label_bought)
+
+    @property
+    def delivery_errors(self) -> list[str]:
+        return self._in_order.errors
+
+    def report(self) -> None:
+        if self._progress is None:
+            return
+        with self._lock:
+            done = len(self.bought)
+            failed = len(self.failed) + len(self.unknown) + len(self.blocked)
+            snapshot = BuyProgress(
+                total=self.total,
+                done=done,
+                failed=failed,
+                remaining=self.total - done - failed - len(self.not_started),
+                spent=self.spent,
+            )
+        self._progress(snapshot)
+
+    def _finish(self, planned: PlannedOrder, label: LabelInfo | None) -> None:
+        self._in_order.resolve(planned.sequence, label)
+        self.report()
+
+    def buy_one(self, planned: PlannedOrder, existing: PurchaseRecord | None) -> None:
+        try:
+            label = self._buy(planned, existing)
+        except BaseException as error:  # a bug: recorded as a failure, never a lost worker
+            log.exception("buying order %s failed unexpectedly", planned.order_id)
+            with self._lock:
+                self.failed.append(
+                    FailedOrder(
+                        planned.order_id, planned.order.external_id, f"internal error: {error!r}"
+                    )
+                )
+            label = None
+        self._finish(planned, label)
+
+    def _block(self, planned: PlannedOrder, purchase: PurchaseRecord | None, reason: str) -> None:
+        if purchase is not None:
+            self.service._close(purchase, PurchaseState.ABANDONED, reason)
+        self.service._audit.record(
+            "purchase.blocked",
+            order_id=planned.order_id,
+            batch_id=self.batch.id,
+            details={"reasons": [reason]},
+        )
+        with self._lock:
+            self.blocked.append(
+                BlockedOrder(
+                    planned.order_id, planned.order.external_id, planned.group_id, (reason,)
+                )
+            )
+
+    def _fail(self, planned: PlannedOrder, purchase: PurchaseRecord | None, reason: str) -> None:
+        if purchase is not None:
+            self.service._close(purchase, PurchaseState.FAILED, reason)
+        with self._lock:
+            self.failed.append(FailedOrder(planned.order_id, planned.order.external_id, reason))
+
+    def _buy(self, planned: PlannedOrder, existing: PurchaseRecord | None) -> LabelInfo | None:
+        service = self.service
+        if self.cancel.is_set():
+            with self._lock:
+                self.not_started.append(planned.order_id)
+            return None
+        gateway = service._gateway
+        store = service._store
+        if self.verify_addresses:
+            check = service._preflight.verify(planned.order.recipient)
+            if not check.verified:
+                self._block(planned, existing, f"address not verified: {check.message}")
+                return None
+        if existing is not None:
+            purchase = existing
+        else:
+            reference = _new_reference(planned.order_id)
+            try:
+                with store.transaction(write=True) as tx:
+                    purchase = tx.purchases.add_intent(
+                        order_id=planned.order_id,
+                        batch_id=self.batch.id,
+                        reference=reference,
+                        now=service._clock(),
+                        service=planned.service,
+                    )
+            except AppError as error:
+                self._fail(planned, None, error.message)
+                return None
+            try:
+                request = rate_request_for(
+                    planned,
+                    self.plan,
+                    label_format=service.label_format,
+                    signer=service._signer,
+                    reference=reference,
+                )
+                quote = gateway.create_shipment(
+                    to_address=request.to_address,
+                    from_address=request.from_address,
+                    parcel=request.parcel,
+                    options=request.options,
+                    customs=request.customs,
+                    reference=reference,
+                )
+                predefined = planned.package_type.predefined if planned.package_type else None
+                rate = quote.choose(planned.service or "cheapest", predefined_package=predefined)
+            except AppError as error:
+                # Nothing was bought: at most an unbought shipment exists (it costs nothing).
+                self._fail(planned, purchase, error.message)
+                return None
+            with store.transaction(write=True) as tx:
+                tx.purchases.update(
+                    purchase.id,
+                    now=service._clock(),
+                    state=PurchaseState.CREATED,
+                    shipment_id=quote.shipment_id,
+                    rate_id=rate.id,
+                    service=rate.service,
+                    amount_usd=rate.amount,
+                )
+                purchase = tx.purchases.get(purchase.id) or purchase
+        assert purchase.shipment_id is not None and purchase.rate_id is not None
+        service._update(purchase, PurchaseState.BUYING)
+        try:
+            label = gateway.buy(
+                purchase.shipment_id,
+                purchase.rate_id,
+                reference=purchase.reference,
+                label_format=service.label_format,
+            )
+        except AppError as error:
+            if error.details.get("outcome") == "unknown":
+                service._update(purchase, PurchaseState.UNKNOWN, error=error.message)
+                with self._lock:
+                    self.unknown.append((planned, purchase, error.message))
+                return None
+            self._fail(planned, purchase, error.message)
+            return None
+        info = service._record_bought(
+            purchase,
+            label,
+            batch_id=self.batch.id,
+            batch_reference=self.batch.reference,
+            planned=planned,
+        )
+        if info is not None:
+            with self._lock:
+                self.bought.append(info)
+                self.spent += info.amount_usd
+        return info
+
+    def retry_unknown(self) -> tuple[FailedOrder, ...]:
+        """Reconcile this run's lost answers once more; what stays unknown is returned."""
+        still: list[FailedOrder] = []
+        for planned, purchase, reason in self.unknown:
+            assert purchase.shipment_id is not None
+            try:
+                record = self.service._gateway.reconcile(purchase.shipment_id)
+            except AppError:
+                still.append(FailedOrder(planned.order_id, planned.order.external_id, reason))
+                continue
+            if record.label is not None:
+                info = self.service._record_bought(
+                    purchase,
+                    record.label,
+                    batch_id=self.batch.id,
+                    batch_reference=self.batch.reference,
+                    planned=planned,
+                    reconciled=True,
+                )
+                if info is not None:
+                    self.bought.append(info)
+                    self.spent += info.amount_usd
+            else:
+                # The shipment is unbought: the next run buys this same shipment.
+                self.service._update(purchase, PurchaseState.CREATED, error=reason)
+                still.append(FailedOrder(planned.order_id, planned.order.external_id, reason))
+        return tuple(still)

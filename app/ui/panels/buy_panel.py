@@ -1,0 +1,640 @@
+"""Buy & print: pick package groups, estimate, see what pre-flight blocks, confirm the total,
+buy with live progress (and Cancel), while each label goes to the chosen printer's queue as
+soon as it is bought."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from threading import Event
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QProgressBar,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import AppError
+from app.domain.groups import PackageGroup
+from app.domain.usps import SERVICES
+from app.infra.settings import ConfiguredPrinter, PrinterSettings
+from app.services.buy_plan import CHEAPEST, Plan, PlannedOrder, Selection
+from app.services.estimate import EstimateReport, OrderEstimate
+from app.services.preflight import BlockedOrder, PreflightReport
+from app.services.print_queue import PrintQueue
+from app.services.purchase import BuyProgress, BuyResult, FailedOrder, LabelInfo
+from app.ui.dialogs.confirm import Confirm, confirm_with_box
+from app.ui.errors import ErrorPresenter
+from app.ui.models.table import Column, RecordTableModel, natural_key
+from app.ui.panels.base import Panel
+from app.ui.panels.common import record_table, reselect, selected_records
+from app.ui.panels.print_queue_panel import printer_choices
+from app.ui.tasks import TaskHandle, TaskRunner
+from app.ui.widgets.message_bar import Tone
+from app.ui.widgets.toolbar import action_button, tool_row
+
+# -- what the panel needs of the services ----------------------------------------------------
+
+
+class GroupsSource(Protocol):
+    def groups(self) -> list[PackageGroup]: ...
+
+
+class PurchaseSource(Protocol):
+    """app.services.purchase.PurchaseService."""
+
+    concurrency: int
+
+    def plan(self, selection: Selection) -> Plan: ...
+
+    def preflight(
+        self, selection: Selection, *, verify_addresses: bool = True
+    ) -> PreflightReport: ...
+
+    def buy(
+        self,
+        selection: Selection,
+        *,
+        concurrency: int | None = None,
+        progress: Callable[[BuyProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        on_label_bought: Callable[[LabelInfo], None] | None = None,
+        verify_addresses: bool = True,
+    ) -> BuyResult: ...
+
+
+class EstimateSource(Protocol):
+    def estimate(
+        self,
+        plan: Plan,
+        *,
+        orders: Sequence[PlannedOrder] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: Event | None = None,
+    ) -> EstimateReport: ...
+
+
+class QueueSource(Protocol):
+    def queue_for(self, uri_or_name: str | None = None) -> PrintQueue: ...
+
+
+class PrinterSettingsSource(Protocol):
+    def load(self) -> PrinterSettings: ...
+
+
+#: Buying runs in a lane of its own: one buy at a time from this window (the service also
+#: holds a lock per database), never blocking the short writes of the "db-write" lane.
+BUY_LANE = "buy"
+#: Pre-flight and estimates ask EasyPost (address checks, rates): a lane of their own too.
+ESTIMATE_LANE = "estimate"
+
+_OWN_SERVICE = ""  # the service combo's "each group's own" choice
+
+
+def _money(value: Decimal) -> str:
+    return f"${value:,.2f}"
+
+
+def _days(values: Sequence[int]) -> str:
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    return f"{low}" if low == high else f"{low}–{high}"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """A package group with what the last estimate said about it."""
+
+    group: PackageGroup
+    ready: int | None = None
+    blocked: int | None = None
+    priced: int | None = None
+    total: Decimal | None = None
+    days: str = ""
+    problem: str = ""
+
+
+def _service_text(row: GroupRow) -> str:
+    service = row.group.service
+    return SERVICES[service][0] if service in SERVICES else "—"
+
+
+GROUP_COLUMNS = (
+    Column[GroupRow]("Group", lambda r: r.group.group_id, width=118),
+    Column[GroupRow]("Items", lambda r: r.group.description, tooltip=lambda r: r.group.description),
+    Column[GroupRow]("Orders", lambda r: r.group.orders, numeric=True, width=60),
+    Column[GroupRow]("Intl.", lambda r: r.group.international, numeric=True, width=45),
+    Column[GroupRow]("Package", lambda r: r.group.package_type or "—", width=140),
+    Column[GroupRow]("Service", _service_text, width=150),
+    Column[GroupRow]("Ready", lambda r: r.ready, numeric=True, width=55),
+    Column[GroupRow](
+        "Blocked",
+        lambda r: r.blocked,
+        numeric=True,
+        foreground=lambda r: "#9b2c2c" if r.blocked else None,
+        width=60,
+    ),
+    Column[GroupRow](
+        "Estimate",
+        lambda r: "" if r.total is None else _money(r.total),
+        sort=lambda r: r.total or Decimal(0),
+        tooltip=lambda r: r.problem,
+        foreground=lambda r: "#9a5b00" if r.problem else None,
+        numeric=True,
+        width=90,
+    ),
+    Column[GroupRow]("Days", lambda r: r.days, width=50),
+)
+
+BLOCKED_COLUMNS = (
+    Column[BlockedOrder](
+        "Order", lambda b: b.external_id, sort=lambda b: natural_key(b.external_id), width=80
+    ),
+    Column[BlockedOrder]("Group", lambda b: b.group_id, width=120),
+    Column[BlockedOrder]("Why it cannot be bought", lambda b: b.reason, tooltip=lambda b: b.reason),
+)
+
+BOUGHT_COLUMNS = (
+    Column[LabelInfo]("#", lambda i: i.sequence + 1, numeric=True, width=50),
+    Column[LabelInfo](
+        "Order", lambda i: i.external_id, sort=lambda i: natural_key(i.external_id), width=80
+    ),
+    Column[LabelInfo]("Group", lambda i: i.group_id, width=120),
+    Column[LabelInfo]("Tracking", lambda i: i.tracking_code, width=220),
+    Column[LabelInfo]("Service", lambda i: i.service, width=130),
+    Column[LabelInfo](
+        "Cost", lambda i: _money(i.amount_usd), sort=lambda i: i.amount_usd, numeric=True
+    ),
+)
+
+FAILED_COLUMNS = (
+    Column[FailedOrder](
+        "Order", lambda f: f.external_id, sort=lambda f: natural_key(f.external_id), width=80
+    ),
+    Column[FailedOrder]("What went wrong", lambda f: f.reason, tooltip=lambda f: f.reason),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateOutcome:
+    """Pre-flight and rates for one selection, as the panel shows them."""
+
+    selection: Selection
+    preflight: PreflightReport
+    estimate: EstimateReport
+    rows: list[GroupRow]
+
+    @property
+    def total(self) -> Decimal:
+        return self.estimate.total
+
+    @property
+    def priced(self) -> int:
+        return self.estimate.priced
+
+
+def group_rows(
+    groups: Sequence[PackageGroup], preflight: PreflightReport, estimate: EstimateReport
+) -> list[GroupRow]:
+    """Per group: ready and blocked orders, the estimated total, the chosen rates' days."""
+    ready: dict[str, int] = {}
+    for planned in preflight.ready:
+        ready[planned.group_id] = ready.get(planned.group_id, 0) + 1
+    blocked: dict[str, int] = {}
+    for item in preflight.blocked:
+        blocked[item.group_id] = blocked.get(item.group_id, 0) + 1
+    by_group: dict[str, list[OrderEstimate]] = {}
+    for order in estimate.orders:
+        by_group.setdefault(order.group_id, []).append(order)
+    totals = {g.group_id: g for g in estimate.groups}
+    rows = []
+    for group in groups:
+        orders = by_group.get(group.group_id, [])
+        days = [o.chosen.delivery_days for o in orders if o.chosen and o.chosen.delivery_days]
+        problems = sorted({o.error for o in orders if o.error})
+        total = totals.get(group.group_id)
+        rows.append(
+            GroupRow(
+                group,
+                ready=ready.get(group.group_id, 0),
+                blocked=blocked.get(group.group_id, 0),
+                priced=total.chosen_count if total else 0,
+                total=total.chosen_total if total else Decimal(0),
+                days=_days(days),
+                problem="; ".join(problems)[:400],
+            )
+        )
+    return rows
+
+
+class _BuyBridge(QObject):
+    """Lives in the GUI thread; purchase and print threads emit on it (queued to the GUI)."""
+
+    progressed = Signal(object)  # BuyProgress
+    label_bought = Signal(object)  # LabelInfo
+    print_problem = Signal(object)  # AppError from enqueue
+
+
+class BuyPanel(Panel):
+    """Buy postage for package groups and print as it is bought.
+
+    Signals:
+        groups_loaded(int): groups shown after a refresh.
+        estimated(object): the EstimateOutcome of an estimate.
+        buy_progressed(object): each BuyProgress.
+        label_bought(object): each LabelInfo, in group order, as it is bought (and queued).
+        buy_finished(object): the BuyResult.
+    """
+
+    title = "Buy & print"
+    groups_loaded = Signal(int)
+    estimated = Signal(object)
+    buy_progressed = Signal(object)
+    label_bought = Signal(object)
+    buy_finished = Signal(object)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        *,
+        groups: GroupsSource,
+        purchase: PurchaseSource,
+        estimate: EstimateSource,
+        queues: QueueSource,
+        printers: PrinterSettingsSource,
+        confirm: Confirm = confirm_with_box,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(runner, presenter, parent)
+        self._groups = groups
+        self._purchase = purchase
+        self._estimate = estimate
+        self._queues = queues
+        self._printers = printers
+        self.confirm = confirm
+        self._outcome: EstimateOutcome | None = None
+        self._buying: TaskHandle | None = None
+        self._cancel: threading.Event | None = None
+        self._estimating = False
+        self._bridge = _BuyBridge(self)
+        self._bridge.progressed.connect(self._on_buy_progressed)
+        self._bridge.label_bought.connect(self._on_label_bought)
+        self._bridge.print_problem.connect(self._on_print_problem)
+
+        self.service_combo = QComboBox(self)
+        self.service_combo.addItem("Each group's own service", _OWN_SERVICE)
+        self.service_combo.addItem("Cheapest for each order", CHEAPEST)
+        for name, (description, international) in SERVICES.items():
+            self.service_combo.addItem(
+                description + (" (international)" if international else ""), name
+            )
+        self.service_combo.currentIndexChanged.connect(self._invalidate)
+        service_label = QLabel("Ser&vice", self)
+        service_label.setBuddy(self.service_combo)
+        self.printer_combo = QComboBox(self)
+        self.printer_combo.setMinimumWidth(200)
+        printer_label = QLabel("&Print to", self)
+        printer_label.setBuddy(self.printer_combo)
+        self.concurrency = QSpinBox(self)
+        self.concurrency.setRange(1, 32)
+        self.concurrency.setValue(8)
+        self.concurrency.setToolTip("Labels bought at the same time")
+        self.estimate_button = action_button(
+            self, "Estimate", "Ctrl+E", "Pre-flight and rates for the selected groups"
+        )
+        self.buy_button = action_button(
+            self, "Buy && print…", "Ctrl+B", "Confirm the total, then buy and print"
+        )
+        self.cancel_button = action_button(
+            self, "Cancel", None, "Stop buying (labels being bought now finish)"
+        )
+        self.estimate_button.clicked.connect(self.start_estimate)
+        self.buy_button.clicked.connect(self.start_buy)
+        self.cancel_button.clicked.connect(self.cancel_buy)
+        self._layout.addLayout(
+            tool_row(
+                service_label,
+                self.service_combo,
+                printer_label,
+                self.printer_combo,
+                QLabel("At once", self),
+                self.concurrency,
+                self.estimate_button,
+                self.buy_button,
+                self.cancel_button,
+                stretch_after=5,
+            )
+        )
+
+        self.model = RecordTableModel(GROUP_COLUMNS, key=lambda r: r.group.group_id)
+        self.view = record_table(self, self.model, GROUP_COLUMNS, stretch_column=1)
+        self.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        self.view.selectionModel().selectionChanged.connect(self._invalidate)
+
+        self.summary = QLabel("Select package groups, then Estimate (Ctrl+E).", self)
+        self.summary.setObjectName("sectionHeading")
+        self.summary.setWordWrap(True)
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.hide()
+        self.progress_text = QLabel("", self)
+
+        self.blocked_model = RecordTableModel(BLOCKED_COLUMNS, key=lambda b: b.order_id)
+        self.blocked_view = record_table(self, self.blocked_model, BLOCKED_COLUMNS)
+        self.bought_model = RecordTableModel(BOUGHT_COLUMNS, key=lambda i: i.label_id)
+        self.bought_view = record_table(self, self.bought_model, BOUGHT_COLUMNS)
+        self.failed_model = RecordTableModel(FAILED_COLUMNS, key=lambda f: f.order_id)
+        self.failed_view = record_table(self, self.failed_model, FAILED_COLUMNS)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.blocked_view, "Blocked by pre-flight")
+        self.tabs.addTab(self.bought_view, "Bought")
+        self.tabs.addTab(self.failed_view, "Failed")
+
+        lower = QWidget(self)
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 4, 0, 0)
+        lower_layout.addWidget(self.summary)
+        lower_layout.addWidget(self.progress_bar)
+        lower_layout.addWidget(self.progress_text)
+        lower_layout.addWidget(self.tabs, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.view)
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        self._layout.addWidget(splitter, 1)
+        self._update_buttons()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        groups, printers = self._groups, self._printers
+
+        def fetch() -> tuple[list[PackageGroup], PrinterSettings]:
+            return groups.groups(), printers.load()
+
+        self._load(fetch, self._on_loaded, "Load package groups")
+
+    def _on_loaded(self, loaded: tuple[list[PackageGroup], PrinterSettings]) -> None:
+        groups, printers = loaded
+        selected = {r.group.group_id for r in self.selected_rows()}
+        previous = {r.group.group_id: r for r in self.model.rows()}
+        self.model.set_rows([_carry(previous.get(g.group_id), g) for g in groups])
+        reselect(self.view, self.model, selected, lambda r: r.group.group_id)
+        self._fill_printers(printer_choices(printers))
+        orders = sum(g.orders for g in groups)
+        assigned = sum(1 for g in groups if g.package_type and g.service)
+        self._announce(
+            f"{len(groups):,} package groups · {orders:,} orders ready · "
+            f"{assigned:,} groups with a package and a service"
+        )
+        self._update_buttons()
+        self.groups_loaded.emit(len(groups))
+
+    def _fill_printers(self, printers: list[ConfiguredPrinter]) -> None:
+        current = self.printer_combo.currentData()
+        self.printer_combo.clear()
+        for printer in printers:
+            self.printer_combo.addItem(printer.name, printer.uri)
+            last = self.printer_combo.count() - 1
+            self.printer_combo.setItemData(last, printer.uri, Qt.ItemDataRole.ToolTipRole)
+        index = self.printer_combo.findData(current) if current else 0
+        self.printer_combo.setCurrentIndex(max(index, 0))
+
+    # -- selection ----------------------------------------------------------------------------
+
+    def selected_rows(self) -> list[GroupRow]:
+        return selected_records(self.view, self.model)
+
+    def select_groups(self, group_ids: Sequence[str]) -> None:
+        reselect(self.view, self.model, set(group_ids), lambda r: r.group.group_id)
+
+    def selection(self) -> Selection:
+        service = self.service_combo.currentData() or None
+        return Selection(
+            groups=tuple(r.group.group_id for r in self.selected_rows()), service=service
+        )
+
+    @Slot()
+    def _invalidate(self) -> None:
+        """The selection or the service changed: the last estimate no longer applies."""
+        if self._outcome is not None and self._outcome.selection != self.selection():
+            self._outcome = None
+            self.summary.setText("The selection changed: Estimate again before buying.")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        busy = self._buying is not None
+        chosen = bool(self.selected_rows())
+        self.estimate_button.setEnabled(chosen and not busy and not self._estimating)
+        self.buy_button.setEnabled(
+            not busy
+            and not self._estimating
+            and self._outcome is not None
+            and self._outcome.preflight.ready != ()
+        )
+        self.cancel_button.setEnabled(busy and not (self._cancel and self._cancel.is_set()))
+        for widget in (self.service_combo, self.printer_combo, self.concurrency, self.view):
+            widget.setEnabled(not busy)
+
+    # -- estimate -----------------------------------------------------------------------------
+
+    @Slot()
+    def start_estimate(self) -> None:
+        selection = self.selection()
+        if not selection.groups:
+            self.message_bar.show_message("Select package groups first.", Tone.WARNING)
+            return
+        purchase, estimate = self._purchase, self._estimate
+        groups = [r.group for r in self.selected_rows()]
+
+        def work() -> EstimateOutcome:
+            plan = purchase.plan(selection)
+            report = purchase.preflight(selection)
+            rates = estimate.estimate(plan, orders=report.ready)
+            return EstimateOutcome(selection, report, rates, group_rows(groups, report, rates))
+
+        def failed(exc: BaseException) -> None:
+            self._estimating = False
+            self.summary.setText("The estimate failed.")
+            self._update_buttons()
+            self._on_error("Estimate")(exc)
+
+        self._estimating = True
+        self._outcome = None
+        self.summary.setText(
+            f"Checking {sum(g.orders for g in groups):,} orders and asking for rates…"
+        )
+        self._update_buttons()
+        self._runner.run(work, self._on_estimated, failed, lane=ESTIMATE_LANE)
+
+    def _on_estimated(self, outcome: EstimateOutcome) -> None:
+        self._estimating = False
+        for row in outcome.rows:
+            self.model.replace_row(row)
+        self.blocked_model.set_rows(list(outcome.preflight.blocked))
+        if outcome.selection == self.selection():
+            self._outcome = outcome
+        report, preflight = outcome.estimate, outcome.preflight
+        days = [
+            o.chosen.delivery_days for o in report.orders if o.chosen and o.chosen.delivery_days
+        ]
+        text = (
+            f"Estimate: {report.priced:,} of {len(preflight.ready) + len(preflight.blocked):,} "
+            f"orders priced, {_money(report.total)} in total"
+        )
+        if days:
+            text += f", {_days(days)} days to deliver"
+        text += f". {len(preflight.blocked):,} blocked by pre-flight"
+        if report.failed:
+            text += f", {len(report.failed):,} could not be priced"
+        self.summary.setText(text + ".")
+        if preflight.blocked:
+            self.tabs.setCurrentWidget(self.blocked_view)
+        self._update_buttons()
+        self.estimated.emit(outcome)
+
+    # -- buying -------------------------------------------------------------------------------
+
+    @Slot()
+    def start_buy(self) -> None:
+        outcome = self._outcome
+        if outcome is None or self._buying is not None:
+            return
+        ready = len(outcome.preflight.ready)
+        blocked = len(outcome.preflight.blocked)
+        printer = self.printer_combo.currentText() or "the default printer"
+        text = (
+            f"Buy {ready:,} label(s) for about {_money(outcome.total)}?\n\n"
+            f"Labels print on {printer} as they are bought."
+        )
+        if blocked:
+            text += f"\n{blocked:,} blocked order(s) are left out (see the list)."
+        if outcome.estimate.failed:
+            unpriced = len(outcome.estimate.failed)
+            text += f"\n{unpriced:,} order(s) could not be priced; they are tried anyway."
+        if not self.confirm(self, "Buy postage", text):
+            return
+        self._run_buy(outcome.selection, str(self.printer_combo.currentData() or ""))
+
+    def _run_buy(self, selection: Selection, printer_uri: str) -> None:
+        purchase, queues, bridge = self._purchase, self._queues, self._bridge
+        cancel = threading.Event()
+        workers = self.concurrency.value()
+
+        def enqueue(queue: PrintQueue | None, info: LabelInfo) -> None:
+            bridge.label_bought.emit(info)
+            if queue is None:
+                return
+            try:
+                queue.enqueue(info.label_id)
+            except AppError as exc:  # the label is bought and kept; it prints from the queue later
+                bridge.print_problem.emit(exc)
+
+        def work() -> BuyResult:
+            queue = queues.queue_for(printer_uri or None)
+            return purchase.buy(
+                selection,
+                concurrency=workers,
+                progress=bridge.progressed.emit,
+                cancel=cancel,
+                on_label_bought=lambda info: enqueue(queue, info),
+            )
+
+        self._cancel = cancel
+        self.bought_model.set_rows([])
+        self.failed_model.set_rows([])
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.show()
+        self.progress_text.setText("Starting: checking the journal and pre-flight…")
+        self.tabs.setCurrentWidget(self.bought_view)
+        self.message_bar.clear()
+        self._buying = self._runner.run(work, self._on_buy_done, self._on_buy_failed, lane=BUY_LANE)
+        self._update_buttons()
+
+    @Slot()
+    def cancel_buy(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.progress_text.setText(
+                self.progress_text.text() + "  Cancelling: the labels being bought now finish…"
+            )
+        self._update_buttons()
+
+    @Slot(object)
+    def _on_buy_progressed(self, progress: BuyProgress) -> None:
+        self.progress_bar.setRange(0, max(progress.total, 1))
+        self.progress_bar.setValue(progress.done + progress.failed)
+        self.progress_text.setText(
+            f"Bought {progress.done:,} · failed {progress.failed:,} · "
+            f"remaining {progress.remaining:,} · spent {_money(progress.spent)}"
+        )
+        self.buy_progressed.emit(progress)
+
+    @Slot(object)
+    def _on_label_bought(self, info: LabelInfo) -> None:
+        self.bought_model.set_rows([*self.bought_model.rows(), info])
+        self.label_bought.emit(info)
+
+    @Slot(object)
+    def _on_print_problem(self, exc: AppError) -> None:
+        self._presenter.present(exc, inline=self.message_bar, action="Queue a label for printing")
+
+    def _on_buy_done(self, result: BuyResult) -> None:
+        self._buying = None
+        self._cancel = None
+        self.progress_bar.hide()
+        self.failed_model.set_rows([*result.failed, *result.unknown])
+        text = (
+            f"Batch {result.batch_reference}: {len(result.bought):,} label(s) bought for "
+            f"{_money(result.spent)}"
+        )
+        if result.failed:
+            text += f", {len(result.failed):,} failed"
+        if result.blocked:
+            text += f", {len(result.blocked):,} blocked"
+        if result.cancelled:
+            text += f"; cancelled with {len(result.not_started):,} not started"
+        hint = ""
+        if result.unknown or result.not_started:
+            hint = "Buy the same groups again to finish: nothing is bought twice."
+        tone = Tone.SUCCESS if result.complete and not result.failed else Tone.WARNING
+        self.message_bar.show_message(text + ".", tone, hint)
+        self.progress_text.setText(text + ".")
+        if result.failed or result.unknown:
+            self.tabs.setCurrentWidget(self.failed_view)
+        self._outcome = None
+        self._update_buttons()
+        self.buy_finished.emit(result)
+        self._changed()
+        self.refresh()
+
+    def _on_buy_failed(self, exc: BaseException) -> None:
+        self._buying = None
+        self._cancel = None
+        self.progress_bar.hide()
+        self.progress_text.setText("The buy stopped. Labels bought so far are kept.")
+        self._update_buttons()
+        self._on_error("Buy postage")(exc)
+        self._changed()
+        self.refresh()
+
+
+def _carry(previous: GroupRow | None, group: PackageGroup) -> GroupRow:
+    """A reloaded group keeps its estimate only when it did not change."""
+    if previous is not None and previous.group == group:
+        return previous
+    return GroupRow(group)

@@ -1,0 +1,122 @@
+"""`packdesk-cli estimate` and `packdesk-cli buy` on a real database and the sandbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.domain.groups import group_id_for
+from app.postage.sandbox.server import SandboxServer
+from app.store import Store, open_store
+from tests.services.purchase_world import ledger_purchases, seed, us_order
+
+TEE_GROUP = group_id_for((("TEE-M", 1),))
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
+    with SandboxServer(tmp_path / "sandbox.json") as server:
+        yield server
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(tmp_path / "packdesk.sqlite3")
+    yield opened
+    opened.close()
+
+
+def _run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, store: Store, api_base: str, *args: str
+) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(
+        [
+            "--home",
+            str(tmp_path / "home"),
+            "--db",
+            str(store.path),
+            "--sandbox",
+            "--api-base",
+            api_base,
+            *args,
+        ]
+    )
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_estimate_json_sums_per_service_and_reuses_identical_requests(
+    store: Store, sandbox: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(store, [us_order(n) for n in range(8)])  # 4 destinations, 2 orders each
+    code, out, _ = _run(
+        capsys, tmp_path, store, sandbox.api_base, "estimate", "--group", TEE_GROUP, "--json"
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert report["count"] == 8 and report["priced"] == 8
+    assert report["requests_sent"] == 4
+    services = {s["service"]: s for s in report["services"]}
+    assert {"cheapest", "GroundAdvantage", "Priority", "Express"} <= set(services)
+    ground = services["GroundAdvantage"]
+    assert ground["count"] == 8
+    amounts = [o["amount"] for o in report["orders"]]
+    assert report["total"] == ground["total"] == str(sum(map(_dec, amounts)))
+    assert _dec(services["cheapest"]["total"]) <= _dec(ground["total"])
+    assert ground["fastest_days"] <= ground["slowest_days"]
+    assert report["groups"][0]["group"] == TEE_GROUP
+    assert ledger_purchases(sandbox.ledger()) == []
+
+
+def _dec(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def test_buy_needs_yes_then_buys_and_prints_one_json_object(
+    store: Store, sandbox: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(store, [us_order(n) for n in range(3)])
+    args = ("buy", "--group", TEE_GROUP, "--package-type", "Box S", "--service", "cheapest")
+    code, out, err = _run(capsys, tmp_path, store, sandbox.api_base, *args)
+    assert code == 3
+    assert "add --yes" in err
+    assert "3 of 3 orders can be bought" in out
+    assert ledger_purchases(sandbox.ledger()) == []
+
+    code, out, _ = _run(capsys, tmp_path, store, sandbox.api_base, *args, "--yes", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["batch"].startswith("B-")
+    assert len(result["bought"]) == 3
+    assert result["blocked"] == [] and result["failed"] == []
+    assert _dec(result["spent"]) == sum((_dec(b["amount"]) for b in result["bought"]), Decimal(0))
+    assert {b["tracking_code"] for b in result["bought"]} == {
+        str(e["tracking_code"]) for e in ledger_purchases(sandbox.ledger())
+    }
+
+    code, out, _ = _run(capsys, tmp_path, store, sandbox.api_base, *args, "--yes", "--json")
+    assert code == 0 and json.loads(out)["bought"] == []
+    assert len(ledger_purchases(sandbox.ledger())) == 3
+
+
+def test_buy_with_a_printer_prints_each_label_once_in_group_order(
+    store: Store, sandbox: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = seed(store, [us_order(n) for n in range(4)])
+    args = ("buy", "--group", TEE_GROUP, "--printer", "virtual://desk", "--yes", "--json")
+    code, out, err = _run(capsys, tmp_path, store, sandbox.api_base, *args)
+    assert code == 0, err
+    result = json.loads(out)
+    assert [b["order"] for b in result["bought"]] == ids
+    with store.transaction() as tx:
+        by_order = sorted(tx.labels.list(), key=lambda label: label.order_id)  # group order
+        jobs = [tx.print_jobs.for_label(label.id) for label in by_order]
+    assert [len(j) for j in jobs] == [1, 1, 1, 1]
+    assert {j[0].status for j in jobs} == {"printed"}
+    assert [j[0].sequence for j in jobs] == sorted(j[0].sequence for j in jobs)
