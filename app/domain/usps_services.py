@@ -79,11 +79,11 @@ def service_title(code: str) -> str:
     return known.title if known else code
 
 
-def check_service(code: str, *, predefined_package: str | None = None) -> UspsService:
-    """Return the service for `code`, refusing retired names and `First` for parcels.
+def canonical_service(code: str) -> UspsService:
+    """Return the service for `code` (any case), refusing retired and unknown names.
 
     Raises:
-        AppError: RATE with the replacement to use, for a retired or misapplied service.
+        AppError: RATE with the replacement to use, for a retired or unknown service.
     """
     folded = _fold(code)
     if folded in RETIRED:
@@ -102,6 +102,16 @@ def check_service(code: str, *, predefined_package: str | None = None) -> UspsSe
             kind=ErrorKind.RATE,
             details={"service": code},
         )
+    return known
+
+
+def check_service(code: str, *, predefined_package: str | None = None) -> UspsService:
+    """Return the service for `code`, refusing retired names and `First` for parcels.
+
+    Raises:
+        AppError: RATE with the replacement to use, for a retired or misapplied service.
+    """
+    known = canonical_service(code)
     if known.letters_only and (predefined_package or "") not in LETTER_PACKAGES:
         raise AppError(
             f"{known.title} is for letters and flats only, not parcels.",

@@ -13,7 +13,7 @@ from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderStatus
 from app.domain.packages import PackageType
 from app.domain.ship_from import ShipFromAddress
-from app.domain.usps import normalize_service
+from app.domain.usps_services import canonical_service
 from app.postage.models import (
     LabelFormat,
     ParcelSpec,
@@ -94,15 +94,8 @@ def _service(name: str | None) -> str | None:
         return None
     if name.strip().lower() == CHEAPEST:
         return CHEAPEST
-    try:
-        return normalize_service(name)
-    except ValueError as error:
-        raise AppError(
-            f"{name!r} is not a USPS service.",
-            hint=f"{error}; or 'cheapest'.",
-            kind=ErrorKind.INVALID_INPUT,
-            details={"service": name},
-        ) from None
+    # Retired names are refused with their successor; 'cheapest' is handled above.
+    return canonical_service(name).code
 
 
 def resolve_plan(store: Store, selection: Selection) -> Plan:

@@ -16,7 +16,7 @@ from app.domain.groups import (
 )
 from app.domain.items import Item
 from app.domain.orders import DOMESTIC_COUNTRIES, Order, OrderLine, OrderStatus
-from app.domain.usps_services import check_service
+from app.domain.usps_services import canonical_service
 from app.services.bulk import cyclic_gc_paused
 from app.services.clock import Clock, utc_now
 from app.store import Store
@@ -120,7 +120,7 @@ class GroupingService:
             )
         if service:
             # Retired names (ParcelSelect, FirstClassPackage ...) are refused with the successor.
-            service = check_service(service).code
+            service = canonical_service(service).code
         with self._store.transaction(write=True) as tx:
             if not tx.groups.exists(group_id):
                 raise AppError(

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import AppError
 from app.domain.groups import PackageGroup
-from app.domain.usps import SERVICES
+from app.domain.usps_services import SERVICES, service_title
 from app.infra.settings import ConfiguredPrinter, PrinterSettings
 from app.services.buy_plan import CHEAPEST, Plan, PlannedOrder, Selection
 from app.services.estimate import EstimateReport, OrderEstimate
@@ -126,7 +126,7 @@ class GroupRow:
 
 def _service_text(row: GroupRow) -> str:
     service = row.group.service
-    return SERVICES[service][0] if service in SERVICES else "—"
+    return service_title(service) if service else "—"
 
 
 GROUP_COLUMNS = (
@@ -295,10 +295,9 @@ class BuyPanel(Panel):
         self.service_combo = QComboBox(self)
         self.service_combo.addItem("Each group's own service", _OWN_SERVICE)
         self.service_combo.addItem("Cheapest for each order", CHEAPEST)
-        for name, (description, international) in SERVICES.items():
-            self.service_combo.addItem(
-                description + (" (international)" if international else ""), name
-            )
+        for service in SERVICES.values():
+            suffix = " (international)" if service.international else ""
+            self.service_combo.addItem(service.title + suffix, service.code)
         self.service_combo.currentIndexChanged.connect(self._invalidate)
         service_label = QLabel("Ser&vice", self)
         service_label.setBuddy(self.service_combo)
