@@ -9,7 +9,7 @@ from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LabelStatus
 from app.postage.gateway import EasyPostGateway
 from app.postage.models import PickupInfo, PickupRate
-from app.services.audit import AuditLog
+from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, utc_now
 from app.store import Store
 from app.store.pickups_repo import StoredPickup
@@ -109,7 +109,7 @@ class PickupService:
             )
             self._audit.record_in(
                 tx,
-                "pickup.requested",
+                AuditAction.PICKUP_REQUESTED,
                 details={"pickup": info.id, "day": request.day, "packages": request.packages},
             )
             stored = tx.pickups.get(pickup_id)
@@ -166,7 +166,7 @@ class PickupService:
             )
             self._audit.record_in(
                 tx,
-                "pickup.confirmed",
+                AuditAction.PICKUP_CONFIRMED,
                 details={
                     "pickup": stored.easypost_id,
                     "confirmation": info.confirmation,
@@ -186,7 +186,9 @@ class PickupService:
         info = self._gateway.cancel_pickup(stored.easypost_id)
         with self._store.transaction(write=True) as tx:
             tx.pickups.update(pickup_id, status=info.status, cancelled_at=self._clock())
-            self._audit.record_in(tx, "pickup.cancelled", details={"pickup": stored.easypost_id})
+            self._audit.record_in(
+                tx, AuditAction.PICKUP_CANCELLED, details={"pickup": stored.easypost_id}
+            )
         return PickupResult(self._get(pickup_id))
 
     def list(self) -> list[StoredPickup]:

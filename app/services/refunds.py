@@ -18,7 +18,7 @@ from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LabelStatus
 from app.postage.gateway import EasyPostGateway
 from app.postage.models import RefundStatus
-from app.services.audit import AuditLog
+from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, utc_now
 from app.store import Store
 from app.store.shipping_repo import LabelFacts
@@ -226,7 +226,7 @@ class RefundService:
         refused = [line for line in lines if line.status == "refused"]
         if refused:
             self._audit.record(
-                "refund.refused",
+                AuditAction.REFUND_REFUSED,
                 details={"labels": [[r.label_id, r.reason] for r in refused]},
             )
         return RefundReport(tuple(lines))
@@ -292,7 +292,7 @@ class RefundService:
                 )
             self._audit.record_in(
                 tx,
-                f"refund.{status}",
+                AuditAction.of("refund", status, AuditAction.REFUND_NOT_APPLICABLE),
                 order_id=label.order_id,
                 label_id=label.label_id,
                 batch_id=label.batch_id,
@@ -377,7 +377,7 @@ class RefundService:
                     )
                     self._audit.record_in(
                         tx,
-                        "refund.not_received",
+                        AuditAction.REFUND_NOT_RECEIVED,
                         order_id=label.order_id,
                         label_id=label.label_id,
                         batch_id=label.batch_id,

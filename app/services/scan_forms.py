@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from app.domain.after_labels import ManifestCandidate, plan_scan_forms
 from app.domain.errors import AppError, ErrorKind
 from app.postage.gateway import EasyPostGateway
-from app.services.audit import AuditLog
+from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, utc_now
 from app.store import Store
 from app.store.scan_forms_repo import StoredScanForm
@@ -268,7 +268,7 @@ class ScanFormService:
                 tx.shipping.clear_scan_form(form_id)  # the labels may go on the next form
             self._audit.record_in(
                 tx,
-                f"scanform.{info.status}",
+                AuditAction.of("scanform", info.status, AuditAction.SCAN_FORM_PENDING),
                 batch_id=batch_id,
                 details={
                     "scan_form": easypost_id,
@@ -349,11 +349,14 @@ class ScanFormService:
         path = Path(form.form_path)
         if printer is None:
             _open_with_viewer(path)
-            self._audit.record("scanform.opened", details={"scan_form": form.easypost_id})
+            self._audit.record(
+                AuditAction.SCAN_FORM_OPENED, details={"scan_form": form.easypost_id}
+            )
             return PrintedForm(path, "viewer")
         destination = _send_to_printer(path, printer)
         self._audit.record(
-            "scanform.printed", details={"scan_form": form.easypost_id, "printer": destination}
+            AuditAction.SCAN_FORM_PRINTED,
+            details={"scan_form": form.easypost_id, "printer": destination},
         )
         return PrintedForm(path, destination)
 
