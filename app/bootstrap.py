@@ -270,7 +270,9 @@ class AppContext:
     def scan_form_service(self) -> ScanFormService:
         from app.services.scan_forms import ScanFormService
 
-        return ScanFormService(self.store, self.gateway, self.audit_log, self.paths.documents)
+        return ScanFormService(
+            self.store, lambda: self.gateway, self.audit_log, self.paths.documents
+        )  # built on first use: listing and printing forms need no API key
 
     @cached_property
     def refund_service(self) -> RefundService:
@@ -282,7 +284,7 @@ class AppContext:
     def pickup_service(self) -> PickupService:
         from app.services.pickups import PickupService
 
-        return PickupService(self.store, self.gateway, self.audit_log)
+        return PickupService(self.store, lambda: self.gateway, self.audit_log)  # lazy, as above
 
     @cached_property
     def tracking_service(self) -> TrackingService:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -11,6 +12,7 @@ from app.postage.gateway import EasyPostGateway
 from app.postage.models import PickupInfo, PickupRate
 from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, utc_now
+from app.services.lazy import Lazy
 from app.store import Store
 from app.store.pickups_repo import StoredPickup
 from app.store.store import StoreTransaction
@@ -55,10 +57,16 @@ class PickupService:
     """Requests, confirms and cancels USPS pickups from the default ship-from address."""
 
     def __init__(
-        self, store: Store, gateway: EasyPostGateway, audit: AuditLog, *, clock: Clock = utc_now
+        self,
+        store: Store,
+        gateway: EasyPostGateway | Callable[[], EasyPostGateway],
+        audit: AuditLog,
+        *,
+        clock: Clock = utc_now,
     ) -> None:
+        """`gateway`: the gateway or a function building it (listing pickups needs no key)."""
         self._store = store
-        self._gateway = gateway
+        self._gateway = Lazy(gateway)  # built by the calls that reach EasyPost, not by lists
         self._audit = audit
         self._clock = clock
 
@@ -88,7 +96,7 @@ class PickupService:
                 hint="Add one with `packdesk-cli ship-from add ... --default`.",
                 kind=ErrorKind.NOT_FOUND,
             )
-        info = self._gateway.create_pickup(
+        info = self._gateway.get().create_pickup(
             ship_from.address,
             min_datetime=start,
             max_datetime=end,
@@ -152,9 +160,9 @@ class PickupService:
                 hint="Schedule a new pickup.",
                 kind=ErrorKind.CONFLICT,
             )
-        current = self._gateway.retrieve_pickup(stored.easypost_id)
+        current = self._gateway.get().retrieve_pickup(stored.easypost_id)
         rate = _choose_rate(current, service)
-        info = self._gateway.buy_pickup(
+        info = self._gateway.get().buy_pickup(
             stored.easypost_id, carrier=rate.carrier, service=rate.service
         )
         with self._store.transaction(write=True) as tx:
@@ -183,7 +191,7 @@ class PickupService:
             raise AppError(
                 f"Pickup {pickup_id} was never sent to EasyPost.", kind=ErrorKind.CONFLICT
             )
-        info = self._gateway.cancel_pickup(stored.easypost_id)
+        info = self._gateway.get().cancel_pickup(stored.easypost_id)
         with self._store.transaction(write=True) as tx:
             tx.pickups.update(pickup_id, status=info.status, cancelled_at=self._clock())
             self._audit.record_in(
@@ -200,7 +208,7 @@ class PickupService:
         stored = self._get(pickup_id)
         if not stored.easypost_id:  # pragma: no cover
             return PickupResult(stored)
-        info = self._gateway.retrieve_pickup(stored.easypost_id)
+        info = self._gateway.get().retrieve_pickup(stored.easypost_id)
         return PickupResult(stored, info.rates, tuple(m.message for m in info.messages))
 
     def _get(self, pickup_id: int) -> StoredPickup:

@@ -18,6 +18,7 @@ from app.domain.errors import AppError, ErrorKind
 from app.postage.gateway import EasyPostGateway
 from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, utc_now
+from app.services.lazy import Lazy
 from app.store import Store
 from app.store.scan_forms_repo import StoredScanForm
 from app.store.shipping_repo import LabelFacts
@@ -79,7 +80,7 @@ class ScanFormService:
     def __init__(
         self,
         store: Store,
-        gateway: EasyPostGateway,
+        gateway: EasyPostGateway | Callable[[], EasyPostGateway],
         audit: AuditLog,
         documents: Path,
         *,
@@ -87,8 +88,10 @@ class ScanFormService:
         poll_interval: float = 2.0,
         timeout: float = 120.0,
     ) -> None:
+        """`gateway`: the gateway or a function building it (listing and printing forms need
+        no API key; creating, resuming and reconciling forms build it)."""
         self._store = store
-        self._gateway = gateway
+        self._gateway = Lazy(gateway)  # built by the calls that reach EasyPost, not by lists
         self._audit = audit
         self._folder = documents / "scan_forms"
         self._clock = clock
@@ -184,7 +187,7 @@ class ScanFormService:
         batch: str | None,
     ) -> list[ScanFormResult]:
         try:
-            info = self._gateway.create_scan_form([m.shipment_id for m in members])
+            info = self._gateway.get().create_scan_form([m.shipment_id for m in members])
         except AppError as error:
             found = self._reconcile(origin, members, batch_id, batch)
             if not found:
@@ -220,7 +223,7 @@ class ScanFormService:
         """
         by_form: dict[str, list[ManifestCandidate]] = {}
         for member in members:
-            record = self._gateway.retrieve_shipment(member.shipment_id)
+            record = self._gateway.get().retrieve_shipment(member.shipment_id)
             if record.scan_form_id:
                 by_form.setdefault(record.scan_form_id, []).append(member)
         results = []
@@ -252,7 +255,7 @@ class ScanFormService:
         batch_id: int | None,
         batch: str | None,
     ) -> ScanFormResult:
-        info = self._gateway.wait_for_scan_form(
+        info = self._gateway.get().wait_for_scan_form(
             easypost_id, timeout=self._timeout, poll_interval=self._poll_interval
         )
         path: Path | None = None
@@ -260,7 +263,7 @@ class ScanFormService:
             path = self._folder / f"{easypost_id}.pdf"
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".part")
-            tmp.write_bytes(self._gateway.download(info.form_url))
+            tmp.write_bytes(self._gateway.get().download(info.form_url))
             tmp.replace(path)
         with self._store.transaction(write=True) as tx:
             tx.scan_forms.update(form_id, status=info.status, form_path=str(path) if path else None)
