@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time, tzinfo
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LabelStatus
 from app.postage.gateway import EasyPostGateway
 from app.postage.models import PickupInfo, PickupRate
 from app.services.audit import AuditAction, AuditLog
-from app.services.clock import Clock, utc_now
+from app.services.clock import Clock, local_date, localize, to_local, to_stored, utc_now
 from app.services.lazy import Lazy
 from app.store import Store
 from app.store.pickups_repo import StoredPickup
@@ -63,12 +63,16 @@ class PickupService:
         audit: AuditLog,
         *,
         clock: Clock = utc_now,
+        zone: tzinfo | None = None,
     ) -> None:
-        """`gateway`: the gateway or a function building it (listing pickups needs no key)."""
+        """`gateway`: the gateway or a function building it (listing pickups needs no key).
+        `zone`: the desk's time zone, in which windows and days are meant (None: the system's).
+        """
         self._store = store
         self._gateway = Lazy(gateway)  # built by the calls that reach EasyPost, not by lists
         self._audit = audit
         self._clock = clock
+        self._zone = zone
 
     def schedule(self, request: PickupRequest) -> PickupResult:
         """Ask EasyPost for a pickup in the window; returns its rates (confirm to buy one).
@@ -81,11 +85,11 @@ class PickupService:
             raise _invalid(f"--packages must be at least 1, not {request.packages}.")
         # The window is the desk's local time; EasyPost gets it with its offset, the database
         # keeps UTC like every stored time.
-        start = datetime.combine(request.day, request.start).astimezone()
-        end = datetime.combine(request.day, request.end).astimezone()
+        start = localize(datetime.combine(request.day, request.start), self._zone)
+        end = localize(datetime.combine(request.day, request.end), self._zone)
         if end <= start:
             raise _invalid(f"The window {request.start:%H:%M}-{request.end:%H:%M} is empty.")
-        if request.day < self._clock().date():
+        if request.day < local_date(self._clock(), self._zone):
             raise _invalid(f"{request.day.isoformat()} is in the past.")
         with self._store.transaction() as tx:
             ship_from = tx.ship_from.default()
@@ -109,8 +113,8 @@ class PickupService:
             pickup_id = tx.pickups.add(
                 easypost_id=info.id,
                 status=info.status,
-                min_datetime=_utc(start),
-                max_datetime=_utc(end),
+                min_datetime=to_stored(start),
+                max_datetime=to_stored(end),
                 instructions=request.instructions_text(),
                 package_count=request.packages,
                 created_at=self._clock(),
@@ -238,13 +242,9 @@ def _choose_rate(info: PickupInfo, service: str | None) -> PickupRate:
     return min(rates, key=lambda r: r.amount)
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def local_time(stored: datetime) -> datetime:
+def local_time(stored: datetime, zone: tzinfo | None = None) -> datetime:
     """A stored (naive UTC) time in the desk's local time zone, for display."""
-    return stored.replace(tzinfo=UTC).astimezone()
+    return to_local(stored, zone)
 
 
 def _invalid(message: str) -> AppError:

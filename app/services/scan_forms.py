@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, tzinfo
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -17,7 +17,7 @@ from app.domain.after_labels import ManifestCandidate, plan_scan_forms
 from app.domain.errors import AppError, ErrorKind
 from app.postage.gateway import EasyPostGateway
 from app.services.audit import AuditAction, AuditLog
-from app.services.clock import Clock, utc_now
+from app.services.clock import Clock, local_date, local_day_bounds, utc_now
 from app.services.lazy import Lazy
 from app.store import Store
 from app.store.scan_forms_repo import StoredScanForm
@@ -87,14 +87,17 @@ class ScanFormService:
         clock: Clock = utc_now,
         poll_interval: float = 2.0,
         timeout: float = 120.0,
+        zone: tzinfo | None = None,
     ) -> None:
         """`gateway`: the gateway or a function building it (listing and printing forms need
-        no API key; creating, resuming and reconciling forms build it)."""
+        no API key; creating, resuming and reconciling forms build it). `zone`: the desk's
+        time zone, whose day is "today" (None: the operating system's)."""
         self._store = store
         self._gateway = Lazy(gateway)  # built by the calls that reach EasyPost, not by lists
         self._audit = audit
         self._folder = documents / "scan_forms"
         self._clock = clock
+        self._zone = zone
         self._poll_interval = poll_interval
         self._timeout = timeout
 
@@ -125,11 +128,13 @@ class ScanFormService:
         from_address_key: str | None = None,
         on_progress: Callable[[ScanFormResult], None] | None = None,
     ) -> ScanFormRun:
-        """SCAN forms for all of today's live labels on no form yet, one per from-address."""
-        now = self._clock()
-        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        """SCAN forms for all of today's live labels on no form yet, one per from-address.
+
+        Today is the desk's local day, not UTC's.
+        """
+        start, end = local_day_bounds(self._today(), self._zone)
         with self._store.transaction() as tx:
-            labels = tx.shipping.labels_bought_between(start, start + timedelta(days=1))
+            labels = tx.shipping.labels_bought_between(start, end)
         if from_address_key is not None:
             names = self.from_address_names()
             by_name = {name.casefold(): key for key, name in names.items()}
@@ -144,6 +149,9 @@ class ScanFormService:
                 )
         return self._run(labels, None, None, from_address_key, on_progress)
 
+    def _today(self) -> date:
+        return local_date(self._clock(), self._zone)
+
     def _run(
         self,
         labels: list[LabelFacts],
@@ -154,7 +162,8 @@ class ScanFormService:
     ) -> ScanFormRun:
         plan = plan_scan_forms(
             [_candidate(label) for label in labels],
-            self._clock(),
+            self._today(),
+            day_of=lambda at: local_date(at, self._zone),
             from_address_key=from_address_key,
         )
         codes = {label.label_id: label.tracking_code for label in labels}
