@@ -248,14 +248,20 @@ class AppContext:
     def print_queue_service(self) -> PrintQueueService:
         """One serial print queue per printer (closed with the context: each finishes the
         label it is sending; queued jobs stay queued for the next run)."""
-        from app.services.print_queue import PrintQueueService, open_configured_printer
+        from app.services.print_queue import (
+            PrintQueueService,
+            SavedPrinters,
+            open_configured_printer,
+        )
 
+        settings = self.settings_store
         service = PrintQueueService(
             self.store,
             open_configured_printer,
             self.audit_log,
             labels_dir=self.paths.labels,
-            printers=lambda: self.settings_store.load().printers,  # as saved now
+            # as saved now (the Printers dialog may change them while the queues run)
+            printers=SavedPrinters(settings.path, lambda: settings.load().printers),
         )
         self._closers.append(service)
         return service

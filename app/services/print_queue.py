@@ -820,6 +820,34 @@ class PrintQueue:
         )
 
 
+class SavedPrinters:
+    """The printers as saved in the settings file, read again only after the file changed.
+
+    The Printers dialog saves through SettingsStore (an atomic replace: new inode, new mtime),
+    so a printer added or a new default is seen at the next lookup without re-parsing the
+    settings for every label queued.
+    """
+
+    def __init__(self, path: Path, load: Callable[[], PrinterSettings]) -> None:
+        self._path = path
+        self._load = load
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int, int] | None = None
+        self._cached: PrinterSettings | None = None
+
+    def __call__(self) -> PrinterSettings:
+        try:
+            stat = self._path.stat()
+            stamp: tuple[int, int, int] | None = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except FileNotFoundError:
+            stamp = None  # no settings saved yet: the defaults
+        with self._lock:
+            if self._cached is None or stamp != self._stamp:
+                self._cached = self._load()
+                self._stamp = stamp
+            return self._cached
+
+
 class PrintQueueService:
     """The print queues of this desk: one per printer, created on first use."""
 
