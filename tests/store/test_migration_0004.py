@@ -56,7 +56,9 @@ def test_upgrade_from_0003_keeps_settings_and_moves_an_international_service(
             settings = tx.groups.settings()
         assert settings == {
             "G-000000000001": GroupSetting("G-000000000001", 1, "GroundAdvantage", None),
-            "G-000000000002": GroupSetting("G-000000000002", None, None, "PriorityMailInternational"),
+            "G-000000000002": GroupSetting(
+                "G-000000000002", None, None, "PriorityMailInternational"
+            ),
             "G-000000000003": GroupSetting("G-000000000003", 1, None, None),
         }
 
