@@ -248,14 +248,20 @@ class AppContext:
     def print_queue_service(self) -> PrintQueueService:
         """One serial print queue per printer (closed with the context: each finishes the
         label it is sending; queued jobs stay queued for the next run)."""
-        from app.services.print_queue import PrintQueueService, open_configured_printer
+        from app.services.print_queue import (
+            PrintQueueService,
+            SavedPrinters,
+            open_configured_printer,
+        )
 
+        settings = self.settings_store
         service = PrintQueueService(
             self.store,
             open_configured_printer,
             self.audit_log,
             labels_dir=self.paths.labels,
-            printers=lambda: self.settings_store.load().printers,  # as saved now
+            # as saved now (the Printers dialog may change them while the queues run)
+            printers=SavedPrinters(settings.path, lambda: settings.load().printers),
         )
         self._closers.append(service)
         return service
@@ -270,7 +276,9 @@ class AppContext:
     def scan_form_service(self) -> ScanFormService:
         from app.services.scan_forms import ScanFormService
 
-        return ScanFormService(self.store, self.gateway, self.audit_log, self.paths.documents)
+        return ScanFormService(
+            self.store, lambda: self.gateway, self.audit_log, self.paths.documents
+        )  # built on first use: listing and printing forms need no API key
 
     @cached_property
     def refund_service(self) -> RefundService:
@@ -282,7 +290,7 @@ class AppContext:
     def pickup_service(self) -> PickupService:
         from app.services.pickups import PickupService
 
-        return PickupService(self.store, self.gateway, self.audit_log)
+        return PickupService(self.store, lambda: self.gateway, self.audit_log)  # lazy, as above
 
     @cached_property
     def tracking_service(self) -> TrackingService:

@@ -21,7 +21,10 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--package-type", metavar="T", help="package type for every group")
     parser.add_argument(
-        "--service", metavar="S", help="USPS service, or 'cheapest' (default: each group's)"
+        "--service",
+        metavar="S",
+        help="USPS service for every order, or 'cheapest' (default: each group's own, its "
+        "service for domestic orders and its intl service for international ones)",
     )
 
 

@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "groups",
         help="package groups of ready-to-ship orders (counts, orders, assignments)",
         description="Package groups: ready-to-ship orders without a label, grouped by their "
-        "identical items. `groups assign GROUP ...` sets a group's package type and service.",
+        "identical items. `groups assign GROUP ...` sets a group's package type, its service "
+        "for domestic orders and its service for international orders.",
     )
     view = parser.add_mutually_exclusive_group()
     view.add_argument("--json", action="store_true", help="print a JSON list")
@@ -33,10 +34,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.set_defaults(func=run_groups)
     actions = parser.add_subparsers(dest="groups_action", metavar="ACTION")
-    assign = actions.add_parser("assign", help="set a group's package type and/or service")
+    assign = actions.add_parser(
+        "assign",
+        help="set a group's package type and/or services",
+        description="A group mixes domestic and international orders: --service is what its "
+        "domestic orders ship with (e.g. GroundAdvantage, Priority), --intl-service what its "
+        "international orders ship with (e.g. PriorityMailInternational, or "
+        "FirstClassPackageInternationalService up to 4 lb). '' clears one, leaving it out "
+        "keeps it.",
+    )
     assign.add_argument("group", help="group id, e.g. G-1a2b3c4d5e6f")
     assign.add_argument("--package-type", metavar="NAME", help="a package type ('' clears)")
-    assign.add_argument("--service", metavar="SERVICE", help="USPS service ('' clears)")
+    assign.add_argument(
+        "--service",
+        metavar="SERVICE",
+        help="USPS service for the group's domestic orders ('' clears)",
+    )
+    assign.add_argument(
+        "--intl-service",
+        metavar="SERVICE",
+        dest="intl_service",
+        help="USPS international service for the group's international orders ('' clears)",
+    )
     assign.add_argument("--json", action="store_true", help="print the group as JSON")
     assign.set_defaults(func=run_assign)
 
@@ -57,6 +76,7 @@ def group_json(group: PackageGroup) -> dict[str, object]:
         "estimated_weight_oz": number(group.estimated_weight_oz),
         "package_type": group.package_type,
         "service": group.service,
+        "international_service": group.international_service,
         "skus_without_weight": list(group.skus_without_weight),
     }
 
@@ -81,6 +101,7 @@ def run_groups(args: argparse.Namespace, ctx: AppContext) -> int:
                 "weight_oz",
                 "package_type",
                 "service",
+                "international_service",
             ]
         )
         for g in groups:
@@ -94,11 +115,12 @@ def run_groups(args: argparse.Namespace, ctx: AppContext) -> int:
                     g.estimated_weight_oz,
                     g.package_type or "",
                     g.service or "",
+                    g.international_service or "",
                 ]
             )
     else:
         emit_table(
-            ("GROUP", "ORDERS", "INTL", "OZ", "PACKAGE", "SERVICE", "ITEMS"),
+            ("GROUP", "ORDERS", "INTL", "OZ", "PACKAGE", "SERVICE", "INTL SERVICE", "ITEMS"),
             [
                 (
                     g.group_id,
@@ -107,6 +129,7 @@ def run_groups(args: argparse.Namespace, ctx: AppContext) -> int:
                     g.estimated_weight_oz,
                     g.package_type,
                     g.service,
+                    g.international_service,
                     g.description,
                 )
                 for g in groups
@@ -167,7 +190,10 @@ def _run_group_orders(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def run_assign(args: argparse.Namespace, ctx: AppContext) -> int:
     group = ctx.grouping_service.assign(
-        args.group, package_type=args.package_type, service=args.service
+        args.group,
+        package_type=args.package_type,
+        service=args.service,
+        international_service=args.intl_service,
     )
     if args.json:
         emit_json(group_json(group) if group else {"group": args.group, "orders": 0})
@@ -175,7 +201,8 @@ def run_assign(args: argparse.Namespace, ctx: AppContext) -> int:
         print(f"{args.group}: saved (no ready orders in it right now)")
     else:
         print(
-            f"{group.group_id}: {group.package_type or '-'} / {group.service or '-'}, "
+            f"{group.group_id}: {group.package_type or '-'} / domestic "
+            f"{group.service or '-'} / international {group.international_service or '-'}, "
             f"about {group.estimated_weight_oz} oz"
         )
     return 0

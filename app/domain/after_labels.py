@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from app.domain.fulfilment import LabelStatus
 
@@ -86,20 +86,22 @@ class ManifestPlan:
 
 def plan_scan_forms(
     candidates: Iterable[ManifestCandidate],
-    form_date: datetime,
+    form_day: date,
     *,
+    day_of: Callable[[datetime], date],
     from_address_key: str | None = None,
     max_pieces: int = SCAN_FORM_MAX_PIECES,
 ) -> ManifestPlan:
     """Split labels into SCAN forms following EasyPost's and USPS's rules.
 
-    A label goes on a form only when it is live, on no other form, and dated `form_date`'s day;
+    A label goes on a form only when it is live, on no other form, and dated `form_day` (its
+    label date: `day_of(bought_at)`, the desk's local day, as the post office counts days);
     one form holds one from-address and at most `max_pieces` labels.
     """
     by_origin: dict[str, list[ManifestCandidate]] = {}
     excluded: list[tuple[ManifestCandidate, str]] = []
     for label in candidates:
-        reason = _manifest_refusal(label, form_date, from_address_key)
+        reason = _manifest_refusal(label, form_day, day_of(label.bought_at), from_address_key)
         if reason:
             excluded.append((label, reason))
         else:
@@ -114,16 +116,16 @@ def plan_scan_forms(
 
 
 def _manifest_refusal(
-    label: ManifestCandidate, form_date: datetime, from_address_key: str | None
+    label: ManifestCandidate, form_day: date, label_day: date, from_address_key: str | None
 ) -> str | None:
     if label.status != LabelStatus.LIVE and label.status != LabelStatus.REFUND_REJECTED:
         return f"it is {label.status.replace('_', ' ')}: refunded labels cannot go on a form"
     if label.scan_form_ref:
         return f"it is already on SCAN form {label.scan_form_ref} (a label goes on one form only)"
-    if label.bought_at.date() != form_date.date():
+    if label_day != form_day:
         return (
-            f"its label date {label.bought_at.date().isoformat()} is not today "
-            f"({form_date.date().isoformat()}): USPS takes only today's labels on a form"
+            f"its label date {label_day.isoformat()} is not today "
+            f"({form_day.isoformat()}): USPS takes only today's labels on a form"
         )
     if from_address_key is not None and label.from_address_key != from_address_key:
         return "it ships from another address"

@@ -59,7 +59,11 @@ def skus_without_weight(multiset: ItemMultiset, items: Mapping[str, Item]) -> tu
 
 @dataclass(frozen=True, slots=True)
 class PackageGroup:
-    """One package group: what is in each parcel, how many, and how it ships."""
+    """One package group: what is in each parcel, how many, and how it ships.
+
+    A group mixes domestic and international orders: `service` is for its domestic orders,
+    `international_service` for the others (each None until chosen).
+    """
 
     group_id: str
     items: tuple[OrderLine, ...]
@@ -69,6 +73,7 @@ class PackageGroup:
     estimated_weight_oz: Decimal
     package_type: str | None = None
     service: str | None = None
+    international_service: str | None = None
     skus_without_weight: tuple[str, ...] = ()
 
     @property

@@ -8,13 +8,84 @@ import os
 import socket
 from collections.abc import Mapping
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from app.services.clock import Clock, utc_now
 from app.store import Store, StoreTransaction
 from app.store.audit_repo import AuditEntry
 
-__all__ = ["AuditEntry", "AuditLog", "default_station", "default_user"]
+__all__ = [
+    "LEGACY_ACTION_NAMES",
+    "AuditAction",
+    "AuditEntry",
+    "AuditLog",
+    "default_station",
+    "default_user",
+]
+
+
+class AuditAction(StrEnum):
+    """Every action the audit log records, named `noun.verb` (what happened to what)."""
+
+    BATCH_CREATED = "batch.created"
+    BATCH_RESUMED = "batch.resumed"
+    BATCH_OPEN = "batch.open"
+    BATCH_BUYING = "batch.buying"
+    BATCH_DONE = "batch.done"
+    BATCH_CANCELLED = "batch.cancelled"
+    PURCHASE_BLOCKED = "purchase.blocked"
+    PURCHASE_DUPLICATE = "purchase.duplicate"
+    PURCHASE_FAILED = "purchase.failed"
+    PURCHASE_ABANDONED = "purchase.abandoned"
+    LABEL_BOUGHT = "label.bought"
+    LABEL_FILES_MISSING = "label.files_missing"
+    LABEL_PRINTED = "label.printed"
+    PRINT_REPRINT_QUEUED = "print.reprint_queued"
+    PRINT_SKIPPED = "print.skipped"
+    PRINT_RESENT = "print.resent"
+    PRINT_MARKED_PRINTED = "print.marked_printed"
+    PRINT_IN_DOUBT = "print.in_doubt"
+    PRINT_FAILED = "print.failed"
+    ORDER_SHIPPED = "order.shipped"
+    SCAN_FORM_CREATED = "scanform.created"
+    SCAN_FORM_FAILED = "scanform.failed"
+    SCAN_FORM_PENDING = "scanform.pending"  # still being made when the wait ended
+    SCAN_FORM_OPENED = "scanform.opened"
+    SCAN_FORM_PRINTED = "scanform.printed"
+    REFUND_SUBMITTED = "refund.submitted"
+    REFUND_REFUNDED = "refund.refunded"
+    REFUND_REJECTED = "refund.rejected"
+    REFUND_NOT_APPLICABLE = "refund.not_applicable"
+    REFUND_REFUSED = "refund.refused"
+    REFUND_NOT_RECEIVED = "refund.not_received"
+    PICKUP_REQUESTED = "pickup.requested"
+    PICKUP_CONFIRMED = "pickup.confirmed"
+    PICKUP_CANCELLED = "pickup.cancelled"
+    TRACKING_UPDATED = "tracking.updated"
+
+    @classmethod
+    def of(cls, noun: str, outcome: str, fallback: AuditAction) -> AuditAction:
+        """The action `noun.outcome` (e.g. a batch's or refund's status), else `fallback`."""
+        try:
+            return cls(f"{noun}.{outcome}")
+        except ValueError:
+            return fallback
+
+
+#: Names older databases hold for an action (the log is free text: they stay as written).
+#: Filtering by an action finds its old names too.
+LEGACY_ACTION_NAMES: Mapping[AuditAction, tuple[str, ...]] = {
+    AuditAction.LABEL_PRINTED: ("print",),
+    AuditAction.PRINT_REPRINT_QUEUED: ("print_reprint_queued",),
+    AuditAction.PRINT_SKIPPED: ("print_skip",),
+    AuditAction.PRINT_RESENT: ("print_resend",),
+    AuditAction.PRINT_MARKED_PRINTED: ("print_marked_printed",),
+    AuditAction.PRINT_IN_DOUBT: ("print_in_doubt",),
+    AuditAction.PRINT_FAILED: ("print_failed",),
+    AuditAction.ORDER_SHIPPED: ("scan.shipped",),
+    AuditAction.TRACKING_UPDATED: ("tracking.status",),
+}
 
 
 def default_station() -> str:
@@ -51,7 +122,7 @@ class AuditLog:
 
     def entry(
         self,
-        action: str,
+        action: AuditAction,
         *,
         order_id: int | None = None,
         label_id: int | None = None,
@@ -74,7 +145,7 @@ class AuditLog:
     def record_in(
         self,
         tx: StoreTransaction,
-        action: str,
+        action: AuditAction,
         *,
         order_id: int | None = None,
         label_id: int | None = None,
@@ -90,7 +161,7 @@ class AuditLog:
 
     def record(
         self,
-        action: str,
+        action: AuditAction,
         *,
         order_id: int | None = None,
         label_id: int | None = None,
@@ -118,13 +189,26 @@ class AuditLog:
         since: datetime | None = None,
         limit: int = 200,
     ) -> list[AuditEntry]:
-        """Entries matching every given filter, newest first."""
+        """Entries matching every given filter, newest first.
+
+        `action` also matches the names older versions wrote for it (LEGACY_ACTION_NAMES).
+        """
+        names: list[str | None] = [action]
+        if action is not None and action in AuditAction._value2member_map_:
+            names += LEGACY_ACTION_NAMES.get(AuditAction(action), ())
         with self._store.transaction() as tx:
-            return tx.audit.list(
-                order_id=order_id,
-                label_id=label_id,
-                batch_id=batch_id,
-                action=action,
-                since=since,
-                limit=limit,
-            )
+            found = [
+                entry
+                for name in names
+                for entry in tx.audit.list(
+                    order_id=order_id,
+                    label_id=label_id,
+                    batch_id=batch_id,
+                    action=name,
+                    since=since,
+                    limit=limit,
+                )
+            ]
+        if len(names) > 1:
+            found.sort(key=lambda e: e.id or 0, reverse=True)  # the store's order: newest first
+        return found[:limit]

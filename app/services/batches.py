@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from app.domain.errors import AppError, ErrorKind
-from app.services.clock import Clock, utc_now
+from app.services.clock import Clock, local_date, local_day_start, utc_now
 from app.store import Store
 from app.store.scan_forms_repo import StoredScanForm
 from app.store.shipping_repo import BatchCounts, LabelFacts
@@ -90,14 +90,16 @@ def _summary(counts: BatchCounts) -> BatchSummary:
 class BatchOverviewService:
     """Read-only views of buy runs (the CLI's `batches` and the GUI's Labels & batches panel)."""
 
-    def __init__(self, store: Store, *, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, *, clock: Clock = utc_now, zone: tzinfo | None = None) -> None:
+        """`zone`: the desk's time zone, whose day is "today" (None: the operating system's)."""
         self._store = store
         self._clock = clock
+        self._zone = zone
 
     def today(self, *, days: int = 1) -> list[BatchSummary]:
-        """Batches created today (UTC), or in the last `days` days."""
-        start = self._clock().replace(hour=0, minute=0, second=0, microsecond=0)
-        since = start - timedelta(days=max(days, 1) - 1)
+        """Batches created today (the desk's local day), or in the last `days` local days."""
+        first_day = local_date(self._clock(), self._zone) - timedelta(days=max(days, 1) - 1)
+        since = local_day_start(first_day, self._zone)
         with self._store.transaction() as tx:
             return [_summary(c) for c in tx.shipping.batch_counts(since=since)]
 

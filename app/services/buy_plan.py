@@ -30,8 +30,10 @@ CHEAPEST = "cheapest"
 class Selection:
     """Groups (their ready-to-ship orders) and/or single orders, with how to ship them.
 
-    `package_type` and `service` apply to every group; None falls back to the group's saved
-    setting. `group_services` overrides the service per group. A service may be "cheapest".
+    `package_type` and `service` apply to every order of every group; None falls back to the
+    group's saved setting: its service for domestic orders, its international service for
+    international ones. `group_services` overrides the service per group (for all its
+    orders). A service may be "cheapest".
     """
 
     groups: tuple[str, ...] = ()
@@ -102,7 +104,9 @@ def resolve_plan(store: Store, selection: Selection) -> Plan:
     """The selection's orders in group order (groups as given, then orders by id).
 
     Groups take their ready-to-ship orders; explicitly named orders are taken whatever their
-    status (pre-flight says why one cannot be bought).
+    status (pre-flight says why one cannot be bought). Without a service in the selection, a
+    domestic order takes its group's service and an international order its group's
+    international service (None when the group has none: pre-flight says how to fix it).
 
     Raises:
         AppError: NOT_FOUND for an unknown package type or order id; INVALID_INPUT for an
@@ -162,7 +166,9 @@ def resolve_plan(store: Store, selection: Selection) -> Plan:
             package_type = package_types.get(setting.package_type_id)
         service = group_services.get(group_id) or default_service
         if service is None and setting is not None:
-            service = _service(setting.service)
+            service = _service(
+                setting.service if order.recipient.is_domestic else setting.international_service
+            )
         planned.append(PlannedOrder(order, group_id, sequence, package_type, service))
     return Plan(orders=tuple(planned), items=items, ship_from=ship_from)
 

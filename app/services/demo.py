@@ -113,8 +113,10 @@ DEMO_SHIP_FROM = Address(
     email="ship@lanterngames.example",
 )
 
-#: How many of the biggest groups get a package type and a service.
+#: How many of the biggest groups get a package type and services.
 ASSIGNED_GROUPS = 8
+#: First-Class Package International Service takes parcels up to 4 lb; heavier go Priority.
+FIRST_CLASS_INTERNATIONAL_MAX_OZ = Decimal(64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,12 @@ class GroupsSource(Protocol):
     def groups(self) -> list[PackageGroup]: ...
 
     def assign(
-        self, group_id: str, *, package_type: str | None, service: str | None
+        self,
+        group_id: str,
+        *,
+        package_type: str | None,
+        service: str | None,
+        international_service: str | None = None,
     ) -> PackageGroup | None: ...
 
 
@@ -283,10 +290,15 @@ class DemoSeeder:
     def _assign_groups(self) -> tuple[str, ...]:
         assigned = []
         for group in self._groups.groups()[:ASSIGNED_GROUPS]:
-            if group.package_type or group.service:
+            if group.package_type or group.service or group.international_service:
                 continue  # the user chose already
             package, service = choose_package(group)
-            self._groups.assign(group.group_id, package_type=package.name, service=service)
+            self._groups.assign(
+                group.group_id,
+                package_type=package.name,
+                service=service,
+                international_service=choose_international_service(group, package),
+            )
             assigned.append(group.group_id)
         return tuple(assigned)
 
@@ -324,6 +336,18 @@ def choose_package(group: PackageGroup) -> tuple[DemoPackage, str]:
     if "ART-BOOK-HARDCOVER" in skus:
         return FLAT_RATE_BOX, "Priority"
     return BOX_14X10X6, "GroundAdvantage"
+
+
+def choose_international_service(group: PackageGroup, package: DemoPackage) -> str:
+    """The group's service abroad: First-Class Package International up to 4 lb (packed),
+    Priority Mail International for heavier parcels and flat rate boxes."""
+    weight = package.empty_weight_oz + sum(
+        (DEMO_SKUS[sku].weight_oz * qty for sku, qty in group.multiset if sku in DEMO_SKUS),
+        start=Decimal(0),
+    )
+    if package.predefined is None and weight <= FIRST_CLASS_INTERNATIONAL_MAX_OZ:
+        return "FirstClassPackageInternationalService"
+    return "PriorityMailInternational"
 
 
 class PrinterSettingsFile(Protocol):

@@ -16,7 +16,7 @@ from app.domain.groups import (
 )
 from app.domain.items import Item
 from app.domain.orders import DOMESTIC_COUNTRIES, Order, OrderLine, OrderStatus
-from app.domain.usps_services import canonical_service
+from app.domain.usps_services import SERVICES, canonical_service
 from app.services.bulk import cyclic_gc_paused
 from app.services.clock import Clock, utc_now
 from app.store import Store
@@ -72,6 +72,7 @@ class GroupingService:
                     estimated_weight_oz=estimate_weight_oz(multiset, items, package_type),
                     package_type=package_type.name if package_type else None,
                     service=setting.service if setting else None,
+                    international_service=setting.international_service if setting else None,
                     skus_without_weight=skus_without_weight(multiset, items),
                 )
             )
@@ -106,11 +107,24 @@ class GroupingService:
         return [GroupWithOrders(g, tuple(by_group.get(g.group_id, ()))) for g in groups]
 
     def assign(
-        self, group_id: str, *, package_type: str | None, service: str | None
+        self,
+        group_id: str,
+        *,
+        package_type: str | None,
+        service: str | None,
+        international_service: str | None = None,
     ) -> PackageGroup | None:
-        """Persist a group's package type and service ('' clears one, None keeps it).
+        """Persist a group's package type and services ('' clears one, None keeps it).
 
+        `service` is what the group's domestic orders ship with, `international_service`
+        what its international orders ship with: a group mixes both kinds of order.
         Returns the group as now computed (None when it has no ready orders at the moment).
+
+        Raises:
+            AppError: INVALID_INPUT for a bad group id or a service of the wrong kind
+                (an international one as `service` or a domestic one as
+                `international_service`); RATE for an unknown or retired service;
+                NOT_FOUND for an unknown group or package type.
         """
         if not _GROUP_ID.match(group_id):
             raise AppError(
@@ -119,8 +133,9 @@ class GroupingService:
                 details={"group": group_id},
             )
         if service:
-            # Retired names (ParcelSelect, FirstClassPackage ...) are refused with the successor.
-            service = canonical_service(service).code
+            service = _domestic_service(group_id, service)
+        if international_service:
+            international_service = _international_service(group_id, international_service)
         with self._store.transaction(write=True) as tx:
             if not tx.groups.exists(group_id):
                 raise AppError(
@@ -145,9 +160,14 @@ class GroupingService:
                         details={"package_type": package_type},
                     )
                 package_type_id = found.id
-            new_service = current.service if service is None else (service or None)
             tx.groups.save_setting(
-                GroupSetting(group_id, package_type_id, new_service), self._clock()
+                GroupSetting(
+                    group_id,
+                    package_type_id,
+                    _kept_or_new(current.service, service),
+                    _kept_or_new(current.international_service, international_service),
+                ),
+                self._clock(),
             )
         return next((g for g in self.groups() if g.group_id == group_id), None)
 
@@ -178,6 +198,43 @@ class GroupingService:
                 )
             )
         return blocked
+
+
+def _kept_or_new(current: str | None, given: str | None) -> str | None:
+    """None keeps the current value, '' clears it, anything else replaces it."""
+    return current if given is None else (given or None)
+
+
+def _domestic_service(group_id: str, name: str) -> str:
+    """The EasyPost code of `name` as a group's (domestic) service; refuses international ones."""
+    # Retired names (ParcelSelect, FirstClassPackage ...) are refused with the successor.
+    known = canonical_service(name)
+    if known.international:
+        raise AppError(
+            f"{known.title} is an international service; a group's service is for its "
+            "domestic orders.",
+            hint=f"Give it to the group's international orders: `packdesk-cli groups assign "
+            f"{group_id} --intl-service {known.code}` (Intl service in Package groups).",
+            kind=ErrorKind.INVALID_INPUT,
+            details={"group": group_id, "service": name},
+        )
+    return known.code
+
+
+def _international_service(group_id: str, name: str) -> str:
+    """The EasyPost code of `name` as a group's international service; refuses domestic ones."""
+    known = canonical_service(name)
+    if not known.international:
+        offered = ", ".join(s.code for s in SERVICES.values() if s.international)
+        raise AppError(
+            f"{known.title} is a domestic service; it cannot be a group's international service.",
+            hint=f"Use one of {offered} (First-Class Package International up to 4 lb). "
+            f"For domestic orders: `packdesk-cli groups assign {group_id} --service "
+            f"{known.code}`.",
+            kind=ErrorKind.INVALID_INPUT,
+            details={"group": group_id, "international_service": name},
+        )
+    return known.code
 
 
 def _item_of(row: CustomsGapRow, known: set[str]) -> Item | None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time, tzinfo
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LabelStatus
 from app.postage.gateway import EasyPostGateway
 from app.postage.models import PickupInfo, PickupRate
-from app.services.audit import AuditLog
-from app.services.clock import Clock, utc_now
+from app.services.audit import AuditAction, AuditLog
+from app.services.clock import Clock, local_date, localize, to_local, to_stored, utc_now
+from app.services.lazy import Lazy
 from app.store import Store
 from app.store.pickups_repo import StoredPickup
 from app.store.store import StoreTransaction
@@ -55,12 +57,22 @@ class PickupService:
     """Requests, confirms and cancels USPS pickups from the default ship-from address."""
 
     def __init__(
-        self, store: Store, gateway: EasyPostGateway, audit: AuditLog, *, clock: Clock = utc_now
+        self,
+        store: Store,
+        gateway: EasyPostGateway | Callable[[], EasyPostGateway],
+        audit: AuditLog,
+        *,
+        clock: Clock = utc_now,
+        zone: tzinfo | None = None,
     ) -> None:
+        """`gateway`: the gateway or a function building it (listing pickups needs no key).
+        `zone`: the desk's time zone, in which windows and days are meant (None: the system's).
+        """
         self._store = store
-        self._gateway = gateway
+        self._gateway = Lazy(gateway)  # built by the calls that reach EasyPost, not by lists
         self._audit = audit
         self._clock = clock
+        self._zone = zone
 
     def schedule(self, request: PickupRequest) -> PickupResult:
         """Ask EasyPost for a pickup in the window; returns its rates (confirm to buy one).
@@ -73,11 +85,11 @@ class PickupService:
             raise _invalid(f"--packages must be at least 1, not {request.packages}.")
         # The window is the desk's local time; EasyPost gets it with its offset, the database
         # keeps UTC like every stored time.
-        start = datetime.combine(request.day, request.start).astimezone()
-        end = datetime.combine(request.day, request.end).astimezone()
+        start = localize(datetime.combine(request.day, request.start), self._zone)
+        end = localize(datetime.combine(request.day, request.end), self._zone)
         if end <= start:
             raise _invalid(f"The window {request.start:%H:%M}-{request.end:%H:%M} is empty.")
-        if request.day < self._clock().date():
+        if request.day < local_date(self._clock(), self._zone):
             raise _invalid(f"{request.day.isoformat()} is in the past.")
         with self._store.transaction() as tx:
             ship_from = tx.ship_from.default()
@@ -88,7 +100,7 @@ class PickupService:
                 hint="Add one with `packdesk-cli ship-from add ... --default`.",
                 kind=ErrorKind.NOT_FOUND,
             )
-        info = self._gateway.create_pickup(
+        info = self._gateway.get().create_pickup(
             ship_from.address,
             min_datetime=start,
             max_datetime=end,
@@ -101,15 +113,15 @@ class PickupService:
             pickup_id = tx.pickups.add(
                 easypost_id=info.id,
                 status=info.status,
-                min_datetime=_utc(start),
-                max_datetime=_utc(end),
+                min_datetime=to_stored(start),
+                max_datetime=to_stored(end),
                 instructions=request.instructions_text(),
                 package_count=request.packages,
                 created_at=self._clock(),
             )
             self._audit.record_in(
                 tx,
-                "pickup.requested",
+                AuditAction.PICKUP_REQUESTED,
                 details={"pickup": info.id, "day": request.day, "packages": request.packages},
             )
             stored = tx.pickups.get(pickup_id)
@@ -152,9 +164,9 @@ class PickupService:
                 hint="Schedule a new pickup.",
                 kind=ErrorKind.CONFLICT,
             )
-        current = self._gateway.retrieve_pickup(stored.easypost_id)
+        current = self._gateway.get().retrieve_pickup(stored.easypost_id)
         rate = _choose_rate(current, service)
-        info = self._gateway.buy_pickup(
+        info = self._gateway.get().buy_pickup(
             stored.easypost_id, carrier=rate.carrier, service=rate.service
         )
         with self._store.transaction(write=True) as tx:
@@ -166,7 +178,7 @@ class PickupService:
             )
             self._audit.record_in(
                 tx,
-                "pickup.confirmed",
+                AuditAction.PICKUP_CONFIRMED,
                 details={
                     "pickup": stored.easypost_id,
                     "confirmation": info.confirmation,
@@ -183,10 +195,12 @@ class PickupService:
             raise AppError(
                 f"Pickup {pickup_id} was never sent to EasyPost.", kind=ErrorKind.CONFLICT
             )
-        info = self._gateway.cancel_pickup(stored.easypost_id)
+        info = self._gateway.get().cancel_pickup(stored.easypost_id)
         with self._store.transaction(write=True) as tx:
             tx.pickups.update(pickup_id, status=info.status, cancelled_at=self._clock())
-            self._audit.record_in(tx, "pickup.cancelled", details={"pickup": stored.easypost_id})
+            self._audit.record_in(
+                tx, AuditAction.PICKUP_CANCELLED, details={"pickup": stored.easypost_id}
+            )
         return PickupResult(self._get(pickup_id))
 
     def list(self) -> list[StoredPickup]:
@@ -198,7 +212,7 @@ class PickupService:
         stored = self._get(pickup_id)
         if not stored.easypost_id:  # pragma: no cover
             return PickupResult(stored)
-        info = self._gateway.retrieve_pickup(stored.easypost_id)
+        info = self._gateway.get().retrieve_pickup(stored.easypost_id)
         return PickupResult(stored, info.rates, tuple(m.message for m in info.messages))
 
     def _get(self, pickup_id: int) -> StoredPickup:
@@ -228,13 +242,9 @@ def _choose_rate(info: PickupInfo, service: str | None) -> PickupRate:
     return min(rates, key=lambda r: r.amount)
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def local_time(stored: datetime) -> datetime:
+def local_time(stored: datetime, zone: tzinfo | None = None) -> datetime:
     """A stored (naive UTC) time in the desk's local time zone, for display."""
-    return stored.replace(tzinfo=UTC).astimezone()
+    return to_local(stored, zone)
 
 
 def _invalid(message: str) -> AppError:

@@ -152,7 +152,7 @@ def _service_reasons(
     service = planned.service
     order = planned.order
     if service is None:
-        return [f"no service assigned to group {planned.group_id}"]
+        return [_no_service_reason(planned)]
     if service == CHEAPEST:
         return [f"{weight} oz is over the USPS limit of 70 lb"] if weight > MAX_PARCEL_OZ else []
     predefined = planned.package_type.predefined if planned.package_type else None
@@ -184,6 +184,22 @@ def _service_reasons(
                 f"{service} only for eligible items; not eligible: {', '.join(not_eligible)}"
             )
     return reasons
+
+
+def _no_service_reason(planned: PlannedOrder) -> str:
+    """Why an order has no service, and the fix: its group has none for its kind of order."""
+    group = planned.group_id
+    if planned.order.recipient.is_domestic:
+        return (
+            f"no service assigned to group {group} (choose its Service in Package groups, or "
+            f"`packdesk-cli groups assign {group} --service GroundAdvantage`)"
+        )
+    return (
+        f"no international service assigned to group {group}, and the order ships to "
+        f"{planned.order.recipient.country} (choose its Intl service in Package groups, or "
+        f"`packdesk-cli groups assign {group} --intl-service PriorityMailInternational`; "
+        "or buy with service 'cheapest')"
+    )
 
 
 class PreflightService:

@@ -49,6 +49,7 @@ from app.domain.printing import (
     QueueState,
 )
 from app.infra.settings import ConfiguredPrinter, PrinterSettings
+from app.services.audit import AuditAction
 from app.services.clock import Clock, utc_now
 from app.store import Store, StoreTransaction
 from printers.errors import PrinterError, PrinterErrorKind
@@ -100,7 +101,7 @@ class PrintAudit(Protocol):
     def record_in(
         self,
         tx: StoreTransaction,
-        action: str,
+        action: AuditAction,
         *,
         order_id: int | None = None,
         label_id: int | None = None,
@@ -323,7 +324,7 @@ class PrintQueue:
                         return self._with_doubt(existing)
                 job = tx.print_jobs.add(label_id, self.uri, reprint=reprint, at=self._clock())
                 if reprint:
-                    self._record(tx, "print_reprint_queued", job)
+                    self._record(tx, AuditAction.PRINT_REPRINT_QUEUED, job)
             with self._cond:
                 bisect.insort(self._pending, (job.sequence, job.id))
                 self._cond.notify_all()
@@ -395,17 +396,26 @@ class PrintQueue:
                     kind=ErrorKind.CONFLICT,
                 )
         return self._settle(
-            job_id, PrintJobStatus.SKIPPED, reason or "skipped by the packer", "print_skip"
+            job_id,
+            PrintJobStatus.SKIPPED,
+            reason or "skipped by the packer",
+            AuditAction.PRINT_SKIPPED,
         )
 
     def resend(self, job_id: int) -> PrintJob:
         """The packer saw an in-doubt label did NOT print: send it again in its place."""
-        return self._settle(job_id, PrintJobStatus.QUEUED, None, "print_resend", only_in_doubt=True)
+        return self._settle(
+            job_id, PrintJobStatus.QUEUED, None, AuditAction.PRINT_RESENT, only_in_doubt=True
+        )
 
     def mark_printed(self, job_id: int) -> PrintJob:
         """The packer saw an in-doubt label DID print: settle it without sending it again."""
         return self._settle(
-            job_id, PrintJobStatus.PRINTED, None, "print_marked_printed", only_in_doubt=True
+            job_id,
+            PrintJobStatus.PRINTED,
+            None,
+            AuditAction.PRINT_MARKED_PRINTED,
+            only_in_doubt=True,
         )
 
     def _settle(
@@ -413,7 +423,7 @@ class PrintQueue:
         job_id: int,
         to: PrintJobStatus,
         reason: str | None,
-        action: str,
+        action: AuditAction,
         *,
         only_in_doubt: bool = False,
     ) -> PrintJob:
@@ -742,7 +752,7 @@ class PrintQueue:
         with self._store.transaction(write=True) as tx:
             tx.print_jobs.mark_printed(job.id, at)
             done = tx.print_jobs.get(job.id)
-            self._record(tx, "print", done or job)
+            self._record(tx, AuditAction.LABEL_PRINTED, done or job)
         with self._cond:
             self._printed += 1
         self._emit(done)
@@ -761,7 +771,7 @@ class PrintQueue:
         with self._store.transaction(write=True) as tx:
             tx.print_jobs.note_error(job.id, f"in doubt: {why}")
             noted = tx.print_jobs.get(job.id)
-            self._record(tx, "print_in_doubt", job, reason=why)
+            self._record(tx, AuditAction.PRINT_IN_DOUBT, job, reason=why)
         with self._cond:
             self._in_doubt[job.id] = job.sequence
         self._set_pause(
@@ -778,7 +788,7 @@ class PrintQueue:
         with self._store.transaction(write=True) as tx:
             tx.print_jobs.fail(job.id, why)
             failed = tx.print_jobs.get(job.id)
-            self._record(tx, "print_failed", job, reason=why)
+            self._record(tx, AuditAction.PRINT_FAILED, job, reason=why)
         self._drop_pending(job.id)
         self._set_pause(
             QueuePause(
@@ -790,7 +800,9 @@ class PrintQueue:
         )
         self._emit(failed)
 
-    def _record(self, tx: StoreTransaction, action: str, job: PrintJob, **extra: object) -> None:
+    def _record(
+        self, tx: StoreTransaction, action: AuditAction, job: PrintJob, **extra: object
+    ) -> None:
         details: dict[str, object] = {
             "job_id": job.id,
             "printer": self.uri,
@@ -806,6 +818,34 @@ class PrintQueue:
             batch_id=job.batch_id,
             details=details,
         )
+
+
+class SavedPrinters:
+    """The printers as saved in the settings file, read again only after the file changed.
+
+    The Printers dialog saves through SettingsStore (an atomic replace: new inode, new mtime),
+    so a printer added or a new default is seen at the next lookup without re-parsing the
+    settings for every label queued.
+    """
+
+    def __init__(self, path: Path, load: Callable[[], PrinterSettings]) -> None:
+        self._path = path
+        self._load = load
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int, int] | None = None
+        self._cached: PrinterSettings | None = None
+
+    def __call__(self) -> PrinterSettings:
+        try:
+            stat = self._path.stat()
+            stamp: tuple[int, int, int] | None = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except FileNotFoundError:
+            stamp = None  # no settings saved yet: the defaults
+        with self._lock:
+            if self._cached is None or stamp != self._stamp:
+                self._cached = self._load()
+                self._stamp = stamp
+            return self._cached
 
 
 class PrintQueueService:

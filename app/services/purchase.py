@@ -42,7 +42,7 @@ from app.postage.models import (
     ShipmentQuote,
     ShipmentRecord,
 )
-from app.services.audit import AuditLog
+from app.services.audit import AuditAction, AuditLog
 from app.services.buy_plan import Plan, PlannedOrder, Selection, rate_request_for, resolve_plan
 from app.services.clock import Clock, utc_now
 from app.services.label_files import LabelFiles
@@ -355,7 +355,7 @@ class PurchaseService:
                 for item in blocked:
                     self._audit.record_in(
                         tx,
-                        "purchase.blocked",
+                        AuditAction.PURCHASE_BLOCKED,
                         order_id=item.order_id,
                         batch_id=batch.id,
                         details={"reasons": list(item.reasons)},
@@ -392,7 +392,7 @@ class PurchaseService:
             )
             self._audit.record_in(
                 tx,
-                f"batch.{status.value}",
+                AuditAction.of("batch", status.value, AuditAction.BATCH_DONE),
                 batch_id=batch.id,
                 details={
                     "bought": len(run.bought) + len(reconciled_ids),
@@ -444,13 +444,16 @@ class PurchaseService:
                 )
                 self._audit.record_in(
                     tx,
-                    "batch.created",
+                    AuditAction.BATCH_CREATED,
                     batch_id=batch.id,
                     details={"reference": batch.reference, "orders": len(plan.orders)},
                 )
             else:
                 self._audit.record_in(
-                    tx, "batch.resumed", batch_id=batch.id, details={"reference": batch.reference}
+                    tx,
+                    AuditAction.BATCH_RESUMED,
+                    batch_id=batch.id,
+                    details={"reference": batch.reference},
                 )
             tx.batches.set_status(batch.id, BatchStatus.BUYING)
             tx.batches.set_concurrency(batch.id, workers)
@@ -511,7 +514,7 @@ class PurchaseService:
                     bought.append(info)
                 if len(purchased) > 1:
                     self._audit.record(
-                        "purchase.duplicate",
+                        AuditAction.PURCHASE_DUPLICATE,
                         order_id=purchase.order_id,
                         batch_id=purchase.batch_id,
                         details={"shipments": [r.shipment_id for r in purchased]},
@@ -559,7 +562,7 @@ class PurchaseService:
             tx.purchases.update(purchase.id, now=self._clock(), state=state, error=reason)
             self._audit.record_in(
                 tx,
-                f"purchase.{state.value}",
+                AuditAction.of("purchase", state.value, AuditAction.PURCHASE_FAILED),
                 order_id=purchase.order_id,
                 batch_id=purchase.batch_id,
                 details={"reference": purchase.reference, "reason": reason},
@@ -601,7 +604,7 @@ class PurchaseService:
                 )
                 self._audit.record_in(
                     tx,
-                    "purchase.duplicate",
+                    AuditAction.PURCHASE_DUPLICATE,
                     order_id=purchase.order_id,
                     batch_id=batch_id,
                     details={
@@ -657,7 +660,7 @@ class PurchaseService:
                 tx.labels.mark_order_labelled(purchase.order_id, label.tracking_code, now)
                 self._audit.record_in(
                     tx,
-                    "label.bought",
+                    AuditAction.LABEL_BOUGHT,
                     order_id=purchase.order_id,
                     label_id=record.id,
                     batch_id=batch_id,
@@ -699,7 +702,7 @@ class PurchaseService:
             # The label is bought and recorded; files can be fetched again later.
             log.warning("label %s bought, files not saved: %s", record.tracking_code, error)
             self._audit.record(
-                "label.files_missing",
+                AuditAction.LABEL_FILES_MISSING,
                 order_id=record.order_id,
                 label_id=record.id,
                 details={"error": error.message},
@@ -822,7 +825,7 @@ class _Run:
         if purchase is not None:
             self.service._close(purchase, PurchaseState.ABANDONED, reason)
         self.service._audit.record(
-            "purchase.blocked",
+            AuditAction.PURCHASE_BLOCKED,
             order_id=planned.order_id,
             batch_id=self.batch.id,
             details={"reasons": [reason]},

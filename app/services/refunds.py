@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from app.domain.after_labels import (
@@ -18,8 +18,8 @@ from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LabelStatus
 from app.postage.gateway import EasyPostGateway
 from app.postage.models import RefundStatus
-from app.services.audit import AuditLog
-from app.services.clock import Clock, utc_now
+from app.services.audit import AuditAction, AuditLog
+from app.services.clock import Clock, local_date, utc_now
 from app.store import Store
 from app.store.shipping_repo import LabelFacts
 
@@ -121,11 +121,14 @@ class RefundService:
         audit: AuditLog,
         *,
         clock: Clock = utc_now,
+        zone: tzinfo | None = None,
     ) -> None:
+        """`zone`: the desk's time zone, whose days reminders count (None: the system's)."""
         self._store = store
         self._gateway = gateway
         self._audit = audit
         self._clock = clock
+        self._zone = zone
 
     # -- choosing labels -----------------------------------------------------------------------
 
@@ -226,7 +229,7 @@ class RefundService:
         refused = [line for line in lines if line.status == "refused"]
         if refused:
             self._audit.record(
-                "refund.refused",
+                AuditAction.REFUND_REFUSED,
                 details={"labels": [[r.label_id, r.reason] for r in refused]},
             )
         return RefundReport(tuple(lines))
@@ -292,7 +295,7 @@ class RefundService:
                 )
             self._audit.record_in(
                 tx,
-                f"refund.{status}",
+                AuditAction.of("refund", status, AuditAction.REFUND_NOT_APPLICABLE),
                 order_id=label.order_id,
                 label_id=label.label_id,
                 batch_id=label.batch_id,
@@ -377,7 +380,7 @@ class RefundService:
                     )
                     self._audit.record_in(
                         tx,
-                        "refund.not_received",
+                        AuditAction.REFUND_NOT_RECEIVED,
                         order_id=label.order_id,
                         label_id=label.label_id,
                         batch_id=label.batch_id,
@@ -387,7 +390,11 @@ class RefundService:
         return changed
 
     def reminders(self, days: int) -> list[RefundReminder]:
-        """Live labels bought more than `days` days ago that never moved, oldest first."""
+        """Live labels bought `days` or more days ago that never moved, oldest first.
+
+        Days are the desk's calendar days: a label bought yesterday afternoon is 1 day old
+        this morning, wherever UTC's midnight fell in between.
+        """
         if days < 0:
             raise AppError(
                 f"--days must be 0 or more, not {days}.",
@@ -395,7 +402,7 @@ class RefundService:
                 kind=ErrorKind.INVALID_INPUT,
             )
         now = self._clock()
-        cutoff = now - timedelta(days=days)
+        today = local_date(now, self._zone)
         with self._store.transaction() as tx:
             labels = tx.shipping.labels_with_status([LabelStatus.LIVE])
         found = [
@@ -405,13 +412,13 @@ class RefundService:
                 f.tracking_code,
                 f.amount_usd,
                 f.bought_at,
-                (now - f.bought_at).days,
+                days_old,
                 refund_days_left(f.bought_at, now),
                 f.tracking_status or "",
                 f.shipped_at is not None,
             )
             for f in labels
-            if f.bought_at < cutoff
+            if (days_old := (today - local_date(f.bought_at, self._zone)).days) >= days
             and f.first_scan_at is None
             and (f.tracking_status or "") in UNMOVED_TRACKING_STATUSES
             and f.scan_form_id is None

@@ -9,15 +9,16 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, tzinfo
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from app.domain.after_labels import ManifestCandidate, plan_scan_forms
 from app.domain.errors import AppError, ErrorKind
 from app.postage.gateway import EasyPostGateway
-from app.services.audit import AuditLog
-from app.services.clock import Clock, utc_now
+from app.services.audit import AuditAction, AuditLog
+from app.services.clock import Clock, local_date, local_day_bounds, utc_now
+from app.services.lazy import Lazy
 from app.store import Store
 from app.store.scan_forms_repo import StoredScanForm
 from app.store.shipping_repo import LabelFacts
@@ -79,19 +80,24 @@ class ScanFormService:
     def __init__(
         self,
         store: Store,
-        gateway: EasyPostGateway,
+        gateway: EasyPostGateway | Callable[[], EasyPostGateway],
         audit: AuditLog,
         documents: Path,
         *,
         clock: Clock = utc_now,
         poll_interval: float = 2.0,
         timeout: float = 120.0,
+        zone: tzinfo | None = None,
     ) -> None:
+        """`gateway`: the gateway or a function building it (listing and printing forms need
+        no API key; creating, resuming and reconciling forms build it). `zone`: the desk's
+        time zone, whose day is "today" (None: the operating system's)."""
         self._store = store
-        self._gateway = gateway
+        self._gateway = Lazy(gateway)  # built by the calls that reach EasyPost, not by lists
         self._audit = audit
         self._folder = documents / "scan_forms"
         self._clock = clock
+        self._zone = zone
         self._poll_interval = poll_interval
         self._timeout = timeout
 
@@ -122,11 +128,13 @@ class ScanFormService:
         from_address_key: str | None = None,
         on_progress: Callable[[ScanFormResult], None] | None = None,
     ) -> ScanFormRun:
-        """SCAN forms for all of today's live labels on no form yet, one per from-address."""
-        now = self._clock()
-        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        """SCAN forms for all of today's live labels on no form yet, one per from-address.
+
+        Today is the desk's local day, not UTC's.
+        """
+        start, end = local_day_bounds(self._today(), self._zone)
         with self._store.transaction() as tx:
-            labels = tx.shipping.labels_bought_between(start, start + timedelta(days=1))
+            labels = tx.shipping.labels_bought_between(start, end)
         if from_address_key is not None:
             names = self.from_address_names()
             by_name = {name.casefold(): key for key, name in names.items()}
@@ -141,6 +149,9 @@ class ScanFormService:
                 )
         return self._run(labels, None, None, from_address_key, on_progress)
 
+    def _today(self) -> date:
+        return local_date(self._clock(), self._zone)
+
     def _run(
         self,
         labels: list[LabelFacts],
@@ -151,7 +162,8 @@ class ScanFormService:
     ) -> ScanFormRun:
         plan = plan_scan_forms(
             [_candidate(label) for label in labels],
-            self._clock(),
+            self._today(),
+            day_of=lambda at: local_date(at, self._zone),
             from_address_key=from_address_key,
         )
         codes = {label.label_id: label.tracking_code for label in labels}
@@ -184,7 +196,7 @@ class ScanFormService:
         batch: str | None,
     ) -> list[ScanFormResult]:
         try:
-            info = self._gateway.create_scan_form([m.shipment_id for m in members])
+            info = self._gateway.get().create_scan_form([m.shipment_id for m in members])
         except AppError as error:
             found = self._reconcile(origin, members, batch_id, batch)
             if not found:
@@ -220,7 +232,7 @@ class ScanFormService:
         """
         by_form: dict[str, list[ManifestCandidate]] = {}
         for member in members:
-            record = self._gateway.retrieve_shipment(member.shipment_id)
+            record = self._gateway.get().retrieve_shipment(member.shipment_id)
             if record.scan_form_id:
                 by_form.setdefault(record.scan_form_id, []).append(member)
         results = []
@@ -252,7 +264,7 @@ class ScanFormService:
         batch_id: int | None,
         batch: str | None,
     ) -> ScanFormResult:
-        info = self._gateway.wait_for_scan_form(
+        info = self._gateway.get().wait_for_scan_form(
             easypost_id, timeout=self._timeout, poll_interval=self._poll_interval
         )
         path: Path | None = None
@@ -260,7 +272,7 @@ class ScanFormService:
             path = self._folder / f"{easypost_id}.pdf"
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".part")
-            tmp.write_bytes(self._gateway.download(info.form_url))
+            tmp.write_bytes(self._gateway.get().download(info.form_url))
             tmp.replace(path)
         with self._store.transaction(write=True) as tx:
             tx.scan_forms.update(form_id, status=info.status, form_path=str(path) if path else None)
@@ -268,7 +280,7 @@ class ScanFormService:
                 tx.shipping.clear_scan_form(form_id)  # the labels may go on the next form
             self._audit.record_in(
                 tx,
-                f"scanform.{info.status}",
+                AuditAction.of("scanform", info.status, AuditAction.SCAN_FORM_PENDING),
                 batch_id=batch_id,
                 details={
                     "scan_form": easypost_id,
@@ -349,11 +361,14 @@ class ScanFormService:
         path = Path(form.form_path)
         if printer is None:
             _open_with_viewer(path)
-            self._audit.record("scanform.opened", details={"scan_form": form.easypost_id})
+            self._audit.record(
+                AuditAction.SCAN_FORM_OPENED, details={"scan_form": form.easypost_id}
+            )
             return PrintedForm(path, "viewer")
         destination = _send_to_printer(path, printer)
         self._audit.record(
-            "scanform.printed", details={"scan_form": form.easypost_id, "printer": destination}
+            AuditAction.SCAN_FORM_PRINTED,
+            details={"scan_form": form.easypost_id, "printer": destination},
         )
         return PrintedForm(path, destination)
 

@@ -10,7 +10,7 @@ from app.domain.after_labels import USABLE_LABEL_STATUSES
 from app.domain.fulfilment import LabelStatus
 from app.domain.orders import OrderStatus
 from app.domain.tracking import ScanKind, ScanResult, parse_scan, tracking_lookup_keys
-from app.services.audit import AuditLog
+from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, utc_now
 from app.store import Store
 from app.store.shipping_repo import LabelFacts, OrderShipState, ShippingRepository
@@ -106,7 +106,7 @@ class ScanToShipService:
                 return self._already(label, shown, parsed)  # pragma: no cover - raced
             self._audit.record_in(
                 tx,
-                "scan.shipped",
+                AuditAction.ORDER_SHIPPED,
                 order_id=label.order_id,
                 label_id=label.label_id,
                 batch_id=label.batch_id,

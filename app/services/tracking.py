@@ -14,7 +14,7 @@ from app.domain.after_labels import DELIVERED, UNMOVED_TRACKING_STATUSES
 from app.domain.errors import AppError
 from app.postage.gateway import EasyPostGateway
 from app.postage.models import TrackerInfo
-from app.services.audit import AuditLog
+from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, utc_now
 from app.store import Store
 from app.store.shipping_repo import LabelFacts
@@ -185,7 +185,7 @@ class TrackingService:
             if answer.status != (label.tracking_status or ""):
                 self._audit.record_in(
                     tx,
-                    "tracking.status",
+                    AuditAction.TRACKING_UPDATED,
                     order_id=label.order_id,
                     label_id=label.label_id,
                     batch_id=label.batch_id,

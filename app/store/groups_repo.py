@@ -32,9 +32,12 @@ class GroupCount:
 
 @dataclass(frozen=True, slots=True)
 class GroupSetting:
+    """A group's package type, its service for domestic orders and for international ones."""
+
     group_id: str
     package_type_id: int | None
     service: str | None
+    international_service: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,25 +105,38 @@ class GroupRepository:
 
     def settings(self) -> dict[str, GroupSetting]:
         rows = self._session.execute(
-            select(_settings.c.group_id, _settings.c.package_type_id, _settings.c.service)
+            select(
+                _settings.c.group_id,
+                _settings.c.package_type_id,
+                _settings.c.service,
+                _settings.c.international_service,
+            )
         )
         return {row.group_id: GroupSetting(*row) for row in rows}
 
     def save_setting(self, setting: GroupSetting, now: datetime) -> None:
-        """Insert or replace a group's package type and service (both None: forget it)."""
-        if setting.package_type_id is None and setting.service is None:
+        """Insert or replace a group's package type and services (all None: forget it)."""
+        if (
+            setting.package_type_id is None
+            and setting.service is None
+            and setting.international_service is None
+        ):
             self._session.execute(delete(_settings).where(_settings.c.group_id == setting.group_id))
             return
         values = {
             "group_id": setting.group_id,
             "package_type_id": setting.package_type_id,
             "service": setting.service,
+            "international_service": setting.international_service,
             "updated_at": now,
         }
         statement = sqlite_insert(_settings).values(values)
         statement = statement.on_conflict_do_update(
             index_elements=[_settings.c.group_id],
-            set_={k: statement.excluded[k] for k in ("package_type_id", "service", "updated_at")},
+            set_={
+                k: statement.excluded[k]
+                for k in ("package_type_id", "service", "international_service", "updated_at")
+            },
         )
         self._session.execute(statement)
 

@@ -122,7 +122,8 @@ class OrderLineRow(Base):
 
 
 class GroupSettingRow(Base):
-    """The package type and service chosen for a package group (revision 0002)."""
+    """The package type and services chosen for a package group (revision 0002; 0004 adds
+    the international service: `service` is the one for domestic orders)."""
 
     __tablename__ = "package_group_settings"
 
@@ -131,4 +132,5 @@ class GroupSettingRow(Base):
         ForeignKey("package_types.id", ondelete="SET NULL"), index=True
     )
     service: Mapped[str | None] = mapped_column(Text)
+    international_service: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]

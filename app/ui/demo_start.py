@@ -62,7 +62,8 @@ class DemoStarter(QObject):
             banner.show_message(
                 f"Demo ready: {report.orders_created:,} sample orders imported and marked ready "
                 f"({report.import_errors} bad rows rejected on purpose), "
-                f"{len(report.groups_assigned)} package groups have a package and a service, "
+                f"{len(report.groups_assigned)} package groups have a package and services "
+                "(domestic and international), "
                 "and labels print to a virtual printer. Nothing here costs money.",
                 Tone.SUCCESS,
                 "Try Package groups, then Buy & print. Scan station marks labels shipped.",

@@ -111,8 +111,13 @@ def main(out: Path) -> int:
         assert isinstance(scan, ScanStationPanel)
         window.show_panel("scan")
         result = finished[0]
-        labels = list(result.bought)  # type: ignore[attr-defined]
         orders = {o.id: o for o in ctx.order_service.list_orders()}
+        # Domestic labels: their barcodes carry the ZIP (IMpb); international ones do not.
+        labels = [
+            info
+            for info in result.bought  # type: ignore[attr-defined]
+            if orders[info.order_id].recipient.is_domestic
+        ]
         scanned: list[object] = []
         scan.scanned.connect(scanned.append)
         for info in labels[:3]:

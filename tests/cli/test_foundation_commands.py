@@ -257,6 +257,7 @@ def test_groups_json_csv_orders_assign_and_customs_check(
     assert (assigned["package_type"], assigned["service"]) == ("Mailer", "Priority")
     again = run_json(capsys, db, "groups", "--json")
     assert isinstance(again, list) and again[0]["package_type"] == "Mailer"
+    assert again[0]["international_service"] is None
     code, _, err = run(capsys, db, "groups", "assign", big, "--service", "Teleport")
     assert code == 1 and "not a USPS service" in err
 
@@ -271,6 +272,53 @@ def test_groups_json_csv_orders_assign_and_customs_check(
             "--origin", "US")  # fmt: skip
     code, out, _ = run(capsys, db, "customs-check")
     assert code == 0 and "every international order has complete customs data" in out
+
+
+def test_groups_assign_a_domestic_and_an_international_service(
+    capsys: pytest.CaptureFixture[str], db: str, backers: Path
+) -> None:
+    run(capsys, db, "import", str(backers))
+    run(capsys, db, "ready", "--all")
+    groups = run_json(capsys, db, "groups", "--json")
+    assert isinstance(groups, list)
+    big = groups[0]["group"]
+    assigned = run_json(
+        capsys, db, "groups", "assign", big, "--service", "GroundAdvantage",
+        "--intl-service", "prioritymailinternational", "--json",
+    )  # fmt: skip
+    assert isinstance(assigned, dict)
+    assert (assigned["service"], assigned["international_service"]) == (
+        "GroundAdvantage",
+        "PriorityMailInternational",
+    )
+    listed = run_json(capsys, db, "groups", "--json")
+    assert isinstance(listed, list)
+    assert listed[0]["international_service"] == "PriorityMailInternational"
+    code, out, _ = run(capsys, db, "groups")
+    assert code == 0
+    header, first = out.splitlines()[:2]
+    assert "SERVICE" in header and "INTL SERVICE" in header
+    assert "GroundAdvantage" in first and "PriorityMailInternational" in first
+    code, out, _ = run(capsys, db, "groups", "--csv")
+    assert out.splitlines()[0].endswith(",service,international_service")
+    assert out.splitlines()[1].endswith(",GroundAdvantage,PriorityMailInternational")
+    code, out, _ = run(capsys, db, "groups", "assign", big, "--intl-service", "")
+    assert code == 0
+    assert "domestic GroundAdvantage / international -" in out
+
+    # Each service goes where it belongs; the error says which option to use.
+    code, _, err = run(capsys, db, "groups", "assign", big, "--service",
+                       "PriorityMailInternational")  # fmt: skip
+    assert code == 1 and "is an international service" in err
+    assert f"groups assign {big} --intl-service PriorityMailInternational" in err
+    code, _, err = run(capsys, db, "groups", "assign", big, "--intl-service", "Priority")
+    assert code == 1 and "Priority Mail is a domestic service" in err
+    assert f"groups assign {big} --service Priority" in err
+    kept = run_json(capsys, db, "groups", "--json")
+    assert isinstance(kept, list) and kept[0]["service"] == "GroundAdvantage"
+
+    code, out, _ = run(capsys, db, "groups", "assign", "--help")
+    assert code == 0 and "--intl-service" in out and "domestic orders" in out
 
 
 def test_newer_database_is_refused_with_exit_1(capsys: pytest.CaptureFixture[str], db: str) -> None:

@@ -89,9 +89,14 @@ def foreign_order(n: int, lines: Sequence[tuple[str, int]], country: str = "DE")
 
 
 def seed(
-    store: Store, orders: Sequence[Order], *, service: str | None = "GroundAdvantage"
+    store: Store,
+    orders: Sequence[Order],
+    *,
+    service: str | None = "GroundAdvantage",
+    international_service: str | None = None,
 ) -> list[int]:
-    """Items, the box 'Box S', the default sender, the orders (ready) and group settings."""
+    """Items, the box 'Box S', the default sender, the orders (ready) and group settings
+    (`service` for the groups' domestic orders, `international_service` for the others)."""
     with store.transaction(write=True) as tx:
         if not tx.items.known_skus():
             tx.items.insert_many(list(ITEMS))
@@ -107,7 +112,7 @@ def seed(
             NOW,
         )
         for group in {group_id_for(o.item_multiset) for o in orders}:
-            tx.groups.save_setting(GroupSetting(group, box.id, service), NOW)
+            tx.groups.save_setting(GroupSetting(group, box.id, service, international_service), NOW)
     return ids
 
 

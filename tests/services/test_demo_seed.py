@@ -12,11 +12,13 @@ import pytest
 from app.bootstrap import AppContext, RuntimeOptions, build_context
 from app.domain.orders import OrderStatus
 from app.infra.settings import ConfiguredPrinter, PrinterSettings
+from app.services.buy_plan import CHEAPEST, Selection
 from app.services.demo import (
     ASSIGNED_GROUPS,
     DEMO_PACKAGES,
     DEMO_PRINTER_URI,
     DEMO_SHIP_FROM_LABEL,
+    FIRST_CLASS_INTERNATIONAL_MAX_OZ,
     DemoSeeder,
     PrinterSetup,
     demo_printer_setup,
@@ -90,6 +92,50 @@ def test_seed_fills_a_fresh_profile_and_a_second_run_changes_nothing(ctx: AppCon
     assert not again.seeded
     assert _dump(ctx.database_file) == before
     assert ctx.paths.settings.read_bytes() == settings_before
+
+
+def test_the_seeded_groups_can_buy_their_international_orders_but_customs_gaps_stay_blocked(
+    ctx: AppContext,
+) -> None:
+    ctx.demo_seeder.seed()
+    groups = ctx.grouping_service.groups()
+    assigned = groups[:ASSIGNED_GROUPS]
+    assert sum(g.international for g in assigned) > 0
+    for group in assigned:
+        assert group.international_service is not None, group
+        light = group.estimated_weight_oz <= FIRST_CLASS_INTERNATIONAL_MAX_OZ
+        flat_rate = group.package_type == "Medium Flat Rate Box"
+        assert group.international_service == (
+            "FirstClassPackageInternationalService"
+            if light and not flat_rate
+            else "PriorityMailInternational"
+        ), group
+    assert {g.international_service for g in assigned} == {
+        "FirstClassPackageInternationalService",
+        "PriorityMailInternational",
+    }
+
+    # Each group's own services: every order of the seeded groups passes pre-flight.
+    selection = Selection(groups=tuple(g.group_id for g in assigned))
+    plan = ctx.purchase_service.plan(selection)
+    report = ctx.preflight_service.check(plan, verify_addresses=False)
+    assert report.blocked == ()
+    abroad = [p for p in report.ready if not p.order.recipient.is_domestic]
+    assert len(abroad) == sum(g.international for g in assigned)
+    assert {p.service for p in abroad} == {
+        "FirstClassPackageInternationalService",
+        "PriorityMailInternational",
+    }
+
+    # The orders with deliberately incomplete customs data stay blocked, whatever the service.
+    gaps = {o.order_id for o in ctx.grouping_service.customs_blocked()}
+    with_gaps = tuple(g.group_id for g in groups if g.group_id not in selection.groups)
+    everything = ctx.purchase_service.plan(
+        Selection(groups=with_gaps, package_type="Box 14x10x6", service=CHEAPEST)
+    )
+    rest = ctx.preflight_service.check(everything, verify_addresses=False)
+    customs = {b.order_id for b in rest.blocked if "customs data missing" in b.reason}
+    assert customs == gaps and gaps
 
 
 def test_the_demo_printer_setup_keeps_a_chosen_default(ctx: AppContext) -> None:

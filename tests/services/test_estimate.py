@@ -45,7 +45,13 @@ def test_groups_and_overall_sum_the_chosen_and_every_service(
 ) -> None:
     seed(store, [us_order(n) for n in range(6)], service="Priority")
     seed(store, [us_order(n, [("TEE-M", 2)]) for n in range(6, 9)], service="cheapest")
-    seed(store, [foreign_order(20, [("TEE-M", 2)])], service="cheapest")
+    # The group's international order takes the group's international service.
+    seed(
+        store,
+        [foreign_order(20, [("TEE-M", 2)])],
+        service="cheapest",
+        international_service="cheapest",
+    )
     service = EstimateService(RateQuoter(gateway, concurrency=4))
     report = service.estimate(resolve_plan(store, Selection(groups=(TEE, TWO))))
 

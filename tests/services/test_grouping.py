@@ -118,6 +118,89 @@ def test_bad_assignments_are_refused(
     assert caught.value.kind is kind
 
 
+def test_a_group_has_a_domestic_and_an_international_service(
+    grouping: GroupingService, store: Store
+) -> None:
+    assigned = grouping.assign(
+        TEE_STICKER,
+        package_type=None,
+        service="groundadvantage",
+        international_service="prioritymailinternational",
+    )
+    assert assigned is not None
+    assert (assigned.service, assigned.international_service) == (
+        "GroundAdvantage",
+        "PriorityMailInternational",
+    )
+    # None keeps each one; '' clears only the one it is given for.
+    grouping.assign(TEE_STICKER, package_type=None, service="Priority")
+    again = GroupingService(store).group(TEE_STICKER)
+    assert (again.service, again.international_service) == ("Priority", "PriorityMailInternational")
+    grouping.assign(
+        TEE_STICKER,
+        package_type=None,
+        service=None,
+        international_service="FirstClassPackageInternationalService",
+    )
+    changed = grouping.group(TEE_STICKER)
+    assert (changed.service, changed.international_service) == (
+        "Priority",
+        "FirstClassPackageInternationalService",
+    )
+    grouping.assign(TEE_STICKER, package_type=None, service="", international_service=None)
+    cleared = grouping.group(TEE_STICKER)
+    assert (cleared.service, cleared.international_service) == (
+        None,
+        "FirstClassPackageInternationalService",
+    )
+    grouping.assign(TEE_STICKER, package_type=None, service=None, international_service="")
+    assert grouping.group(TEE_STICKER).international_service is None
+
+
+@pytest.mark.parametrize(
+    ("service", "international_service", "fragment", "hint", "kind"),
+    [
+        (
+            "PriorityMailInternational",
+            None,
+            "Priority Mail International is an international service",
+            f"groups assign {TEE_STICKER} --intl-service PriorityMailInternational",
+            ErrorKind.INVALID_INPUT,
+        ),
+        (
+            None,
+            "groundadvantage",
+            "USPS Ground Advantage is a domestic service",
+            f"groups assign {TEE_STICKER} --service GroundAdvantage",
+            ErrorKind.INVALID_INPUT,
+        ),
+        (None, "FirstClassPackage", "retired", "GroundAdvantage", ErrorKind.RATE),
+        (None, "Teleport", "not a USPS service", "GroundAdvantage", ErrorKind.RATE),
+    ],
+)
+def test_a_service_of_the_wrong_kind_is_refused_with_the_fix(
+    grouping: GroupingService,
+    service: str | None,
+    international_service: str | None,
+    fragment: str,
+    hint: str,
+    kind: ErrorKind,
+) -> None:
+    grouping.assign(TEE_STICKER, package_type=None, service="Priority")
+    with pytest.raises(AppError, match=fragment) as caught:
+        grouping.assign(
+            TEE_STICKER,
+            package_type=None,
+            service=service,
+            international_service=international_service,
+        )
+    assert caught.value.kind is kind
+    assert hint in caught.value.hint
+    # Nothing was saved.
+    group = grouping.group(TEE_STICKER)
+    assert (group.service, group.international_service) == ("Priority", None)
+
+
 def test_group_report_lists_each_groups_orders(grouping: GroupingService) -> None:
     report = grouping.groups_with_orders()
     assert [[o.external_id for o in entry.orders] for entry in report] == [["1", "2", "3"],

@@ -14,12 +14,22 @@ from app.domain.items import Item
 from app.domain.orders import Address, OrderStatus
 from app.domain.packages import PackageType
 from app.postage.gateway import EasyPostGateway
+from app.postage.rating import RateQuoter
 from app.postage.sandbox.server import SandboxServer
 from app.services.buy_plan import Selection, resolve_plan
+from app.services.estimate import EstimateService
+from app.services.grouping import GroupingService
 from app.services.preflight import PreflightService, address_hash
 from app.store import Store, open_store
 from app.store.groups_repo import GroupSetting
-from tests.services.purchase_world import NOW, foreign_order, make_gateway, seed, us_order
+from tests.services.purchase_world import (
+    NOW,
+    foreign_order,
+    make_gateway,
+    purchase_service,
+    seed,
+    us_order,
+)
 
 
 @pytest.fixture
@@ -162,3 +172,70 @@ def test_address_hash_ignores_spacing_and_case() -> None:
     b = Address("B", "1 main st", "BOSTON ", "02108", "US", state="ma")
     assert address_hash(a) == address_hash(b)
     assert address_hash(a) != address_hash(replace(a, postal_code="02109"))
+
+
+def test_a_mixed_group_buys_domestic_and_international_orders_with_its_two_services(
+    store: Store, gateway: EasyPostGateway, tmp_path: Path
+) -> None:
+    """A group's service is for its domestic orders, its international service for the rest."""
+    ids = seed(store, [us_order(0), foreign_order(1, [("TEE-M", 1)]), us_order(2)])
+    tee = _group(("TEE-M", 1))
+    grouping = GroupingService(store)
+    assert grouping.group(tee).service == "GroundAdvantage"
+
+    # No international service yet: the domestic orders pass, the DE order is blocked with how
+    # to fix it (not "GroundAdvantage is domestic").
+    reasons = _reasons(store, gateway, Selection(groups=(tee,)))
+    assert set(reasons) == {"#1001"}
+    assert f"no international service assigned to group {tee}" in reasons["#1001"]
+    assert f"groups assign {tee} --intl-service PriorityMailInternational" in reasons["#1001"]
+    assert "'cheapest'" in reasons["#1001"]
+    assert "is domestic but" not in reasons["#1001"]
+    # ... and 'cheapest' is the other way out.
+    assert _reasons(store, gateway, Selection(groups=(tee,), service="cheapest")) == {}
+
+    grouping.assign(
+        tee, package_type=None, service=None, international_service="PriorityMailInternational"
+    )
+    plan = resolve_plan(store, Selection(groups=(tee,)))
+    assert [(p.order_id, p.service) for p in plan.orders] == [
+        (ids[0], "GroundAdvantage"),
+        (ids[1], "PriorityMailInternational"),
+        (ids[2], "GroundAdvantage"),
+    ]
+    assert PreflightService(store, gateway).check(plan).ok
+
+    # The estimate prices each order with its own service.
+    estimate = EstimateService(RateQuoter(gateway, concurrency=2)).estimate(plan)
+    assert [(e.order_id, e.chosen.service if e.chosen else None) for e in estimate.orders] == [
+        (ids[0], "GroundAdvantage"),
+        (ids[1], "PriorityMailInternational"),
+        (ids[2], "GroundAdvantage"),
+    ]
+
+    # An explicit service for the whole buy still applies to every order, as before.
+    forced = _reasons(store, gateway, Selection(groups=(tee,), service="GroundAdvantage"))
+    assert set(forced) == {"#1001"}
+    assert "GroundAdvantage is domestic but the order ships to DE" in forced["#1001"]
+
+    result = purchase_service(store, gateway, tmp_path / "labels").buy(Selection(groups=(tee,)))
+    assert result.blocked == () and result.failed == ()
+    assert [(label.order_id, label.service) for label in result.bought] == [
+        (ids[0], "GroundAdvantage"),
+        (ids[1], "PriorityMailInternational"),
+        (ids[2], "GroundAdvantage"),
+    ]
+
+
+def test_a_domestic_order_of_a_group_without_a_service_is_told_how_to_fix_it(
+    store: Store, gateway: EasyPostGateway
+) -> None:
+    seed(store, [us_order(0), foreign_order(1, [("TEE-M", 1)])], service=None)
+    tee = _group(("TEE-M", 1))
+    GroupingService(store).assign(
+        tee, package_type=None, service=None, international_service="PriorityMailInternational"
+    )
+    reasons = _reasons(store, gateway, Selection(groups=(tee,)))
+    assert set(reasons) == {"#1000"}
+    assert f"no service assigned to group {tee}" in reasons["#1000"]
+    assert f"groups assign {tee} --service GroundAdvantage" in reasons["#1000"]

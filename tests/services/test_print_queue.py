@@ -11,7 +11,7 @@ from PIL import Image
 from app.domain.errors import AppError, ErrorKind
 from app.domain.printing import PauseCause, PrintJobStatus, QueueState
 from app.infra.settings import ConfiguredPrinter, PrinterSettings
-from app.services.audit import AuditLog
+from app.services.audit import AuditAction, AuditLog
 from app.services.print_queue import PrintQueueService, choose_label_file
 from app.store import Store
 from printers.emulators.tcp_server import EmulatedTcpPrinter
@@ -140,7 +140,7 @@ def test_skip_leaves_a_label_out_and_is_audited(
     assert [p.bitmap.data for p in engine.printed] == [
         expected_page(seeded.pngs[seeded.label_ids[i]], "zd421-203") for i in (0, 2)
     ]
-    entries = AuditLog(store).entries(action="print_skip")
+    entries = AuditLog(store).entries(action=AuditAction.PRINT_SKIPPED)
     assert [(e.label_id, e.details["reason"]) for e in entries] == [
         (seeded.label_ids[1], "order cancelled")
     ]
@@ -170,8 +170,8 @@ def test_enqueue_twice_prints_once_and_reprint_prints_again(
     assert pages == [
         expected_page(seeded.pngs[seeded.label_ids[i]], "zd421-203") for i in (0, 1, 0)
     ]
-    assert len(AuditLog(store).entries(action="print_reprint_queued")) == 1
-    assert len(AuditLog(store).entries(action="print")) == 3
+    assert len(AuditLog(store).entries(action=AuditAction.PRINT_REPRINT_QUEUED)) == 1
+    assert len(AuditLog(store).entries(action=AuditAction.LABEL_PRINTED)) == 3
     assert service.labels_to_print(seeded.batch_id) == []
     assert service.labels_to_print(seeded.batch_id, reprint=True) == seeded.label_ids
 
@@ -268,7 +268,7 @@ def test_restart_with_a_job_left_printing_waits_for_the_packer(
         PrintJobStatus.QUEUED if decision == "resend" else PrintJobStatus.PRINTED
     )
     assert [j.status for j in queue.jobs()] == [PrintJobStatus.PRINTED] * 3
-    action = "print_resend" if decision == "resend" else "print_marked_printed"
+    action = AuditAction.PRINT_RESENT if decision == "resend" else AuditAction.PRINT_MARKED_PRINTED
     assert [e.label_id for e in AuditLog(store).entries(action=action)] == [seeded.label_ids[0]]
 
 

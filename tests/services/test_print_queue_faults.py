@@ -10,7 +10,7 @@ import pytest
 
 from app.domain.orders import OrderStatus
 from app.domain.printing import PauseCause, PrintJobStatus, QueueState
-from app.services.audit import AuditLog
+from app.services.audit import AuditAction, AuditLog
 from app.services.print_queue import PrinterFactory, PrintQueueService
 from app.store import Store
 from printers.emulators.usb_backend import EmulatedBackend
@@ -258,7 +258,7 @@ def test_orders_become_printed_and_every_print_is_audited(
     with store.transaction() as tx:
         statuses = [tx.orders.get(seeded.order_ids[i]).status for i in seeded.label_ids]  # type: ignore[union-attr]
     assert statuses == [OrderStatus.PRINTED, OrderStatus.PRINTED]
-    entries = AuditLog(store).entries(action="print")
+    entries = AuditLog(store).entries(action=AuditAction.LABEL_PRINTED)
     assert sorted(e.label_id or 0 for e in entries) == sorted(seeded.label_ids)
     assert all(e.station == "desk" and e.user == "pat" for e in entries)
     assert {e.details["printer"] for e in entries} == {ZD421}

@@ -146,7 +146,7 @@ def test_plan_splits_at_200_and_keeps_only_todays_live_labels() -> None:
         ManifestCandidate(901, "shp_r", "studio", "refund_submitted", now),
         ManifestCandidate(902, "shp_f", "studio", "live", now, scan_form_ref="sf_1"),
     ]
-    plan = plan_scan_forms(labels, now)
+    plan = plan_scan_forms(labels, now.date(), day_of=datetime.date)
     assert [len(members) for _, members in plan.forms] == [200, 200, 51]
     assert sorted(c.label_id for c, _ in plan.excluded) == [900, 901, 902]
     reasons = {c.label_id: reason for c, reason in plan.excluded}

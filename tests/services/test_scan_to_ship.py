@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.domain.fulfilment import LabelStatus
 from app.domain.tracking import GS, make_usps_tracking_number
+from app.services.audit import AuditAction
 from app.services.scan_to_ship import ScanStatus, ScanToShipService
 from app.store.labels_repo import LabelRecord, NewLabel
 from tests.services.after_labels_support import Desk, desk  # noqa: F401
@@ -107,7 +108,7 @@ def test_second_scan_says_when_it_was_shipped(
     assert again.shipped_at == first.shipped_at
     assert again.station == "desk-1"
     assert "already shipped" in again.message and "desk-1" in again.message
-    entries = desk.audit.entries(action="scan.shipped")
+    entries = desk.audit.entries(action=AuditAction.ORDER_SHIPPED)
     assert [(e.order_id, e.station, e.details["station"]) for e in entries] == [
         (label.order_id, "desk-1", "desk-1")
     ]

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext, RuntimeOptions, build_context
 from app.domain.orders import OrderStatus
 from app.domain.printing import PrintJobStatus, QueueState
+from app.services.buy_plan import CHEAPEST
 from app.services.purchase import BuyResult
 from app.ui.errors import CrashDialog
 from app.ui.main_window import MainWindow
@@ -78,10 +80,16 @@ def test_estimate_then_buy_a_group_and_every_label_prints_once(
     outcome = estimated.args[0]
     assert isinstance(outcome, EstimateOutcome)
     ready, blocked = len(outcome.preflight.ready), len(outcome.preflight.blocked)
-    assert ready + blocked == group.orders and ready > 0
-    # Ground Advantage does not go abroad: pre-flight says so for each international order.
-    assert blocked == group.international
-    assert all(b.reason for b in panel.blocked_model.rows())
+    # Each group's own services: Ground Advantage at home, First-Class Package International
+    # abroad (the demo gave the group both), so its international orders are bought too.
+    assert (group.service, group.international_service) == (
+        "GroundAdvantage",
+        "FirstClassPackageInternationalService",
+    )
+    assert ready == group.orders and blocked == 0
+    assert panel.blocked_model.rows() == []
+    chosen = {o.chosen.service for o in outcome.estimate.orders if o.chosen}
+    assert chosen == {"GroundAdvantage", "FirstClassPackageInternationalService"}
     shown = panel.model.record(panel.model.row_of(group.group_id) or 0)
     assert (shown.ready, shown.blocked) == (ready, blocked)
     assert shown.total == outcome.total > 0
@@ -102,6 +110,8 @@ def test_estimate_then_buy_a_group_and_every_label_prints_once(
     assert isinstance(result, BuyResult)
     assert f"Buy {ready} label(s) for about ${outcome.total:,.2f}" in asked[0]
     assert len(result.bought) == ready and not result.failed
+    services = {i.service for i in result.bought}
+    assert services == {"GroundAdvantage", "FirstClassPackageInternationalService"}
     assert result.spent == sum(label.amount_usd for label in result.bought)
     assert [i.label_id for i in panel.bought_model.rows()] == [i.label_id for i in result.bought]
     assert panel.message_bar.tone is Tone.SUCCESS
@@ -210,3 +220,47 @@ def test_pause_and_resume_the_queue_and_cancel_a_buy(
     assert queue_panel.model.record(queue_panel.model.row_of(skipped.id) or 0).status is (
         PrintJobStatus.SKIPPED
     )
+
+
+def test_a_group_without_an_intl_service_blocks_its_orders_abroad_with_the_fix(
+    qtbot: QtBot, window: MainWindow, demo_ctx: AppContext, guard: ThreadGuard
+) -> None:
+    panel = _buy_panel(qtbot, window)
+    group = min(
+        (r.group for r in panel.model.rows() if r.group.package_type == "Poly mailer 10x13"),
+        key=lambda g: g.orders,
+    )
+    with guard.paused():
+        demo_ctx.grouping_service.assign(
+            group.group_id, package_type=None, service=None, international_service=""
+        )
+    panel = _buy_panel(qtbot, window)
+    row = panel.model.row_of(group.group_id) or 0
+    assert panel.model.record(row).group.international_service is None
+    intl_column = next(i for i, c in enumerate(panel.model.columns) if c.title == "Intl service")
+    assert panel.model.index(row, intl_column).data() == "—"
+    assert "blocked" in panel.model.index(row, intl_column).data(Qt.ItemDataRole.ToolTipRole)
+
+    panel.select_groups([group.group_id])
+    assert panel.service_combo.currentData() == ""  # each group's own services
+    with qtbot.waitSignal(panel.estimated, timeout=30_000) as estimated:
+        panel.estimate_button.click()
+    outcome = estimated.args[0]
+    assert isinstance(outcome, EstimateOutcome)
+    assert len(outcome.preflight.ready) == group.domestic
+    assert len(outcome.preflight.blocked) == group.international > 0
+    fix = f"groups assign {group.group_id} --intl-service PriorityMailInternational"
+    assert all(fix in b.reason for b in panel.blocked_model.rows())
+    assert panel.tabs.currentWidget() is panel.blocked_view
+    assert f"{group.international} international orders wait for an Intl service" in (
+        panel.summary.text()
+    )
+
+    # 'Cheapest for each order' applies to every order: nothing is blocked.
+    panel.service_combo.setCurrentIndex(panel.service_combo.findData(CHEAPEST))
+    assert "Estimate again" in panel.summary.text()
+    with qtbot.waitSignal(panel.estimated, timeout=30_000) as estimated:
+        panel.estimate_button.click()
+    cheapest = estimated.args[0]
+    assert len(cheapest.preflight.ready) == group.orders and cheapest.preflight.blocked == ()
+    assert "wait for an Intl service" not in panel.summary.text()

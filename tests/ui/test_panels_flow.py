@@ -227,6 +227,48 @@ def test_import_ready_and_groups_through_the_real_services(
     row = groups.model.row_of(chosen.group_id)
     assert groups.model.index(row or 0, 5).data() == "≥ 2.0"  # SKUs without weight
 
+    # A second service for the group's international orders; each combo lists its own kind.
+    domestic = {groups.service_combo.itemData(i) for i in range(groups.service_combo.count())}
+    abroad = {
+        groups.intl_service_combo.itemData(i) for i in range(groups.intl_service_combo.count())
+    }
+    assert {"", "GroundAdvantage", "Priority"} <= domestic
+    assert "PriorityMailInternational" not in domestic
+    assert abroad == {
+        "",
+        "FirstClassMailInternational",
+        "FirstClassPackageInternationalService",
+        "PriorityMailInternational",
+        "ExpressMailInternational",
+    }
+    intl_column = next(i for i, c in enumerate(groups.model.columns) if c.title == "Intl service")
+    assert chosen.international == 1
+    assert groups.model.index(row or 0, intl_column).data() == "—"
+    assert "wait for an Intl service" in groups.model.index(row or 0, intl_column).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    combo = groups.intl_service_combo
+    assert combo.isEnabled() and combo.currentData() == ""
+    combo.setCurrentIndex(combo.findData("PriorityMailInternational"))
+    with qtbot.waitSignal(groups.group_assigned, timeout=10_000):
+        combo.activated.emit(combo.currentIndex())
+    with guard.paused():
+        stored = {g.group_id: g for g in ctx.grouping_service.groups()}[chosen.group_id]
+    assert (stored.package_type, stored.service, stored.international_service) == (
+        "Mailer 10x13",
+        "GroundAdvantage",
+        "PriorityMailInternational",
+    )
+    row = groups.model.row_of(chosen.group_id)
+    assert groups.model.index(row or 0, intl_column).data() == "Priority Mail International"
+    assert "Priority Mail International (international)" in groups.message_bar.text()
+    # Reselecting the group shows both of its services in the combos.
+    groups.view.clearSelection()
+    assert not combo.isEnabled()
+    groups.view.selectRow(row or 0)
+    assert combo.currentData() == "PriorityMailInternational"
+    assert groups.service_combo.currentData() == "GroundAdvantage"
+
 
 def test_skus_edit_and_batch_hts_unblock_customs(
     qtbot: QtBot,

@@ -97,7 +97,7 @@ BUY_LANE = "buy"
 #: Pre-flight and estimates ask EasyPost (address checks, rates): a lane of their own too.
 ESTIMATE_LANE = "estimate"
 
-_OWN_SERVICE = ""  # the service combo's "each group's own" choice
+_OWN_SERVICE = ""  # the service combo's "each group's own" choice (domestic and international)
 
 
 def _money(value: Decimal) -> str:
@@ -129,13 +129,46 @@ def _service_text(row: GroupRow) -> str:
     return service_title(service) if service else "—"
 
 
+def _intl_service_text(row: GroupRow) -> str:
+    service = row.group.international_service
+    return service_title(service) if service else "—"
+
+
+def _lacks_intl_service(group: PackageGroup) -> bool:
+    """International orders and no service chosen for them: they are blocked (own services)."""
+    return group.international > 0 and not group.international_service
+
+
+def _ready_to_buy(group: PackageGroup) -> bool:
+    """A package type and a service for each kind of order the group has."""
+    return bool(
+        group.package_type
+        and (group.service or group.domestic == 0)
+        and (group.international_service or group.international == 0)
+    )
+
+
 GROUP_COLUMNS = (
     Column[GroupRow]("Group", lambda r: r.group.group_id, width=118),
     Column[GroupRow]("Items", lambda r: r.group.description, tooltip=lambda r: r.group.description),
     Column[GroupRow]("Orders", lambda r: r.group.orders, numeric=True, width=60),
     Column[GroupRow]("Intl.", lambda r: r.group.international, numeric=True, width=45),
     Column[GroupRow]("Package", lambda r: r.group.package_type or "—", width=140),
-    Column[GroupRow]("Service", _service_text, width=150),
+    Column[GroupRow](
+        "Service", _service_text, tooltip=lambda _r: "For the group's domestic orders", width=150
+    ),
+    Column[GroupRow](
+        "Intl service",
+        _intl_service_text,
+        tooltip=lambda r: (
+            "No Intl service: its international orders are blocked with the group's own "
+            "services (choose one in Package groups, or buy with 'Cheapest for each order')"
+            if _lacks_intl_service(r.group)
+            else "For the group's international orders"
+        ),
+        foreground=lambda r: "#9a5b00" if _lacks_intl_service(r.group) else None,
+        width=170,
+    ),
     Column[GroupRow]("Ready", lambda r: r.ready, numeric=True, width=55),
     Column[GroupRow](
         "Blocked",
@@ -293,7 +326,13 @@ class BuyPanel(Panel):
         self._bridge.print_problem.connect(self._on_print_problem)
 
         self.service_combo = QComboBox(self)
-        self.service_combo.addItem("Each group's own service", _OWN_SERVICE)
+        self.service_combo.addItem("Each group's own services", _OWN_SERVICE)
+        self.service_combo.setItemData(
+            0,
+            "Domestic orders take their group's Service, international orders its Intl service "
+            "(set both in Package groups)",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self.service_combo.addItem("Cheapest for each order", CHEAPEST)
         for service in SERVICES.values():
             suffix = " (international)" if service.international else ""
@@ -395,10 +434,10 @@ class BuyPanel(Panel):
         reselect(self.view, self.model, selected, lambda r: r.group.group_id)
         self._fill_printers(printer_choices(printers))
         orders = sum(g.orders for g in groups)
-        assigned = sum(1 for g in groups if g.package_type and g.service)
+        assigned = sum(1 for g in groups if _ready_to_buy(g))
         self._announce(
             f"{len(groups):,} package groups · {orders:,} orders ready · "
-            f"{assigned:,} groups with a package and a service"
+            f"{assigned:,} groups with a package and their services"
         )
         self._update_buttons()
         self.groups_loaded.emit(len(groups))
@@ -500,7 +539,14 @@ class BuyPanel(Panel):
         text += f". {len(preflight.blocked):,} blocked by pre-flight"
         if report.failed:
             text += f", {len(report.failed):,} could not be priced"
-        self.summary.setText(text + ".")
+        text += "."
+        waiting = sum(r.group.international for r in outcome.rows if _lacks_intl_service(r.group))
+        if outcome.selection.service is None and waiting:
+            text += (
+                f" {waiting:,} international orders wait for an Intl service in their group "
+                "(Package groups), or buy with 'Cheapest for each order'."
+            )
+        self.summary.setText(text)
         if preflight.blocked:
             self.tabs.setCurrentWidget(self.blocked_view)
         self._update_buttons()

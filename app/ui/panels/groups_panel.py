@@ -1,5 +1,5 @@
-"""Package groups panel: groups of identical ready orders, their package type and service, and
-the international orders blocked by missing customs data."""
+"""Package groups panel: groups of identical ready orders, their package type and services
+(domestic and international), and the international orders blocked by missing customs data."""
 
 from __future__ import annotations
 
@@ -35,7 +35,12 @@ class GroupsSource(Protocol):
     def groups(self) -> list[PackageGroup]: ...
 
     def assign(
-        self, group_id: str, *, package_type: str | None, service: str | None
+        self,
+        group_id: str,
+        *,
+        package_type: str | None,
+        service: str | None,
+        international_service: str | None = None,
     ) -> PackageGroup | None: ...
 
     def customs_blocked(self) -> list[CustomsBlockedOrder]: ...
@@ -110,6 +115,15 @@ def _weight_tip(group: PackageGroup) -> str:
     return "Items plus the package type's empty weight"
 
 
+def _international_tip(group: PackageGroup) -> str:
+    if group.international and not group.international_service:
+        return (
+            f"{group.international:,} international orders wait for an Intl service "
+            "(or buy them with 'Cheapest for each order')"
+        )
+    return "For the group's international orders"
+
+
 GROUP_COLUMNS = (
     Column[PackageGroup]("Group", lambda g: g.group_id, width=120),
     Column[PackageGroup]("Items", lambda g: g.description, tooltip=lambda g: g.description),
@@ -127,7 +141,17 @@ GROUP_COLUMNS = (
     ),
     Column[PackageGroup]("Package type", lambda g: g.package_type or "—", width=150),
     Column[PackageGroup](
-        "Service", lambda g: service_title(g.service) if g.service else "—", width=170
+        "Service",
+        lambda g: service_title(g.service) if g.service else "—",
+        tooltip=lambda _g: "For the group's domestic orders",
+        width=170,
+    ),
+    Column[PackageGroup](
+        "Intl service",
+        lambda g: service_title(g.international_service) if g.international_service else "—",
+        tooltip=_international_tip,
+        foreground=lambda g: "#9a5b00" if g.international and not g.international_service else None,
+        width=200,
     ),
 )
 
@@ -179,18 +203,29 @@ class GroupsPanel(Panel):
         self.search.textChanged.connect(self.model.set_search)
         self.package_combo = QComboBox(self)
         self.package_combo.setMinimumWidth(170)
+        # A group mixes domestic and international orders: one service for each kind.
         self.service_combo = QComboBox(self)
-        self.service_combo.setMinimumWidth(220)
+        self.service_combo.setMinimumWidth(200)
+        self.service_combo.setToolTip("The service for the selected groups' domestic orders")
         self.service_combo.addItem("(no service)", "")
+        self.intl_service_combo = QComboBox(self)
+        self.intl_service_combo.setMinimumWidth(220)
+        self.intl_service_combo.setToolTip(
+            "The service for the selected groups' international orders"
+        )
+        self.intl_service_combo.addItem("(no intl service)", "")
         for service in SERVICES.values():
-            suffix = " (international)" if service.international else ""
-            self.service_combo.addItem(f"{service.title}{suffix}", service.code)
+            combo = self.intl_service_combo if service.international else self.service_combo
+            combo.addItem(service.title, service.code)
         self.package_combo.activated.connect(self._on_package_combo_activated)
         self.service_combo.activated.connect(self._on_service_combo_activated)
+        self.intl_service_combo.activated.connect(self._on_intl_service_combo_activated)
         package_label = QLabel("&Package type", self)
         package_label.setBuddy(self.package_combo)
-        service_label = QLabel("Ser&vice", self)
+        service_label = QLabel("Domestic ser&vice", self)
         service_label.setBuddy(self.service_combo)
+        intl_service_label = QLabel("&Intl service", self)
+        intl_service_label.setBuddy(self.intl_service_combo)
         self.selection_label = QLabel("", self)
         self.refresh_button = action_button(self, "Refresh", None, "Recompute groups (F5)")
         self.refresh_button.clicked.connect(self.refresh)
@@ -202,6 +237,8 @@ class GroupsPanel(Panel):
                 self.package_combo,
                 service_label,
                 self.service_combo,
+                intl_service_label,
+                self.intl_service_combo,
                 self.refresh_button,
                 stretch_after=1,
             )
@@ -304,6 +341,7 @@ class GroupsPanel(Panel):
         chosen = self.selected_groups()
         self.package_combo.setEnabled(bool(chosen))
         self.service_combo.setEnabled(bool(chosen))
+        self.intl_service_combo.setEnabled(bool(chosen))
         orders = sum(g.orders for g in chosen)
         self.selection_label.setText(
             f"{_count(len(chosen), 'group')}, {_count(orders, 'order')} selected"
@@ -314,6 +352,7 @@ class GroupsPanel(Panel):
         for combo, values in (
             (self.package_combo, {g.package_type or "" for g in chosen}),
             (self.service_combo, {g.service or "" for g in chosen}),
+            (self.intl_service_combo, {g.international_service or "" for g in chosen}),
         ):
             index = combo.findData(values.pop()) if len(values) == 1 else -1
             combo.setCurrentIndex(index)
@@ -326,8 +365,22 @@ class GroupsPanel(Panel):
     def _on_service_combo_activated(self, _index: int) -> None:
         self.assign_selected(package_type=None, service=self.service_combo.currentData())
 
-    def assign_selected(self, *, package_type: str | None, service: str | None) -> None:
-        """Persist a package type and/or service ('' clears, None keeps) for selected groups."""
+    @Slot(int)
+    def _on_intl_service_combo_activated(self, _index: int) -> None:
+        self.assign_selected(
+            package_type=None,
+            service=None,
+            international_service=self.intl_service_combo.currentData(),
+        )
+
+    def assign_selected(
+        self,
+        *,
+        package_type: str | None,
+        service: str | None,
+        international_service: str | None = None,
+    ) -> None:
+        """Persist a package type and/or services ('' clears, None keeps) for selected groups."""
         chosen = [g.group_id for g in self.selected_groups()]
         if not chosen:
             return
@@ -335,14 +388,19 @@ class GroupsPanel(Panel):
 
         def work() -> list[PackageGroup | None]:
             return [
-                groups.assign(group_id, package_type=package_type, service=service)
+                groups.assign(
+                    group_id,
+                    package_type=package_type,
+                    service=service,
+                    international_service=international_service,
+                )
                 for group_id in chosen
             ]
 
         self._runner.run(
             work,
             self._on_assigned,
-            self._on_error("Assign package type and service"),
+            self._on_error("Assign package type and services"),
             lane="db-write",
         )
 
@@ -358,13 +416,15 @@ class GroupsPanel(Panel):
                 part
                 for part in (
                     first.package_type and f"package type {first.package_type}",
-                    first.service and service_title(first.service),
+                    first.service and f"{service_title(first.service)} (domestic)",
+                    first.international_service
+                    and f"{service_title(first.international_service)} (international)",
                 )
                 if part
             )
             self.message_bar.show_message(
                 f"Saved for {len(changed)} group{'s' if len(changed) > 1 else ''}: "
-                f"{what or 'no package type or service'}.",
+                f"{what or 'no package type or services'}.",
                 Tone.SUCCESS,
             )
 
