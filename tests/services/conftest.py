@@ -1,4 +1,4 @@
-"""A fresh, migrated database file per test."""
+"""Shared fixtures: a fresh, migrated database file, and the sandbox with a gateway on it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from app.postage.gateway import EasyPostGateway
+from app.postage.sandbox.server import SandboxServer
 from app.store import Store, open_store
+from tests.services.purchase_world import make_gateway
 
 
 @pytest.fixture
@@ -15,3 +18,16 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(tmp_path / "packdesk.sqlite3")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
+    with SandboxServer(tmp_path / "sandbox.json") as server:
+        yield server
+
+
+@pytest.fixture
+def gateway(sandbox: SandboxServer) -> Iterator[EasyPostGateway]:
+    gw = make_gateway(sandbox.api_base)
+    yield gw
+    gw.close()

@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from app.domain.groups import group_id_for
 from app.postage.gateway import EasyPostGateway
 from app.postage.rating import RateQuoter
-from app.postage.sandbox.server import SandboxServer
 from app.services.buy_plan import Selection, resolve_plan
 from app.services.estimate import EstimateService
-from app.store import Store, open_store
-from tests.services.purchase_world import foreign_order, make_gateway, seed, us_order
+from app.store import Store
+from tests.services.purchase_world import foreign_order, seed, us_order
 
 TEE, TWO = group_id_for((("TEE-M", 1),)), group_id_for((("TEE-M", 2),))
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
-    with SandboxServer(tmp_path / "sandbox.json") as server:
-        yield server
-
-
-@pytest.fixture
-def gateway(sandbox: SandboxServer) -> Iterator[EasyPostGateway]:
-    gw = make_gateway(sandbox.api_base)
-    yield gw
-    gw.close()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "packdesk.sqlite3")
-    yield opened
-    opened.close()
 
 
 def test_groups_and_overall_sum_the_chosen_and_every_service(

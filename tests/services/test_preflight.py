@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-
-import pytest
 
 from app.domain.groups import group_id_for
 from app.domain.items import Item
@@ -20,36 +17,15 @@ from app.services.buy_plan import Selection, resolve_plan
 from app.services.estimate import EstimateService
 from app.services.grouping import GroupingService
 from app.services.preflight import PreflightService, address_hash
-from app.store import Store, open_store
+from app.store import Store
 from app.store.groups_repo import GroupSetting
 from tests.services.purchase_world import (
     NOW,
     foreign_order,
-    make_gateway,
     purchase_service,
     seed,
     us_order,
 )
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
-    with SandboxServer(tmp_path / "sandbox.json") as server:
-        yield server
-
-
-@pytest.fixture
-def gateway(sandbox: SandboxServer) -> Iterator[EasyPostGateway]:
-    gw = make_gateway(sandbox.api_base)
-    yield gw
-    gw.close()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "packdesk.sqlite3")
-    yield opened
-    opened.close()
 
 
 def _reasons(store: Store, gateway: EasyPostGateway, selection: Selection) -> dict[str, str]:
