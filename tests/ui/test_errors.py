@@ -15,7 +15,8 @@ from printers.errors import PrinterError, PrinterErrorKind
 
 pytestmark = pytest.mark.gui
 
-PLANTED_KEY = "EZTK4f1c2a9be77d4c8c9a1b2c3d4e5f6a7b"
+# Shaped like a test key (EZTK + letters and digits) but plainly fake, so no secret scanner trips.
+PLANTED_KEY = "EZTKfakeKeyForScrubTestsOnly0042"
 CONFIGURED = "my-very-own-configured-key-0042"
 
 
