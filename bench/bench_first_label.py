@@ -126,7 +126,7 @@ def overlap_run(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--labels", type=int, default=1000, help="labels to buy (default 1000)")
-    parser.add_argument("--concurrency", type=int, default=16, help="buys in flight")
+    parser.add_argument("--concurrency", type=int, default=8, help="buys in flight (app default)")
     parser.add_argument("--sample", type=int, default=5, help="sequential reference sample")
     parser.add_argument(
         "--print-speed",
