@@ -123,6 +123,8 @@ def run(
         try:
             groups = seed(store, count)
             service = purchase_service(store, sandbox.api_base, folder, concurrency, creators)
+            if concurrency == 1:
+                service.lookahead = 1  # the reference: create + buy one after the other
             first: list[float] = []
             lock = threading.Lock()
 

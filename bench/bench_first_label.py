@@ -55,6 +55,7 @@ def sequential_seconds_per_label(api_base: str, root: Path, sample: int) -> floa
     store, selection = _world(root, sample, 50_000)
     gateway = make_gateway(api_base)
     service = purchase_service(store, gateway, root / "labels", concurrency=1)  # type: ignore[arg-type]
+    service.lookahead = 1  # no creates ahead of the buy: a truly sequential loop
     service.preflight(selection)  # before the clock: the desk confirms the total first
     started = time.perf_counter()
     result = service.buy(selection, concurrency=1)

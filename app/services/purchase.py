@@ -272,6 +272,7 @@ class PurchaseService:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         create_concurrency: int | None = None,
+        lookahead: int | None = None,
         label_format: LabelFormat = "PNG",
         customs_signer: str = "",
     ) -> None:
@@ -284,6 +285,9 @@ class PurchaseService:
         self.concurrency = concurrency
         #: Shipment creates in flight (stage 1); None = the same as the buy concurrency.
         self.create_concurrency = create_concurrency
+        #: Orders between admission to stage 1 and the end of their buy; None = LOOKAHEAD_FACTOR
+        #: x the buy concurrency. 1 makes a strictly sequential loop (the benchmarks' reference).
+        self.lookahead = lookahead
         self.label_format: LabelFormat = label_format
         self._signer = customs_signer
         self._lock = BuyerLock(Path(f"{store.path}.buy.lock"))
@@ -385,7 +389,13 @@ class PurchaseService:
         run = _Run(self, plan, batch, ready, progress, on_label_bought, cancel, verify_addresses)
         run.report()
         if ready:
-            run.pipeline(ready, resumable, buy_workers=workers, create_workers=creators)
+            run.pipeline(
+                ready,
+                resumable,
+                buy_workers=workers,
+                create_workers=creators,
+                lookahead=max(1, self.lookahead or LOOKAHEAD_FACTOR * workers),
+            )
         # A last look at answers lost during this run (the gateway already retried the buy).
         unknown = run.retry_unknown() + tuple(
             FailedOrder(
@@ -840,12 +850,13 @@ class _Run:
         *,
         buy_workers: int,
         create_workers: int,
+        lookahead: int,
     ) -> None:
         """Create shipments on one pool and buy them on another, in group order of admission.
 
         Returns when every admitted order is bought, failed, blocked or left `created`.
         """
-        self.lookahead = LOOKAHEAD_FACTOR * buy_workers
+        self.lookahead = lookahead
         count = len(ready)
         with (
             ThreadPoolExecutor(min(buy_workers, count), thread_name_prefix="buy") as buy_pool,

@@ -211,6 +211,19 @@ def test_cancel_leaves_created_rows_that_the_next_run_buys_on_the_same_shipments
     _assert_each_order_bought_once(store, sandbox)
 
 
+def test_a_look_ahead_of_one_is_a_sequential_loop(
+    store: Store, gateway: EasyPostGateway, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The benchmarks' reference: create + buy one order after the other."""
+    ids = seed(store, [us_order(n) for n in range(4)])
+    recording = RecordingGateway(gateway, gate_at=1)
+    service = _service(store, gateway, recording, tmp_path / "labels", concurrency=1, lookahead=1)
+    result = service.buy(Selection(groups=(TEE_GROUP,)), create_concurrency=4)
+    assert [label.order_id for label in result.bought] == ids
+    assert (recording.max_waiting, recording.max_creates, recording.max_buys) == (1, 1, 1)
+    _assert_each_order_bought_once(store, sandbox)
+
+
 def test_a_cancel_before_anything_starts_creates_no_shipment(
     store: Store, gateway: EasyPostGateway, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
