@@ -863,21 +863,36 @@ class _Run:
             ThreadPoolExecutor(min(create_workers, count), thread_name_prefix="create") as creates,
         ):
             self._buy_pool = buy_pool
-            for index, planned in enumerate(ready):
-                if not self._admit():
-                    left = ready[index:]
-                    with self._lock:
-                        self.not_started.extend(p.order_id for p in left)
-                    for skipped in left:
-                        self._in_order.resolve(skipped.sequence, None)
-                    self.report()
-                    break
-                creates.submit(self.create_one, planned, resumable.get(planned.order_id))
-            with self._window:
-                # Every admitted order leaves the window (its buy is submitted before its
-                # create task ends), so this also means both pools are idle.
-                while self._in_flight:
-                    self._window.wait()
+            try:
+                self._feed(ready, resumable, creates)
+            except BaseException:
+                # Ctrl-C (or a bug) here: the pools still finish what they hold when leaving
+                # this block, so make that a cancel: buys in flight end and are recorded, the
+                # rest stay `created` for the next run.
+                self.cancel.set()
+                raise
+
+    def _feed(
+        self,
+        ready: Sequence[PlannedOrder],
+        resumable: Mapping[int, PurchaseRecord],
+        creates: ThreadPoolExecutor,
+    ) -> None:
+        for index, planned in enumerate(ready):
+            if not self._admit():
+                left = ready[index:]
+                with self._lock:
+                    self.not_started.extend(p.order_id for p in left)
+                for skipped in left:
+                    self._in_order.resolve(skipped.sequence, None)
+                self.report()
+                break
+            creates.submit(self.create_one, planned, resumable.get(planned.order_id))
+        with self._window:
+            # Every admitted order leaves the window (its buy is submitted before its create
+            # task ends), so this also means both pools are idle.
+            while self._in_flight:
+                self._window.wait()
 
     def _admit(self) -> bool:
         """Wait for room in the look-ahead window; False once cancelled."""

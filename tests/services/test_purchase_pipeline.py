@@ -17,6 +17,7 @@ from app.domain.groups import group_id_for
 from app.postage.gateway import EasyPostGateway
 from app.postage.models import PurchasedLabel, ShipmentQuote, ShipmentRecord
 from app.postage.sandbox.server import SandboxServer
+from app.services import purchase as purchase_module
 from app.services.audit import AuditLog
 from app.services.buy_plan import Selection
 from app.services.label_files import LabelFiles
@@ -261,3 +262,37 @@ def test_spent_and_progress_add_up_through_the_pipeline(
     assert len(result.bought) == 9 and result.complete
     assert seen[0] == (0, 0, 9) and seen[-1] == (9, 0, 0)
     assert result.spent == sum((label.amount_usd for label in result.bought), Decimal(0))
+
+
+def test_an_interrupt_while_feeding_acts_as_a_cancel(
+    store: Store,
+    gateway: EasyPostGateway,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C in the buying thread: what the pools hold is not bought on the way out."""
+    ids = seed(store, [us_order(n) for n in range(6)])
+    service = _service(store, gateway, gateway, tmp_path / "labels", concurrency=1)
+    admit = purchase_module._Run._admit
+    calls: list[int] = []
+
+    def interrupted(run: object) -> bool:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return admit(run)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(purchase_module._Run, "_admit", interrupted)
+    selection = Selection(groups=(TEE_GROUP,))
+    with pytest.raises(KeyboardInterrupt):
+        service.buy(selection, create_concurrency=1)
+    assert ledger_purchases(sandbox.ledger()) == []
+    with store.transaction() as tx:
+        states = {row.state for row in tx.purchases.for_orders(ids)}
+    assert states <= {PurchaseState.CREATED}
+
+    monkeypatch.undo()
+    again = service.buy(selection)
+    assert sorted(label.order_id for label in again.bought) == ids
+    _assert_each_order_bought_once(store, sandbox)
