@@ -814,7 +814,6 @@ class _Run:
         # The look-ahead window: orders admitted to stage 1 whose buy has not ended yet.
         self._window = threading.Condition()
         self._in_flight = 0
-        self.max_in_flight = 0
         self.lookahead = 0
         self._buy_pool: ThreadPoolExecutor | None = None
 
@@ -903,7 +902,6 @@ class _Run:
             if self.cancel.is_set():
                 return False
             self._in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self._in_flight)
             return True
 
     def _leave(self, planned: PlannedOrder, label: LabelInfo | None) -> None:

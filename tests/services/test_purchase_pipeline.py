@@ -168,7 +168,7 @@ def test_creates_run_ahead_of_buys_only_as_far_as_the_look_ahead(
     assert [label.order_id for label in labels] == ids  # group order, whatever finished first
     assert recording.max_waiting == lookahead  # creates ran ahead, up to the bound, no further
     assert recording.max_buys <= 2  # money calls in flight: the concurrency setting
-    assert 1 < recording.max_creates <= 3  # stage 1 has its own pool
+    assert recording.max_creates <= 3  # stage 1 has its own pool, of create_concurrency
     assert created_at_first_label[0] < len(ids)  # the first label did not wait for all creates
     _assert_each_order_bought_once(store, sandbox)
 
