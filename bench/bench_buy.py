@@ -6,7 +6,12 @@ ratio against a sequential loop measured on a sample in the same run, and labels
 Each run is the real PurchaseService: pre-flight (address verification), journal commits,
 label file downloads (PNG), audit entries, over the official client on 127.0.0.1.
 
-Run: .venv/bin/python bench/bench_buy.py [--orders 1000] [--concurrency 16] [--sample 5]
+`--concurrency` is the buys in flight (default 8, the app's default); shipment creates run on
+their own pool ahead of the buys (`--create-concurrency`, default the same), at most
+2 x concurrency orders ahead.
+
+Run: .venv/bin/python bench/bench_buy.py [--orders 1000] [--concurrency 8]
+     [--create-concurrency N] [--sample 5]
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from app.services.audit import AuditLog
 from app.services.buy_plan import Selection
 from app.services.label_files import LabelFiles
 from app.services.preflight import PreflightService
-from app.services.purchase import LabelInfo, PurchaseService
+from app.services.purchase import DEFAULT_CONCURRENCY, LabelInfo, PurchaseService
 from app.store import OrderWrite, Store, open_store
 from app.store.groups_repo import GroupSetting
 
@@ -90,9 +95,12 @@ def seed(store: Store, count: int, seed_value: int = 5) -> list[str]:
     return groups
 
 
-def purchase_service(store: Store, api_base: str, root: Path, concurrency: int) -> PurchaseService:
+def purchase_service(
+    store: Store, api_base: str, root: Path, concurrency: int, creators: int
+) -> PurchaseService:
     gateway = EasyPostGateway(
-        SANDBOX_API_KEY, GatewayConfig(api_base=api_base, pool_size=max(32, concurrency))
+        SANDBOX_API_KEY,
+        GatewayConfig(api_base=api_base, pool_size=max(32, 2 * (concurrency + creators))),
     )
     return PurchaseService(
         store,
@@ -101,17 +109,22 @@ def purchase_service(store: Store, api_base: str, root: Path, concurrency: int) 
         LabelFiles(root / "labels", gateway),
         AuditLog(store, station="bench", user="bench"),
         concurrency=concurrency,
+        create_concurrency=creators,
     )
 
 
-def run(count: int, concurrency: int, folder: Path, faults: FaultConfig) -> tuple[float, float]:
+def run(
+    count: int, concurrency: int, creators: int, folder: Path, faults: FaultConfig
+) -> tuple[float, float]:
     """Buy `count` labels; (seconds in all, seconds to the first label bought)."""
     folder.mkdir(parents=True)
     with SandboxServer(folder / "sandbox.json", faults=faults) as sandbox:
         store = open_store(folder / "packdesk.sqlite3")
         try:
             groups = seed(store, count)
-            service = purchase_service(store, sandbox.api_base, folder, concurrency)
+            service = purchase_service(store, sandbox.api_base, folder, concurrency, creators)
+            if concurrency == 1:
+                service.lookahead = 1  # the reference: create + buy one after the other
             first: list[float] = []
             lock = threading.Lock()
 
@@ -139,7 +152,10 @@ def run(count: int, concurrency: int, folder: Path, faults: FaultConfig) -> tupl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
+    parser.add_argument(
+        "--create-concurrency", type=int, default=0, help="0: same as --concurrency"
+    )
     parser.add_argument("--sample", type=int, default=5, help="orders in the sequential sample")
     parser.add_argument("--create-ms", type=int, default=1000)
     parser.add_argument("--buy-ms", type=int, default=700)
@@ -149,15 +165,17 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        sequential, _ = run(args.sample, 1, folder / "sequential", faults)
+        creators = args.create_concurrency or args.concurrency
+        sequential, _ = run(args.sample, 1, 1, folder / "sequential", faults)
         per_label = sequential / args.sample
         print(
             f"sequential sample: {args.sample} labels in {sequential:.1f} s "
             f"({per_label:.2f} s per label; {per_label * args.orders:.0f} s for {args.orders})"
         )
-        elapsed, first = run(args.orders, args.concurrency, folder / "concurrent", faults)
+        elapsed, first = run(args.orders, args.concurrency, creators, folder / "concurrent", faults)
         print(
-            f"concurrency {args.concurrency}: {args.orders} labels in {elapsed:.1f} s "
+            f"concurrency {args.concurrency} (creates {creators}): "
+            f"{args.orders} labels in {elapsed:.1f} s "
             f"({args.orders / elapsed:.1f} labels/s), first label bought after {first:.2f} s"
         )
         print(f"ratio vs sequential: {per_label * args.orders / elapsed:.1f}x faster")

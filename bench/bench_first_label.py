@@ -55,6 +55,7 @@ def sequential_seconds_per_label(api_base: str, root: Path, sample: int) -> floa
     store, selection = _world(root, sample, 50_000)
     gateway = make_gateway(api_base)
     service = purchase_service(store, gateway, root / "labels", concurrency=1)  # type: ignore[arg-type]
+    service.lookahead = 1  # no creates ahead of the buy: a truly sequential loop
     service.preflight(selection)  # before the clock: the desk confirms the total first
     started = time.perf_counter()
     result = service.buy(selection, concurrency=1)
@@ -126,7 +127,7 @@ def overlap_run(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--labels", type=int, default=1000, help="labels to buy (default 1000)")
-    parser.add_argument("--concurrency", type=int, default=16, help="buys in flight")
+    parser.add_argument("--concurrency", type=int, default=8, help="buys in flight (app default)")
     parser.add_argument("--sample", type=int, default=5, help="sequential reference sample")
     parser.add_argument(
         "--print-speed",

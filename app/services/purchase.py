@@ -9,6 +9,15 @@ The journal makes money safe. For each order, in this order:
    (`bought`); label files are fetched afterwards (a crash there leaves a label without files,
    which the next run fetches).
 
+Buying is a two-stage pipeline. Stage 1 (address check, `intent`, create, `created`) runs on
+its own pool; stage 2 (`buying`, the buy call, the label) runs on the buy pool, whose size is
+the `concurrency` setting: the purchases in flight (money calls) stay bounded by it. Stage 2
+starts on the first shipment created, and at most `LOOKAHEAD_FACTOR x concurrency` orders are
+between admission to stage 1 and the end of their buy, so creates never run far ahead of buys
+(a cancelled run leaves few unbought shipments, and their rates do not go stale). Cancel stops
+admitting orders to either stage; a shipment created but not bought stays a `created` row, which
+the next run buys on that same shipment (creating a shipment spends nothing).
+
 A lost answer leaves the row `unknown`. Every run first reconciles all open rows with EasyPost
 (retrieve the shipment; when no shipment id was recorded, list shipments by date and match the
 reference) and only then buys. A row whose shipment exists unbought is bought on that same
@@ -62,6 +71,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 64
+#: Orders in the pipeline (creating, created and waiting, buying) per buy worker. Two keeps the
+#: buy pool fed while the creates for the next round run, and bounds what a cancel leaves unbought.
+LOOKAHEAD_FACTOR = 2
 #: How far around a journal row's time to look for its shipment by reference.
 RECONCILE_WINDOW = timedelta(minutes=10)
 
@@ -259,6 +271,8 @@ class PurchaseService:
         clock: Clock = utc_now,
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
+        create_concurrency: int | None = None,
+        lookahead: int | None = None,
         label_format: LabelFormat = "PNG",
         customs_signer: str = "",
     ) -> None:
@@ -269,6 +283,11 @@ class PurchaseService:
         self._audit = audit
         self._clock = clock
         self.concurrency = concurrency
+        #: Shipment creates in flight (stage 1); None = the same as the buy concurrency.
+        self.create_concurrency = create_concurrency
+        #: Orders between admission to stage 1 and the end of their buy; None = LOOKAHEAD_FACTOR
+        #: x the buy concurrency. 1 makes a strictly sequential loop (the benchmarks' reference).
+        self.lookahead = lookahead
         self.label_format: LabelFormat = label_format
         self._signer = customs_signer
         self._lock = BuyerLock(Path(f"{store.path}.buy.lock"))
@@ -292,11 +311,15 @@ class PurchaseService:
         cancel: threading.Event | None = None,
         on_label_bought: OnLabelBought | None = None,
         verify_addresses: bool = True,
+        create_concurrency: int | None = None,
     ) -> BuyResult:
         """Buy a label for every order of `selection` that passes pre-flight.
 
         Open journal rows are reconciled first; orders holding a live label are never bought
-        again. `cancel` stops issuing new buys; those in flight finish and are recorded.
+        again. `concurrency` bounds the buys in flight, `create_concurrency` the shipment
+        creates (default: the same number). `cancel` stops starting new creates and buys; those
+        in flight finish and are recorded; shipments created but not bought stay `created` rows
+        that the next run buys on the same shipment.
 
         Raises:
             AppError: CONFLICT when another buyer holds this database; INVALID_INPUT /
@@ -304,17 +327,19 @@ class PurchaseService:
                 reported in the result, never raised.
         """
         workers = concurrency or self.concurrency
-        if not 1 <= workers <= MAX_CONCURRENCY:
-            raise AppError(
-                f"Concurrency {workers} is out of range.",
-                hint=f"Use 1 to {MAX_CONCURRENCY}.",
-                kind=ErrorKind.INVALID_INPUT,
-            )
+        creators = create_concurrency or self.create_concurrency or workers
+        for name, value in (("Concurrency", workers), ("Create concurrency", creators)):
+            if not 1 <= value <= MAX_CONCURRENCY:
+                raise AppError(
+                    f"{name} {value} is out of range.",
+                    hint=f"Use 1 to {MAX_CONCURRENCY}.",
+                    kind=ErrorKind.INVALID_INPUT,
+                )
         cancel = cancel or threading.Event()
         self._lock.acquire()
         try:
             return self._buy_locked(
-                selection, workers, progress, cancel, on_label_bought, verify_addresses
+                selection, workers, creators, progress, cancel, on_label_bought, verify_addresses
             )
         finally:
             self._lock.release()
@@ -323,6 +348,7 @@ class PurchaseService:
         self,
         selection: Selection,
         workers: int,
+        creators: int,
         progress: OnProgress | None,
         cancel: threading.Event,
         on_label_bought: OnLabelBought | None,
@@ -363,11 +389,13 @@ class PurchaseService:
         run = _Run(self, plan, batch, ready, progress, on_label_bought, cancel, verify_addresses)
         run.report()
         if ready:
-            with ThreadPoolExecutor(
-                max_workers=min(workers, len(ready)), thread_name_prefix="buy"
-            ) as pool:
-                for planned in ready:
-                    pool.submit(run.buy_one, planned, resumable.get(planned.order_id))
+            run.pipeline(
+                ready,
+                resumable,
+                buy_workers=workers,
+                create_workers=creators,
+                lookahead=max(1, self.lookahead or LOOKAHEAD_FACTOR * workers),
+            )
         # A last look at answers lost during this run (the gateway already retried the buy).
         unknown = run.retry_unknown() + tuple(
             FailedOrder(
@@ -783,6 +811,11 @@ class _Run:
         self.not_started: list[int] = []
         self.spent = Decimal(0)
         self._in_order = _InOrder([p.sequence for p in ready], on_label_bought)
+        # The look-ahead window: orders admitted to stage 1 whose buy has not ended yet.
+        self._window = threading.Condition()
+        self._in_flight = 0
+        self.lookahead = 0
+        self._buy_pool: ThreadPoolExecutor | None = None
 
     @property
     def delivery_errors(self) -> list[str]:
@@ -807,19 +840,114 @@ class _Run:
         self._in_order.resolve(planned.sequence, label)
         self.report()
 
-    def buy_one(self, planned: PlannedOrder, existing: PurchaseRecord | None) -> None:
+    # -- the pipeline -----------------------------------------------------------------------
+
+    def pipeline(
+        self,
+        ready: Sequence[PlannedOrder],
+        resumable: Mapping[int, PurchaseRecord],
+        *,
+        buy_workers: int,
+        create_workers: int,
+        lookahead: int,
+    ) -> None:
+        """Create shipments on one pool and buy them on another, in group order of admission.
+
+        Returns when every admitted order is bought, failed, blocked or left `created`.
+        """
+        self.lookahead = lookahead
+        count = len(ready)
+        with (
+            ThreadPoolExecutor(min(buy_workers, count), thread_name_prefix="buy") as buy_pool,
+            ThreadPoolExecutor(min(create_workers, count), thread_name_prefix="create") as creates,
+        ):
+            self._buy_pool = buy_pool
+            try:
+                self._feed(ready, resumable, creates)
+            except BaseException:
+                # Ctrl-C (or a bug) here: the pools still finish what they hold when leaving
+                # this block, so make that a cancel: buys in flight end and are recorded, the
+                # rest stay `created` for the next run.
+                self.cancel.set()
+                raise
+
+    def _feed(
+        self,
+        ready: Sequence[PlannedOrder],
+        resumable: Mapping[int, PurchaseRecord],
+        creates: ThreadPoolExecutor,
+    ) -> None:
+        for index, planned in enumerate(ready):
+            if not self._admit():
+                left = ready[index:]
+                with self._lock:
+                    self.not_started.extend(p.order_id for p in left)
+                for skipped in left:
+                    self._in_order.resolve(skipped.sequence, None)
+                self.report()
+                break
+            creates.submit(self.create_one, planned, resumable.get(planned.order_id))
+        with self._window:
+            # Every admitted order leaves the window (its buy is submitted before its create
+            # task ends), so this also means both pools are idle.
+            while self._in_flight:
+                self._window.wait()
+
+    def _admit(self) -> bool:
+        """Wait for room in the look-ahead window; False once cancelled."""
+        with self._window:
+            while self._in_flight >= self.lookahead and not self.cancel.is_set():
+                # A timeout so a cancel is seen even while every order in flight is slow.
+                self._window.wait(timeout=0.25)
+            if self.cancel.is_set():
+                return False
+            self._in_flight += 1
+            return True
+
+    def _leave(self, planned: PlannedOrder, label: LabelInfo | None) -> None:
         try:
-            label = self._buy(planned, existing)
+            self._finish(planned, label)
+        finally:
+            with self._window:
+                self._in_flight -= 1
+                self._window.notify_all()
+
+    def create_one(self, planned: PlannedOrder, existing: PurchaseRecord | None) -> None:
+        """Stage 1: on a shipment ready to buy, hand the order to the buy pool."""
+        try:
+            purchase = self._create(planned, existing)
+        except BaseException as error:  # a bug: recorded as a failure, never a lost worker
+            log.exception("creating the shipment of order %s failed unexpectedly", planned.order_id)
+            self._internal_error(planned, error)
+            purchase = None
+        if purchase is None:
+            self._leave(planned, None)
+            return
+        assert self._buy_pool is not None
+        try:
+            self._buy_pool.submit(self.buy_one, planned, purchase)
+        except RuntimeError as error:  # the pool refused the task: nothing was bought
+            self._internal_error(planned, error)
+            self._leave(planned, None)
+
+    def buy_one(self, planned: PlannedOrder, purchase: PurchaseRecord) -> None:
+        """Stage 2: buy the created shipment and record the label."""
+        label: LabelInfo | None = None
+        try:
+            label = self._purchase(planned, purchase)
         except BaseException as error:  # a bug: recorded as a failure, never a lost worker
             log.exception("buying order %s failed unexpectedly", planned.order_id)
-            with self._lock:
-                self.failed.append(
-                    FailedOrder(
-                        planned.order_id, planned.order.external_id, f"internal error: {error!r}"
-                    )
+            self._internal_error(planned, error)
+        finally:
+            self._leave(planned, label)
+
+    def _internal_error(self, planned: PlannedOrder, error: BaseException) -> None:
+        with self._lock:
+            self.failed.append(
+                FailedOrder(
+                    planned.order_id, planned.order.external_id, f"internal error: {error!r}"
                 )
-            label = None
-        self._finish(planned, label)
+            )
 
     def _block(self, planned: PlannedOrder, purchase: PurchaseRecord | None, reason: str) -> None:
         if purchase is not None:
@@ -843,13 +971,15 @@ class _Run:
         with self._lock:
             self.failed.append(FailedOrder(planned.order_id, planned.order.external_id, reason))
 
-    def _buy(self, planned: PlannedOrder, existing: PurchaseRecord | None) -> LabelInfo | None:
+    def _create(
+        self, planned: PlannedOrder, existing: PurchaseRecord | None
+    ) -> PurchaseRecord | None:
+        """Address check, `intent`, create, `created`; the row to buy, or None (recorded why)."""
         service = self.service
         if self.cancel.is_set():
             with self._lock:
                 self.not_started.append(planned.order_id)
             return None
-        gateway = service._gateway
         store = service._store
         if self.verify_addresses:
             check = service._preflight.verify(planned.order.recipient)
@@ -857,58 +987,66 @@ class _Run:
                 self._block(planned, existing, f"address not verified: {check.message}")
                 return None
         if existing is not None:
-            purchase = existing
-        else:
-            reference = _new_reference(planned.order_id)
-            try:
-                with store.transaction(write=True) as tx:
-                    purchase = tx.purchases.add_intent(
-                        order_id=planned.order_id,
-                        batch_id=self.batch.id,
-                        reference=reference,
-                        now=service._clock(),
-                        service=planned.service,
-                    )
-            except AppError as error:
-                self._fail(planned, None, error.message)
-                return None
-            try:
-                request = rate_request_for(
-                    planned,
-                    self.plan,
-                    label_format=service.label_format,
-                    signer=service._signer,
-                    reference=reference,
-                )
-                quote = gateway.create_shipment(
-                    to_address=request.to_address,
-                    from_address=request.from_address,
-                    parcel=request.parcel,
-                    options=request.options,
-                    customs=request.customs,
-                    reference=reference,
-                )
-                predefined = planned.package_type.predefined if planned.package_type else None
-                rate = quote.choose(planned.service or "cheapest", predefined_package=predefined)
-            except AppError as error:
-                # Nothing was bought: at most an unbought shipment exists (it costs nothing).
-                self._fail(planned, purchase, error.message)
-                return None
+            return existing  # its shipment exists unbought: buy that one, never another
+        reference = _new_reference(planned.order_id)
+        try:
             with store.transaction(write=True) as tx:
-                tx.purchases.update(
-                    purchase.id,
+                purchase = tx.purchases.add_intent(
+                    order_id=planned.order_id,
+                    batch_id=self.batch.id,
+                    reference=reference,
                     now=service._clock(),
-                    state=PurchaseState.CREATED,
-                    shipment_id=quote.shipment_id,
-                    rate_id=rate.id,
-                    service=rate.service,
-                    amount_usd=rate.amount,
+                    service=planned.service,
                 )
-                purchase = tx.purchases.get(purchase.id) or purchase
+        except AppError as error:
+            self._fail(planned, None, error.message)
+            return None
+        try:
+            request = rate_request_for(
+                planned,
+                self.plan,
+                label_format=service.label_format,
+                signer=service._signer,
+                reference=reference,
+            )
+            quote = service._gateway.create_shipment(
+                to_address=request.to_address,
+                from_address=request.from_address,
+                parcel=request.parcel,
+                options=request.options,
+                customs=request.customs,
+                reference=reference,
+            )
+            predefined = planned.package_type.predefined if planned.package_type else None
+            rate = quote.choose(planned.service or "cheapest", predefined_package=predefined)
+        except AppError as error:
+            # Nothing was bought: at most an unbought shipment exists (it costs nothing).
+            self._fail(planned, purchase, error.message)
+            return None
+        with store.transaction(write=True) as tx:
+            tx.purchases.update(
+                purchase.id,
+                now=service._clock(),
+                state=PurchaseState.CREATED,
+                shipment_id=quote.shipment_id,
+                rate_id=rate.id,
+                service=rate.service,
+                amount_usd=rate.amount,
+            )
+            return tx.purchases.get(purchase.id) or purchase
+
+    def _purchase(self, planned: PlannedOrder, purchase: PurchaseRecord) -> LabelInfo | None:
+        """`buying`, the buy call, the label; None when not bought (recorded why)."""
+        service = self.service
+        if self.cancel.is_set():
+            # The row stays `created`: the next run buys this same shipment.
+            with self._lock:
+                self.not_started.append(planned.order_id)
+            return None
         assert purchase.shipment_id is not None and purchase.rate_id is not None
         service._update(purchase, PurchaseState.BUYING)
         try:
-            label = gateway.buy(
+            label = service._gateway.buy(
                 purchase.shipment_id,
                 purchase.rate_id,
                 reference=purchase.reference,
