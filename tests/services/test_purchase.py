@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,39 +16,18 @@ from app.postage.gateway import EasyPostGateway
 from app.postage.sandbox.server import SandboxServer
 from app.services.buy_plan import Selection
 from app.services.purchase import BuyerLock
-from app.store import Store, open_store
+from app.store import Store
 from tests.services.purchase_world import (
     NOW,
     Recorder,
     foreign_order,
     ledger_purchases,
-    make_gateway,
     purchase_service,
     seed,
     us_order,
 )
 
 TEE_GROUP = group_id_for((("TEE-M", 1),))
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
-    with SandboxServer(tmp_path / "sandbox.json") as server:
-        yield server
-
-
-@pytest.fixture
-def gateway(sandbox: SandboxServer) -> Iterator[EasyPostGateway]:
-    gw = make_gateway(sandbox.api_base)
-    yield gw
-    gw.close()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "packdesk.sqlite3")
-    yield opened
-    opened.close()
 
 
 def _db_labels(store: Store) -> dict[str, str]:
