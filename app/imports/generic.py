@@ -173,6 +173,7 @@ def read_generic(table: Table, mapping: ColumnMapping) -> ParsedOrders:
             if target in AddressColumns.__dataclass_fields__
         }
     )
+    field_columns = {target: header[positions[0]] for target, positions in by_field.items()}
     out = Collector(table, PRESET, mapping.source)
     width = len(header)
     drafts: dict[str, OrderDraft] = {}
@@ -201,7 +202,7 @@ def read_generic(table: Table, mapping: ColumnMapping) -> ParsedOrders:
         draft.rows.append((row, raw_cells))
         draft.errors.extend(errors)
         for target in ORDER_FIELDS:
-            draft.take(target, value(cells, target))
+            draft.take(target, value(cells, target), row, field_columns.get(target, ""))
         _read_line(cells, row, header, by_field, value, draft, out)
         for position, sku in sku_cols:
             assert position is not None
@@ -210,7 +211,7 @@ def read_generic(table: Table, mapping: ColumnMapping) -> ParsedOrders:
                 continue
             out.note_item(sku, sku)
             try:
-                draft.add_line(sku, parse_quantity(text))
+                draft.add_line(sku, parse_quantity(text), row)
             except ValueError as exc:
                 draft.errors.append(RowError(row, header[position], str(exc)))
     for draft in drafts.values():
@@ -250,7 +251,7 @@ def _read_line(
             return
     else:
         quantity = 1
-    draft.add_line(sku, quantity)
+    draft.add_line(sku, quantity, row)
     money = parse_money(value(cells, "item_value"))
     weight_text = value(cells, "item_weight_oz")
     weight = None

@@ -126,3 +126,38 @@ def test_mapping_naming_columns_the_file_lacks(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "orders.csv", ["Order #", "City"], [["1", "Boston"]])
     with pytest.raises(AppError, match="'Item SKU'"):
         read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+
+
+def test_rows_sharing_an_order_id_but_not_a_recipient_reject_the_whole_order(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        ["D1", "Ann", "Lee", "1 Main St", "", "", "Boston", "MA", "02110", "TEE", "", "1", "", ""],
+        ["D2", "Bob", "Roe", "5 Oak", "", "", "Austin", "TX", "73301", "TEE", "", "1", "", ""],
+        ["D1", "Zed", "Zu", "9 Pine Rd", "", "", "Denver", "CO", "80202", "PIN", "", "1", "", ""],
+        # A continuation row that repeats the address (other spacing/case) is no conflict.
+        ["D2", "bob", "ROE", "5  Oak", "", "", "", "", "", "PIN", "", "1", "", ""],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "orders.csv", HEADER, rows)
+    parsed = read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+    (order,) = parsed.orders
+    assert order.external_id == "D2"
+    assert {ln.sku: ln.quantity for ln in order.lines} == {"TEE": 1, "PIN": 1}
+    errors = {e.row: e.message for e in parsed.errors}
+    assert "order D1 at row 4 has a different recipient/address than row 2" in errors[4]
+    assert "rejected because of row 4" in errors[2]
+    assert set(parsed.rejected_rows) == {2, 4}
+    assert_every_row_accounted(parsed)
+
+
+def test_the_same_sku_twice_in_one_order_adds_up_with_a_warning(tmp_path: Path) -> None:
+    rows = [
+        ["D1", "Ann", "Lee", "1 Main St", "", "", "Boston", "MA", "02110", "TEE", "", "1", "", ""],
+        ["D1", "Ann", "Lee", "1 Main St", "", "", "Boston", "MA", "02110", "TEE", "", "2", "", ""],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "orders.csv", HEADER, rows)
+    parsed = read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+    (order,) = parsed.orders
+    assert {ln.sku: ln.quantity for ln in order.lines} == {"TEE": 3}
+    (warning,) = parsed.warnings
+    assert warning.row == 3 and "SKU TEE is on row 2 and row 3" in warning.message
