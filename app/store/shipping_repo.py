@@ -326,6 +326,32 @@ class ShippingRepository:
             .execution_options(synchronize_session=False)
         )
 
+    def note_refund_requested(
+        self,
+        label_id: int,
+        *,
+        expected_refund_status: str | None,
+        refund_status: str,
+        requested_at: datetime,
+    ) -> bool:
+        """Set a live label's refund state only if it is still as the caller read it.
+
+        Compare-and-set: False (nothing written) when another window changed the label
+        meanwhile (refunded, submitted, or its refund state moved on).
+        """
+        refund_matches = (
+            LabelRow.refund_status.is_(None)
+            if expected_refund_status is None
+            else LabelRow.refund_status == expected_refund_status
+        )
+        result = self._session.execute(
+            update(LabelRow)
+            .where(LabelRow.id == label_id, LabelRow.status == "live", refund_matches)
+            .values(refund_status=refund_status, refund_requested_at=requested_at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
     def release_order(self, order_id: int, now: datetime) -> None:
         """Put an order whose label was refunded back in line to be bought again."""
         self._session.execute(
