@@ -235,7 +235,7 @@ def load_label(
             )
         return RawLabel(data=data, language=language)
     if data.lstrip()[:5] == b"%PDF-":
-        image, pdf_dpi = _render_pdf(data, model)
+        image, pdf_dpi = _render_pdf(data, model, threshold)
         return place_image(
             image, model, source_dpi=source_dpi or pdf_dpi, rotation=rotation, threshold=threshold
         )
@@ -260,8 +260,39 @@ def load_label(
             hint="labels must be PNG, JPEG, GIF, PDF, ZPL or EPL2",
         ) from exc
     if getattr(image, "n_frames", 1) > 1:
-        image.seek(0)
+        image.seek(_only_inked_frame(image, threshold))
     return place_image(image, model, source_dpi=source_dpi, rotation=rotation, threshold=threshold)
+
+
+# A label source holds exactly one label. More pages or frames than this are refused unseen.
+MAX_PAGES_CHECKED = 16
+_ONE_LABEL_HINT = "print each {unit} as its own label (split it) or export a single 4x6 {unit}"
+
+
+def _one_label(inked: list[int], total: int, unit: str, what: str) -> int:
+    """The index of the only page/frame with ink (0 when none has); PrinterError when several."""
+    if total > MAX_PAGES_CHECKED or len(inked) > 1:
+        checked = total <= MAX_PAGES_CHECKED and len(inked) != total
+        with_ink = f" ({len(inked)} with something on them)" if checked else ""
+        raise PrinterError(
+            PrinterErrorKind.BAD_LABEL,
+            f"{what} has {total} {unit}s{with_ink}; a shipping label source must hold exactly "
+            "one label",
+            hint=_ONE_LABEL_HINT.format(unit=unit),
+        )
+    return inked[0] if inked else 0
+
+
+def _only_inked_frame(image: Image.Image, threshold: int) -> int:
+    """The one frame of an animated GIF (APNG, TIFF...) with ink; blank frames are ignored."""
+    total = int(getattr(image, "n_frames", 1))
+    inked: list[int] = []
+    if total <= MAX_PAGES_CHECKED:
+        for index in range(total):
+            image.seek(index)
+            if not threshold_image(image, threshold).is_blank():
+                inked.append(index)
+    return _one_label(inked, total, "frame", f"the {image.format or 'image'} label")
 
 
 def place_image(
@@ -476,9 +507,13 @@ def _sample_index(count: int, scale: Fraction, limit: int) -> NDArray[np.intp]:
 # --- PDF ---------------------------------------------------------------------------------------
 
 
-def _render_pdf(data: bytes, model: PrinterModel) -> tuple[Image.Image, float]:
-    """Page 1 as an image: its own bitmap when the page is one full-page image (carrier labels
-    usually are), so it scales like a PNG; otherwise rendered at the printer's dpi, no AA."""
+def _render_pdf(data: bytes, model: PrinterModel, threshold: int) -> tuple[Image.Image, float]:
+    """The label page as an image: its own bitmap when the page is one full-page image (carrier
+    labels usually are), so it scales like a PNG; otherwise rendered at the printer's dpi, no AA.
+
+    The label page is the only page with ink; blank pages are ignored, and more than one page
+    with ink is PrinterError BAD_LABEL (printing page 1 alone would silently lose a label).
+    """
     import pypdfium2 as pdfium  # heavy: only PDF labels need it
 
     try:
@@ -490,7 +525,15 @@ def _render_pdf(data: bytes, model: PrinterModel) -> tuple[Image.Image, float]:
     try:
         if len(pdf) < 1:
             raise PrinterError(PrinterErrorKind.BAD_LABEL, "the PDF label has no pages")
-        page = pdf[0]
+        index = 0
+        if len(pdf) > 1:
+            inked: list[int] = []
+            if len(pdf) <= MAX_PAGES_CHECKED:
+                inked = [
+                    i for i in range(len(pdf)) if not _pdf_page_blank(pdf[i], model, threshold)
+                ]
+            index = _one_label(inked, len(pdf), "page", "the PDF label")
+        page = pdf[index]
         width_pt, height_pt = page.get_size()
         if max(width_pt, height_pt) > 20 * 72:  # a letter page with a label on it is fine
             raise PrinterError(
@@ -501,17 +544,33 @@ def _render_pdf(data: bytes, model: PrinterModel) -> tuple[Image.Image, float]:
         embedded = _full_page_image(page)
         if embedded is not None:
             return embedded
-        bitmap = page.render(
-            scale=model.dpi / 72,
-            grayscale=True,
-            no_smoothtext=True,
-            no_smoothimage=True,
-            no_smoothpath=True,
-        )
-        image = bitmap.to_pil().copy()
+        image = _render_page(page, model)
     finally:
         pdf.close()
     return image, float(model.dpi)
+
+
+def _render_page(page: Any, model: PrinterModel) -> Image.Image:
+    """The page in grey at the printer's dpi, without anti-aliasing (edges stay crisp)."""
+    bitmap = page.render(
+        scale=model.dpi / 72,
+        grayscale=True,
+        no_smoothtext=True,
+        no_smoothimage=True,
+        no_smoothpath=True,
+    )
+    image: Image.Image = bitmap.to_pil().copy()
+    return image
+
+
+def _pdf_page_blank(page: Any, model: PrinterModel, threshold: int) -> bool:
+    """True when the page prints no black dot (no objects, or only white/light ones)."""
+    if not any(True for _ in page.get_objects(max_depth=3)):
+        return True
+    if max(page.get_size()) > 20 * 72:
+        return False  # too big to render cheaply; the size check refuses it if it is the label
+    gray = np.asarray(_render_page(page, model).convert("L"), dtype=np.uint8)
+    return not bool((gray < threshold).any())
 
 
 def _full_page_image(page: Any) -> tuple[Image.Image, float] | None:
