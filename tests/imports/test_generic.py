@@ -198,3 +198,18 @@ def test_file_lacking_optional_mapped_columns_is_read_with_a_warning(tmp_path: P
     ])  # fmt: skip
     with pytest.raises(AppError, match="needs: 'Last Name'"):
         read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+
+
+def test_an_invalid_zip_is_one_error_not_also_a_state_mismatch(tmp_path: Path) -> None:
+    rows = [
+        ["Z1", "Ann", "Lee", "1 Main St", "", "", "Boston", "MA", "2110.5", "TEE", "", "1",
+         "", ""],
+        ["Z2", "Ann", "Lee", "1 Main St", "", "", "Boston", "MA", "21101234", "TEE", "", "1",
+         "", ""],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "orders.csv", HEADER, rows)
+    parsed = read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+    assert [(e.row, e.column) for e in parsed.errors] == [(2, "Postal Code")]
+    (order,) = parsed.orders
+    assert order.recipient.postal_code == "02110-1234"
+    assert any(w.row == 3 and "02110-1234" in w.message for w in parsed.warnings)
