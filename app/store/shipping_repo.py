@@ -11,6 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.domain.fulfilment import LIVE_LABEL_STATUSES, LabelStatus
 from app.domain.orders import OrderStatus
 from app.store.models import OrderRow
 from app.store.models_fulfilment import BatchRow, LabelRow, PrintJobRow, ScanFormRow
@@ -124,10 +125,11 @@ def _to_facts(row: Row[Any]) -> LabelFacts:
     return LabelFacts(*tuple(row))
 
 
-#: Label statuses that still hold valid postage for their order.
-_POSTAGE_STATUSES = ("live", "refund_submitted", "refund_rejected")
-#: Label statuses that may go on a SCAN form (no refund asked, or a refund USPS rejected).
-_MANIFESTABLE = ("live", "refund_rejected")
+#: Label statuses that still hold valid postage for their order (the live-label unique index).
+_POSTAGE_STATUSES = tuple(sorted(s.value for s in LIVE_LABEL_STATUSES))
+#: Label statuses that may go on a SCAN form (no refund asked, or a refund USPS rejected:
+#: such a label stays live).
+_MANIFESTABLE = (LabelStatus.LIVE.value,)
 
 
 class ShippingRepository:
