@@ -192,7 +192,8 @@ def read_generic(table: Table, mapping: ColumnMapping) -> ParsedOrders:
             if target in AddressColumns.__dataclass_fields__
         }
     )
-    field_columns = {target: header[positions[0]] for target, positions in by_field.items()}
+    # Only the mapped order fields (an unmapped one would take "" on every row).
+    order_fields = [(t, header[by_field[t][0]]) for t in ORDER_FIELDS if t in by_field]
     out = Collector(table, PRESET, mapping.source)
     if absent:
         out.warnings.append(
@@ -229,8 +230,8 @@ def read_generic(table: Table, mapping: ColumnMapping) -> ParsedOrders:
             draft = drafts[external_id] = OrderDraft(external_id)
         draft.rows.append((row, raw_cells))
         draft.errors.extend(errors)
-        for target in ORDER_FIELDS:
-            draft.take(target, value(cells, target), row, field_columns.get(target, ""))
+        for target, column in order_fields:
+            draft.take(target, value(cells, target), row, column)
         _read_line(cells, row, header, by_field, value, draft, out)
         for position, sku in sku_cols:
             assert position is not None

@@ -61,6 +61,8 @@ class OrderDraft:
         if not value:
             return
         current = self.fields.get(name)
+        if current == value:
+            return  # a continuation row repeating the order's fields (the common case)
         if not current:
             self.fields[name] = value
             if row:
