@@ -222,10 +222,7 @@ def load_label(
 
     Raw ZPL/EPL2 passes through for a printer of that language (PrinterError BAD_LABEL for any
     other). Images and PDFs become a Bitmap at the printer's dpi, placed in the printable area;
-    a label whose ink does not fit is PrinterError LABEL_DOES_NOT_FIT, never silently cropped
-    (nor shrunk past what its barcode stands: see `choose_scale`). A PDF with more than one page
-    with ink, or an animated image with more than one such frame, is BAD_LABEL: a source must
-    be exactly one label (blank pages and frames are ignored).
+    a label whose ink does not fit is PrinterError LABEL_DOES_NOT_FIT, never silently cropped.
     """
     language = sniff_language(data)
     if language is not None:
@@ -459,25 +456,6 @@ def _densest_cluster(lengths: NDArray[np.intp]) -> list[int]:
     return best if len(best) >= 20 else []
 
 
-# How small cross-dpi scaling may make a label (why: scanners and USPS, not taste):
-# * a barcode module never prints narrower than USPS's minimum IMpb narrow bar, 0.013 in
-#   (Publication 199), or, when the source's own module is already narrower (our corpus and some
-#   carriers draw 0.01-in modules: 3 px at 300 dpi), narrower than that source module; either
-#   less 5 % for whole-dot rounding (a 0.01-in module may become 2 dots = 0.0099 in at 203 dpi);
-# * the label never prints smaller than 7/8 of its true size (a 5-px module at 300 dpi becomes
-#   3 dots at 203 dpi: 88.7 %); a bigger shrink would change the label, not just round it.
-# When no whole-dot scale meets both and fits, the label is LABEL_DOES_NOT_FIT, never shrunk.
-USPS_MIN_MODULE_INCH = 0.013
-MODULE_ROUNDING_TOLERANCE = 0.05
-MIN_SIZE_RATIO = Fraction(7, 8)
-
-
-def min_module_dots(module_px: int, source_dpi: float, target_dpi: float) -> float:
-    """The narrowest (in printer dots) that a `module_px`-pixel barcode module may be printed."""
-    inches = min(USPS_MIN_MODULE_INCH, module_px / source_dpi)
-    return inches * target_dpi * (1 - MODULE_ROUNDING_TOLERANCE)
-
-
 def choose_scale(
     bitmap: Bitmap, source_dpi: float, target_dpi: float, area: tuple[int, int] | None = None
 ) -> Fraction:
@@ -486,9 +464,7 @@ def choose_scale(
     With module m source pixels turned into t dots, the scale is t/m: nearest-neighbour
     sampling at that ratio maps any run of a multiple of m pixels to exactly that multiple of
     t dots, whatever its phase, so every bar stays uniform. t is floor or ceil of the ideal
-    m * target / source, whichever is closer and still lets the ink fit `area` (white margins
-    are trimmed later), keeps bars at least `min_module_dots` and the label at least
-    MIN_SIZE_RATIO of its size. PrinterError LABEL_DOES_NOT_FIT when neither does.
+    m * target / source, whichever is closer and still lets the ink fit `area`.
     """
     exact = Fraction(target_dpi / source_dpi).limit_denominator(1000)
     module = barcode_module(bitmap)
@@ -498,48 +474,14 @@ def choose_scale(
     options = sorted(
         {max(1, math.floor(ideal)), max(1, math.ceil(ideal))}, key=lambda t: abs(t - ideal)
     )
-    thinnest = min_module_dots(module, source_dpi, target_dpi)
     box = bitmap.ink_box()
-    refused: list[str] = []
     for dots in options:
         scale = Fraction(dots, module)
-        if dots < thinnest:
-            need = min(USPS_MIN_MODULE_INCH, module / source_dpi)
-            whose = "USPS's minimum" if need == USPS_MIN_MODULE_INCH else "the label's own bars"
-            refused.append(
-                f"{dots} dots per bar ({dots / target_dpi:.4f} in) is thinner than {whose}, "
-                f"{need:.4f} in"
-            )
-            continue
-        if scale < MIN_SIZE_RATIO * exact:
-            refused.append(
-                f"{dots} dots per bar would print the label at {float(scale / exact):.0%} of "
-                "its size"
-            )
-            continue
         if area is None or box is None:
             return scale
-        ink_w, ink_h = math.floor(box[2] * scale), math.floor(box[3] * scale)
-        if ink_w <= area[0] and ink_h <= area[1]:
+        if math.floor(box[2] * scale) <= area[0] and math.floor(box[3] * scale) <= area[1]:
             return scale
-        refused.append(
-            f"{dots} dots per bar makes its ink {ink_w} x {ink_h} dots, more than the "
-            f"{area[0]} x {area[1]} the printer prints"
-        )
-    width_hint = ""
-    if area is not None:
-        width_hint = (
-            f", or trim the label's white margins so its ink is at most "
-            f"{area[0] / target_dpi:.2f} x {area[1] / target_dpi:.2f} in"
-        )
-    raise PrinterError(
-        PrinterErrorKind.LABEL_DOES_NOT_FIT,
-        f"this {source_dpi:g}-dpi label's narrowest barcode bars are {module} px "
-        f"({module / source_dpi:.4f} in) and cannot be scaled to {target_dpi:g} dpi: "
-        + "; ".join(refused),
-        hint=f"buy the label in the printer's own format and dpi (ZPL, or PNG/PDF at "
-        f"{target_dpi:g} dpi){width_hint}",
-    )
+    return Fraction(options[0], module)
 
 
 def scale_bitmap(bitmap: Bitmap, scale: Fraction) -> Bitmap:
