@@ -315,6 +315,7 @@ def skipped_external_ids(parsed: ParsedOrders) -> dict[int, str]:
 
     `ParsedOrders.skipped` names the row and reason but not the order id, so the id cell is
     looked up in the file's table (only when a row was skipped as cancelled at the source).
+    Rows whose skip column is blank (an empty pledge status) are left out: not a cancellation.
     """
     columns = _ID_COLUMNS.get(parsed.preset)
     if columns is None:
@@ -324,12 +325,17 @@ def skipped_external_ids(parsed: ParsedOrders) -> dict[int, str]:
     position = next((index[name] for name in columns if name in index), None)
     if position is None:
         return {}
-    wanted = {skip.row for skip in parsed.skipped}
-    return {
-        row: cells[position].strip()
-        for row, cells in table.rows
-        if row in wanted and position < len(cells)
-    }
+    columns_at = {name: at for at, name in reversed(list(enumerate(table.header)))}
+    status_at = {skip.row: columns_at.get(skip.column) for skip in parsed.skipped}
+    found: dict[int, str] = {}
+    for row, cells in table.rows:
+        if row not in status_at or position >= len(cells):
+            continue
+        at = status_at[row]
+        if at is not None and (at >= len(cells) or not cells[at].strip()):
+            continue  # a blank status cell says nothing about what the source did
+        found[row] = cells[position].strip()
+    return found
 
 
 def ensure_writable(target: Path) -> None:

@@ -221,6 +221,12 @@ def test_other_skips_cancel_nothing(store: Store, importer: ImportService, tmp_p
     )
     assert report.cancelled == ()
     assert _statuses(store)["7"] is OrderStatus.IMPORTED
+    # A blank pledge status is skipped by the reader, but it does not say "dropped".
+    report = importer.import_file(
+        _write(tmp_path / "k3.csv", KICKSTARTER_HEADER, [_kickstarter("8", status="")])
+    )
+    assert len(report.warnings) == 1 and report.cancelled == ()
+    assert _statuses(store)["8"] is OrderStatus.IMPORTED
 
 
 def test_a_first_import_of_cancelled_orders_creates_and_cancels_nothing(
