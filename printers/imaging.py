@@ -222,7 +222,10 @@ def load_label(
 
     Raw ZPL/EPL2 passes through for a printer of that language (PrinterError BAD_LABEL for any
     other). Images and PDFs become a Bitmap at the printer's dpi, placed in the printable area;
-    a label whose ink does not fit is PrinterError LABEL_DOES_NOT_FIT, never silently cropped.
+    a label whose ink does not fit is PrinterError LABEL_DOES_NOT_FIT, never silently cropped
+    (nor shrunk past what its barcode stands: see `choose_scale`). A PDF with more than one page
+    with ink, or an animated image with more than one such frame, is BAD_LABEL: a source must
+    be exactly one label (blank pages and frames are ignored).
     """
     language = sniff_language(data)
     if language is not None:
@@ -235,7 +238,7 @@ def load_label(
             )
         return RawLabel(data=data, language=language)
     if data.lstrip()[:5] == b"%PDF-":
-        image, pdf_dpi = _render_pdf(data, model)
+        image, pdf_dpi = _render_pdf(data, model, threshold)
         return place_image(
             image, model, source_dpi=source_dpi or pdf_dpi, rotation=rotation, threshold=threshold
         )
@@ -260,8 +263,39 @@ def load_label(
             hint="labels must be PNG, JPEG, GIF, PDF, ZPL or EPL2",
         ) from exc
     if getattr(image, "n_frames", 1) > 1:
-        image.seek(0)
+        image.seek(_only_inked_frame(image, threshold))
     return place_image(image, model, source_dpi=source_dpi, rotation=rotation, threshold=threshold)
+
+
+# A label source holds exactly one label. More pages or frames than this are refused unseen.
+MAX_PAGES_CHECKED = 16
+_ONE_LABEL_HINT = "print each {unit} as its own label (split it) or export a single 4x6 {unit}"
+
+
+def _one_label(inked: list[int], total: int, unit: str, what: str) -> int:
+    """The index of the only page/frame with ink (0 when none has); PrinterError when several."""
+    if total > MAX_PAGES_CHECKED or len(inked) > 1:
+        checked = total <= MAX_PAGES_CHECKED and len(inked) != total
+        with_ink = f" ({len(inked)} with something on them)" if checked else ""
+        raise PrinterError(
+            PrinterErrorKind.BAD_LABEL,
+            f"{what} has {total} {unit}s{with_ink}; a shipping label source must hold exactly "
+            "one label",
+            hint=_ONE_LABEL_HINT.format(unit=unit),
+        )
+    return inked[0] if inked else 0
+
+
+def _only_inked_frame(image: Image.Image, threshold: int) -> int:
+    """The one frame of an animated GIF (APNG, TIFF...) with ink; blank frames are ignored."""
+    total = int(getattr(image, "n_frames", 1))
+    inked: list[int] = []
+    if total <= MAX_PAGES_CHECKED:
+        for index in range(total):
+            image.seek(index)
+            if not threshold_image(image, threshold).is_blank():
+                inked.append(index)
+    return _one_label(inked, total, "frame", f"the {image.format or 'image'} label")
 
 
 def place_image(
@@ -282,8 +316,16 @@ def place_image(
     scale = Fraction(1)
     if not _same_dpi(dpi, model.dpi):
         area = (model.printable_width_dots, model.printable_height_dots)
-        scale = choose_scale(bitmap, dpi, model.dpi, area)
-        bitmap = scale_bitmap(bitmap, scale)
+        try:
+            scale = choose_scale(bitmap, dpi, model.dpi, area)
+            bitmap = scale_bitmap(bitmap, scale)
+        except PrinterError:
+            # No whole-module scale fits: the label at its true size, barcodes re-laid whole.
+            relaid = scale_keeping_barcodes(bitmap, dpi, model.dpi)
+            if relaid is None:
+                raise
+            scale = Fraction(model.dpi / dpi).limit_denominator(1000)
+            bitmap = relaid
     bitmap, x, y = _fit(bitmap, model)
     return RasterLabel(bitmap=bitmap, x=x, y=y, source_dpi=dpi, scale=scale, rotated=rotated)
 
@@ -425,6 +467,28 @@ def _densest_cluster(lengths: NDArray[np.intp]) -> list[int]:
     return best if len(best) >= 20 else []
 
 
+# How small cross-dpi scaling may make a label (why: scanners and USPS, not taste):
+# * a barcode module never prints narrower than USPS's minimum IMpb narrow bar, 0.013 in
+#   (Publication 199), or, when the source's own module is already narrower (our corpus and some
+#   carriers draw 0.01-in modules: 3 px at 300 dpi), narrower than that source module; either
+#   less 5 % for whole-dot rounding (a 0.01-in module may become 2 dots = 0.0099 in at 203 dpi);
+# * the label never prints smaller than 7/8 of its true size (a 5-px module at 300 dpi becomes
+#   3 dots at 203 dpi: 88.7 %); a bigger shrink would change the label, not just round it.
+# When no whole-dot scale meets both and fits (a 300-dpi label with 4-px modules and ink from
+# edge to edge, like the sandbox's, needs 3/4 = 4.4 in at 203 dpi), the label is printed at its
+# true size with each linear barcode re-drawn at whole dots (`scale_keeping_barcodes`); when
+# that would cover other ink, it is LABEL_DOES_NOT_FIT with the reason, never shrunk.
+USPS_MIN_MODULE_INCH = 0.013
+MODULE_ROUNDING_TOLERANCE = 0.05
+MIN_SIZE_RATIO = Fraction(7, 8)
+
+
+def min_module_dots(module_px: int, source_dpi: float, target_dpi: float) -> float:
+    """The narrowest (in printer dots) that a `module_px`-pixel barcode module may be printed."""
+    inches = min(USPS_MIN_MODULE_INCH, module_px / source_dpi)
+    return inches * target_dpi * (1 - MODULE_ROUNDING_TOLERANCE)
+
+
 def choose_scale(
     bitmap: Bitmap, source_dpi: float, target_dpi: float, area: tuple[int, int] | None = None
 ) -> Fraction:
@@ -433,7 +497,9 @@ def choose_scale(
     With module m source pixels turned into t dots, the scale is t/m: nearest-neighbour
     sampling at that ratio maps any run of a multiple of m pixels to exactly that multiple of
     t dots, whatever its phase, so every bar stays uniform. t is floor or ceil of the ideal
-    m * target / source, whichever is closer and still lets the ink fit `area`.
+    m * target / source, whichever is closer and still lets the ink fit `area` (white margins
+    are trimmed later), keeps bars at least `min_module_dots` and the label at least
+    MIN_SIZE_RATIO of its size. PrinterError LABEL_DOES_NOT_FIT when neither does.
     """
     exact = Fraction(target_dpi / source_dpi).limit_denominator(1000)
     module = barcode_module(bitmap)
@@ -443,14 +509,153 @@ def choose_scale(
     options = sorted(
         {max(1, math.floor(ideal)), max(1, math.ceil(ideal))}, key=lambda t: abs(t - ideal)
     )
+    thinnest = min_module_dots(module, source_dpi, target_dpi)
     box = bitmap.ink_box()
+    refused: list[str] = []
     for dots in options:
         scale = Fraction(dots, module)
+        if dots < thinnest:
+            need = min(USPS_MIN_MODULE_INCH, module / source_dpi)
+            whose = "USPS's minimum" if need == USPS_MIN_MODULE_INCH else "the label's own bars"
+            refused.append(
+                f"{dots} dots per bar ({dots / target_dpi:.4f} in) is thinner than {whose}, "
+                f"{need:.4f} in"
+            )
+            continue
+        if scale < MIN_SIZE_RATIO * exact:
+            refused.append(
+                f"{dots} dots per bar would print the label at {float(scale / exact):.0%} of "
+                "its size"
+            )
+            continue
         if area is None or box is None:
             return scale
-        if math.floor(box[2] * scale) <= area[0] and math.floor(box[3] * scale) <= area[1]:
+        ink_w, ink_h = math.floor(box[2] * scale), math.floor(box[3] * scale)
+        if ink_w <= area[0] and ink_h <= area[1]:
             return scale
-    return Fraction(options[0], module)
+        refused.append(
+            f"{dots} dots per bar makes its ink {ink_w} x {ink_h} dots, more than the "
+            f"{area[0]} x {area[1]} the printer prints"
+        )
+    width_hint = ""
+    if area is not None:
+        width_hint = (
+            f", or trim the label's white margins so its ink is at most "
+            f"{area[0] / target_dpi:.2f} x {area[1] / target_dpi:.2f} in"
+        )
+    raise PrinterError(
+        PrinterErrorKind.LABEL_DOES_NOT_FIT,
+        f"this {source_dpi:g}-dpi label's narrowest barcode bars are {module} px "
+        f"({module / source_dpi:.4f} in) and cannot be scaled to {target_dpi:g} dpi: "
+        + "; ".join(refused),
+        hint=f"buy the label in the printer's own format and dpi (ZPL, or PNG/PDF at "
+        f"{target_dpi:g} dpi){width_hint}",
+    )
+
+
+QUIET_ZONE_MODULES = 10  # Code 128 / GS1-128 needs 10 modules of white on each side
+
+
+def scale_keeping_barcodes(bitmap: Bitmap, source_dpi: float, target_dpi: float) -> Bitmap | None:
+    """The label at the true dpi ratio, each linear barcode re-drawn at a whole-dot module.
+
+    For a label whose ink fills the page, no single whole-module scale fits (4-px modules at
+    300 dpi need 3/4, 4.4 inches). So everything is sampled at the true ratio except the
+    barcode blocks, which are scaled at `dots`/module (at least `min_module_dots`) about their
+    own centre, with a fresh quiet zone. None when there is no such barcode, or when the wider
+    barcode and its quiet zone would cover anything but white.
+    """
+    module = barcode_module(bitmap)
+    if module is None:
+        return None
+    ideal = module * target_dpi / source_dpi
+    thinnest = min_module_dots(module, source_dpi, target_dpi)
+    options = [t for t in (math.floor(ideal), math.ceil(ideal)) if t >= max(thinnest, 1)]
+    if not options:
+        return None
+    dots = min(options, key=lambda t: abs(t - ideal))
+    exact = Fraction(target_dpi / source_dpi).limit_denominator(1000)
+    black = bitmap.to_array()
+    for transposed in (False, True):
+        grid = black.T if transposed else black
+        out = _relay_barcodes(np.ascontiguousarray(grid), exact, module, dots)
+        if out is not None:
+            return Bitmap.from_array(np.ascontiguousarray(out.T if transposed else out))
+    return None
+
+
+def _barcode_blocks(black: NDArray[np.bool_], module: int) -> list[tuple[int, int, int, int]]:
+    """(row0, row1, col0, col1) of each block of >= 20 identical rows of bars (vertical bars)."""
+    height = black.shape[0]
+    edges = np.count_nonzero(black[:, 1:] != black[:, :-1], axis=1)
+    same_as_next = np.all(black[1:] == black[:-1], axis=1)
+    is_bar_row = np.zeros(height, dtype=bool)
+    is_bar_row[:-1] = (edges[:-1] >= 40) & same_as_next
+    blocks: list[tuple[int, int, int, int]] = []
+    y = 0
+    while y < height:
+        if not is_bar_row[y]:
+            y += 1
+            continue
+        start = y
+        while y < height and is_bar_row[y]:
+            y += 1
+        if y - start < 20:
+            continue
+        row = black[start]
+        change = np.flatnonzero(row[1:] != row[:-1]) + 1
+        lengths = np.diff(change)
+        limit = 4 * module  # Code 128 bars and spaces are 1..4 modules; wider is a quiet zone
+        best = (0, 0)
+        first = 0
+        for index, value in enumerate(lengths.tolist()):
+            if value > limit:
+                first = index + 1
+            elif index + 1 - first > best[1] - best[0]:
+                best = (first, index + 1)
+        if best[1] - best[0] < 20:
+            continue
+        col0, col1 = int(change[best[0]]), int(change[best[1]])
+        if not row[col0]:
+            col0 += int(lengths[best[0]])
+        if not row[col1 - 1]:
+            col1 -= int(lengths[best[1] - 1])
+        blocks.append((start, y + 1, col0, col1))  # row y equals row y - 1: it is a bar row too
+        y += 1
+    return blocks
+
+
+def _relay_barcodes(
+    black: NDArray[np.bool_], exact: Fraction, module: int, dots: int
+) -> NDArray[np.bool_] | None:
+    height, width = black.shape
+    blocks = _barcode_blocks(black, module)
+    if not blocks:
+        return None
+    out_h, out_w = math.floor(height * exact), math.floor(width * exact)
+    rows = _sample_index(out_h, exact, height)
+    cols = _sample_index(out_w, exact, width)
+    out = black.take(rows, axis=0).take(cols, axis=1)
+    whole = Fraction(dots, module)
+    for row0, row1, col0, col1 in blocks:
+        bars = black[row0, col0:col1]
+        if (col1 - col0) % module:
+            return None
+        drawn = bars.take(_sample_index((col1 - col0) * dots // module, whole, col1 - col0))
+        centre = (col0 + col1) / 2 * exact
+        left = round(centre - drawn.size / 2)
+        quiet = QUIET_ZONE_MODULES * dots
+        clear0, clear1 = left - quiet, left + drawn.size + quiet
+        if clear0 < 0 or clear1 > out_w:
+            return None
+        out_rows = np.flatnonzero((rows >= row0) & (rows < row1))
+        covered = cols[clear0:clear1]
+        outside = covered[(covered < col0) | (covered >= col1)]
+        if black[row0:row1][:, outside].any():
+            return None  # the wider barcode would cover other ink: do not guess
+        out[np.ix_(out_rows, np.arange(clear0, clear1))] = False
+        out[np.ix_(out_rows, np.arange(left, left + drawn.size))] = drawn
+    return out
 
 
 def scale_bitmap(bitmap: Bitmap, scale: Fraction) -> Bitmap:
@@ -476,9 +681,13 @@ def _sample_index(count: int, scale: Fraction, limit: int) -> NDArray[np.intp]:
 # --- PDF ---------------------------------------------------------------------------------------
 
 
-def _render_pdf(data: bytes, model: PrinterModel) -> tuple[Image.Image, float]:
-    """Page 1 as an image: its own bitmap when the page is one full-page image (carrier labels
-    usually are), so it scales like a PNG; otherwise rendered at the printer's dpi, no AA."""
+def _render_pdf(data: bytes, model: PrinterModel, threshold: int) -> tuple[Image.Image, float]:
+    """The label page as an image: its own bitmap when the page is one full-page image (carrier
+    labels usually are), so it scales like a PNG; otherwise rendered at the printer's dpi, no AA.
+
+    The label page is the only page with ink; blank pages are ignored, and more than one page
+    with ink is PrinterError BAD_LABEL (printing page 1 alone would silently lose a label).
+    """
     import pypdfium2 as pdfium  # heavy: only PDF labels need it
 
     try:
@@ -490,7 +699,15 @@ def _render_pdf(data: bytes, model: PrinterModel) -> tuple[Image.Image, float]:
     try:
         if len(pdf) < 1:
             raise PrinterError(PrinterErrorKind.BAD_LABEL, "the PDF label has no pages")
-        page = pdf[0]
+        index = 0
+        if len(pdf) > 1:
+            inked: list[int] = []
+            if len(pdf) <= MAX_PAGES_CHECKED:
+                inked = [
+                    i for i in range(len(pdf)) if not _pdf_page_blank(pdf[i], model, threshold)
+                ]
+            index = _one_label(inked, len(pdf), "page", "the PDF label")
+        page = pdf[index]
         width_pt, height_pt = page.get_size()
         if max(width_pt, height_pt) > 20 * 72:  # a letter page with a label on it is fine
             raise PrinterError(
@@ -501,17 +718,33 @@ def _render_pdf(data: bytes, model: PrinterModel) -> tuple[Image.Image, float]:
         embedded = _full_page_image(page)
         if embedded is not None:
             return embedded
-        bitmap = page.render(
-            scale=model.dpi / 72,
-            grayscale=True,
-            no_smoothtext=True,
-            no_smoothimage=True,
-            no_smoothpath=True,
-        )
-        image = bitmap.to_pil().copy()
+        image = _render_page(page, model)
     finally:
         pdf.close()
     return image, float(model.dpi)
+
+
+def _render_page(page: Any, model: PrinterModel) -> Image.Image:
+    """The page in grey at the printer's dpi, without anti-aliasing (edges stay crisp)."""
+    bitmap = page.render(
+        scale=model.dpi / 72,
+        grayscale=True,
+        no_smoothtext=True,
+        no_smoothimage=True,
+        no_smoothpath=True,
+    )
+    image: Image.Image = bitmap.to_pil().copy()
+    return image
+
+
+def _pdf_page_blank(page: Any, model: PrinterModel, threshold: int) -> bool:
+    """True when the page prints no black dot (no objects, or only white/light ones)."""
+    if not any(True for _ in page.get_objects(max_depth=3)):
+        return True
+    if max(page.get_size()) > 20 * 72:
+        return False  # too big to render cheaply; the size check refuses it if it is the label
+    gray = np.asarray(_render_page(page, model).convert("L"), dtype=np.uint8)
+    return not bool((gray < threshold).any())
 
 
 def _full_page_image(page: Any) -> tuple[Image.Image, float] | None:

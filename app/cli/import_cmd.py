@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from app.bootstrap import AppContext
@@ -18,7 +19,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="import an order file (Kickstarter, BackerKit, Shopify or mapped CSV)",
         description="Import orders. Re-importing is safe: unchanged orders are not touched, "
         "changed ones are updated unless they already have a label (then they are listed as "
-        "conflicts).",
+        "conflicts). Orders the file now shows cancelled, refunded or dropped at the source are "
+        "cancelled (labelled ones are listed as conflicts). A file with no data rows imports "
+        "nothing and exits 0 with a warning on stderr (an empty export is not an error).",
     )
     parser.add_argument("file", type=Path, help="the order file (CSV or XLSX)")
     parser.add_argument("--preset", choices=PRESET_CHOICES, default="auto")
@@ -43,6 +46,17 @@ def report_json(report: ImportReport) -> dict[str, object]:
         "orders_updated": report.orders_updated,
         "orders_unchanged": report.orders_unchanged,
         "items_created": report.items_created,
+        "orders_cancelled": report.orders_cancelled,
+        "cancelled": [
+            {
+                "order_id": c.order_id,
+                "source": c.source,
+                "external_id": c.external_id,
+                "row": c.row,
+                "reason": c.reason,
+            }
+            for c in report.cancelled
+        ],
         "conflicts": [
             {
                 "order_id": c.order_id,
@@ -59,6 +73,7 @@ def report_json(report: ImportReport) -> dict[str, object]:
             {"row": w.row, "column": w.column, "message": w.message} for w in report.warnings
         ],
         "errors_csv": str(report.errors_csv) if report.errors_csv else None,
+        "errors_csv_failure": report.errors_csv_failure or None,
     }
 
 
@@ -66,14 +81,22 @@ def run_import(args: argparse.Namespace, ctx: AppContext) -> int:
     report = ctx.import_service.import_file(
         args.file, preset=args.preset, mapping_path=args.mapping, write_error_csv=args.errors_csv
     )
+    if report.rows_read == 0:
+        print(f"warning: {report.file} has no orders (only a header row)", file=sys.stderr)
     if args.json:
         emit_json(report_json(report))
-        return 0
+        return _exit_code(report)
     print(f"{report.file} ({report.preset}): {report.rows_read} rows read")
     print(
         f"  {report.orders_created} created, {report.orders_updated} updated, "
-        f"{report.orders_unchanged} unchanged, {report.items_created} new SKUs"
+        f"{report.orders_unchanged} unchanged, {report.orders_cancelled} cancelled, "
+        f"{report.items_created} new SKUs"
     )
+    for gone in report.cancelled:
+        print(
+            f"  cancelled, row {gone.row}: order {gone.order_id} "
+            f"({gone.source}:{gone.external_id}): {gone.reason}"
+        )
     for conflict in report.conflicts:
         print(f"  conflict, row {conflict.row}: {conflict.message}")
     for error in report.errors:
@@ -82,4 +105,16 @@ def run_import(args: argparse.Namespace, ctx: AppContext) -> int:
         print(f"  {len(report.warnings)} values were normalised (see --json for each)")
     if report.errors_csv:
         print(f"  rejected rows written to {report.errors_csv}")
-    return 0
+    return _exit_code(report)
+
+
+def _exit_code(report: ImportReport) -> int:
+    """1 when the requested error CSV could not be written (the import itself stands)."""
+    if not report.errors_csv_failure:
+        return 0
+    print(
+        f"error: {report.errors_csv_failure}; the import above was saved, "
+        "only the error CSV is missing (run it again with --errors-csv to retry)",
+        file=sys.stderr,
+    )
+    return 1

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from app.domain.fulfilment import LabelStatus
+from app.domain.fulfilment import LIVE_LABEL_STATUSES, LabelStatus
 
 #: USPS refunds unused labels for 30 days after purchase (EasyPost docs/refunds).
 REFUND_WINDOW_DAYS = 30
@@ -18,11 +18,10 @@ UNMOVED_TRACKING_STATUSES = frozenset({"", "unknown", "pre_transit", "error"})
 DELIVERED = "delivered"
 
 
-#: Label statuses whose postage is still (or may still be) valid. A rejected refund leaves the
-#: label valid, so the refund service puts such a label back to LIVE (refund_status "rejected").
-USABLE_LABEL_STATUSES = frozenset(
-    {LabelStatus.LIVE, LabelStatus.REFUND_SUBMITTED, LabelStatus.REFUND_REJECTED}
-)
+#: Label statuses whose postage is still (or may still be) valid: those of the live-label
+#: unique index. A rejected refund leaves the label valid, so it stays LIVE (refund_status
+#: "rejected").
+USABLE_LABEL_STATUSES = LIVE_LABEL_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +117,7 @@ def plan_scan_forms(
 def _manifest_refusal(
     label: ManifestCandidate, form_day: date, label_day: date, from_address_key: str | None
 ) -> str | None:
-    if label.status != LabelStatus.LIVE and label.status != LabelStatus.REFUND_REJECTED:
+    if label.status != LabelStatus.LIVE:
         return f"it is {label.status.replace('_', ' ')}: refunded labels cannot go on a form"
     if label.scan_form_ref:
         return f"it is already on SCAN form {label.scan_form_ref} (a label goes on one form only)"

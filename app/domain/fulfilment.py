@@ -36,12 +36,17 @@ OPEN_PURCHASE_STATES = frozenset(
 
 
 class LabelStatus(StrEnum):
-    """A bought label's money state; LIVE_LABEL_STATUSES still count as the order's postage."""
+    """A bought label's money state; LIVE_LABEL_STATUSES still count as the order's postage.
+
+    A rejected refund keeps the label LIVE (its `refund_status` says "rejected"): the postage
+    is still valid, stays under the one-live-label-per-order index and may go on a SCAN form.
+    There is no "refund_rejected" status (an old schema comment named one; nothing ever
+    wrote it, and nothing may rely on it).
+    """
 
     LIVE = "live"
     REFUND_SUBMITTED = "refund_submitted"
     REFUNDED = "refunded"
-    REFUND_REJECTED = "refund_rejected"
 
 
 LIVE_LABEL_STATUSES = frozenset({LabelStatus.LIVE, LabelStatus.REFUND_SUBMITTED})

@@ -55,6 +55,10 @@ _GS_STANDINS = ("^]", "\u2194", "<GS>", "[GS]", "{GS}", "<gs>", "[gs]", "{gs}")
 # Not \s: Python counts GS (0x1D) as whitespace, and GS carries meaning here.
 _BLANKS = " \t\r\n\f\v\u00a0"
 _SPACES_RE = re.compile(f"[{_BLANKS}]+")
+# Framing a scanner or its interface adds around the data (STX/ETX, a leading NUL, SYN/ETB,
+# EOT, ESC, DEL): C0 controls and DEL are never part of a label barcode we read, so they go.
+# GS stays (it ends the ZIP), and tab/CR/LF/VT/FF stay blanks (they separate, as spaces do).
+_FRAMING_RE = re.compile(r"[\x00-\x08\x0e-\x1c\x1e\x1f\x7f]")
 
 
 # --- check digits -----------------------------------------------------------------------------
@@ -205,7 +209,7 @@ def _invalid(reason: str) -> ScanResult:
 
 
 def _strip_scanner_noise(raw: str) -> str:
-    text = raw.strip(_BLANKS)
+    text = _FRAMING_RE.sub("", raw).strip(_BLANKS)
     text = _AIM_PREFIX_RE.sub("", text, count=1).strip(_BLANKS)
     for standin in _GS_STANDINS:
         text = text.replace(standin, GS)
@@ -294,7 +298,8 @@ def parse_scan(raw: str) -> ScanResult:
     """Parse what a handheld scanner (or a person) typed into a tracking, S10 or order reference.
 
     Accepts ``420`` + ZIP5/ZIP9 + tracking with or without GS (or ``^]``, ``↔``, ``<GS>``), an AIM
-    prefix like ``]C1``/``]d2``, surrounding whitespace, spaces as printed, bare
+    prefix like ``]C1``/``]d2``, surrounding whitespace, scanner framing (STX/ETX, NUL, any C0
+    control but GS, DEL), spaces as printed, bare
     20/22/26/30/34-digit tracking numbers, S10 numbers in either letter case, and packing-slip
     order barcodes.
     Never raises: anything unusable comes back INVALID with the reason.

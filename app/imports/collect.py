@@ -106,7 +106,9 @@ def build_address(
         elif not postal and country not in NO_POSTAL_CODE_COUNTRIES:
             errors.append(RowError(row, columns.postal_code, "postal code is missing"))
         if country == "US":
-            state = _us_state(state, postal, row, columns, errors)
+            # An invalid ZIP is already reported: checking the state against it would only add
+            # a second, bogus "state does not match ZIP" error.
+            state = _us_state(state, "" if result.error else postal, row, columns, errors)
         elif state:
             state = province_code(state, country)
     if len(errors) > before or country is None:

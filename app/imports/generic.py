@@ -29,6 +29,11 @@ Fields: `external_id` (required), `name`, `company`, `street1`, `street2`, `city
 (with a space for `name`, else ", "), e.g. "First Name" and "Last Name" -> `name`.
 Column names match after trimming, collapsing spaces and ignoring case.
 
+Required: `external_id`, `name`, `street1`, `city`, `postal_code` and `country` must each be
+mapped (or, for the address fields, given in `defaults`), else the mapping itself is refused. A
+file must have every column of a required field (and of `sku`/`quantity`, and `item_name` when
+it stands in for the SKU); a missing column of an optional field is one file-level warning.
+
 Lines come in either (or both) of two shapes:
 
 * one row per line: map `sku` (and `quantity`, default 1 when unmapped; a row without a SKU uses
@@ -57,6 +62,8 @@ from app.imports.table import Table, clean_header
 PRESET = "generic"
 LINE_FIELDS = ("sku", "quantity", "item_name", "item_value", "item_weight_oz")
 FIELDS = frozenset({"external_id", *ORDER_FIELDS, *LINE_FIELDS})
+#: Order fields every shipment needs; a mapping must map them (or give a default).
+ADDRESS_REQUIRED = ("name", "street1", "city", "postal_code", "country")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +131,14 @@ def mapping_from_dict(data: Any, path: Path = Path("mapping.json")) -> ColumnMap
         source = SourcePlatform(data.get("source", "generic"))
     except ValueError:
         raise _bad_mapping(path, f"unknown source {data.get('source')!r}") from None
+    unmapped = [f for f in ADDRESS_REQUIRED if f not in targets and f not in defaults]
+    if unmapped:
+        # Caught here, once, rather than as the same error on every row of the file.
+        raise _bad_mapping(
+            path,
+            "no column maps to the required field(s) " + ", ".join(unmapped) + " (map a column "
+            'to each, or give a fixed value in "defaults")',
+        )
     return ColumnMapping(
         columns=columns,
         sku_columns=sku_columns,
@@ -150,19 +165,23 @@ def read_generic(table: Table, mapping: ColumnMapping) -> ParsedOrders:
     def find(column: str) -> int | None:
         return index.get(clean_header(column).casefold())
 
-    missing = [c for c, _t in mapping.columns if find(c) is None]
+    required = _required_fields(mapping)
+    missing = [c for c, t in mapping.columns if t in required and find(c) is None]
     missing += [c for c, _s in mapping.sku_columns if find(c) is None]
     if missing:
         raise AppError(
-            f"{table.path.name} does not have the columns the mapping {mapping.name!r} names: "
+            f"{table.path.name} does not have the columns the mapping {mapping.name!r} needs: "
             + ", ".join(repr(c) for c in missing),
             hint="Check the file's header row, or edit the mapping to match it.",
             details={"file": str(table.path), "missing": missing, "header": list(header)},
         )
+    absent: list[str] = []
     by_field: dict[str, list[int]] = {}
     for column, target in mapping.columns:
         position = find(column)
-        assert position is not None
+        if position is None:
+            absent.append(f"{column!r} ({target})")
+            continue
         by_field.setdefault(target, []).append(position)
     sku_cols = [(find(c), sku) for c, sku in mapping.sku_columns]
     col_id = by_field["external_id"][0]
@@ -173,7 +192,18 @@ def read_generic(table: Table, mapping: ColumnMapping) -> ParsedOrders:
             if target in AddressColumns.__dataclass_fields__
         }
     )
+    # Only the mapped order fields (an unmapped one would take "" on every row).
+    order_fields = [(t, header[by_field[t][0]]) for t in ORDER_FIELDS if t in by_field]
     out = Collector(table, PRESET, mapping.source)
+    if absent:
+        out.warnings.append(
+            RowError(
+                0,
+                "",
+                f"the file has no column {', '.join(absent)} that the mapping {mapping.name!r} "
+                "names; those optional fields are left empty",
+            )
+        )
     width = len(header)
     drafts: dict[str, OrderDraft] = {}
 
@@ -200,8 +230,8 @@ def read_generic(table: Table, mapping: ColumnMapping) -> ParsedOrders:
             draft = drafts[external_id] = OrderDraft(external_id)
         draft.rows.append((row, raw_cells))
         draft.errors.extend(errors)
-        for target in ORDER_FIELDS:
-            draft.take(target, value(cells, target))
+        for target, column in order_fields:
+            draft.take(target, value(cells, target), row, column)
         _read_line(cells, row, header, by_field, value, draft, out)
         for position, sku in sku_cols:
             assert position is not None
@@ -210,7 +240,7 @@ def read_generic(table: Table, mapping: ColumnMapping) -> ParsedOrders:
                 continue
             out.note_item(sku, sku)
             try:
-                draft.add_line(sku, parse_quantity(text))
+                draft.add_line(sku, parse_quantity(text), row)
             except ValueError as exc:
                 draft.errors.append(RowError(row, header[position], str(exc)))
     for draft in drafts.values():
@@ -220,6 +250,20 @@ def read_generic(table: Table, mapping: ColumnMapping) -> ParsedOrders:
             draft.skip_reason = ("", "nothing to ship: every quantity is 0")
         finish_order(out, draft, columns, header[col_id])
     return out.result()
+
+
+def _required_fields(mapping: ColumnMapping) -> frozenset[str]:
+    """Fields whose columns a file must have: the order id, the address and the line's SKU.
+
+    Several columns of one field (first and last name) are all needed: without one the field
+    would be silently incomplete. The item name is only needed when it stands in for the SKU.
+    """
+    targets = {target for _column, target in mapping.columns}
+    required = {"external_id", "sku", "quantity"}
+    required |= {f for f in ADDRESS_REQUIRED if f not in mapping.defaults}
+    if "sku" not in targets:
+        required.add("item_name")
+    return frozenset(required)
 
 
 def _read_line(
@@ -250,7 +294,7 @@ def _read_line(
             return
     else:
         quantity = 1
-    draft.add_line(sku, quantity)
+    draft.add_line(sku, quantity, row)
     money = parse_money(value(cells, "item_value"))
     weight_text = value(cells, "item_weight_oz")
     weight = None

@@ -21,6 +21,14 @@ ORDER_FIELDS = (
     "email",
     "notes",
 )
+#: The fields that say who and where an order goes: a later row of the same order id that gives
+#: other values for them is a different shipment that only shares the id (not a continuation).
+IDENTITY_FIELDS = frozenset({"name", "street1", "postal_code", "country"})
+
+
+def _same(a: str, b: str) -> bool:
+    """Equal ignoring case and spacing ("1 Main St" vs "1  MAIN st")."""
+    return a == b or " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
 @dataclass(slots=True)
@@ -35,19 +43,70 @@ class OrderDraft:
     skip_reason: tuple[str, str] | None = None  # (column, reason)
     shippable_lines: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    warnings: list[RowError] = field(default_factory=list)
+    field_rows: dict[str, int] = field(default_factory=dict)  # field -> row it came from
+    line_rows: dict[str, int] = field(default_factory=dict)  # SKU -> row it was first on
+    conflict_rows: set[int] = field(default_factory=set)
 
     @property
     def first_row(self) -> int:
         return self.rows[0][0]
 
-    def take(self, name: str, value: str) -> None:
-        """Keep the first non-empty value of an order-level field (carry forward)."""
-        if value and not self.fields.get(name):
-            self.fields[name] = value
+    def take(self, name: str, value: str, row: int = 0, column: str = "") -> None:
+        """Keep the first non-empty value of an order-level field (carry forward).
 
-    def add_line(self, sku: str, quantity: int) -> None:
-        if quantity > 0:
-            self.lines[sku] = self.lines.get(sku, 0) + quantity
+        With `row` (a file row, not a default): a non-empty recipient/address value that
+        contradicts the one an earlier row gave is an error on this row; the order is rejected.
+        """
+        if not value:
+            return
+        current = self.fields.get(name)
+        if current == value:
+            return  # a continuation row repeating the order's fields (the common case)
+        if not current:
+            self.fields[name] = value
+            if row:
+                self.field_rows[name] = row
+            return
+        if (
+            row
+            and name in IDENTITY_FIELDS
+            and row not in self.conflict_rows
+            and not _same(current, value)
+        ):
+            self.conflict_rows.add(row)
+            first = self.field_rows.get(name, self.first_row)
+            self.errors.append(
+                RowError(
+                    row,
+                    column,
+                    f"order {self.external_id} at row {row} has a different recipient/address "
+                    f"than row {first} ({current!r} vs {value!r}); two orders share this id",
+                )
+            )
+
+    def add_line(self, sku: str, quantity: int, row: int = 0) -> None:
+        """Add a line; a SKU the order already has adds up, with a warning naming both rows."""
+        if quantity <= 0:
+            return
+        previous = self.lines.get(sku)
+        if previous is None:
+            self.lines[sku] = quantity
+            if row:
+                self.line_rows[sku] = row
+            return
+        self.lines[sku] = previous + quantity
+        if row:
+            first = self.line_rows.get(sku, self.first_row)
+            self.warnings.append(
+                RowError(
+                    row,
+                    "",
+                    f"order {self.external_id}: SKU {sku} is on row {first} and row {row}; "
+                    f"the quantities were added up ({self.lines[sku]}). Check it is not a "
+                    "duplicated row",
+                )
+            )
 
 
 def finish_order(
@@ -92,6 +151,7 @@ def finish_order(
                 ]
             out.reject(row, cells, problems)
         return
+    out.warnings.extend(draft.warnings)
     out.add_order(
         draft.first_row,
         draft.external_id,

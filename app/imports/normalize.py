@@ -191,6 +191,7 @@ NO_POSTAL_CODE_COUNTRIES = frozenset(
 
 _US_ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
 _US_SHORT_ZIP = re.compile(r"^(\d{3,4})(?:-(\d{4}))?$")
+_EXCEL_ZIP = re.compile(r'^(?:="(\d{3,9})"|(\d{3,9})\.0+)$')
 _CA_POSTAL = re.compile(r"^([A-Z]\d[A-Z])\s*(\d[A-Z]\d)$")
 _CURRENCY_CODE = re.compile(r"\b([A-Z]{3})\b")
 _NUMBER = re.compile(r"-?\d[\d.,'\u00a0\u202f ]*")
@@ -346,9 +347,21 @@ def _us_zip(text: str) -> PostalResult:
     if match:
         five, plus4 = match.groups()
         return PostalResult(f"{five}-{plus4}" if plus4 else five)
+    excel = _EXCEL_ZIP.match(text)
+    if excel:
+        # Excel's ways of keeping a ZIP: ="02110" (a text formula) and 2110.0 (a number cell).
+        repaired = _us_zip(excel.group(1) or excel.group(2))
+        if repaired.error:
+            return PostalResult(text, error=f"{text!r} is not a US ZIP code (12345 or 12345-6789)")
+        note = f"ZIP {text!r} was changed by a spreadsheet; read as {repaired.value}"
+        return PostalResult(repaired.value, note=note)
     compact = text.replace(" ", "")
     if compact.isdigit() and len(compact) == 9:
         return PostalResult(f"{compact[:5]}-{compact[5:]}")
+    if compact.isdigit() and len(compact) == 8:
+        # A ZIP+4 stored as a number loses its leading zero (02110-1234 -> 21101234).
+        fixed = f"0{compact[:4]}-{compact[4:]}"
+        return PostalResult(fixed, note=f"ZIP {text!r} lost its leading zero; read as {fixed}")
     short = _US_SHORT_ZIP.match(compact)
     if short:
         digits, plus4 = short.groups()

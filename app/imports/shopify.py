@@ -95,9 +95,9 @@ def read_shopify(table: Table) -> ParsedOrders:
         draft.errors.extend(errors)
         for field, position in field_cols.items():
             if position is not None:
-                draft.take(field, cells[position].strip())
+                draft.take(field, cells[position].strip(), row, header[position])
         if col_street is not None and field_cols["street1"] is None:
-            draft.take("street1", cells[col_street].strip())
+            draft.take("street1", cells[col_street].strip(), row, header[col_street])
         if col_province_name is not None and "state" not in draft.fields:
             draft.take("state", cells[col_province_name].strip())
         if col_id is not None and cells[col_id].strip():
@@ -127,7 +127,7 @@ def read_shopify(table: Table) -> ParsedOrders:
             draft.errors.append(RowError(row, header[col_qty], str(exc)))
             continue
         draft.shippable_lines += 1
-        draft.add_line(sku, quantity)
+        draft.add_line(sku, quantity, row)
         value = None
         if col_price is not None:
             money = parse_money(cells[col_price])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as dt
@@ -90,18 +91,46 @@ def _decode(path: Path, data: bytes) -> tuple[str, tuple[RowError, ...]]:
         return data.decode("utf-8-sig"), ()
     except UnicodeDecodeError:
         pass
-    try:
-        # A BOM in front of text that is not UTF-8 after all (a bad re-save): drop it too.
-        text = data.removeprefix(codecs.BOM_UTF8).decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise _fatal(
-            path,
-            f"{path.name} is neither UTF-8 nor Windows-1252 text (byte {exc.start} is invalid)",
-        ) from exc
-    warning = RowError(
-        0, "", "the file is not UTF-8; it was read as Windows-1252 (Excel's default encoding)"
-    )
-    return text, (warning,)
+    # A BOM in front of text that is not UTF-8 after all (a bad re-save): drop it too.
+    lines = data.removeprefix(codecs.BOM_UTF8).splitlines(keepends=True)
+    decoded: list[str] = []
+    fallback_lines: list[int] = []
+    utf8_lines = 0  # lines with non-ASCII text that is valid UTF-8
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            decoded.append(line.decode("ascii"))
+            continue
+        try:
+            decoded.append(line.decode("utf-8"))
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            try:
+                decoded.append(line.decode("cp1252"))
+            except UnicodeDecodeError as exc:
+                raise _fatal(
+                    path,
+                    f"{path.name} is neither UTF-8 nor Windows-1252 text "
+                    f"(line {number}, byte {exc.start} of it is invalid)",
+                ) from exc
+            fallback_lines.append(number)
+    text = "".join(decoded)
+    if not utf8_lines:
+        # The whole file is Windows-1252 (Excel's "CSV" save): one warning for the file.
+        warning = RowError(
+            0, "", "the file is not UTF-8; it was read as Windows-1252 (Excel's default encoding)"
+        )
+        return text, (warning,)
+    # Mostly UTF-8 with a few lines that are not (rows pasted in from another file): keep the
+    # UTF-8 lines as they are (decoding the whole file as Windows-1252 would turn every "ü" into
+    # "Ã¼") and read only the others as Windows-1252, naming each; _read_csv turns the line
+    # numbers into row numbers.
+    return text, tuple(RowError(line, "", _MIXED_LINE) for line in fallback_lines)
+
+
+_MIXED_LINE = (
+    "this row is not UTF-8 like the rest of the file; it was read as Windows-1252: "
+    "check its accented letters"
+)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -132,7 +161,19 @@ def _read_csv(
         raise _fatal(path, f"{path.name} is not valid CSV: {exc}") from exc
     finally:
         csv.field_size_limit(old_limit)
+    if any(warning.message is _MIXED_LINE for warning in warnings):
+        warnings = _lines_to_rows(warnings, [header_row] + [row for row, _cells in rows])
     return _make_table(path, header_cells, rows, warnings, header_row)
+
+
+def _lines_to_rows(warnings: tuple[RowError, ...], starts: list[int]) -> tuple[RowError, ...]:
+    """Name the row (the record a line belongs to; quoted cells span lines) in line warnings."""
+    named: dict[int, RowError] = {}
+    for warning in warnings:
+        position = bisect.bisect_right(starts, warning.row) - 1
+        row = starts[position] if position >= 0 else warning.row
+        named.setdefault(row, RowError(row, warning.column, warning.message))
+    return tuple(named.values())
 
 
 def _check_last_record_closed(

@@ -12,7 +12,9 @@ Retry rules (the client's own retries are switched off, so these are the only on
 * Buying is never simply repeated. After a lost answer the shipment is retrieved: if it has a
   label, that label is returned (`reconciled=True`); if not, the buy is sent again, which
   cannot buy twice because EasyPost sells one label per shipment (a second buy is refused and
-  answered by another retrieve). Refunds, batch and SCAN form creation, pickup buys: after a
+  answered by another retrieve). Once any attempt's answer was lost, a failed buy is raised
+  as "unknown" even when a later attempt was refused (422, 402, 429s, not sent): the lost
+  one may still commit. Refunds, batch and SCAN form creation, pickup buys: after a
   lost answer the error is raised with `details["outcome"] == "unknown"`; callers look first.
 """
 
@@ -340,14 +342,19 @@ class EasyPostGateway:
 
         Raises:
             AppError: PAYMENT, RATE, ... when EasyPost refuses; NETWORK with
-                details["outcome"] == "unknown" when neither the buy nor a look-up got through
-                (call `reconcile(shipment_id)` later: the purchase may have gone through).
+                details["outcome"] == "unknown" when neither the buy nor a look-up got through,
+                or when any attempt's answer was lost and no label shows yet, whatever later
+                attempts were told (call `reconcile(shipment_id)` later: the purchase may
+                still go through; EasyPost can take up to 90 s).
         """
         details: dict[str, object] = {"shipment_id": shipment_id, "rate_id": rate_id}
         params: dict[str, object] = {"rate": {"id": rate_id}}
         if insurance is not None:
             params["insurance"] = f"{insurance:.2f}"
         attempts = 0
+        # Once one attempt's answer was lost, EasyPost may still commit that buy (its docs
+        # allow up to 90 s): no later refusal can prove nothing was bought.
+        answer_lost = False
         while True:
             attempts += 1
             try:
@@ -360,17 +367,36 @@ class EasyPostGateway:
                 )
             except AppError as error:
                 outcome = error.details.get("outcome")
-                if outcome == Outcome.REJECTED.value and error.kind is ErrorKind.PAYMENT:
+                payment_refused = (
+                    outcome == Outcome.REJECTED.value and error.kind is ErrorKind.PAYMENT
+                )
+                if payment_refused and not answer_lost:
                     raise
+                answer_lost = answer_lost or outcome == Outcome.UNKNOWN.value
                 # Lost answer, or a refusal that may mean "already bought": look first.
-                label = self._label_after_failed_buy(shipment_id, label_format, error)
+                label = self._label_after_failed_buy(
+                    shipment_id, label_format, error, answer_lost=answer_lost
+                )
                 if label is not None:
                     log.warning("buy of %s reconciled: label %s", shipment_id, label.tracking_code)
                     return label
-                if outcome != Outcome.UNKNOWN.value or attempts >= self.config.buy_attempts:
+                if outcome == Outcome.UNKNOWN.value and attempts < self.config.buy_attempts:
+                    log.warning("buy of %s not committed; buying again", shipment_id)
+                    continue
+                if not answer_lost or outcome == Outcome.UNKNOWN.value:
                     raise
-                log.warning("buy of %s not committed; buying again", shipment_id)
-                continue
+                raise AppError(
+                    "An earlier purchase attempt may still go through at EasyPost; the retry "
+                    f"was refused ({error.message})",
+                    hint="Nothing will be bought twice: reconcile this shipment in a few "
+                    "minutes, before retrying the order.",
+                    kind=ErrorKind.NETWORK,
+                    details={
+                        **error.details,
+                        "outcome": Outcome.UNKNOWN.value,
+                        "last_attempt_outcome": outcome,
+                    },
+                ) from error
             label = parse_purchased_label(result, wanted_format=label_format)
             if label is None:  # a 200 without a label would be an EasyPost bug: look again
                 raise AppError(
@@ -382,7 +408,12 @@ class EasyPostGateway:
             return label
 
     def _label_after_failed_buy(
-        self, shipment_id: str, label_format: str | None, cause: AppError
+        self,
+        shipment_id: str,
+        label_format: str | None,
+        cause: AppError,
+        *,
+        answer_lost: bool,
     ) -> PurchasedLabel | None:
         try:
             record = self._call(
@@ -392,7 +423,7 @@ class EasyPostGateway:
                 details={"shipment_id": shipment_id},
             )
         except AppError as lookup_error:
-            if cause.details.get("outcome") != Outcome.UNKNOWN.value:
+            if not answer_lost:
                 raise cause from lookup_error
             raise AppError(
                 "The purchase may or may not have gone through, and EasyPost cannot be reached "

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from app.domain.errors import AppError, ErrorKind
 from app.domain.fingerprint import order_fingerprint
 from app.domain.groups import group_id_for
 from app.domain.items import Item
 from app.domain.orders import LABELLED_STATUSES, Order, OrderStatus, SourcePlatform
 from app.imports.model import ParsedOrders, RowError
+from app.imports.table import read_table
 from app.services.bulk import cyclic_gc_paused
 from app.services.clock import Clock, utc_now
-from app.store import OrderWrite, Store, StoredFingerprint
+from app.store import OrderWrite, StatusChange, Store, StoredFingerprint
 
 
 class OrderFileReader(Protocol):
@@ -26,6 +28,9 @@ class OrderFileReader(Protocol):
 
 
 ErrorCsvWriter = Callable[[ParsedOrders, Path], None]
+
+#: Finds the external id of skipped rows: file row -> external id (rows it cannot place left out).
+SkippedIdFinder = Callable[[ParsedOrders], Mapping[int, str]]
 
 #: Progress callback: (phase, done, total); phases "read", "compare", "write", "done".
 ImportProgress = Callable[[str, int, int], None]
@@ -62,10 +67,32 @@ class ImportReport:
     errors: tuple[RowError, ...]
     warnings: tuple[RowError, ...]
     errors_csv: Path | None = None
+    #: Stored orders the file now shows cancelled, refunded or dropped at the source: set to
+    #: cancelled (they leave their package groups). Labelled ones are in `conflicts` instead.
+    cancelled: tuple[CancelledOrder, ...] = ()
+    #: Set when the error CSV could not be written after the import was saved (it still stands).
+    errors_csv_failure: str = ""
+
+    @property
+    def orders_cancelled(self) -> int:
+        return len(self.cancelled)
 
     @property
     def wrote_anything(self) -> bool:
-        return bool(self.orders_created or self.orders_updated or self.items_created)
+        return bool(
+            self.orders_created or self.orders_updated or self.items_created or self.cancelled
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CancelledOrder:
+    """An order this import cancelled because the source no longer wants it shipped."""
+
+    order_id: int
+    source: str
+    external_id: str
+    row: int
+    reason: str
 
 
 def error_csv_path(order_file: Path) -> Path:
@@ -82,11 +109,13 @@ class ImportService:
         reader: OrderFileReader,
         error_writer: ErrorCsvWriter | None = None,
         clock: Clock = utc_now,
+        skipped_ids: SkippedIdFinder | None = None,
     ) -> None:
         self._store = store
         self._reader = reader
         self._error_writer = error_writer
         self._clock = clock
+        self._skipped_ids = skipped_ids or skipped_external_ids
 
     def import_file(
         self,
@@ -102,13 +131,23 @@ class ImportService:
             progress("read", 0, 1)
             parsed = self._reader(path, preset=preset, mapping_path=mapping_path)
             progress("read", 1, 1)
-            report = self.apply(parsed, progress=progress)
-        if write_error_csv and report.errors:
-            if self._error_writer is None:
-                raise RuntimeError("ImportService was built without an error CSV writer")
             target = error_csv_path(path)
+            if write_error_csv:
+                if self._error_writer is None:
+                    raise RuntimeError("ImportService was built without an error CSV writer")
+                if parsed.errors or _first_of_each(parsed)[1]:
+                    # Fail before anything is saved: afterwards the packer would see only the
+                    # CSV failure, not the rows it was meant to list.
+                    ensure_writable(target)
+            report = self.apply(parsed, progress=progress)
+        if write_error_csv and report.errors and self._error_writer is not None:
             # The report may add rows the reader did not reject (repeated order ids).
-            self._error_writer(replace(parsed, errors=report.errors), target)
+            try:
+                self._error_writer(replace(parsed, errors=report.errors), target)
+            except AppError as failure:
+                # Checked above, so only a race (disk full, folder removed) gets here; the
+                # import is committed, so the report is still returned, with the failure.
+                return replace(report, errors_csv_failure=failure.message)
             report = _with_errors_csv(report, target)
         return report
 
@@ -129,9 +168,14 @@ class ImportService:
         updated: list[OrderWrite] = []
         conflicts: list[ImportConflict] = []
         unchanged = 0
+        gone = self._gone_at_source(parsed)
+        gone_source = _PRESET_SOURCES.get(parsed.preset)
         with self._store.transaction(write=True) as tx:
             stored: dict[tuple[SourcePlatform, str], StoredFingerprint] = {}
-            for source in {order.source for order in orders}:
+            sources = {order.source for order in orders}
+            if gone and gone_source is not None:
+                sources.add(gone_source)
+            for source in sources:
                 for external_id, fp in tx.orders.fingerprints(source).items():
                     stored[(source, external_id)] = fp
             for order, fingerprint in zip(orders, fingerprints, strict=True):
@@ -149,9 +193,30 @@ class ImportService:
                             order, fingerprint, group_id_for(order.item_multiset), known.order_id
                         )
                     )
+            cancelled: list[CancelledOrder] = []
+            if gone_source is not None:
+                in_file = {(order.source, order.external_id) for order in orders}
+                for external_id, skip in gone.items():
+                    known = stored.get((gone_source, external_id))
+                    if known is None or known.status is OrderStatus.CANCELLED:
+                        continue
+                    if (gone_source, external_id) in in_file:
+                        continue  # the same id also stands as a live order in this file
+                    if known.status in LABELLED_STATUSES:
+                        conflicts.append(_cancel_conflict(gone_source, external_id, known, skip))
+                    else:
+                        cancelled.append(
+                            CancelledOrder(
+                                known.order_id,
+                                gone_source.value,
+                                external_id,
+                                skip.row,
+                                skip.message,
+                            )
+                        )
             progress("compare", len(orders), len(orders))
             new_items = _new_items(parsed.items, created, updated, tx.items.known_skus())
-            if not (new_items or created or updated):
+            if not (new_items or created or updated or cancelled):
                 # A re-import of an unchanged file writes nothing at all.
                 return self._report(parsed, 0, 0, unchanged, 0, conflicts, duplicate_errors)
             now = self._clock()
@@ -161,6 +226,10 @@ class ImportService:
             tx.orders.insert_many(created, now)
             progress("write", len(created), total)
             tx.orders.update_content(updated, now)
+            # Status only: a cancelled order leaves its package group, as a held one does.
+            tx.orders.apply_status_changes(
+                [StatusChange(c.order_id, OrderStatus.CANCELLED, None) for c in cancelled], now
+            )
             progress("write", total, total)
         return self._report(
             parsed,
@@ -170,7 +239,19 @@ class ImportService:
             len(new_items),
             conflicts,
             duplicate_errors,
+            cancelled,
         )
+
+    def _gone_at_source(self, parsed: ParsedOrders) -> dict[str, RowError]:
+        """External id -> skip entry of the rows the source cancelled, refunded or dropped."""
+        gone_rows = {skip.row: skip for skip in parsed.skipped if is_gone_at_source(skip)}
+        if not gone_rows:
+            return {}
+        found: dict[str, RowError] = {}
+        for row, external_id in self._skipped_ids(parsed).items():
+            if row in gone_rows and external_id:
+                found.setdefault(external_id, gone_rows[row])
+        return found
 
     @staticmethod
     def _report(
@@ -181,6 +262,7 @@ class ImportService:
         items_created: int,
         conflicts: list[ImportConflict],
         duplicate_errors: list[RowError],
+        cancelled: list[CancelledOrder] | None = None,
     ) -> ImportReport:
         errors = tuple(sorted((*parsed.errors, *duplicate_errors), key=lambda e: e.row))
         return ImportReport(
@@ -194,7 +276,98 @@ class ImportService:
             conflicts=tuple(conflicts),
             errors=errors,
             warnings=parsed.warnings,
+            cancelled=tuple(cancelled or ()),
         )
+
+
+#: The source whose orders a preset's skipped rows belong to (generic files have no status).
+_PRESET_SOURCES = {
+    "kickstarter": SourcePlatform.KICKSTARTER,
+    "backerkit": SourcePlatform.BACKERKIT,
+    "shopify": SourcePlatform.SHOPIFY,
+}
+
+#: Header names (casefolded) of the status columns a reader skips a row by when the source
+#: cancelled, refunded, voided, dropped or errored it. Deliberately not here: "Fulfillment
+#: Status" (Shopify already fulfilled it: maybe with our own label, pushed back to the shop)
+#: and skips with no column ("nothing to ship": a digital-only order or a file without the
+#: item columns), neither of which says the customer should not get the parcel.
+_CANCELLING_COLUMNS = frozenset(
+    {"pledged status", "cancelled at", "financial status", "order status", "status"}
+)
+
+#: Where each preset keeps the external id (casefolded header names, first present wins); the
+#: same order as the readers in app.imports look them up.
+_ID_COLUMNS = {
+    "kickstarter": ("backer number", "backer id"),
+    "backerkit": ("backer id", "backerkit id", "order id", "external id", "backer number"),
+    "shopify": ("name",),
+}
+
+
+def is_gone_at_source(skip: RowError) -> bool:
+    """Whether a skipped row says the source cancelled, refunded or dropped the order."""
+    return skip.column.casefold() in _CANCELLING_COLUMNS
+
+
+def skipped_external_ids(parsed: ParsedOrders) -> dict[int, str]:
+    """File row -> external id of the skipped rows, read again from the file.
+
+    `ParsedOrders.skipped` names the row and reason but not the order id, so the id cell is
+    looked up in the file's table (only when a row was skipped as cancelled at the source).
+    Rows whose skip column is blank (an empty pledge status) are left out: not a cancellation.
+    """
+    columns = _ID_COLUMNS.get(parsed.preset)
+    if columns is None:
+        return {}
+    table = read_table(parsed.path)
+    index = table.index()
+    position = next((index[name] for name in columns if name in index), None)
+    if position is None:
+        return {}
+    columns_at = {name: at for at, name in reversed(list(enumerate(table.header)))}
+    status_at = {skip.row: columns_at.get(skip.column) for skip in parsed.skipped}
+    found: dict[int, str] = {}
+    for row, cells in table.rows:
+        if row not in status_at or position >= len(cells):
+            continue
+        at = status_at[row]
+        if at is not None and (at >= len(cells) or not cells[at].strip()):
+            continue  # a blank status cell says nothing about what the source did
+        found[row] = cells[position].strip()
+    return found
+
+
+def ensure_writable(target: Path) -> None:
+    """Raise AppError when `target` cannot be written (left as it was: created only to test)."""
+    existed = target.exists()
+    try:
+        with target.open("a", encoding="utf-8"):
+            pass
+        if not existed:
+            target.unlink()
+    except OSError as exc:
+        raise AppError(
+            f"cannot write the error file {target}: {exc.strerror or exc}",
+            hint="Nothing was imported. Make the folder writable (or move the order file to "
+            "one), or leave out --errors-csv.",
+            kind=ErrorKind.INVALID_INPUT,
+            details={"file": str(target)},
+        ) from exc
+
+
+def _cancel_conflict(
+    source: SourcePlatform, external_id: str, known: StoredFingerprint, skip: RowError
+) -> ImportConflict:
+    return ImportConflict(
+        order_id=known.order_id,
+        source=source.value,
+        external_id=external_id,
+        status=known.status.value,
+        row=skip.row,
+        message=f"order {external_id} is no longer to be shipped ({skip.message}) but already "
+        f"has a label ({known.status.value}); it was not changed: refund or void the label",
+    )
 
 
 def _with_errors_csv(report: ImportReport, target: Path) -> ImportReport:

@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pycountry
+
 from app.domain.errors import AppError, ErrorKind
 from app.domain.order_flow import StatusAction, is_already_done, next_status, refusal_reason
 from app.domain.orders import Order, OrderStatus, SourcePlatform
@@ -169,6 +171,14 @@ def _country(value: str) -> str:
         raise AppError(
             f"{value!r} is not a two-letter country code.",
             hint="Use ISO-3166 alpha-2, e.g. US, CA, DE.",
+            details={"country": value},
+        )
+    if pycountry.countries.get(alpha_2=code) is None:
+        # A well-formed but unassigned code (ZZ) would silently match no order at all.
+        raise AppError(
+            f"{value!r} is not a country code.",
+            hint="Use an assigned ISO-3166 alpha-2 code, e.g. US, CA, DE.",
+            kind=ErrorKind.INVALID_INPUT,
             details={"country": value},
         )
     return code

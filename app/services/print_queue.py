@@ -19,6 +19,9 @@ How a job moves (app.domain.printing.PrintJobStatus), and why it is exactly once
   is never resent or dropped silently: the queue stays paused until the packer looks at the
   printer and calls `resend(job_id)` or `mark_printed(job_id)` (or `skip`). On start-up every
   job left `printing` by an earlier run is in doubt; jobs left `queued` are simply printed.
+- One queue per printer across processes: a queue holds an OS file lock for its printer
+  (beside the database) from start to close, so a job `printing` is never taken for in doubt
+  while another window is sending it; a second queue on that printer is refused (CONFLICT).
 - The printer is kept only a few labels ahead (MAX_LABELS_AHEAD by its own count, or
   MAX_UNCOUNTED_AHEAD since it was last idle), so its buffer never fills: a status query is
   always answered (a fault reads as that fault) and no write blocks half-way through a label.
@@ -33,12 +36,15 @@ is logged with its traceback and the queue goes on.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
+import re
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.printing import (
@@ -168,6 +174,64 @@ def canonical_uri(uri: str) -> str:
     return str(parse_uri(uri))
 
 
+def printer_lock_path(database: Path, uri: str) -> Path:
+    """The lock file of one printer's queue, beside the database.
+
+    Named from the canonical URI, lowercased (USB ids, host and queue names are not case
+    sensitive; file paths are kept as they are), so every spelling of a printer shares it.
+    """
+    canonical = canonical_uri(uri)
+    key = canonical if canonical.startswith("file://") else canonical.lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")[:48]
+    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+    return database.with_name(f"{database.name}.print-{slug}-{digest}.lock")
+
+
+class PrinterQueueLock:
+    """One queue per printer across processes: an exclusive OS file lock (like BuyerLock).
+
+    Without it a second queue (CLI `print --batch` beside the GUI) would see the GUI's job
+    being sent as `printing`, take it for in doubt, and could print it twice. The OS drops the
+    lock when the process dies, so a crash never leaves it stuck.
+    """
+
+    def __init__(self, path: Path, printer_name: str, uri: str) -> None:
+        self.path = path
+        self._printer_name = printer_name
+        self._uri = uri
+        self._handle: IO[bytes] | None = None
+
+    def acquire(self) -> None:
+        """Raises AppError CONFLICT when another queue (any process) holds this printer."""
+        handle = self.path.open("a+b")
+        try:
+            handle.seek(0)
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            handle.close()
+            raise AppError(
+                f"{self._printer_name} ({self._uri}) is already printing from another Packdesk "
+                "window or command.",
+                hint="Close the other Packdesk window or wait for its printing to finish, then "
+                "try again.",
+                kind=ErrorKind.CONFLICT,
+                details={"printer": self._uri, "lock": str(self.path)},
+            ) from error
+        self._handle = handle
+
+    def release(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.close()
+
+
 def choose_label_file(source: LabelSource, model: PrinterModel, labels_dir: Path) -> Path:
     """The file to send: the bought raw language when the printer speaks it at its dpi, else
     the PNG preview (or the bought image/PDF).
@@ -231,10 +295,19 @@ class PrintQueue:
         self._printer_status: PrinterStatus | None = None
         self._uncounted_ahead = 0  # labels sent since a count-less printer was last idle
         self._listeners: list[Listener] = []
-        self._load()
-        self._worker = threading.Thread(target=self._run, name=f"print-queue {self.uri}")
-        self._worker.daemon = True  # close() stops it properly; never hold the process open
-        self._worker.start()
+        # Before reading the jobs: only the holder may take `printing` jobs for in doubt.
+        self._printer_lock = PrinterQueueLock(
+            printer_lock_path(store.path, self.uri), self.name, self.uri
+        )
+        self._printer_lock.acquire()
+        try:
+            self._load()
+            self._worker = threading.Thread(target=self._run, name=f"print-queue {self.uri}")
+            self._worker.daemon = True  # close() stops it properly; never hold the process open
+            self._worker.start()
+        except BaseException:
+            self._printer_lock.release()
+            raise
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -541,8 +614,11 @@ class PrintQueue:
             self._cond.notify_all()
         self._worker.join()
         printer, self._printer = self._printer, None
-        if printer is not None:
-            printer.close()
+        try:
+            if printer is not None:
+                printer.close()
+        finally:
+            self._printer_lock.release()
         self._emit()
 
     def _check_open(self) -> None:

@@ -208,7 +208,9 @@ class RefundService:
             else:
                 lines.append(self._line(label, "refused", reason))
         if eligible:
-            self._note_requested(eligible, now)
+            eligible, changed = self._note_requested(eligible, now)
+            lines.extend(changed)
+        if eligible:
             try:
                 answers = self._ask(eligible)
             except AppError as error:
@@ -246,19 +248,42 @@ class RefundService:
         with self._store.transaction() as tx:
             return tx.shipping.labels_by_ids([f.label_id for f in labels])
 
-    def _note_requested(self, labels: Sequence[LabelFacts], now: datetime) -> None:
+    def _note_requested(
+        self, labels: Sequence[LabelFacts], now: datetime
+    ) -> tuple[list[LabelFacts], list[RefundLine]]:
         """Write down that refunds are being asked before asking (the answer can be lost).
 
         The labels stay live; `refresh()` asks EasyPost what became of a REQUESTED refund.
+        Eligibility was read in an earlier transaction: another window may have refunded a
+        label since, so each is checked again under the write lock and only written if it is
+        still live with the refund state read (compare-and-set). Returns the labels to ask
+        for and a refused line for each one that changed meanwhile.
         """
+        claimed: list[LabelFacts] = []
+        changed: list[RefundLine] = []
         with self._store.transaction(write=True) as tx:
+            fresh = {f.label_id: f for f in tx.shipping.labels_by_ids([f.label_id for f in labels])}
             for label in labels:
-                tx.shipping.set_label_refund(
-                    label.label_id,
-                    status=LabelStatus.LIVE,
-                    refund_status=REQUESTED,
-                    requested_at=now,
+                current = fresh.get(label.label_id)
+                reason = (
+                    "it is no longer recorded"
+                    if current is None
+                    else refund_refusal(_facts(current), now)
                 )
+                if reason is None and current is not None:
+                    if tx.shipping.note_refund_requested(
+                        label.label_id,
+                        expected_refund_status=current.refund_status,
+                        refund_status=REQUESTED,
+                        requested_at=now,
+                    ):
+                        claimed.append(current)
+                        continue
+                    reason = "it is not live any more"
+                changed.append(
+                    self._line(current or label, "refused", f"{reason} (changed meanwhile)")
+                )
+        return claimed, changed
 
     def _ask(self, labels: Sequence[LabelFacts]) -> list[RefundStatus]:
         if len(labels) == 1:

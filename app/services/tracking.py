@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from app.domain.after_labels import DELIVERED, UNMOVED_TRACKING_STATUSES
 from app.domain.errors import AppError
+from app.domain.fulfilment import LabelStatus
 from app.postage.gateway import EasyPostGateway
 from app.postage.models import TrackerInfo
 from app.services.audit import AuditAction, AuditLog
@@ -173,7 +174,7 @@ class TrackingService:
                 first_scan_at=first_scan,
                 delivered_at=delivered_at,
             )
-            usable = label.status in ("live", "refund_rejected")
+            usable = label.status == LabelStatus.LIVE  # a rejected refund stays live
             if usable and first_scan is not None and label.shipped_at is None:
                 shipped_now = tx.shipping.mark_shipped(label.order_id, first_scan, CARRIER_STATION)
             if usable and delivered_at is not None and label.order_delivered_at is None:

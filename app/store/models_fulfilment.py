@@ -102,7 +102,7 @@ class LabelRow(Base):
     label_path: Mapped[str | None] = mapped_column(Text)
     preview_path: Mapped[str | None] = mapped_column(Text)
     bought_at: Mapped[datetime]
-    # live|refund_submitted|refunded|refund_rejected
+    # live|refund_submitted|refunded (a rejected refund stays live; see domain LabelStatus)
     status: Mapped[str] = mapped_column(String(20), default="live")
     refund_status: Mapped[str | None] = mapped_column(Text)
     refund_requested_at: Mapped[datetime | None]

@@ -11,6 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.domain.fulfilment import LIVE_LABEL_STATUSES, LabelStatus
 from app.domain.orders import OrderStatus
 from app.store.models import OrderRow
 from app.store.models_fulfilment import BatchRow, LabelRow, PrintJobRow, ScanFormRow
@@ -124,10 +125,11 @@ def _to_facts(row: Row[Any]) -> LabelFacts:
     return LabelFacts(*tuple(row))
 
 
-#: Label statuses that still hold valid postage for their order.
-_POSTAGE_STATUSES = ("live", "refund_submitted", "refund_rejected")
-#: Label statuses that may go on a SCAN form (no refund asked, or a refund USPS rejected).
-_MANIFESTABLE = ("live", "refund_rejected")
+#: Label statuses that still hold valid postage for their order (the live-label unique index).
+_POSTAGE_STATUSES = tuple(sorted(s.value for s in LIVE_LABEL_STATUSES))
+#: Label statuses that may go on a SCAN form (no refund asked, or a refund USPS rejected:
+#: such a label stays live).
+_MANIFESTABLE = (LabelStatus.LIVE.value,)
 
 
 class ShippingRepository:
@@ -325,6 +327,32 @@ class ShippingRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+
+    def note_refund_requested(
+        self,
+        label_id: int,
+        *,
+        expected_refund_status: str | None,
+        refund_status: str,
+        requested_at: datetime,
+    ) -> bool:
+        """Set a live label's refund state only if it is still as the caller read it.
+
+        Compare-and-set: False (nothing written) when another window changed the label
+        meanwhile (refunded, submitted, or its refund state moved on).
+        """
+        refund_matches = (
+            LabelRow.refund_status.is_(None)
+            if expected_refund_status is None
+            else LabelRow.refund_status == expected_refund_status
+        )
+        result = self._session.execute(
+            update(LabelRow)
+            .where(LabelRow.id == label_id, LabelRow.status == "live", refund_matches)
+            .values(refund_status=refund_status, refund_requested_at=requested_at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     def release_order(self, order_id: int, now: datetime) -> None:
         """Put an order whose label was refunded back in line to be bought again."""

@@ -138,6 +138,43 @@ def test_scanner_renderings_of_one_label(gs: str, prefix: str, suffix: str) -> N
     )
 
 
+# Scanner framing: STX/ETX around the data, a stray NUL, EOT/ESC/DEL from a misconfigured
+# wedge, CR/LF terminators; none of it is barcode data, but GS (0x1D) is and must survive.
+FRAMINGS = [
+    ("\x02", "\x03"),
+    ("\x02", "\r\n\x03"),
+    ("\x02]C1", "\x03\r\n"),
+    ("\x00", ""),
+    ("\x00\x00", "\x04"),
+    ("\x1b", "\x7f"),
+    ("", "\x00\r"),
+    ("\x16\x02", "\x17\x03\n"),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), FRAMINGS, ids=repr)
+def test_scanner_framing_control_characters_are_ignored(before: str, after: str) -> None:
+    result = parse_scan(f"{before}42063118\x1d9202290109769900000018{after}")
+    assert (result.kind, result.tracking_code, result.zip) == (
+        ScanKind.TRACKING,
+        "9202290109769900000018",
+        "63118",
+    ), result.reason
+
+
+def test_framing_around_s10_order_and_bare_tracking() -> None:
+    assert parse_scan("\x02LZ000000425US\x03").tracking_code == "LZ000000425US"
+    assert parse_scan("\x02PD-ORDER:abc-1\x03\r\n").order_ref == "abc-1"
+    assert parse_scan("\x009202290109769900000018\x7f").tracking_code == "9202290109769900000018"
+
+
+@pytest.mark.parametrize("scan", ["\x02\x03", "\x00", "\x02\r\n\x03", "\x7f"], ids=repr)
+def test_framing_alone_is_an_empty_scan(scan: str) -> None:
+    result = parse_scan(scan)
+    assert result.kind is ScanKind.INVALID
+    assert "empty" in result.reason
+
+
 def test_gs_split_reports_bad_tracking_after_zip() -> None:
     result = parse_scan("42063118\x1d9202290109769900000019")
     assert result.kind is ScanKind.INVALID
@@ -278,6 +315,9 @@ zips = st.one_of(
 )
 
 
+FRAMING_CONTROLS = [chr(c) for c in [*range(0x00, 0x20), 0x7F] if c != 0x1D]
+
+
 @given(
     tracking=valid_trackings(),
     zip_code=zips,
@@ -285,11 +325,21 @@ zips = st.one_of(
     aim=st.sampled_from(["", "]C1"]),
     before=st.sampled_from(["", " ", "\t", "\r\n"]),
     after=st.sampled_from(["", "\r", "\n", "\r\n", "\t", " "]),
+    # Framing a scanner may add: STX/ETX, NUL, SYN/ETB, EOT, DEL and friends (never GS).
+    open_frame=st.text(st.sampled_from(FRAMING_CONTROLS), max_size=3),
+    close_frame=st.text(st.sampled_from(FRAMING_CONTROLS), max_size=3),
 )
 def test_every_scanner_rendering_parses_back(
-    tracking: str, zip_code: str, gs: str, aim: str, before: str, after: str
+    tracking: str,
+    zip_code: str,
+    gs: str,
+    aim: str,
+    before: str,
+    after: str,
+    open_frame: str,
+    close_frame: str,
 ) -> None:
-    raw = f"{before}{aim}420{zip_code}{gs}{tracking}{after}"
+    raw = f"{open_frame}{before}{aim}420{zip_code}{gs}{tracking}{after}{close_frame}"
     result = parse_scan(raw)
     assert result.kind is ScanKind.TRACKING, (raw, result.reason)
     if gs:

@@ -224,3 +224,24 @@ def test_zip_of_csv_files_and_a_workbook_named_csv(tmp_path: Path) -> None:
     misnamed = tmp_path / "backers.csv"
     workbook.save(misnamed)
     assert len(read_order_file(misnamed).orders) == 1
+
+
+def test_one_windows_1252_row_in_a_utf8_file_leaves_the_utf8_rows_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    rows = [
+        f"{KS_ROW}\n".encode(),
+        "2,collected,Tier,René Roe,1 Rue,Paris,,75001,France\n".encode("cp1252"),
+        # A quoted street over two lines; the cp1252 byte is on the record's second line.
+        # "Á" is C3 81 in UTF-8, and 0x81 is no Windows-1252 character: a whole-file fallback
+        # refused the file.
+        '3,collected,Tier,Zoë Ángel,"Bahnhofstr. 2\nHof",Bern,,3011,Switzerland\n'.encode(),
+        '4,collected,Tier,Ann,"5 Oak\nAnnexe",Genève,,1201,Switzerland\n'.encode("cp1252"),
+    ]
+    path.write_bytes(f"{KS_HEADER}\n".encode() + b"".join(rows))
+    parsed = read_order_file(path)
+    names = [order.recipient.name for order in parsed.orders]
+    assert names == ["Jürgen Müller", "René Roe", "Zoë Ángel", "Ann"]
+    assert parsed.orders[3].recipient.city == "Genève"
+    mixed = {w.row: w.message for w in parsed.warnings if "not UTF-8" in w.message}
+    assert set(mixed) == {3, 6}  # rows (records), not the file's continuation line 7
+    assert "Windows-1252" in mixed[3]

@@ -126,3 +126,90 @@ def test_mapping_naming_columns_the_file_lacks(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "orders.csv", ["Order #", "City"], [["1", "Boston"]])
     with pytest.raises(AppError, match="'Item SKU'"):
         read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+
+
+def test_rows_sharing_an_order_id_but_not_a_recipient_reject_the_whole_order(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        ["D1", "Ann", "Lee", "1 Main St", "", "", "Boston", "MA", "02110", "TEE", "", "1", "", ""],
+        ["D2", "Bob", "Roe", "5 Oak", "", "", "Austin", "TX", "73301", "TEE", "", "1", "", ""],
+        ["D1", "Zed", "Zu", "9 Pine Rd", "", "", "Denver", "CO", "80202", "PIN", "", "1", "", ""],
+        # A continuation row that repeats the address (other spacing/case) is no conflict.
+        ["D2", "bob", "ROE", "5  Oak", "", "", "", "", "", "PIN", "", "1", "", ""],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "orders.csv", HEADER, rows)
+    parsed = read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+    (order,) = parsed.orders
+    assert order.external_id == "D2"
+    assert {ln.sku: ln.quantity for ln in order.lines} == {"TEE": 1, "PIN": 1}
+    errors = {e.row: e.message for e in parsed.errors}
+    assert "order D1 at row 4 has a different recipient/address than row 2" in errors[4]
+    assert "rejected because of row 4" in errors[2]
+    assert set(parsed.rejected_rows) == {2, 4}
+    assert_every_row_accounted(parsed)
+
+
+def test_the_same_sku_twice_in_one_order_adds_up_with_a_warning(tmp_path: Path) -> None:
+    rows = [
+        ["D1", "Ann", "Lee", "1 Main St", "", "", "Boston", "MA", "02110", "TEE", "", "1", "", ""],
+        ["D1", "Ann", "Lee", "1 Main St", "", "", "Boston", "MA", "02110", "TEE", "", "2", "", ""],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "orders.csv", HEADER, rows)
+    parsed = read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+    (order,) = parsed.orders
+    assert {ln.sku: ln.quantity for ln in order.lines} == {"TEE": 3}
+    (warning,) = parsed.warnings
+    assert warning.row == 3 and "SKU TEE is on row 2 and row 3" in warning.message
+
+
+def test_mapping_without_required_address_fields_is_one_error_naming_them(
+    tmp_path: Path,
+) -> None:
+    data = {"columns": {"Order #": "external_id", "Item SKU": "sku", "Item Quantity": "quantity"}}
+    rows = [["1", "TEE", "1"], ["2", "TEE", "1"]]
+    path = write_csv(tmp_path / "orders.csv", ["Order #", "Item SKU", "Item Quantity"], rows)
+    with pytest.raises(AppError) as caught:
+        read_order_file(path, mapping_path=mapping(tmp_path, data))
+    message = str(caught.value)
+    assert "mapping.json" in message
+    assert "name, street1, city, postal_code, country" in message
+    # A default stands in for a column.
+    data["defaults"] = {"country": "US"}
+    with pytest.raises(AppError, match=r"field\(s\) name, street1, city, postal_code \("):
+        read_order_file(path, mapping_path=mapping(tmp_path, data))
+
+
+def test_file_lacking_optional_mapped_columns_is_read_with_a_warning(tmp_path: Path) -> None:
+    header = ["Order #", "First Name", "Last Name", "Address Line 1", "City", "State",
+              "Postal Code", "Item SKU", "Qty"]  # fmt: skip
+    rows = [["B1", "Ann", "Lee", "1 Main St", "Boston", "MA", "02110", "TEE", "1"]]
+    path = write_csv(tmp_path / "orders.csv", header, rows)
+    parsed = read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+    (order,) = parsed.orders
+    assert (order.recipient.name, order.recipient.street2) == ("Ann Lee", "")
+    (warning,) = parsed.warnings
+    assert warning.row == 0
+    for column in ("Address Line 2", "Address Line 3", "Item Name", "Price", "Weight (oz)"):
+        assert repr(column) in warning.message
+    # A missing column of a required field (half of the name) still refuses the file.
+    path = write_csv(tmp_path / "orders.csv", [c for c in header if c != "Last Name"], [
+        [c for i, c in enumerate(rows[0]) if header[i] != "Last Name"]
+    ])  # fmt: skip
+    with pytest.raises(AppError, match="needs: 'Last Name'"):
+        read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+
+
+def test_an_invalid_zip_is_one_error_not_also_a_state_mismatch(tmp_path: Path) -> None:
+    rows = [
+        ["Z1", "Ann", "Lee", "1 Main St", "", "", "Boston", "MA", "2110.5", "TEE", "", "1",
+         "", ""],
+        ["Z2", "Ann", "Lee", "1 Main St", "", "", "Boston", "MA", "21101234", "TEE", "", "1",
+         "", ""],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "orders.csv", HEADER, rows)
+    parsed = read_order_file(path, mapping_path=mapping(tmp_path, ROW_PER_SKU))
+    assert [(e.row, e.column) for e in parsed.errors] == [(2, "Postal Code")]
+    (order,) = parsed.orders
+    assert order.recipient.postal_code == "02110-1234"
+    assert any(w.row == 3 and "02110-1234" in w.message for w in parsed.warnings)

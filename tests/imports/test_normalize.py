@@ -93,6 +93,11 @@ def test_unknown_us_state() -> None:
         ("sw1a 1aa", "GB", "SW1A 1AA", False),
         ("135 44", "SE", "135 44", False),
         ("-", "GB", "", False),
+        # Excel's mangling: a ZIP+4 as a number, a ZIP as a float, a ZIP kept as a formula.
+        ("21081234", "US", "02108-1234", True),
+        ("2108.0", "US", "02108", True),
+        ("84403.0", "US", "84403", True),
+        ('="02108"', "US", "02108", True),
     ],
 )
 def test_postal_codes(raw: str, country: str, value: str, noted: bool) -> None:
@@ -100,7 +105,18 @@ def test_postal_codes(raw: str, country: str, value: str, noted: bool) -> None:
     assert (result.value, bool(result.note), result.error) == (value, noted, "")
 
 
-@pytest.mark.parametrize(("raw", "country"), [("ABCDE", "US"), ("12", "US"), ("12345", "CA")])
+@pytest.mark.parametrize(
+    ("raw", "country"),
+    [
+        ("ABCDE", "US"),
+        ("12", "US"),
+        ("12345", "CA"),
+        ("2.11E+03", "US"),
+        ("2108.5", "US"),
+        ("1234567", "US"),
+        ('="12"', "US"),
+    ],
+)
 def test_bad_postal_codes(raw: str, country: str) -> None:
     assert normalize_postal_code(raw, country).error
 

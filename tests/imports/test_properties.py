@@ -164,3 +164,33 @@ def test_a_quote_left_open_at_the_end_is_always_fatal(
     path.write_text(text, encoding="utf-8")
     with pytest.raises(AppError, match="never closed"):
         read_order_file(path)
+
+
+# Letters whose Windows-1252 bytes (0xE0-0xFF) are never valid UTF-8 after one another or ASCII.
+mixed_name = st.text(
+    alphabet=st.sampled_from("abz AZ" + "".join(map(chr, range(0xE0, 0x100)))), max_size=12
+)
+
+
+@FUZZ
+@given(rows=st.lists(st.tuples(mixed_name, st.booleans()), min_size=1, max_size=10))
+def test_each_row_is_decoded_in_its_own_encoding(
+    scratch: Path, rows: list[tuple[str, bool]]
+) -> None:
+    from app.imports.table import read_table
+
+    path = scratch / "mixed.csv"
+    lines = [f"n{i},{name}\n".encode("cp1252" if legacy else "utf-8") for i, (name, legacy) in
+             enumerate(rows)]  # fmt: skip
+    path.write_bytes(b"id,name\n" + b"".join(lines))
+    table = read_table(path)
+    assert [cells[1] for _row, cells in table.rows] == [name for name, _legacy in rows]
+    legacy_rows = {i + 2 for i, (name, legacy) in enumerate(rows) if legacy and not name.isascii()}
+    utf8_rows = any(not legacy and not name.isascii() for name, legacy in rows)
+    warned = {warning.row for warning in table.warnings}
+    if not legacy_rows:
+        assert warned == set()
+    elif utf8_rows:
+        assert warned == legacy_rows
+    else:
+        assert warned == {0}  # a Windows-1252 file: one warning for the file

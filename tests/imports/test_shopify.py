@@ -89,3 +89,24 @@ def test_order_without_shipping_address_is_rejected_on_its_first_row(tmp_path: P
         (2, "Shipping Address1"),
         (2, "Shipping City"),
     }
+
+
+def test_two_orders_sharing_a_name_are_not_merged(tmp_path: Path) -> None:
+    rows = [
+        first("#1001", "1", "MAT", "Playmat"),
+        first("#1003", "1", "TEE", "T-Shirt"),
+        first("#1001", "1", "TEE", "T-Shirt", Shipping_Name="Elizabeth Okafor",
+              Shipping_Address1="4936 2nd St", Shipping_City="Princeton", Shipping_Zip="08540",
+              Shipping_Province="NJ", Shipping_Country="US"),
+        line("#1003", "1", "PIN", "Pin"),  # a real continuation row: empty order fields
+    ]  # fmt: skip
+    parsed = read_order_file(write_csv(tmp_path / "o.csv", SHOPIFY_HEADER, rows))
+    (order,) = parsed.orders
+    assert order.external_id == "#1003" and len(order.lines) == 2
+    errors = {(e.row, e.column): e.message for e in parsed.errors}
+    assert (
+        "order #1001 at row 4 has a different recipient/address than row 2"
+        in errors[(4, "Shipping Name")]
+    )
+    assert "rejected because of row 4" in errors[(2, "Name")]
+    assert_every_row_accounted(parsed)

@@ -281,3 +281,43 @@ def test_progress_reports_each_phase(store: Store) -> None:
     seen.clear()
     service.apply(file, progress=lambda *step: seen.append(step))
     assert [phase for phase, _, _ in seen] == ["compare", "compare", "done"]  # nothing to write
+
+
+def test_unwritable_error_csv_is_refused_before_anything_is_written(
+    store: Store, tmp_path: Path
+) -> None:
+    source = tmp_path / "backers.csv"
+    error_csv_path(source).mkdir()  # a folder where the error CSV should go
+    result = parsed([order("1")], errors=[RowError(3, "Email", "bad")], path=source)
+    written: list[Path] = []
+    service = ImportService(
+        store, lambda path, **_: result, error_writer=lambda p, target: written.append(target)
+    )
+    counter = WriteCounter(store)
+    with pytest.raises(AppError, match="cannot write the error file") as caught:
+        service.import_file(source, write_error_csv=True)
+    assert "Nothing was imported" in caught.value.hint
+    assert counter.statements == [] and written == []
+    # Without errors to write there is nothing to refuse; the check leaves no file behind.
+    clean = parsed([order("1")], path=tmp_path / "clean.csv")
+    ImportService(store, lambda path, **_: clean, error_writer=lambda p, t: None).import_file(
+        clean.path, write_error_csv=True
+    )
+    assert not error_csv_path(clean.path).exists()
+
+
+def test_error_csv_failing_after_the_import_is_reported_and_the_import_stands(
+    store: Store, tmp_path: Path
+) -> None:
+    source = tmp_path / "backers.csv"
+    result = parsed([order("1")], errors=[RowError(3, "Email", "bad")], path=source)
+
+    def failing_writer(p: ParsedOrders, target: Path) -> None:
+        raise AppError(f"cannot write the error file {target}: No space left on device")
+
+    report = ImportService(
+        store, lambda path, **_: result, error_writer=failing_writer
+    ).import_file(source, write_error_csv=True)
+    assert report.orders_created == 1 and report.errors == (RowError(3, "Email", "bad"),)
+    assert report.errors_csv is None and "No space left" in report.errors_csv_failure
+    assert list(_stored(store)) == ["1"]

@@ -113,6 +113,15 @@ def test_country_must_be_two_letters(orders: OrderService) -> None:
         orders.change_status(READY, OrderSelection(country="Sweden"))
 
 
+@pytest.mark.parametrize("code", ["ZZ", "xx", "UK"])
+def test_unassigned_country_code_is_refused_with_a_hint(orders: OrderService, code: str) -> None:
+    # Before: a well-formed unknown code matched no order and "changed" nothing silently.
+    with pytest.raises(AppError, match="is not a country code") as caught:
+        orders.change_status(READY, OrderSelection(country=code))
+    assert "ISO-3166" in (caught.value.hint or "")
+    assert orders.list_orders(OrderStatus.READY_TO_SHIP) == []
+
+
 def test_get_order_by_external_ref(orders: OrderService) -> None:
     assert orders.get_order("kickstarter:2").recipient.country == "SE"
     with pytest.raises(AppError, match="Unknown order: 77"):
