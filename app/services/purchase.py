@@ -21,8 +21,13 @@ the next run buys on that same shipment (creating a shipment spends nothing).
 A lost answer leaves the row `unknown`. Every run first reconciles all open rows with EasyPost
 (retrieve the shipment; when no shipment id was recorded, list shipments by date and match the
 reference) and only then buys. A row whose shipment exists unbought is bought on that same
-shipment, so repeating cannot buy twice (EasyPost sells one label per shipment). One buyer per
-database at a time (a file lock), and the database refuses a second live label per order.
+shipment, so repeating cannot buy twice (EasyPost sells one label per shipment), unless the
+selection now asks for another service: then the old shipment is never bought. A row that is not
+to be bought (blocked, other service) is abandoned at once only if no buy was ever sent for it;
+one that reached `buying` stays open until a look-up ABANDON_AFTER past that buy finds nothing.
+Nothing after the `bought` commit turns a label into a failure (file or receiver errors are
+reported, the label stays bought). One buyer per database at a time (a file lock), and the
+database refuses a second live label per order.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import secrets
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -76,6 +81,10 @@ MAX_CONCURRENCY = 64
 LOOKAHEAD_FACTOR = 2
 #: How far around a journal row's time to look for its shipment by reference.
 RECONCILE_WINDOW = timedelta(minutes=10)
+#: A row that reached `buying` is given up (ABANDONED) only when a look-up this long after its
+#: last buy step finds nothing bought: a buy whose answer was lost may still complete at EasyPost
+#: for a while, and abandoning frees the order for another label. Younger rows stay open.
+ABANDON_AFTER = timedelta(minutes=10)
 
 
 class PurchaseGateway(Protocol):
@@ -256,6 +265,11 @@ class _InOrder:
             # Reported in the result; buying goes on.
             log.error("label %s not handed on: %s", label.tracking_code, error)
             self.errors.append(f"{label.tracking_code}: {error.message}")
+        except Exception as error:
+            # An unexpected receiver error (e.g. sqlite "database is locked" in the queue) must
+            # not strand this label nor the labels waiting behind it: logged, reported, go on.
+            log.exception("label %s not handed on: unexpected error", label.tracking_code)
+            self.errors.append(f"{label.tracking_code}: internal error: {error!r}")
 
 
 class PurchaseService:
@@ -374,7 +388,7 @@ class PurchaseService:
         blocked_ids = {b.order_id for b in blocked}
         for order_id, purchase in list(resumable.items()):
             if order_id in blocked_ids:  # pre-flight fails now: buy nothing for it
-                self._close(purchase, PurchaseState.ABANDONED, "blocked by pre-flight")
+                self._set_aside(purchase, "blocked by pre-flight")
                 del resumable[order_id]
         if blocked:
             with self._store.transaction(write=True) as tx:
@@ -411,7 +425,9 @@ class PurchaseService:
             batch_spent = tx.batches.recompute_spent(batch.id)
             if cancel.is_set():
                 status = BatchStatus.CANCELLED
-            elif unknown or run.not_started:
+            elif unknown or run.not_started or run.internal_errors:
+                # An internal error may have left its row open (`buying`): like an unknown, the
+                # batch stays resumable, so the same buy again resumes it instead of a new batch.
                 status = BatchStatus.BUYING
             else:
                 status = BatchStatus.DONE
@@ -548,7 +564,15 @@ class PurchaseService:
                         details={"shipments": [r.shipment_id for r in purchased]},
                     )
             elif purchase.shipment_id and purchase.rate_id:
-                self._update(purchase, PurchaseState.CREATED, error=None)
+                if purchase.state in _BUY_SENT:
+                    # A buy was sent: the row stays UNKNOWN (and keeps the time of that buy), so
+                    # it is never taken for one that no buy reached (see _set_aside).
+                    with self._store.transaction(write=True) as tx:
+                        tx.purchases.update(
+                            purchase.id, now=purchase.updated_at, state=PurchaseState.UNKNOWN
+                        )
+                else:
+                    self._update(purchase, PurchaseState.CREATED, error=None)
                 resumable.append(purchase)
             else:
                 # Never reached `created`: no buy was ever sent for it.
@@ -584,6 +608,28 @@ class PurchaseService:
     def _update(self, purchase: PurchaseRecord, state: PurchaseState, **fields: object) -> None:
         with self._store.transaction(write=True) as tx:
             tx.purchases.update(purchase.id, now=self._clock(), state=state, **fields)  # type: ignore[arg-type]
+
+    def _set_aside(self, purchase: PurchaseRecord, reason: str) -> bool:
+        """Give up an open row whose shipment is not to be bought now; True when closed.
+
+        The rule: a row that never reached `buying` (no buy was sent) is ABANDONED at once. A
+        row that reached it (BUYING/UNKNOWN, found unbought by the look-up just made) is
+        abandoned only when that look-up is ABANDON_AFTER past its last buy step; until then it
+        stays open as UNKNOWN (keeping that time), so the order is not freed while EasyPost may
+        still complete the buy, and a later run looks again.
+        """
+        now = self._clock()
+        if purchase.state in _BUY_SENT and now - purchase.updated_at < ABANDON_AFTER:
+            with self._store.transaction(write=True) as tx:
+                tx.purchases.update(
+                    purchase.id,
+                    now=purchase.updated_at,
+                    state=PurchaseState.UNKNOWN,
+                    error=f"{reason}; a buy was sent, so the row stays open until it is settled",
+                )
+            return False
+        self._close(purchase, PurchaseState.ABANDONED, reason)
+        return True
 
     def _close(self, purchase: PurchaseRecord, state: PurchaseState, reason: str) -> None:
         with self._store.transaction(write=True) as tx:
@@ -726,14 +772,17 @@ class PurchaseService:
             return record
         try:
             paths = self._files.save(label, batch_reference=batch_reference, order_ref=order_ref)
-        except AppError as error:
-            # The label is bought and recorded; files can be fetched again later.
-            log.warning("label %s bought, files not saved: %s", record.tracking_code, error)
+        except (AppError, OSError) as error:
+            # The label is bought and recorded: nothing after the `bought` commit may turn it
+            # into a failure. A disk error (full, permissions) is like a failed download: the
+            # files are fetched again later (fetch_missing_files).
+            message = error.message if isinstance(error, AppError) else f"disk error: {error}"
+            log.warning("label %s bought, files not saved: %s", record.tracking_code, message)
             self._audit.record(
                 AuditAction.LABEL_FILES_MISSING,
                 order_id=record.order_id,
                 label_id=record.id,
-                details={"error": error.message},
+                details={"error": message},
             )
             return record
         with self._store.transaction(write=True) as tx:
@@ -770,6 +819,11 @@ class PurchaseService:
             saved = self._save_files(record, shipment.label, batch_reference, order_ref)
             fetched += saved.label_path is not None
         return fetched
+
+
+_UNSETTLED = "an earlier buy of this order is not settled yet: run the buy again later"
+#: Journal states in which a buy call was (or may have been) sent.
+_BUY_SENT = frozenset({PurchaseState.BUYING, PurchaseState.UNKNOWN})
 
 
 def _from_key(tx: StoreTransaction) -> str:
@@ -816,6 +870,12 @@ class _Run:
         self._in_flight = 0
         self.lookahead = 0
         self._buy_pool: ThreadPoolExecutor | None = None
+        # Every task given to the pools, checked once they finished: a worker's exception
+        # (a bug) must surface, never vanish in an unread future.
+        self._tasks: list[tuple[PlannedOrder, Future[None]]] = []
+        #: Orders that ended in an internal error (a bug): their journal row may be left open,
+        #: so the batch stays resumable (like unknown) instead of DONE.
+        self.internal_errors = 0
 
     @property
     def delivery_errors(self) -> list[str]:
@@ -870,6 +930,34 @@ class _Run:
                 # rest stay `created` for the next run.
                 self.cancel.set()
                 raise
+        self._check_tasks()
+
+    def _check_tasks(self) -> None:
+        """Surface every worker exception once the pools are done (they are bugs)."""
+        with self._lock:
+            tasks = list(self._tasks)
+            settled = (
+                {f.order_id for f in self.failed}
+                | {p.order_id for p, _, _ in self.unknown}
+                | {label.order_id for label in self.bought}
+                | {b.order_id for b in self.blocked}
+                | set(self.not_started)
+            )
+        for planned, future in tasks:
+            error = future.exception()
+            if error is None:
+                continue
+            log.error(
+                "a worker for order %s ended with an unexpected error",
+                planned.order_id,
+                exc_info=error,
+            )
+            if planned.order_id in settled:
+                with self._lock:
+                    self.internal_errors += 1
+            else:
+                self._internal_error(planned, error)
+                settled.add(planned.order_id)
 
     def _feed(
         self,
@@ -886,7 +974,9 @@ class _Run:
                     self._in_order.resolve(skipped.sequence, None)
                 self.report()
                 break
-            creates.submit(self.create_one, planned, resumable.get(planned.order_id))
+            task = creates.submit(self.create_one, planned, resumable.get(planned.order_id))
+            with self._lock:
+                self._tasks.append((planned, task))
         with self._window:
             # Every admitted order leaves the window (its buy is submitted before its create
             # task ends), so this also means both pools are idle.
@@ -925,7 +1015,9 @@ class _Run:
             return
         assert self._buy_pool is not None
         try:
-            self._buy_pool.submit(self.buy_one, planned, purchase)
+            task = self._buy_pool.submit(self.buy_one, planned, purchase)
+            with self._lock:
+                self._tasks.append((planned, task))
         except RuntimeError as error:  # the pool refused the task: nothing was bought
             self._internal_error(planned, error)
             self._leave(planned, None)
@@ -943,6 +1035,7 @@ class _Run:
 
     def _internal_error(self, planned: PlannedOrder, error: BaseException) -> None:
         with self._lock:
+            self.internal_errors += 1
             self.failed.append(
                 FailedOrder(
                     planned.order_id, planned.order.external_id, f"internal error: {error!r}"
@@ -951,7 +1044,7 @@ class _Run:
 
     def _block(self, planned: PlannedOrder, purchase: PurchaseRecord | None, reason: str) -> None:
         if purchase is not None:
-            self.service._close(purchase, PurchaseState.ABANDONED, reason)
+            self.service._set_aside(purchase, reason)
         self.service._audit.record(
             AuditAction.PURCHASE_BLOCKED,
             order_id=planned.order_id,
@@ -986,6 +1079,17 @@ class _Run:
             if not check.verified:
                 self._block(planned, existing, f"address not verified: {check.message}")
                 return None
+        if existing is not None:
+            wanted = planned.service
+            if wanted and wanted.lower() != "cheapest" and existing.service not in (None, wanted):
+                # The user now asks for another service: never buy the old rate.
+                reason = f"service changed from {existing.service} to {wanted}"
+                if not service._set_aside(existing, reason):
+                    # A buy was sent for the old shipment: wait until it is settled.
+                    with self._lock:
+                        self.unknown.append((planned, existing, f"{reason}; {_UNSETTLED}"))
+                    return None
+                existing = None  # closed, no buy can complete: start a new intent below
         if existing is not None:
             return existing  # its shipment exists unbought: buy that one, never another
         reference = _new_reference(planned.order_id)
@@ -1074,9 +1178,15 @@ class _Run:
         return info
 
     def retry_unknown(self) -> tuple[FailedOrder, ...]:
-        """Reconcile this run's lost answers once more; what stays unknown is returned."""
+        """Reconcile this run's lost answers once more; what stays unknown is returned.
+
+        Runs after both pools finished. A label recovered here is handed to `on_label_bought`
+        directly, in group order among the recovered ones: its place in the in-order stream was
+        already passed (resolved empty when its answer was lost, so the labels behind it were
+        not held up), so it reaches the print queue after the run's other labels.
+        """
         still: list[FailedOrder] = []
-        for planned, purchase, reason in self.unknown:
+        for planned, purchase, reason in sorted(self.unknown, key=lambda item: item[0].sequence):
             assert purchase.shipment_id is not None
             try:
                 record = self.service._gateway.reconcile(purchase.shipment_id)
@@ -1093,10 +1203,13 @@ class _Run:
                     reconciled=True,
                 )
                 if info is not None:
-                    self.bought.append(info)
-                    self.spent += info.amount_usd
+                    with self._lock:
+                        self.bought.append(info)
+                        self.spent += info.amount_usd
+                    self._in_order.deliver(info)
             else:
-                # The shipment is unbought: the next run buys this same shipment.
-                self.service._update(purchase, PurchaseState.CREATED, error=reason)
+                # The shipment is unbought so far: the row stays UNKNOWN (a buy was sent; it
+                # may still complete) and the next run reconciles it, then buys this same
+                # shipment if it is still unbought.
                 still.append(FailedOrder(planned.order_id, planned.order.external_id, reason))
         return tuple(still)
