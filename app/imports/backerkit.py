@@ -155,6 +155,7 @@ def read_backerkit(table: Table) -> ParsedOrders:
             status = cells[col_status].strip().casefold()
             if status in _SKIP_STATUSES:
                 draft.skip_reason = (header[col_status], f"the order is {status}")
+                draft.cancelled_at_source = True
         for position, sku in sku_cols:
             value = cells[position]
             if not value or value == "0":

@@ -164,6 +164,7 @@ class Collector:
         self.errors: list[RowError] = []
         self.warnings: list[RowError] = list(table.warnings)
         self.skipped: list[RowError] = []
+        self.cancelled_at_source: dict[str, RowError] = {}
         self.rejected_rows: dict[int, tuple[str, ...]] = {}
         self._items: dict[str, Item] = {}
 
@@ -189,11 +190,16 @@ class Collector:
         self.errors.extend(errors)
         self.rejected_rows[row] = tuple(cells)
 
-    def skip(self, row: int, column: str, reason: str) -> None:
-        """Record a row that is deliberately not imported (also told as a warning)."""
+    def skip(self, row: int, column: str, reason: str, *, cancelled_order: str = "") -> None:
+        """Record a row that is deliberately not imported (also told as a warning).
+
+        `cancelled_order` is the external id when the source cancelled, refunded or dropped it.
+        """
         entry = RowError(row, column, reason)
         self.skipped.append(entry)
         self.warnings.append(entry)
+        if cancelled_order:
+            self.cancelled_at_source.setdefault(cancelled_order, entry)
 
     def add_order(
         self,
@@ -236,6 +242,7 @@ class Collector:
             rows_read=len(self.table.rows),
             order_rows=self.order_rows,
             skipped=tuple(self.skipped),
+            cancelled_at_source=dict(self.cancelled_at_source),
             header=self.table.header,
             rejected_rows=self.rejected_rows,
             order_row_counts=self.order_row_counts,

@@ -41,6 +41,7 @@ class OrderDraft:
     lines: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     skip_reason: tuple[str, str] | None = None  # (column, reason)
+    cancelled_at_source: bool = False  # the source cancelled, refunded or dropped it
     shippable_lines: int = 0
     extra: dict[str, str] = field(default_factory=dict)
     warnings: list[RowError] = field(default_factory=list)
@@ -116,7 +117,8 @@ def finish_order(
     if not draft.errors and draft.skip_reason is not None:
         column, reason = draft.skip_reason
         for row, _cells in draft.rows:
-            out.skip(row, column, reason)
+            gone = draft.external_id if draft.cancelled_at_source else ""
+            out.skip(row, column, reason, cancelled_order=gone)
         return
     recipient = None
     if not draft.errors:

@@ -201,7 +201,8 @@ class _KickstarterReader:
             status = cells[self.col_status].strip().casefold()
             if status != "collected":
                 reason = f"pledge status is {status or 'empty'!r}: only collected pledges ship"
-                self.out.skip(row, header[self.col_status], reason)
+                gone = external_id if status else ""  # a blank status says nothing
+                self.out.skip(row, header[self.col_status], reason, cancelled_order=gone)
                 return
         lines = self._lines(row, cells, errors)
         if not lines and not errors:

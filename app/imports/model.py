@@ -46,6 +46,10 @@ class ParsedOrders:
     rows_read: int = 0
     order_rows: dict[str, int] = field(default_factory=dict)  # external id -> first file row
     skipped: tuple[RowError, ...] = ()
+    # External id -> the skipped row saying the source cancelled, refunded or dropped the
+    # order (a re-import cancels it locally); other skips (nothing to ship, already
+    # fulfilled, a blank status) say nothing about whether the parcel should go.
+    cancelled_at_source: dict[str, RowError] = field(default_factory=dict)
     header: tuple[str, ...] = ()
     rejected_rows: dict[int, tuple[str, ...]] = field(default_factory=dict)
     order_row_counts: dict[str, int] = field(default_factory=dict)  # only orders of 2+ rows

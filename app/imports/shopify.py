@@ -104,12 +104,14 @@ def read_shopify(table: Table) -> ParsedOrders:
             draft.extra.setdefault("shopify_id", cells[col_id].strip())
         if col_cancelled is not None and cells[col_cancelled].strip():
             draft.skip_reason = (header[col_cancelled], "the order was cancelled in Shopify")
+            draft.cancelled_at_source = True
         if col_fulfilled is not None and cells[col_fulfilled].strip().casefold() == "fulfilled":
             draft.skip_reason = (header[col_fulfilled], "Shopify already fulfilled this order")
         if col_financial is not None:
             financial = cells[col_financial].strip().casefold()
             if financial in _SKIP_FINANCIAL:
                 draft.skip_reason = (header[col_financial], f"the order was {financial}")
+                draft.cancelled_at_source = True
         if col_ships is not None and cells[col_ships].strip().casefold() == "false":
             continue  # a gift card or download: nothing to pack
         item_name = cells[col_item].strip() if col_item is not None else ""

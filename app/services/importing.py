@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -13,7 +13,6 @@ from app.domain.groups import group_id_for
 from app.domain.items import Item
 from app.domain.orders import LABELLED_STATUSES, Order, OrderStatus, SourcePlatform
 from app.imports.model import ParsedOrders, RowError
-from app.imports.table import read_table
 from app.services.bulk import cyclic_gc_paused
 from app.services.clock import Clock, utc_now
 from app.store import OrderWrite, StatusChange, Store, StoredFingerprint
@@ -28,9 +27,6 @@ class OrderFileReader(Protocol):
 
 
 ErrorCsvWriter = Callable[[ParsedOrders, Path], None]
-
-#: Finds the external id of skipped rows: file row -> external id (rows it cannot place left out).
-SkippedIdFinder = Callable[[ParsedOrders], Mapping[int, str]]
 
 #: Progress callback: (phase, done, total); phases "read", "compare", "write", "done".
 ImportProgress = Callable[[str, int, int], None]
@@ -109,13 +105,11 @@ class ImportService:
         reader: OrderFileReader,
         error_writer: ErrorCsvWriter | None = None,
         clock: Clock = utc_now,
-        skipped_ids: SkippedIdFinder | None = None,
     ) -> None:
         self._store = store
         self._reader = reader
         self._error_writer = error_writer
         self._clock = clock
-        self._skipped_ids = skipped_ids or skipped_external_ids
 
     def import_file(
         self,
@@ -168,7 +162,7 @@ class ImportService:
         updated: list[OrderWrite] = []
         conflicts: list[ImportConflict] = []
         unchanged = 0
-        gone = self._gone_at_source(parsed)
+        gone = parsed.cancelled_at_source
         gone_source = _PRESET_SOURCES.get(parsed.preset)
         with self._store.transaction(write=True) as tx:
             stored: dict[tuple[SourcePlatform, str], StoredFingerprint] = {}
@@ -242,17 +236,6 @@ class ImportService:
             cancelled,
         )
 
-    def _gone_at_source(self, parsed: ParsedOrders) -> dict[str, RowError]:
-        """External id -> skip entry of the rows the source cancelled, refunded or dropped."""
-        gone_rows = {skip.row: skip for skip in parsed.skipped if is_gone_at_source(skip)}
-        if not gone_rows:
-            return {}
-        found: dict[str, RowError] = {}
-        for row, external_id in self._skipped_ids(parsed).items():
-            if row in gone_rows and external_id:
-                found.setdefault(external_id, gone_rows[row])
-        return found
-
     @staticmethod
     def _report(
         parsed: ParsedOrders,
@@ -286,56 +269,6 @@ _PRESET_SOURCES = {
     "backerkit": SourcePlatform.BACKERKIT,
     "shopify": SourcePlatform.SHOPIFY,
 }
-
-#: Header names (casefolded) of the status columns a reader skips a row by when the source
-#: cancelled, refunded, voided, dropped or errored it. Deliberately not here: "Fulfillment
-#: Status" (Shopify already fulfilled it: maybe with our own label, pushed back to the shop)
-#: and skips with no column ("nothing to ship": a digital-only order or a file without the
-#: item columns), neither of which says the customer should not get the parcel.
-_CANCELLING_COLUMNS = frozenset(
-    {"pledged status", "cancelled at", "financial status", "order status", "status"}
-)
-
-#: Where each preset keeps the external id (casefolded header names, first present wins); the
-#: same order as the readers in app.imports look them up.
-_ID_COLUMNS = {
-    "kickstarter": ("backer number", "backer id"),
-    "backerkit": ("backer id", "backerkit id", "order id", "external id", "backer number"),
-    "shopify": ("name",),
-}
-
-
-def is_gone_at_source(skip: RowError) -> bool:
-    """Whether a skipped row says the source cancelled, refunded or dropped the order."""
-    return skip.column.casefold() in _CANCELLING_COLUMNS
-
-
-def skipped_external_ids(parsed: ParsedOrders) -> dict[int, str]:
-    """File row -> external id of the skipped rows, read again from the file.
-
-    `ParsedOrders.skipped` names the row and reason but not the order id, so the id cell is
-    looked up in the file's table (only when a row was skipped as cancelled at the source).
-    Rows whose skip column is blank (an empty pledge status) are left out: not a cancellation.
-    """
-    columns = _ID_COLUMNS.get(parsed.preset)
-    if columns is None:
-        return {}
-    table = read_table(parsed.path)
-    index = table.index()
-    position = next((index[name] for name in columns if name in index), None)
-    if position is None:
-        return {}
-    columns_at = {name: at for at, name in reversed(list(enumerate(table.header)))}
-    status_at = {skip.row: columns_at.get(skip.column) for skip in parsed.skipped}
-    found: dict[int, str] = {}
-    for row, cells in table.rows:
-        if row not in status_at or position >= len(cells):
-            continue
-        at = status_at[row]
-        if at is not None and (at >= len(cells) or not cells[at].strip()):
-            continue  # a blank status cell says nothing about what the source did
-        found[row] = cells[position].strip()
-    return found
 
 
 def ensure_writable(target: Path) -> None:

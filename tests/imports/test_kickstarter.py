@@ -202,3 +202,21 @@ def test_explicit_kickstarter_preset_on_another_file_says_why(tmp_path: Path) ->
     path = write_csv(tmp_path / "x.csv", ["Order", "Qty"], [["1", "2"]])
     with pytest.raises(AppError, match="not a Kickstarter backer report"):
         read_order_file(path, preset="kickstarter")
+
+
+def test_readers_name_the_orders_cancelled_at_the_source(tmp_path: Path) -> None:
+    """A dropped pledge is a cancellation at the source; a blank status says nothing."""
+    path = tmp_path / "ks.csv"
+    path.write_text(
+        "Backer Number,Backer Name,Email,Shipping Country,Pledged Status,Reward Title,"
+        "Shipping Name,Shipping Address 1,Shipping City,Shipping State,Shipping Postal Code,"
+        "Shipping Country Code\n"
+        "1,Ann,a@x,US,dropped,Core,Ann,1 Main St,Boston,MA,02108,US\n"
+        "2,Bob,b@x,US,,Core,Bob,2 Main St,Boston,MA,02108,US\n"
+        "3,Cy,c@x,US,collected,Core,Cy,3 Main St,Boston,MA,02108,US\n",
+        encoding="utf-8",
+    )
+    parsed = read_order_file(path, preset="kickstarter")
+    assert [o.external_id for o in parsed.orders] == ["3"]
+    assert set(parsed.cancelled_at_source) == {"1"}
+    assert parsed.cancelled_at_source["1"].row == 2
