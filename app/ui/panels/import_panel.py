@@ -177,6 +177,7 @@ class ImportPanel(Panel):
                 ("created", "new orders"),
                 ("updated", "updated"),
                 ("unchanged", "unchanged"),
+                ("cancelled", "cancelled at source"),
                 ("conflicts", "conflicts"),
                 ("errors", "rejected rows"),
                 ("items", "new SKUs"),
@@ -306,6 +307,7 @@ class ImportPanel(Panel):
             "created": report.orders_created,
             "updated": report.orders_updated,
             "unchanged": report.orders_unchanged,
+            "cancelled": report.orders_cancelled,
             "conflicts": len(report.conflicts),
             "errors": len({e.row for e in report.errors}),
             "items": report.items_created,
@@ -321,8 +323,17 @@ class ImportPanel(Panel):
             f"{report.file.name} ({report.preset}): {report.orders_created:,} new, "
             f"{report.orders_updated:,} updated, {report.orders_unchanged:,} unchanged"
         )
-        if report.errors or report.conflicts:
+        if report.cancelled:
+            # Orders the source cancelled, refunded or dropped left their package groups.
+            summary += f", {report.orders_cancelled:,} cancelled at the source"
+        if report.errors or report.conflicts or report.cancelled:
             hint = []
+            if report.cancelled:
+                names = ", ".join(c.external_id for c in report.cancelled[:5])
+                more = (
+                    "" if len(report.cancelled) <= 5 else f" and {len(report.cancelled) - 5} more"
+                )
+                hint.append(f"Cancelled because the source no longer ships them: {names}{more}.")
             if report.errors:
                 hint.append(
                     f"{values['errors']} rows were rejected: fix them in the file, "
