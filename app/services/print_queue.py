@@ -39,12 +39,11 @@ import bisect
 import hashlib
 import logging
 import re
-import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.printing import (
@@ -54,6 +53,7 @@ from app.domain.printing import (
     PrintJobStatus,
     QueueState,
 )
+from app.infra.file_lock import ExclusiveFileLock
 from app.infra.settings import ConfiguredPrinter, PrinterSettings
 from app.services.audit import AuditAction
 from app.services.clock import Clock, utc_now
@@ -188,34 +188,21 @@ def printer_lock_path(database: Path, uri: str) -> Path:
 
 
 class PrinterQueueLock:
-    """One queue per printer across processes: an exclusive OS file lock (like BuyerLock).
+    """One queue per printer across processes.
 
     Without it a second queue (CLI `print --batch` beside the GUI) would see the GUI's job
-    being sent as `printing`, take it for in doubt, and could print it twice. The OS drops the
-    lock when the process dies, so a crash never leaves it stuck.
+    being sent as `printing`, take it for in doubt, and could print it twice.
     """
 
     def __init__(self, path: Path, printer_name: str, uri: str) -> None:
         self.path = path
         self._printer_name = printer_name
         self._uri = uri
-        self._handle: IO[bytes] | None = None
+        self._lock = ExclusiveFileLock(path)
 
     def acquire(self) -> None:
         """Raises AppError CONFLICT when another queue (any process) holds this printer."""
-        handle = self.path.open("a+b")
-        try:
-            handle.seek(0)
-            if sys.platform == "win32":
-                import msvcrt
-
-                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            handle.close()
+        if not self._lock.try_acquire():
             raise AppError(
                 f"{self._printer_name} ({self._uri}) is already printing from another Packdesk "
                 "window or command.",
@@ -223,13 +210,10 @@ class PrinterQueueLock:
                 "try again.",
                 kind=ErrorKind.CONFLICT,
                 details={"printer": self._uri, "lock": str(self.path)},
-            ) from error
-        self._handle = handle
+            )
 
     def release(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            handle.close()
+        self._lock.release()
 
 
 def choose_label_file(source: LabelSource, model: PrinterModel, labels_dir: Path) -> Path:

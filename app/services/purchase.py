@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -42,11 +41,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import BatchStatus, PurchaseState
 from app.domain.orders import Address
+from app.infra.file_lock import ExclusiveFileLock
 from app.postage.models import (
     CustomsSpec,
     LabelFormat,
@@ -200,41 +200,24 @@ OnProgress = Callable[[BuyProgress], None]
 
 
 class BuyerLock:
-    """One buyer per database: an exclusive OS file lock beside the database file.
-
-    The OS drops it when the process dies (even by SIGKILL), so a crash never leaves it stuck.
-    """
+    """One buyer per database: an exclusive OS file lock beside the database file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handle: IO[bytes] | None = None
+        self._lock = ExclusiveFileLock(path)
 
     def acquire(self) -> None:
-        handle = self.path.open("a+b")
-        try:
-            if sys.platform == "win32":
-                import msvcrt
-
-                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            handle.close()
+        """Raises AppError CONFLICT when another buyer (any process) holds this database."""
+        if not self._lock.try_acquire():
             raise AppError(
                 "Another purchase is running on this database.",
                 hint="Wait for it to finish (or close the other window), then run the buy again.",
                 kind=ErrorKind.CONFLICT,
                 details={"lock": str(self.path)},
-            ) from error
-        self._handle = handle
+            )
 
     def release(self) -> None:
-        handle = self._handle
-        self._handle = None
-        if handle is not None:
-            handle.close()
+        self._lock.release()
 
 
 class _InOrder:
