@@ -13,7 +13,7 @@ from app.postage import ep
 from app.postage.errors import Outcome, classify, to_app_error
 from app.postage.gateway import is_loopback
 
-EXAMPLES = Path(__file__).parent / "easypost_examples"
+EXAMPLES = Path(__file__).parents[1] / "easypost_examples"
 
 
 def api_error(cls: type[ep.ApiError], status: int, body: object) -> ep.ApiError:

@@ -25,7 +25,7 @@ from app.postage.parsing import (
     parse_verified_address,
 )
 
-DOCS = Path(__file__).parent / "easypost_examples"
+DOCS = Path(__file__).parents[1] / "easypost_examples"
 
 
 def example(name: str) -> Any:

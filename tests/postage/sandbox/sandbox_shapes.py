@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-EXAMPLES = Path(__file__).parent / "easypost_examples"
+EXAMPLES = Path(__file__).parents[1] / "easypost_examples"
 
 
 def example(name: str) -> Any:
