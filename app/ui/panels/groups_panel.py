@@ -229,18 +229,18 @@ class GroupsPanel(Panel):
         self.selection_label = QLabel("", self)
         self.refresh_button = action_button(self, "Refresh", None, "Recompute groups (F5)")
         self.refresh_button.clicked.connect(self.refresh)
+        # Two rows: with three assignment combos one row made the window wider than a laptop.
+        self._layout.addLayout(
+            tool_row(self.search, self.selection_label, self.refresh_button, stretch_after=1)
+        )
         self._layout.addLayout(
             tool_row(
-                self.search,
-                self.selection_label,
                 package_label,
                 self.package_combo,
                 service_label,
                 self.service_combo,
                 intl_service_label,
                 self.intl_service_combo,
-                self.refresh_button,
-                stretch_after=1,
             )
         )
 
