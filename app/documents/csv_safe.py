@@ -1,0 +1,121 @@
+"""Every CSV Packdesk writes goes through here: formula-safe cells and files never clobbered.
+
+A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
+formula (CSV injection: `=HYPERLINK(...)`, `+cmd|' /C calc'!A0`). Such a text cell is written
+with a leading apostrophe, which Excel, LibreOffice and Google Sheets show as plain text. Numbers
+(real numbers, or text that is exactly a plain decimal number such as "-3.20") stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import os
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+
+from app.domain.errors import AppError, ErrorKind
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+#: Said in the help of every command that writes a CSV.
+FORMULA_SAFE_HELP = (
+    "Cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a "
+    "carriage return) are written with a leading apostrophe."
+)
+
+
+def safe_cell(value: object) -> str:
+    """One cell as text a spreadsheet shows and never evaluates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def safe_row(cells: Iterable[object]) -> list[str]:
+    """A row of formula-safe cells."""
+    return [safe_cell(cell) for cell in cells]
+
+
+def open_new_file(path: Path, *, overwrite: bool = False) -> TextIO:
+    """Open `path` for a new CSV (UTF-8 with a BOM, 0600): never through a symlink.
+
+    Without `overwrite`, an existing file is refused; with it, the file is replaced, but a
+    symlink still is not followed (it could point anywhere, such as another user's file).
+
+    Raises:
+        AppError: the file exists, is a symlink, or cannot be created.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    flags |= os.O_TRUNC if overwrite else os.O_EXCL
+    if path.is_symlink():
+        raise _refused(path, "it is a symbolic link", "Write to a plain file path instead.")
+    try:
+        descriptor = os.open(path, flags, 0o600)
+    except FileExistsError as exc:
+        raise _refused(
+            path, "the file already exists", "Choose a new file name, or pass --overwrite."
+        ) from exc
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _refused(path, "it is a symbolic link", "Write to a plain file path.") from exc
+        raise _refused(
+            path, exc.strerror or type(exc).__name__, "Choose a folder you can write to."
+        ) from exc
+    return os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="")
+
+
+def write_csv(
+    target: Path | TextIO,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    overwrite: bool = False,
+) -> int:
+    """Write `header` and `rows`, every cell formula-safe; return the number of data rows.
+
+    `target` is a path (created as `open_new_file` does) or an open text stream such as
+    stdout. Raises AppError when the file cannot be written.
+    """
+    if not isinstance(target, Path):
+        return _write(target, header, rows)
+    handle = open_new_file(target, overwrite=overwrite)
+    try:
+        with handle:
+            return _write(handle, header, rows)
+    except OSError as exc:
+        raise _refused(
+            target, exc.strerror or type(exc).__name__, "Free some disk space, then try again."
+        ) from exc
+
+
+def _write(handle: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    lineterminator = "\n" if handle is sys.stdout else "\r\n"
+    writer = csv.writer(handle, lineterminator=lineterminator)
+    writer.writerow(safe_row(header))
+    count = 0
+    for row in rows:
+        writer.writerow(safe_row(row))
+        count += 1
+    return count
+
+
+def _refused(path: Path, reason: str, hint: str) -> AppError:
+    return AppError(
+        f"cannot write {path.name}: {reason}",
+        hint=hint,
+        kind=ErrorKind.INVALID_INPUT,
+        details={"file": str(path)},
+    )
