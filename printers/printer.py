@@ -129,7 +129,7 @@ class Printer:
         self.transport.write(b"~HQOD", timeout)
         reply = bytearray()
         deadline = time.monotonic() + timeout / 1000
-        while not (b"NONRESETTABLE" in reply.upper() and reply.rstrip().endswith(b"\x03")):
+        while b"\x03" not in reply:  # one STX..ETX block; an answer to something else ends too
             left_ms = int((deadline - time.monotonic()) * 1000)
             if left_ms <= 0:
                 break
