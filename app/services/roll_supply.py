@@ -38,9 +38,11 @@ from app.services.print_queue import (
 )
 from app.store import Store
 from printers.errors import PrinterError
+from printers.models import DYMO_VID, MODELS
 from printers.models import Protocol as PrinterProtocol
 from printers.printer import Printer
 from printers.status import RollLevel
+from printers.uri import parse_uri
 
 _log = logging.getLogger(__name__)
 
@@ -309,9 +311,12 @@ class RollSupplyService:
 
     @staticmethod
     def _may_know_its_roll(printer: ConfiguredPrinter) -> bool:
-        from printers.models import MODELS
-
+        """Only a DYMO 550 knows its roll: never open a printer that cannot be one."""
         model = MODELS.get(printer.model)
         if model is not None:
             return model.family is PrinterProtocol.DYMO_550
-        return printer.uri.startswith("usb://")  # detected on opening: it may be a 550
+        try:
+            parsed = parse_uri(printer.uri)
+        except PrinterError:
+            return False
+        return parsed.scheme == "usb" and parsed.vendor_id == DYMO_VID
