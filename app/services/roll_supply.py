@@ -32,6 +32,7 @@ from app.services.clock import Clock, utc_now
 from app.services.print_queue import (
     PrinterFactory,
     PrinterQueueLock,
+    PrintQueue,
     PrintQueueService,
     canonical_uri,
     printer_lock_path,
@@ -266,33 +267,45 @@ class RollSupplyService:
     # --- a printer's own figure --------------------------------------------------------------
 
     def _reported_for(self, uri: str) -> tuple[int, RollLevel | None] | None:
+        """The printer's own figure: its queue's latest status first (read after each label),
+        else what the gate last read."""
+        queue = self._queue_of(uri)
+        status = queue.status().printer_status if queue is not None else None
+        if status is not None and status.media_remaining is not None:
+            return status.media_remaining, status.media_level
         with self._lock:
-            reported = self._reported.get(uri)
-        if reported is not None:
-            return reported
+            return self._reported.get(uri)
+
+    def _queue_of(self, uri: str) -> PrintQueue | None:
         service = self._queues() if self._queues is not None else None
         if service is None:
             return None
-        for queue in service.queues():
-            status = queue.status().printer_status
-            if queue.uri == uri and status is not None and status.media_remaining is not None:
-                return status.media_remaining, status.media_level
-        return None
+        return next((q for q in service.queues() if q.uri == uri), None)
 
     def _ask_printer(
         self, printer: ConfiguredPrinter, uri: str
     ) -> tuple[int, RollLevel | None] | None:
-        """Open a printer no queue holds and ask it (only DYMO 550s know their roll)."""
+        """Open a printer nothing is printing on and ask it (only DYMO 550s know their roll)."""
         if self._factory is None or not self._may_know_its_roll(printer):
             return None
-        service = self._queues() if self._queues is not None else None
-        if service is not None and any(q.uri == uri for q in service.queues()):
-            return None  # its queue owns it: its statuses are read above
-        lock = PrinterQueueLock(printer_lock_path(self._store.path, uri), printer.name, uri)
-        try:
-            lock.acquire()  # another window's queue has it: do not disturb that one
-        except AppError:
-            return None
+        lock: PrinterQueueLock | None = None
+        queue = self._queue_of(uri)
+        if queue is not None:
+            # This process's queue holds the printer's lock: ask only while it has sent nothing
+            # (it opens the printer for its first label), never while it prints.
+            queue_status = queue.status()
+            if (
+                queue_status.state is not QueueState.IDLE
+                or queue_status.printed
+                or queue_status.in_doubt
+            ):
+                return None
+        else:
+            lock = PrinterQueueLock(printer_lock_path(self._store.path, uri), printer.name, uri)
+            try:
+                lock.acquire()  # another window's queue has it: do not disturb that one
+            except AppError:
+                return None
         try:
             with self._factory(uri, printer.model or None) as opened:
                 if opened.model.family is not PrinterProtocol.DYMO_550:
@@ -302,7 +315,8 @@ class RollSupplyService:
             _log.info("Could not ask %s for its roll: %s", printer.name, error.message)
             return None
         finally:
-            lock.release()
+            if lock is not None:
+                lock.release()
         if status.media_remaining is None:
             return None
         with self._lock:

@@ -204,3 +204,22 @@ def test_new_roll_refuses_a_nonsense_size(store: Store) -> None:
         with pytest.raises(AppError) as caught:
             rolls.new_roll("desk", labels)
         assert caught.value.kind is ErrorKind.INVALID_INPUT
+
+
+def test_550_is_asked_even_when_its_queue_is_open_but_idle(
+    store: Store, labels_dir: Path, emulated_usb: MakeBackend, services: list[PrintQueueService]
+) -> None:
+    # The GUI opens the print queue (no label sent yet) before Buy & print estimates.
+    backend = emulated_usb("dymo-5xl")
+    backend.device("dymo-5xl").engine.load_roll(38)
+    rolls, queues = _wire(store, labels_dir, backend, FIVE_XL)
+    services.append(queues)
+    queue = queues.queue_for("desk")
+    assert queue.status().state is QueueState.IDLE
+    assert rolls.check_batch("desk", 212).warning == (
+        "38 labels left on the roll; this batch needs 212"
+    )
+    seeded = seed_labels(store, labels_dir, 1)  # and the queue still prints afterwards
+    queue.enqueue(seeded.label_ids[0])
+    assert queue.wait_until_idle(30)
+    assert backend.device("dymo-5xl").engine.wait_printed(1, 20)
