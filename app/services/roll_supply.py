@@ -47,6 +47,9 @@ from printers.uri import parse_uri
 
 _log = logging.getLogger(__name__)
 
+#: ~HQOD questions left unanswered before a printer is taken for one without an odometer.
+ODOMETER_MISSES = 2
+
 MAX_ROLL_LABELS = 100_000
 
 
@@ -120,6 +123,7 @@ class RollSupplyService:
         self._lock = threading.Lock()
         self._reported: dict[str, tuple[int, RollLevel | None]] = {}  # uri -> printer's figure
         self._no_odometer: set[str] = set()  # printers that did not answer ~HQOD
+        self._odometer_misses: dict[str, int] = {}
 
     # --- looking -----------------------------------------------------------------------------
 
@@ -245,10 +249,14 @@ class RollSupplyService:
         try:
             odometer = printer.odometer()
         except PrinterError:
-            odometer = None
+            return None  # the link hiccuped: the queue's own checks report it; try next label
         if odometer is None:
-            self._no_odometer.add(uri)  # old firmware: do not wait for it at every label
+            # No odometer answer (older firmware): after two, stop asking at every label.
+            self._odometer_misses[uri] = self._odometer_misses.get(uri, 0) + 1
+            if self._odometer_misses[uri] >= ODOMETER_MISSES:
+                self._no_odometer.add(uri)
             return None
+        self._odometer_misses.pop(uri, None)
         return odometer.total_inches
 
     def _dymo_550_gate(self, uri: str, printer: Printer) -> str | None:

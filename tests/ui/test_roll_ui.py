@@ -129,3 +129,18 @@ def test_new_roll_warning_stop_at_the_end_and_go_on(
     _screenshot(window, "roll-after-new-roll.png")
     qtbot.waitUntil(lambda: window.runner.active_count == 0, timeout=10_000)
     assert guard.on_gui_thread == []
+
+
+def test_roll_line_reads_like_the_desk_talks() -> None:
+    from app.domain.roll_supply import RollSource
+    from app.services.roll_supply import RollStatus
+    from app.ui.panels.roll_view import roll_line
+    from printers.status import RollLevel
+
+    low = RollStatus("550", "usb://0922:0028", 38, RollSource.PRINTER, None, RollLevel.LOW, 24.0)
+    assert roll_line(low) == "38 labels left on the roll (low) · 24 labels/min"
+    assert roll_line(low, 212) == (
+        "38 labels left on the roll (low) · 212 waiting: about 9 min at 24 labels/min"
+    )
+    unknown = RollStatus("zebra", "usb://0a5f:0185", None, RollSource.UNKNOWN)
+    assert roll_line(unknown).startswith("Labels left on the roll: unknown")

@@ -442,7 +442,8 @@ class PrintQueuePanel(Panel):
     def _show_roll(self, status: RollStatus) -> None:
         if status.printer_uri != canonical_uri(self.printer_uri):
             return  # another printer was chosen meanwhile
-        self.roll_label.setText(roll_line(status))
+        waiting = sum(1 for j in self.model.rows() if j.status is PrintJobStatus.QUEUED)
+        self.roll_label.setText(roll_line(status, waiting))
         self.roll_changed.emit(status.text)
 
     @Slot()

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QInputDialog, QWidget
 
+from app.domain.roll_supply import expected_time
 from app.services.roll_supply import BatchCheck, RollStatus
 
 #: Asks the packer how many labels the new roll has: None when they cancel.
@@ -35,9 +36,9 @@ def ask_roll_size_with_dialog(parent: QWidget, printer: str) -> int | None:
     return labels if ok else None
 
 
-def roll_line(status: RollStatus) -> str:
+def roll_line(status: RollStatus, waiting: int = 0) -> str:
     """The print queue's line about the roll, e.g. "38 labels left on the roll (low) ·
-    24 labels/min"."""
+    12 waiting: about 1 min at 24 labels/min"."""
     if status.labels_left is None:
         text = "Labels left on the roll: unknown (choose New roll when you load one)"
     else:
@@ -45,6 +46,8 @@ def roll_line(status: RollStatus) -> str:
         text = f"{status.labels_left:,} {words} left on the roll"
         if status.level is not None and status.level.value in {"low", "critically_low"}:
             text += f" ({status.level.value.replace('_', ' ')})"
-    if status.per_minute:
+    if status.per_minute and waiting:
+        text += f" · {waiting:,} waiting: {expected_time(waiting, status.per_minute)}"
+    elif status.per_minute:
         text += f" · {status.per_minute:.0f} labels/min"
     return text
