@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.services.print_queue import PrintQueueService
     from app.services.purchase import PurchaseService
     from app.services.refunds import RefundService
+    from app.services.roll_supply import RollSupplyService
     from app.services.scan_forms import ScanFormService
     from app.services.scan_to_ship import ScanToShipService
     from app.services.ship_from import ShipFromService
@@ -255,6 +256,7 @@ class AppContext:
         )
 
         settings = self.settings_store
+        rolls = self.roll_supply_service  # built first: the queue workers call its gate
         service = PrintQueueService(
             self.store,
             open_configured_printer,
@@ -262,9 +264,24 @@ class AppContext:
             labels_dir=self.paths.labels,
             # as saved now (the Printers dialog may change them while the queues run)
             printers=SavedPrinters(settings.path, lambda: settings.load().printers),
+            roll_gate=rolls.before_label,
         )
         self._closers.append(service)
         return service
+
+    @cached_property
+    def roll_supply_service(self) -> RollSupplyService:
+        """Labels left on each printer's roll (the queues' gate at the roll's end)."""
+        from app.services.print_queue import SavedPrinters, open_configured_printer
+        from app.services.roll_supply import RollSupplyService
+
+        settings = self.settings_store
+        return RollSupplyService(
+            self.store,
+            printers=SavedPrinters(settings.path, lambda: settings.load().printers),
+            queues=lambda: self.__dict__.get("print_queue_service"),
+            printer_factory=open_configured_printer,
+        )
 
     @cached_property
     def scan_to_ship_service(self) -> ScanToShipService:

@@ -103,6 +103,18 @@ def cmd_test_label(args: argparse.Namespace) -> int:
 def cmd_models(args: argparse.Namespace) -> int:
     for model in MODELS.values():
         print(f"{model.name:16} {model.family.value:9} {model.dpi} dpi  {model.display_name}")
+        if args.sources and model.usb_product_ids:
+            pids = ", ".join(
+                f"{model.usb_vendor_id:04x}:{pid:04x}" for pid in model.usb_product_ids
+            )
+            print(f"{'':16} USB {pids} from {model.usb_id_source}")
+    if args.sources:
+        from printers.models import OPEN_VALUES
+
+        print("\nNot confirmed on real hardware (printers/models.py OPEN_VALUES):")
+        for key, value in OPEN_VALUES.items():
+            print(f"  {key} = {value.value} ({value.value:#06x}): {value.status}")
+            print(f"    source: {value.source}")
     return EXIT_OK
 
 
@@ -119,9 +131,10 @@ def cmd_encode(args: argparse.Namespace) -> int:
 
 def cmd_decode(args: argparse.Namespace) -> int:
     from printers.pipeline import decode_job
+    from printers.protocols.zpl import BangReading
 
     model = get_model(args.model)
-    job = decode_job(_read(args.file), model)
+    job = decode_job(_read(args.file), model, zpl_bang=BangReading(args.zpl_bang))
     if not job.pages:
         raise PrinterError(PrinterErrorKind.BAD_LABEL, f"{args.file} prints no label")
     out = Path(args.output)
@@ -171,7 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("uri")
     test.add_argument("--model")
     test.set_defaults(func=cmd_test_label)
-    sub.add_parser("models", help="the model names --model accepts").set_defaults(func=cmd_models)
+    models = sub.add_parser("models", help="the model names --model accepts")
+    models.add_argument(
+        "--sources", action="store_true", help="where each USB id comes from, and open values"
+    )
+    models.set_defaults(func=cmd_models)
     enc = sub.add_parser("encode", help="write exactly the bytes a printer would get")
     enc.add_argument("--model", required=True)
     enc.add_argument("file")
@@ -182,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     dec.add_argument("--model", required=True)
     dec.add_argument("file")
     dec.add_argument("-o", "--output", required=True)
+    dec.add_argument(
+        "--zpl-bang",
+        choices=["fill-ones", "hex-one"],
+        default="fill-ones",
+        help="how to read ZPL '!': fill the row with 1s, or the hex digit 1 (as Zebrash does)",
+    )
     dec.set_defaults(func=cmd_decode)
     return parser
 

@@ -82,7 +82,10 @@ def parse_device_id(text: str) -> dict[str, str]:
 
 def _dpi_of(text: str) -> int | None:
     match = re.search(r"(\d{3})\s*dpi", text, re.IGNORECASE)
-    return int(match.group(1)) if match else None
+    if not match:
+        return None
+    dpi = int(match.group(1))
+    return 203 if dpi == 200 else dpi  # 8 dpmm: "ZTC LP2844-Z-200dpi" (usb.ids) is 203 dpi
 
 
 def _language_of(cmd: str) -> Protocol | None:

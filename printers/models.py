@@ -11,6 +11,82 @@ from printers.errors import PrinterError, PrinterErrorKind
 ZEBRA_VID = 0x0A5F
 DYMO_VID = 0x0922
 
+# Where each USB product id in the table below comes from. Discovery identifies a printer by
+# its IEEE-1284 device id first; a PID is only the last resort, so only sourced PIDs are used.
+USB_IDS = "usb.ids 2025.07.26 (Debian package usb.ids, /usr/share/misc/usb.ids)"
+LW450_TRM = "LabelWriter 450 TRM, as quoted in dymo-cups TECH_REVIEW.md section 9"
+LW550_TRM = "LabelWriter 550 Series Technical Reference Manual, 'USB Product IDs'"
+
+
+@dataclass(frozen=True)
+class OpenValue:
+    """A value real hardware has not confirmed yet: what it is, where it comes from, and why
+    it is still open. One hardware report changes `value` and `status` here and nowhere else."""
+
+    value: int
+    source: str
+    status: str
+
+
+# Every value printed or matched on that no authoritative source or real printer confirms.
+OPEN_VALUES: dict[str, OpenValue] = {
+    "dymo-4xl.usb_pid": OpenValue(
+        0x0025,
+        "commonly reported (thermal-label.github.io, a page with other wrong DYMO facts)",
+        "VERIFY: not in usb.ids; discovery matches the 4XL by MDL:LabelWriter 4XL first",
+    ),
+    "dymo-4xl.printable_x": OpenValue(
+        24,
+        "centring the 1200-dot imageable width (lw4xl.ppd) on the 1248-dot head",
+        "VERIFY/calibrate: the notes give 17-24 dots; per-printer calibration shifts it",
+    ),
+    "dymo-4xl.printable_y": OpenValue(
+        66,
+        "lw4xl.ppd ImageableArea: 1800 of 1883 lines, about 66 from the top",
+        "VERIFY on a 1744907 roll",
+    ),
+    "dymo-5xl.head_width_dots": OpenValue(
+        1248,
+        "assumed equal to the 4XL head (156 bytes); the LW 550 TRM gives only the 4x6 block",
+        "VERIFY: the ESC D block is 1200 dots wide either way, so printing does not depend on it",
+    ),
+    "dymo-550.head_voltage_byte": OpenValue(
+        30,
+        "LW 550 TRM status block; DYMO's V2 language monitor reads byte 21 instead",
+        "VERIFY which byte a 5XL sets when the head voltage is low",
+    ),
+    "zd420.usb_pid": OpenValue(
+        0x0120,
+        "an earlier table of this project, origin unknown",
+        "UNKNOWN: not in usb.ids; not used (ZD420s are identified by their device id)",
+    ),
+    "zd421.usb_pid.emulator": OpenValue(
+        0x0185,
+        "stand-in of the emulated ZD421-203 (usb.ids has no ZD421 entry)",
+        "STAND-IN: the real PID is unknown; discovery must not need it",
+    ),
+    "zd421-300.usb_pid.emulator": OpenValue(
+        0x0186,
+        "stand-in of the emulated ZD421-300 (usb.ids has no ZD421 entry)",
+        "STAND-IN: the real PID is unknown; discovery must not need it",
+    ),
+    "zd621.usb_pid": OpenValue(
+        0,
+        "none: usb.ids has no ZD621 entry",
+        "UNKNOWN: identified by its device id (MODEL:ZTC ZD621-203dpi ZPL, lprint-zpl.h)",
+    ),
+    "generic-zpl.usb_pid.emulator": OpenValue(
+        0x7A01,
+        "stand-in of the emulated generic ZPL printers (any ZPL clone)",
+        "STAND-IN: generic printers are identified by CMD:ZPL and the dpi in their device id",
+    ),
+}
+
+
+def open_value(key: str) -> int:
+    """The current value of an unconfirmed hardware fact (see OPEN_VALUES)."""
+    return OPEN_VALUES[key].value
+
 
 class Protocol(StrEnum):
     """The raw language family a printer speaks; one encoder and one decoder per member."""
@@ -52,6 +128,7 @@ class PrinterModel:
     printable_y: int = 0
     usb_vendor_id: int | None = None
     usb_product_ids: tuple[int, ...] = ()  # known PIDs; discovery must not rely on them alone
+    usb_id_source: str = ""  # where usb_product_ids come from (USB_IDS, LW550_TRM, OPEN_VALUES)
     mdl_patterns: tuple[str, ...] = ()  # regexes matched (case-insensitive) against MDL/MODEL
     zpl_graphic_encoding: ZplGraphicEncoding = ZplGraphicEncoding.Z64
     max_gf_bytes: int = 99_999  # ZPL ^GF b and c limit; images above it go in bands
@@ -80,6 +157,7 @@ def _zebra(
     *,
     head_dots: int | None = None,
     pids: tuple[int, ...] = (),
+    source: str = USB_IDS,
     mdl: tuple[str, ...] = (),
     encoding: ZplGraphicEncoding = ZplGraphicEncoding.Z64,
     family: Protocol = Protocol.ZPL,
@@ -102,6 +180,7 @@ def _zebra(
         printable_height_dots=height,
         usb_vendor_id=ZEBRA_VID,
         usb_product_ids=pids,
+        usb_id_source=source if pids else "",
         mdl_patterns=mdl,
         zpl_graphic_encoding=encoding,
         notes=notes,
@@ -114,6 +193,7 @@ def _dymo_450(
     *,
     head: int,
     pids: tuple[int, ...],
+    source: str,
     mdl: tuple[str, ...],
     notes: str = "",
 ) -> PrinterModel:
@@ -131,10 +211,11 @@ def _dymo_450(
         page_height_dots=1883,
         printable_width_dots=printable_w,
         printable_height_dots=1800,
-        printable_x=(width - printable_w) // 2,
-        printable_y=66,
+        printable_x=min(open_value("dymo-4xl.printable_x"), width - printable_w),
+        printable_y=open_value("dymo-4xl.printable_y"),
         usb_vendor_id=DYMO_VID,
         usb_product_ids=pids,
+        usb_id_source=source,
         mdl_patterns=mdl,
         max_label_length_dots=1883 + 100,
         notes=notes,
@@ -165,6 +246,7 @@ def _dymo_550(
         printable_height_dots=1800,
         usb_vendor_id=DYMO_VID,
         usb_product_ids=pids,
+        usb_id_source=LW550_TRM,
         mdl_patterns=mdl,
         notes=notes,
     )
@@ -212,8 +294,9 @@ _ALL: tuple[PrinterModel, ...] = (
         mdl=(r"ZD410-300",),
         notes=_TWO_INCH,
     ),
-    _zebra("zd420-203", "Zebra ZD420, 203 dpi", 203, pids=(0x0120,), mdl=(r"ZD420[a-z]*-203",)),
-    _zebra("zd420-300", "Zebra ZD420, 300 dpi", 300, pids=(0x0120,), mdl=(r"ZD420[a-z]*-300",)),
+    # ZD420, ZD421 and ZD621: no PID in usb.ids (OPEN_VALUES); matched by the device id only.
+    _zebra("zd420-203", "Zebra ZD420, 203 dpi", 203, mdl=(r"ZD420[a-z]*-203",)),
+    _zebra("zd420-300", "Zebra ZD420, 300 dpi", 300, mdl=(r"ZD420[a-z]*-300",)),
     _zebra("zd421-203", "Zebra ZD421, 203 dpi", 203, mdl=(r"ZD421[a-z]*-203",)),
     _zebra("zd421-300", "Zebra ZD421, 300 dpi", 300, mdl=(r"ZD421[a-z]*-300",)),
     _zebra("zd620-203", "Zebra ZD620, 203 dpi", 203, pids=(0x0141,), mdl=(r"ZD620[a-z]*-203",)),
@@ -237,6 +320,7 @@ _ALL: tuple[PrinterModel, ...] = (
         "DYMO LabelWriter 450",
         head=672,
         pids=(0x0020,),
+        source=USB_IDS,
         mdl=(r"LabelWriter 450$",),
         notes=_TWO_INCH,
     ),
@@ -245,6 +329,7 @@ _ALL: tuple[PrinterModel, ...] = (
         "DYMO LabelWriter 450 Turbo",
         head=672,
         pids=(0x0021,),
+        source=LW450_TRM,
         mdl=(r"LabelWriter 450 Turbo",),
         notes=_TWO_INCH,
     ),
@@ -252,7 +337,8 @@ _ALL: tuple[PrinterModel, ...] = (
         "dymo-4xl",
         "DYMO LabelWriter 4XL",
         head=1248,
-        pids=(0x0025,),
+        pids=(open_value("dymo-4xl.usb_pid"),),
+        source='OPEN_VALUES["dymo-4xl.usb_pid"]',
         mdl=(r"LabelWriter 4XL",),
         notes="PID 0x0025 is commonly reported, not confirmed",
     ),
@@ -275,7 +361,7 @@ _ALL: tuple[PrinterModel, ...] = (
     _dymo_550(
         "dymo-5xl",
         "DYMO LabelWriter 5XL",
-        head=1248,
+        head=open_value("dymo-5xl.head_width_dots"),
         pids=(0x002A,),
         mdl=(r"LabelWriter 5XL",),
         notes="genuine NFC-tagged labels only",

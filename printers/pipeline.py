@@ -84,11 +84,16 @@ def encode_page(page: Bitmap, model: PrinterModel, copies: int = 1) -> bytes:
     return dymo_550.encode_dymo_550(page, copies=copies)
 
 
-def stream_decoder(model: PrinterModel) -> StreamDecoder:
-    """An incremental decoder for `model`'s language (feed chunks, then finish)."""
+def stream_decoder(
+    model: PrinterModel, *, zpl_bang: zpl.BangReading = zpl.BangReading.FILL_ONES
+) -> StreamDecoder:
+    """An incremental decoder for `model`'s language (feed chunks, then finish).
+
+    `zpl_bang` picks how ZPL's ambiguous `!` is read (the encoders never send it).
+    """
     width, height = model.page_width_dots, model.page_height_dots
     if model.family is Protocol.ZPL:
-        return zpl.ZplDecoder(width, height)
+        return zpl.ZplDecoder(width, height, bang=zpl_bang)
     if model.family is Protocol.EPL2:
         return epl2.Epl2Decoder(width, height)
     if model.family is Protocol.DYMO_LW:
@@ -96,12 +101,14 @@ def stream_decoder(model: PrinterModel) -> StreamDecoder:
     return dymo_550.Dymo550Decoder(model.head_width_dots, height)
 
 
-def decode_job(data: bytes, model: PrinterModel) -> DecodedJob:
+def decode_job(
+    data: bytes, model: PrinterModel, *, zpl_bang: zpl.BangReading = zpl.BangReading.FILL_ONES
+) -> DecodedJob:
     """Decode printer bytes into labels (page bitmaps in order, with copies) and commands.
 
     Garbage is PrinterError PROTOCOL, never another exception.
     """
-    decoder = stream_decoder(model)
+    decoder = stream_decoder(model, zpl_bang=zpl_bang)
     decoder.feed(data)
     return decoder.finish()
 

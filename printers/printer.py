@@ -12,7 +12,13 @@ from typing import Any, Self
 
 from printers.errors import PrinterError, PrinterErrorKind
 from printers.models import MODELS, PrinterModel, Protocol, get_model
-from printers.status import PrinterState, PrinterStatus, offline_status
+from printers.status import (
+    Odometer,
+    PrinterState,
+    PrinterStatus,
+    offline_status,
+    parse_zebra_odometer,
+)
 from printers.transports.base import DEFAULT_WRITE_TIMEOUT_MS, Transport
 from printers.uri import PrinterUri, parse_uri
 
@@ -112,6 +118,26 @@ class Printer:
             return offline_status(f"no status reply within {timeout / 1000:g} s")
         status: PrinterStatus = parse_status(self.model, bytes(reply))
         return status
+
+    def odometer(self, timeout_ms: int | None = None) -> Odometer | None:
+        """The ZPL odometer (`~HQOD`: media fed, in inches or cm), None when the printer does
+        not speak ZPL, cannot answer on this connection, or does not answer (older firmware)."""
+        if self.model.family is not Protocol.ZPL or not self.transport.bidirectional:
+            return None
+        timeout = self.status_timeout_ms if timeout_ms is None else timeout_ms
+        self.transport.drain_input()
+        self.transport.write(b"~HQOD", timeout)
+        reply = bytearray()
+        deadline = time.monotonic() + timeout / 1000
+        while b"\x03" not in reply:  # one STX..ETX block; an answer to something else ends too
+            left_ms = int((deadline - time.monotonic()) * 1000)
+            if left_ms <= 0:
+                break
+            reply += self.transport.read(256, left_ms)
+        try:
+            return parse_zebra_odometer(bytes(reply))
+        except PrinterError:
+            return None
 
     def check_ready(self, *, busy_buffer: bool = False) -> PrinterStatus:
         """The status, or PrinterError when a label sent now would not print."""

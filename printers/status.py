@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from printers.errors import PrinterError, PrinterErrorKind
+from printers.models import open_value
 
 
 class PrinterState(StrEnum):
@@ -68,6 +69,17 @@ _HINTS: dict[PrinterState, str] = {
 }
 
 
+class RollLevel(StrEnum):
+    """How full the loaded roll is, as a DYMO 550's main bay reports it (status byte 10)."""
+
+    OK = "ok"
+    LOW = "low"
+    CRITICALLY_LOW = "critically_low"
+    EMPTY = "empty"
+    COUNTERFEIT = "counterfeit"  # non-genuine labels: the 550 series will not print on them
+    UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True)
 class PrinterStatus:
     """A decoded status reply: the main `state`, every problem seen, and the raw frame."""
@@ -76,6 +88,7 @@ class PrinterStatus:
     problems: tuple[PrinterState, ...] = ()  # all conditions flagged, most urgent first
     labels_remaining: int | None = None  # labels the printer still has to print (buffer/batch)
     media_remaining: int | None = None  # labels left on the roll (DYMO 550 NFC), if known
+    media_level: RollLevel | None = None  # the roll's state as the printer reports it (550)
     message: str = ""
     raw: bytes = b""
     details: tuple[tuple[str, str], ...] = field(default=())
@@ -106,6 +119,7 @@ def _status(
     *,
     labels_remaining: int | None = None,
     media_remaining: int | None = None,
+    media_level: RollLevel | None = None,
     message: str = "",
     raw: bytes = b"",
     details: dict[str, object] | None = None,
@@ -120,6 +134,7 @@ def _status(
         problems=problem_list,
         labels_remaining=labels_remaining,
         media_remaining=media_remaining,
+        media_level=media_level,
         message=message,
         raw=raw,
         details=tuple((k, str(v)) for k, v in (details or {}).items()),
@@ -408,6 +423,16 @@ DYMO_550_BAY = {
 }
 
 
+DYMO_550_LEVEL = {
+    2: RollLevel.EMPTY,  # no media
+    5: RollLevel.EMPTY,
+    6: RollLevel.CRITICALLY_LOW,
+    7: RollLevel.LOW,
+    8: RollLevel.OK,
+    10: RollLevel.COUNTERFEIT,
+}
+
+
 def parse_dymo550_status(reply: bytes) -> PrinterStatus:
     """Decode the 550-series 32-byte status block (the last complete block wins)."""
     if len(reply) < DYMO_550_STATUS_SIZE:
@@ -424,7 +449,7 @@ def parse_dymo550_status(reply: bytes) -> PrinterStatus:
     sku = block[11:23].rstrip(b"\x00 ").decode("ascii", "replace")
     (error_id,) = struct.unpack_from("<I", block, 23)
     (remaining,) = struct.unpack_from("<H", block, 27)
-    head_voltage = block[30]
+    head_voltage = block[open_value("dymo-550.head_voltage_byte")]
     problems: set[PrinterState] = set()
     bay_state, bay_text = DYMO_550_BAY.get(bay, (PrinterState.UNKNOWN, f"media bay state {bay}"))
     if bay_state is not PrinterState.READY:
@@ -442,9 +467,13 @@ def parse_dymo550_status(reply: bytes) -> PrinterStatus:
         messages.append("print head overheated")
     if head_voltage == 4:
         messages.append("print head voltage too low (check the power supply)")
+    level = DYMO_550_LEVEL.get(bay, RollLevel.UNKNOWN)
+    if level in {RollLevel.LOW, RollLevel.CRITICALLY_LOW}:
+        messages.append(f"{bay_text}: {remaining} labels left")
     return _status(
         problems,
         media_remaining=remaining,
+        media_level=level,
         message=", ".join(messages),
         raw=reply,
         details={
@@ -483,8 +512,59 @@ def build_dymo550_status(
     block[11:23] = sku.encode("ascii")[:12].ljust(12, b"\x00")
     struct.pack_into("<I", block, 23, error_id)
     struct.pack_into("<H", block, 27, media_remaining)
-    block[30] = 4 if head_voltage_low else 0
+    block[open_value("dymo-550.head_voltage_byte")] = 4 if head_voltage_low else 0
     return bytes(block)
+
+
+# --- Zebra ~HQOD (odometer) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Odometer:
+    """A ZPL `~HQOD` reply: media fed through the printer, in the printer's unit (^MA)."""
+
+    total: int  # TOTAL NONRESETTABLE
+    counter1: int | None  # USER RESETTABLE CNTR1
+    counter2: int | None  # USER RESETTABLE CNTR2
+    unit: str  # "in" or "cm"
+
+    @property
+    def total_inches(self) -> float:
+        return self.total / 2.54 if self.unit == "cm" else float(self.total)
+
+
+_ODOMETER_LINE = r"{}:\s*(\d+)\s*(cm|\"|'|in)?"
+
+
+def parse_zebra_odometer(reply: bytes) -> Odometer:
+    """Decode a `~HQOD` reply (PRINT METERS / TOTAL NONRESETTABLE / USER RESETTABLE CNTR1, 2)."""
+    text = reply.decode("latin-1")
+    total = re.findall(_ODOMETER_LINE.format("TOTAL NONRESETTABLE"), text, re.IGNORECASE)
+    if not total:
+        raise _protocol_error("~HQOD", reply)
+    value, unit = total[-1]
+
+    def counter(name: str) -> int | None:
+        found = re.findall(_ODOMETER_LINE.format(name), text, re.IGNORECASE)
+        return int(found[-1][0]) if found else None
+
+    return Odometer(
+        total=int(value),
+        counter1=counter("USER RESETTABLE CNTR1"),
+        counter2=counter("USER RESETTABLE CNTR2"),
+        unit="cm" if unit.lower() == "cm" else "in",
+    )
+
+
+def build_zebra_odometer(total_inches: int, counter1: int = 0, counter2: int = 0) -> bytes:
+    """A `~HQOD` reply in inches, laid out as the ZPL manual's example."""
+    lines = (
+        "  PRINT METERS",
+        f'   TOTAL NONRESETTABLE:   {total_inches:>10} "',
+        f'   USER RESETTABLE CNTR1: {counter1:>10} "',
+        f'   USER RESETTABLE CNTR2: {counter2:>10} "',
+    )
+    return b"\x02\r\n" + "\r\n".join(lines).encode("ascii") + b"\r\n\x03\r\n"
 
 
 def offline_status(message: str = "the printer did not answer") -> PrinterStatus:

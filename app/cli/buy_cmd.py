@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from app.bootstrap import AppContext
 from app.cli.estimate_cmd import add_selection_arguments, selection_from
 from app.cli.output import emit_json
+from app.cli.roll_cmd import warn_before_buying
 from app.services.purchase import BuyProgress, BuyResult, LabelInfo
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
             f"{len(report.ready)} of {len(plan.orders)} orders can be bought; "
             f"estimated total ${estimate.total}"
         )
+    if args.printer:
+        warn_before_buying(ctx, args.printer, len(report.ready))
     print(
         f"nothing bought: add --yes to buy {estimate.priced} labels for about ${estimate.total}",
         file=sys.stderr,
@@ -140,6 +143,9 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
     on_label: Callable[[LabelInfo], None] | None = None
     queue: PrintQueue | None = None
     if args.printer:
+        warn_before_buying(
+            ctx, args.printer, len(ctx.purchase_service.plan(selection_from(args)).orders)
+        )
         on_label, queue = _printer_sink(ctx, args.printer)
 
     def progress(p: BuyProgress) -> None:

@@ -1,4 +1,4 @@
-"""`packdesk-cli printers list|add|remove|default|status|discover`: the desk's label printers."""
+"""`packdesk-cli printers list|add|remove|default|status|discover|new-roll|roll`: label printers."""
 
 from __future__ import annotations
 
@@ -44,6 +44,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     discover = actions.add_parser("discover", help="find USB label printers")
     discover.add_argument("--json", action="store_true", help="print a JSON list")
     discover.set_defaults(func=run_discover)
+
+    from app.cli.roll_cmd import register_actions as register_roll_actions
+
+    register_roll_actions(actions)  # new-roll, roll: labels left on the roll
 
 
 def _check_uri(uri: str) -> str:

@@ -37,6 +37,7 @@ class PauseCause(StrEnum):
     PRINTER = "printer"  # a printer fault: fix it (the hint says how), then resume()
     IN_DOUBT = "in_doubt"  # a label may or may not have printed: resend or mark printed
     LABEL = "label"  # one label could not be printed (job failed): resume() goes on
+    ROLL = "roll"  # the roll ran out: load a new roll, say so (new roll), and it goes on
     INTERNAL = "internal"  # a bug; details in the log
 
 

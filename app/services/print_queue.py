@@ -69,6 +69,9 @@ _log = logging.getLogger(__name__)
 
 #: Opens a printer: (URI, model name or None to detect it) -> an open Printer.
 PrinterFactory = Callable[[str, str | None], Printer]
+#: Asked before each label with (queue URI, open printer): why to stop (the roll is used up,
+#: app.services.roll_supply) or None to go on.
+RollGate = Callable[[str, Printer], str | None]
 
 # A finished write means the device (or the spooler, the file, the virtual printer) has the
 # bytes. Raw TCP only hands them to the kernel: a status reply after them proves they arrived.
@@ -98,6 +101,10 @@ MAX_LABELS_AHEAD = 4
 # never waits long for the next.
 MAX_UNCOUNTED_AHEAD = 2
 STATUS_POLL_S = 0.2
+_NEW_ROLL_HINT = (
+    "Load a new roll, then choose New roll in the Print queue "
+    "(packdesk-cli printers new-roll NAME --labels N); printing goes on from this label."
+)
 
 
 class PrintAudit(Protocol):
@@ -256,8 +263,10 @@ class PrintQueue:
         audit: PrintAudit,
         clock: Clock,
         labels_dir: Path,
+        roll_gate: RollGate | None = None,
     ) -> None:
         self.uri = canonical_uri(printer.uri)
+        self._roll_gate = roll_gate
         self.name = printer.name
         self._configured_model = printer.model
         self._store = store
@@ -677,6 +686,10 @@ class PrintQueue:
         except PrinterError as error:
             self._printer_pause(error, job_id)
             return
+        if self._roll_gate is not None and (stop := self._roll_gate(self.uri, printer)):
+            # The job stays queued in its place; new roll -> resume sends it.
+            self._set_pause(QueuePause(PauseCause.ROLL, stop, hint=_NEW_ROLL_HINT, job_id=job_id))
+            return
         try:
             payload = printer.encode(
                 choose_label_file(source, printer.model, self._labels_dir).read_bytes()
@@ -920,9 +933,12 @@ class PrintQueueService:
         labels_dir: Path | None = None,
         *,
         printers: PrinterSettings | Callable[[], PrinterSettings] | None = None,
+        roll_gate: RollGate | None = None,
     ) -> None:
         """`printers`: the configured printers, or a function that reads them when a queue is
-        looked up (so printers added or a default changed in the settings are seen)."""
+        looked up (so printers added or a default changed in the settings are seen);
+        `roll_gate`: asked before each label (the roll's end pauses the queue)."""
+        self._roll_gate = roll_gate
         self._store = store
         self._factory = printer_factory
         self._audit = audit
@@ -954,6 +970,7 @@ class PrintQueueService:
                     audit=self._audit,
                     clock=self._clock,
                     labels_dir=self._labels_dir,
+                    roll_gate=self._roll_gate,
                 )
                 self._queues[uri] = queue
             return queue

@@ -25,6 +25,7 @@ from app.store.package_types_repo import PackageTypeRepository
 from app.store.pickups_repo import PickupRepository
 from app.store.print_jobs_repo import PrintJobRepository
 from app.store.purchases_repo import PurchaseRepository
+from app.store.rolls_repo import RollRepository
 from app.store.scan_forms_repo import ScanFormRepository
 from app.store.ship_from_repo import ShipFromRepository
 from app.store.shipping_repo import ShippingRepository
@@ -93,6 +94,10 @@ class StoreTransaction:
     @cached_property
     def print_jobs(self) -> PrintJobRepository:
         return PrintJobRepository(self.session)
+
+    @cached_property
+    def rolls(self) -> RollRepository:
+        return RollRepository(self.session)
 
 
 class Store:

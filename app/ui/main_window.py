@@ -93,7 +93,10 @@ class MainWindow(QMainWindow):
         self._summary.setObjectName("panelSummary")
         self._database = QLabel(f"Profile {ctx.options.profile} · {ctx.database_file.name}", self)
         self._database.setToolTip(str(ctx.database_file))
+        self._roll = QLabel("", self)  # labels left on the printer's roll (print queue panel)
+        self._roll.setObjectName("rollStatus")
         self.statusBar().addWidget(self._summary, 1)
+        self.statusBar().addPermanentWidget(self._roll)
         self.statusBar().addPermanentWidget(self._busy)
         self.statusBar().addPermanentWidget(self._database)
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
@@ -110,6 +113,9 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{spec.label} (Ctrl+{number})" if number <= 9 else spec.label)
             panel.status_changed.connect(self._on_panel_status_changed)
             panel.data_changed.connect(self._on_panel_data_changed)
+            roll_changed = getattr(panel, "roll_changed", None)
+            if roll_changed is not None:
+                roll_changed.connect(self._roll.setText)
         self._nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._install_actions(specs)
         if specs:

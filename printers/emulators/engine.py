@@ -55,6 +55,7 @@ class EngineState:
     labels_printed: int
     buffer_full: bool
     partial_job: bool
+    media_remaining: int | None = None  # labels left on the loaded roll; None: endless
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class EmulatedPrinter:
         self._link_generation = 0
         self._closed = False
         self._next_job = 0
+        self._roll: int | None = None  # labels left on the roll; None: an endless roll
         self.stats = EngineStats()
         self.on_link_drop: Callable[[], None] | None = None
         self._mechanism = threading.Thread(
@@ -143,6 +145,17 @@ class EmulatedPrinter:
         with self._cond:
             self._faults = replace(self._faults, **changes)  # type: ignore[arg-type]
             self._cond.notify_all()
+
+    def load_roll(self, labels: int | None) -> None:
+        """Load a roll of `labels` labels (None: endless). An empty roll reads as paper out."""
+        with self._cond:
+            self._roll = labels
+            self._cond.notify_all()
+
+    @property
+    def media_remaining(self) -> int | None:
+        with self._cond:
+            return self._roll
 
     # --- host side -------------------------------------------------------------------------
 
@@ -237,13 +250,17 @@ class EmulatedPrinter:
         self._cond.notify_all()
 
     def _state_locked(self) -> EngineState:
+        faults = self._faults
+        if self._roll == 0:
+            faults = replace(faults, paper_out=True)  # the roll ran out
         return EngineState(
-            faults=self._faults,
+            faults=faults,
             printing=self._printing,
             jobs_waiting=len(self._queue),
             labels_printed=len(self._printed),
             buffer_full=self._room() <= 0,
             partial_job=self._framer.partial,
+            media_remaining=self._roll,
         )
 
     def state(self) -> EngineState:
@@ -254,7 +271,8 @@ class EmulatedPrinter:
 
     def _halted(self) -> bool:
         f = self._faults
-        return f.paper_out or f.head_open or f.paused or f.ribbon_out or f.counterfeit_media
+        halted = f.paper_out or f.head_open or f.paused or f.ribbon_out or f.counterfeit_media
+        return halted or self._roll == 0
 
     def _run_rasteriser(self) -> None:
         while True:
@@ -312,6 +330,8 @@ class EmulatedPrinter:
                     return False
             label = PrintedLabel(len(self._printed), job.number, bitmap, time.monotonic())
             self._printed.append(label)
+            if self._roll is not None:
+                self._roll -= 1
             self._cond.notify_all()
             callback = self.on_label
         if callback is not None:

@@ -68,12 +68,12 @@ class Framer:
         self._job.clear()
 
 
-_ZPL_TOKEN = re.compile(rb"~HQES|~HS|~HI|\^XZ", re.IGNORECASE)
+_ZPL_TOKEN = re.compile(rb"~HQES|~HQOD|~HS|~HI|\^XZ", re.IGNORECASE)
 _ZPL_TOKEN_MAX = 5
 
 
 class ZplFramer(Framer):
-    """ZPL: a job ends with ^XZ; ~HS, ~HQES and ~HI are answered immediately."""
+    """ZPL: a job ends with ^XZ; ~HS, ~HQES, ~HQOD and ~HI are answered immediately."""
 
     def _parse(self) -> list[Event]:
         events: list[Event] = []

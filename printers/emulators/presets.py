@@ -8,7 +8,7 @@ from typing import Any
 
 from printers.emulators.engine import EmulatedPrinter, EngineState
 from printers.imaging import Bitmap
-from printers.models import DYMO_VID, ZEBRA_VID, PrinterModel, Protocol, get_model
+from printers.models import DYMO_VID, ZEBRA_VID, PrinterModel, Protocol, get_model, open_value
 from printers.status import (
     Dymo550Engine,
     build_dymo450_status,
@@ -16,7 +16,16 @@ from printers.status import (
     build_epl_error,
     build_zebra_hqes,
     build_zebra_hs,
+    build_zebra_odometer,
 )
+
+# The emulated odometer: a 4x6 die-cut label and its gap feed 6.125 inches, on a printer that
+# has already fed some media in its life.
+LABEL_PITCH_INCHES = 6.125
+ODOMETER_START_INCHES = 8560
+# When the emulated 550 calls its roll low or critically low (DYMO does not publish its own).
+DYMO_550_LOW, DYMO_550_CRITICAL = 50, 10
+DYMO_550_ENDLESS_ROLL = 220  # what the emulated 550 reports with no roll loaded by a test
 
 
 @dataclass(frozen=True)
@@ -72,14 +81,15 @@ class Preset:
 
 
 # Device ids in the two spellings printers use: Zebra's long keys (MANUFACTURER/COMMAND SET/
-# MODEL, as lprint-zpl.h shows) and the short MFG/CMD/MDL keys. The ZD421 PIDs are not in
-# usb.ids; these are stand-ins, which is the point: discovery must work from the device id.
+# MODEL, as lprint-zpl.h shows) and the short MFG/CMD/MDL keys. PIDs come from the model table
+# (usb.ids, DYMO's TRMs); the ZD421 and the generic ZPL printers have none there, so they use
+# the stand-ins named in OPEN_VALUES: discovery must work from the device id.
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
         Preset(
             "zd421-203",
-            0x0185,
+            open_value("zd421.usb_pid.emulator"),
             "Zebra Technologies",
             "ZTC ZD421-203dpi ZPL",
             "D4J21",
@@ -92,7 +102,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "zd421-300",
-            0x0186,
+            open_value("zd421-300.usb_pid.emulator"),
             "Zebra Technologies",
             "ZTC ZD421-300dpi ZPL",
             "D4K21",
@@ -103,8 +113,45 @@ PRESETS: dict[str, Preset] = {
             "V93.21.26Z",
         ),
         Preset(
+            "lp2844-z",
+            get_model("lp2844-z").usb_product_ids[0],
+            "Zebra Technologies",
+            "ZTC LP2844-Z-200dpi",  # usb.ids's name for 0a5f:0027
+            "42Z0",
+            "MANUFACTURER:Zebra Technologies;COMMAND SET:ZPL;MODEL:ZTC LP2844-Z-200dpi;"
+            "CLASS:PRINTER;",
+            0x01,
+            0x82,
+            0x0100,
+            "V45.11.7Z",
+        ),
+        Preset(
+            "zpl-203",
+            open_value("generic-zpl.usb_pid.emulator"),
+            "Generic",
+            "ZPL Label Printer",
+            "G203",
+            "MFG:Generic;CMD:ZPL;MDL:ZPL Label Printer 203dpi;CLS:PRINTER;",
+            0x01,
+            0x81,
+            0x0100,
+            "1.0",
+        ),
+        Preset(
+            "zpl-300",
+            open_value("generic-zpl.usb_pid.emulator") + 1,
+            "Generic",
+            "ZPL Label Printer",
+            "G300",
+            "MFG:Generic;CMD:ZPL;MDL:ZPL Label Printer 300dpi;CLS:PRINTER;",
+            0x01,
+            0x81,
+            0x0100,
+            "1.0",
+        ),
+        Preset(
             "lp2844",
-            0x0009,
+            get_model("lp2844").usb_product_ids[0],
             "Zebra Technologies",
             "LP 2844",
             "42J0",
@@ -116,7 +163,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "dymo-4xl",
-            0x0025,
+            get_model("dymo-4xl").usb_product_ids[0],
             "DYMO",
             "LabelWriter 4XL",
             "04XL",
@@ -128,7 +175,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "dymo-5xl",
-            0x002A,
+            get_model("dymo-5xl").usb_product_ids[0],
             "DYMO",
             "LabelWriter 5XL",
             "55XL",
@@ -144,12 +191,17 @@ assert all(p.model.usb_vendor_id in (ZEBRA_VID, DYMO_VID) for p in PRESETS.value
 
 
 def decoder_for(model: PrinterModel) -> Callable[[bytes], list[Bitmap]]:
-    """The protocol decoder as the engine calls it: a whole job in, its label bitmaps out."""
+    """The protocol decoder as the engine calls it: a whole job in, its label bitmaps out.
+
+    ZPL `!` is read as the hex digit 1 (Zebrash's literal reading of the manual), the least
+    forgiving reading: a job that relied on `!` meaning "fill with 1s" prints wrong here.
+    """
 
     def decode(data: bytes) -> list[Bitmap]:
         from printers.pipeline import decode_job
+        from printers.protocols.zpl import BangReading
 
-        job = decode_job(data, model)
+        job = decode_job(data, model, zpl_bang=BangReading.HEX_ONE)
         return [page.bitmap for page in job.pages for _ in range(page.copies)]
 
     return decode
@@ -171,6 +223,9 @@ def responder_for(preset: Preset) -> Callable[[bytes, EngineState], bytes]:
                     | (0x10000 if f.paused else 0)
                 )
                 return build_zebra_hqes(errors)
+            if query == b"~HQOD":
+                fed = ODOMETER_START_INCHES + state.labels_printed * LABEL_PITCH_INCHES
+                return build_zebra_odometer(int(fed), int(fed), int(fed))
             if query == b"~HI":
                 dpmm = model.dpmm
                 return f"\x02{preset.product},{preset.firmware},{dpmm},8192KB\x03\r\n".encode()
@@ -196,7 +251,10 @@ def responder_for(preset: Preset) -> Callable[[bytes, EngineState], bytes]:
             if f.head_open:
                 return bytes([0x81])  # the 450 series only has a generic error bit for this
             return build_dymo450_status(paper_out=f.paper_out, busy=busy, top_of_form=not busy)
+        remaining = state.media_remaining
         bay = 8
+        if remaining is not None and remaining <= DYMO_550_LOW:
+            bay = 6 if remaining <= DYMO_550_CRITICAL else 7
         if f.counterfeit_media:
             bay = 10
         if f.paper_out:
@@ -207,6 +265,7 @@ def responder_for(preset: Preset) -> Callable[[bytes, EngineState], bytes]:
             engine=Dymo550Engine.PRINTING if busy else Dymo550Engine.IDLE,
             label_index=state.labels_printed & 0xFFFF,
             bay=bay,
+            media_remaining=DYMO_550_ENDLESS_ROLL if remaining is None else remaining,
         )
 
     return reply

@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 import zlib
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -142,10 +143,12 @@ _COUNT_CODES = _count_codes()
 
 
 def acs_compress(packed: NDArray[np.uint8]) -> bytes:
-    """ZPL ASCII compression of packed rows: hex with repeat counts, `,` `!` `:` shortcuts.
+    """ZPL ASCII compression of packed rows: hex with repeat counts and the `,` `:` shortcuts.
 
-    `:` repeats the previous row, `,` fills the rest of a row with 0, `!` with 1, and a run of
-    n equal hex digits is written as count letters (g..z = 20..400, G..Y = 1..19) + the digit.
+    `:` repeats the previous row, `,` fills the rest of a row with 0, and a run of n equal hex
+    digits is written as count letters (g..z = 20..400, G..Y = 1..19) + the digit. Trailing
+    black is a run of `F`, never `!`: renderers disagree on `!` (Zebrash reads it as the hex
+    digit 1), and CUPS rastertolabel and LPrint never send it either.
     """
     rows, width_bytes = packed.shape
     n = 2 * width_bytes
@@ -159,10 +162,9 @@ def acs_compress(packed: NDArray[np.uint8]) -> bytes:
     repeat = np.zeros(rows, dtype=bool)
     repeat[1:] = np.all(packed[1:] == packed[:-1], axis=1)
     zeros_tail = _trailing(chars == ord("0"))
-    ones_tail = _trailing(chars == ord("F"))
-    body = np.where(zeros_tail > 0, n - zeros_tail, n - ones_tail)
+    body = n - zeros_tail
     body[repeat] = 0
-    tail = np.where(zeros_tail > 0, ord(","), np.where(ones_tail > 0, ord("!"), 0))
+    tail = np.where(zeros_tail > 0, ord(","), 0)
     tail[repeat] = ord(":")
     columns = np.arange(n)
     valid = columns[None, :] < body[:, None]
@@ -205,9 +207,19 @@ _DRAWN = {"GF", "XG", "GB"}
 _NOT_DRAWN = {"FD", "FV", "A0", "GC", "GD", "GE", "GS", "IM", "BC", "BQ", "BX", "B7", "B3", "BY"}
 
 
-def acs_decode(text: bytes, width_bytes: int, total: int) -> bytes:
+class BangReading(StrEnum):
+    """How a decoder reads `!` in ZPL ASCII-compressed data: renderers disagree."""
+
+    FILL_ONES = "fill-ones"  # "fill the rest of the row with 1s", the common reading
+    HEX_ONE = "hex-one"  # the hex digit 1, as Zebrash (zpl-renderer-js) reads the manual
+
+
+def acs_decode(
+    text: bytes, width_bytes: int, total: int, *, bang: BangReading = BangReading.FILL_ONES
+) -> bytes:
     """ZPL ASCII hex (plain or compressed) -> `total` bytes of rows `width_bytes` long."""
     n = 2 * width_bytes
+    hex_one = bang is BangReading.HEX_ONE
     out = bytearray()
     row: list[str] = []
     previous = "0" * n
@@ -219,8 +231,8 @@ def acs_decode(text: bytes, width_bytes: int, total: int) -> bytes:
             count += ord(raw) - ord("F")
         elif "g" <= raw <= "z":
             count += (ord(raw) - ord("f")) * 20
-        elif raw in "0123456789ABCDEFabcdef":
-            row.append(raw.upper() * (count or 1))
+        elif raw in "0123456789ABCDEFabcdef" or (hex_one and raw == "!"):
+            row.append(("1" if raw == "!" else raw.upper()) * (count or 1))
             count = 0
             filled = sum(len(r) for r in row)
             if filled >= n:
@@ -254,7 +266,9 @@ def acs_decode(text: bytes, width_bytes: int, total: int) -> bytes:
     return bytes(out)
 
 
-def decode_graphic_data(data: bytes, width_bytes: int, total: int) -> bytes:
+def decode_graphic_data(
+    data: bytes, width_bytes: int, total: int, *, bang: BangReading = BangReading.FILL_ONES
+) -> bytes:
     """^GFA/~DG data in any ZPL ASCII form (hex, compressed hex, :B64:, :Z64:) -> bytes."""
     stripped = data.strip()
     if stripped[:5].upper() in (b":Z64:", b":B64:"):
@@ -273,7 +287,7 @@ def decode_graphic_data(data: bytes, width_bytes: int, total: int) -> bytes:
         if len(raw) != total:
             raise protocol_error(f"graphic data is {len(raw)} bytes, its byte count says {total}")
         return raw
-    return acs_decode(stripped, width_bytes, total)
+    return acs_decode(stripped, width_bytes, total, bang=bang)
 
 
 class ZplDecoder(StreamDecoder):
@@ -281,8 +295,11 @@ class ZplDecoder(StreamDecoder):
 
     family = Protocol.ZPL
 
-    def __init__(self, page_width: int, page_height: int) -> None:
+    def __init__(
+        self, page_width: int, page_height: int, *, bang: BangReading = BangReading.FILL_ONES
+    ) -> None:
         super().__init__(page_width, page_height)
+        self.bang = bang
         self.caret, self.tilde, self.delimiter = ord("^"), ord("~"), ord(",")
         self.stored: dict[str, NDArray[np.bool_]] = {}
         self._in_format = False
@@ -437,7 +454,7 @@ class ZplDecoder(StreamDecoder):
         raw_data = data.encode("latin-1")
         if raw_data.strip()[:5].upper() not in (b":Z64:", b":B64:") and b != c:
             raise protocol_error(f"ZPL: ^GFA with b={b} != c={c}: printers reject it")
-        raw = decode_graphic_data(raw_data, d, c)
+        raw = decode_graphic_data(raw_data, d, c, bang=self.bang)
         self._command("^GF", position, "A", b, c, d, payload=len(raw_data))
         self._place(unpack_rows(raw, d, c // d))
 
@@ -471,7 +488,7 @@ class ZplDecoder(StreamDecoder):
         total, width = self._int(t_text, 0), self._int(w_text, 0)
         if width < 1 or total < 1 or total % width:
             raise protocol_error(f"ZPL: ~DG sizes t={total} w={width} are inconsistent")
-        raw = decode_graphic_data(data.encode("latin-1"), width, total)
+        raw = decode_graphic_data(data.encode("latin-1"), width, total, bang=self.bang)
         key = _graphic_name(name)
         self.stored[key] = unpack_rows(raw, width, total // width)
         self._command("~DG", position, key, total, width, payload=len(data))
@@ -530,8 +547,10 @@ def _graphic_name(name: str) -> str:
     return name
 
 
-def decode_zpl(data: bytes, page_width: int, page_height: int) -> DecodedJob:
+def decode_zpl(
+    data: bytes, page_width: int, page_height: int, *, bang: BangReading = BangReading.FILL_ONES
+) -> DecodedJob:
     """Decode a whole ZPL job; pages default to `page_width` x `page_height` until ^PW/^LL."""
-    decoder = ZplDecoder(page_width, page_height)
+    decoder = ZplDecoder(page_width, page_height, bang=bang)
     decoder.feed(data)
     return decoder.finish()

@@ -120,3 +120,40 @@ def test_buy_with_a_printer_prints_each_label_once_in_group_order(
     assert [len(j) for j in jobs] == [1, 1, 1, 1]
     assert {j[0].status for j in jobs} == {"printed"}
     assert [j[0].sequence for j in jobs] == sorted(j[0].sequence for j in jobs)
+
+
+def test_buy_warns_about_the_roll_and_printing_stops_at_its_end_until_new_roll(
+    store: Store, sandbox: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(store, [us_order(n) for n in range(4)])
+    base = sandbox.api_base
+    code, out, _ = _run(
+        capsys, tmp_path, store, base, "printers", "new-roll", "virtual://desk", "--labels", "2"
+    )
+    assert code == 0 and "virtual://desk: 2 labels left" in out
+    args = ("buy", "--group", TEE_GROUP, "--printer", "virtual://desk")
+    code, _, err = _run(capsys, tmp_path, store, base, *args)  # not confirmed: warns only
+    assert code == 3 and "warning: 2 labels left on the roll; this batch needs 4." in err
+    code, out, err = _run(capsys, tmp_path, store, base, *args, "--yes", "--json")
+    assert code == 0, err
+    assert "2 labels left on the roll; this batch needs 4" in err  # said before spending
+    assert "load a new roll" in err  # the queue stopped at the roll's end
+    batch = json.loads(out)["batch"]
+    with store.transaction() as tx:
+        statuses = sorted(
+            j.status for label in tx.labels.list() for j in tx.print_jobs.for_label(label.id)
+        )
+    assert statuses == ["printed", "printed", "queued", "queued"]
+    code, out, _ = _run(
+        capsys, tmp_path, store, base, "printers", "new-roll", "virtual://desk", "--labels", "250"
+    )
+    assert code == 0
+    code, _, err = _run(
+        capsys, tmp_path, store, base, "print", "--batch", batch, "--printer", "virtual://desk"
+    )
+    assert code == 0, err
+    code, out, _ = _run(
+        capsys, tmp_path, store, base, "printers", "roll", "virtual://desk", "--json"
+    )
+    roll = json.loads(out)
+    assert (roll["labels_left"], roll["labels_loaded"], roll["source"]) == (248, 250, "counted")

@@ -38,6 +38,31 @@ def test_models_lists_a_name_per_family(capsys: pytest.CaptureFixture[str]) -> N
     assert "dymo-5xl" in names
 
 
+def test_models_sources_name_each_pid_source_and_the_open_values(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["models", "--sources"]) == 0
+    out = capsys.readouterr().out
+    assert "USB 0a5f:0027 from usb.ids 2025.07.26" in out  # LP2844-Z
+    assert "USB 0922:002a from LabelWriter 550 Series Technical Reference Manual" in out
+    assert "Not confirmed on real hardware" in out and "dymo-5xl.head_width_dots = 1248" in out
+
+
+def test_decode_can_read_bang_as_zebrash_does(tmp_path: Path) -> None:
+    job = tmp_path / "bang.zpl"
+    job.write_bytes(b"^XA^PW8^LL1^FO0,0^GFA,1,1,1,0!^FS^XZ")
+    pages = {}
+    for reading in ("fill-ones", "hex-one"):
+        png = tmp_path / f"{reading}.png"
+        assert (
+            main(["decode", "--model", "zpl-203", str(job), "-o", str(png), "--zpl-bang", reading])
+            == 0
+        )
+        with Image.open(png) as image:
+            pages[reading] = Bitmap.from_image(image).crop(0, 0, 8, 1)
+    assert pages == {"fill-ones": Bitmap(8, 1, b"\x0f"), "hex-one": Bitmap(8, 1, b"\x01")}
+
+
 @pytest.mark.parametrize("model", ["zd421-203", "zd421-300", "lp2844", "dymo-4xl", "dymo-5xl"])
 def test_encode_writes_exactly_the_printer_bytes_and_decode_renders_them(
     model: str, label_corpus: dict[str, CorpusLabel], tmp_path: Path

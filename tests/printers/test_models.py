@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from printers.errors import PrinterError, PrinterErrorKind
-from printers.models import DYMO_VID, MODELS, ZEBRA_VID, Protocol, get_model, models_for
+from printers.models import (
+    DYMO_VID,
+    LW550_TRM,
+    MODELS,
+    OPEN_VALUES,
+    USB_IDS,
+    ZEBRA_VID,
+    Protocol,
+    get_model,
+    models_for,
+    open_value,
+)
 
 
 def test_cli_names_cover_every_family_and_resolution() -> None:
@@ -86,3 +100,62 @@ def test_zpl_image_encoding_per_model() -> None:
     assert get_model("lp2844-z").zpl_graphic_encoding is ZplGraphicEncoding.DOWNLOAD_ACS
     assert get_model("zpl-203").zpl_graphic_encoding is ZplGraphicEncoding.ACS
     assert get_model("zd421-203").zpl_graphic_encoding is ZplGraphicEncoding.Z64
+
+
+USB_IDS_EXTRACT = Path(__file__).parent / "corpus" / "usb_ids_zebra_dymo.txt"
+SYSTEM_USB_IDS = Path("/usr/share/misc/usb.ids")
+
+
+def _usb_ids(text: str) -> dict[int, dict[int, str]]:
+    """vendor -> product -> name from usb.ids text."""
+    vendors: dict[int, dict[int, str]] = {}
+    current: dict[int, str] | None = None
+    for line in text.splitlines():
+        if re.match(r"^[0-9a-f]{4}  ", line):
+            current = vendors.setdefault(int(line[:4], 16), {})
+        elif current is not None and re.match(r"^\t[0-9a-f]{4}  ", line):
+            current[int(line[1:5], 16)] = line[7:]
+        elif line and not line.startswith("#"):
+            current = None
+    return vendors
+
+
+def test_every_pid_names_its_source_and_usb_ids_pids_are_in_usb_ids() -> None:
+    known = _usb_ids(USB_IDS_EXTRACT.read_text(encoding="latin-1"))
+    for model in MODELS.values():
+        if not model.usb_product_ids:
+            continue
+        assert model.usb_id_source, model.name
+        if model.usb_id_source == USB_IDS:
+            assert model.usb_vendor_id is not None
+            for pid in model.usb_product_ids:
+                assert pid in known[model.usb_vendor_id], (model.name, hex(pid))
+
+
+def test_the_extract_matches_the_system_usb_ids_when_installed() -> None:
+    if not SYSTEM_USB_IDS.exists():
+        pytest.skip("usb.ids is not installed (apt-get install usb.ids)")
+    system = _usb_ids(SYSTEM_USB_IDS.read_text(encoding="latin-1"))
+    extract = _usb_ids(USB_IDS_EXTRACT.read_text(encoding="latin-1"))
+    for vid in (ZEBRA_VID, DYMO_VID):
+        assert {p: n for p, n in system[vid].items() if p in extract[vid]} == extract[vid]
+
+
+def test_models_without_a_sourced_pid_have_none() -> None:
+    # usb.ids 2025.07.26 has no ZD420, ZD421 or ZD621: the device id identifies them.
+    for name in ("zd420-203", "zd420-300", "zd421-203", "zd421-300", "zd621-203", "zd621-300"):
+        assert get_model(name).usb_product_ids == ()
+    assert get_model("lp2844-z").usb_product_ids == (0x0027,)  # "ZTC LP2844-Z-200dpi"
+    assert get_model("dymo-550").usb_id_source == LW550_TRM
+
+
+def test_open_values_say_where_they_come_from_and_are_used() -> None:
+    for key, value in OPEN_VALUES.items():
+        assert value.source and value.status, key
+    assert get_model("dymo-4xl").usb_product_ids == (open_value("dymo-4xl.usb_pid"),)
+    assert get_model("dymo-5xl").head_width_dots == open_value("dymo-5xl.head_width_dots")
+    four_xl = get_model("dymo-4xl")
+    assert (four_xl.printable_x, four_xl.printable_y) == (
+        open_value("dymo-4xl.printable_x"),
+        open_value("dymo-4xl.printable_y"),
+    )

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from printers.errors import PrinterError, PrinterErrorKind
 from printers.imaging import Bitmap
 from printers.models import ZplGraphicEncoding
-from printers.protocols.zpl import acs_compress, acs_decode, decode_zpl, encode_zpl
+from printers.protocols.zpl import (
+    BangReading,
+    acs_compress,
+    acs_decode,
+    decode_zpl,
+    encode_zpl,
+)
 
 ACS, Z64 = ZplGraphicEncoding.ACS, ZplGraphicEncoding.Z64
 DG = ZplGraphicEncoding.DOWNLOAD_ACS
@@ -55,13 +61,25 @@ def test_golden_download_graphic() -> None:
     )
 
 
-def test_golden_acs_fill_with_ones_and_long_runs() -> None:
-    # 24 bytes: 48 hex digits. Row 0: 0 then 47 F -> '0' + 'gY'?? no: 47 = 'g'(20)+'g'.. use '!'
-    row0 = b"\x0f" + b"\xff" * 23  # '0' then 47 'F' to the end -> '0!'
+def test_golden_acs_trailing_black_is_a_run_of_f_never_bang() -> None:
+    # 24 bytes: 48 hex digits. Row 0: '0' then 47 'F' to the end -> '0' + 'hM' (40 + 7) + 'F',
+    # spelled out as CUPS rastertolabel and LPrint do: Zebrash reads '!' as the hex digit 1.
+    row0 = b"\x0f" + b"\xff" * 23
     row1 = b"\xaa" * 21 + b"\x00" * 3  # 'A' x 42 -> 'hHA'... then ','
     row2 = b"\x00" * 24  # all blank -> ','
     acs = acs_compress(np.frombuffer(row0 + row1 + row2, dtype=np.uint8).reshape(3, 24))
-    assert acs == b"0!hHA,,"  # h = 40, H = 2 -> 42 x 'A'
+    assert acs == b"0hMFhHA,,"  # h = 40, H = 2 -> 42 x 'A'
+
+
+def test_the_two_bang_readings() -> None:
+    # '!' after '0': fill the row with 1s (common reading) or one hex digit 1 (Zebrash's).
+    assert acs_decode(b"0!", 1, 1) == b"\x0f"
+    assert acs_decode(b"0!", 1, 1, bang=BangReading.HEX_ONE) == b"\x01"
+    assert acs_decode(b"H!", 1, 1, bang=BangReading.HEX_ONE) == b"\x11"  # counts apply too
+    # The same data can even be a different length: one row read literally, 1.5 rows filled.
+    assert acs_decode(b"0!J0", 3, 3, bang=BangReading.HEX_ONE) == b"\x01\x00\x00"
+    with pytest.raises(PrinterError):
+        acs_decode(b"0!J0", 3, 3)
 
 
 def test_golden_z64_has_the_xmodem_crc_over_the_base64_text() -> None:

@@ -7,6 +7,7 @@ from alembic import context
 from app.store import (
     models,  # noqa: F401  (registers every table on Base.metadata)
     models_fulfilment,  # noqa: F401  (the fulfilment tables, too)
+    models_rolls,  # noqa: F401  (the printers' label rolls)
 )
 from app.store.base import Base
 

@@ -30,17 +30,20 @@ from app.infra.settings import ConfiguredPrinter, PrinterSettings
 from app.services.buy_plan import CHEAPEST, Plan, PlannedOrder, Selection
 from app.services.estimate import EstimateReport, OrderEstimate
 from app.services.preflight import BlockedOrder, PreflightReport
-from app.services.print_queue import PrintQueue
+from app.services.print_queue import PrintQueue, canonical_uri
 from app.services.purchase import BuyProgress, BuyResult, FailedOrder, LabelInfo
+from app.services.roll_supply import BatchCheck
 from app.ui.dialogs.confirm import Confirm, confirm_with_box
 from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, RecordTableModel, natural_key
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.panels.print_queue_panel import printer_choices
+from app.ui.panels.roll_view import RollSource
 from app.ui.tasks import TaskHandle, TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, tool_row
+from printers.errors import PrinterError
 
 # -- what the panel needs of the services ----------------------------------------------------
 
@@ -226,6 +229,7 @@ class EstimateOutcome:
     preflight: PreflightReport
     estimate: EstimateReport
     rows: list[GroupRow]
+    roll: BatchCheck | None = None  # labels left on the chosen printer's roll for this batch
 
     @property
     def total(self) -> Decimal:
@@ -307,9 +311,11 @@ class BuyPanel(Panel):
         queues: QueueSource,
         printers: PrinterSettingsSource,
         confirm: Confirm = confirm_with_box,
+        rolls: RollSource | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
+        self._rolls = rolls  # the labels left on the printer's roll, said before spending
         self._groups = groups
         self._purchase = purchase
         self._estimate = estimate
@@ -498,12 +504,15 @@ class BuyPanel(Panel):
             return
         purchase, estimate = self._purchase, self._estimate
         groups = [r.group for r in self.selected_rows()]
+        rolls, printer = self._rolls, self._roll_uri()
 
         def work() -> EstimateOutcome:
             plan = purchase.plan(selection)
             report = purchase.preflight(selection)
             rates = estimate.estimate(plan, orders=report.ready)
-            return EstimateOutcome(selection, report, rates, group_rows(groups, report, rates))
+            roll = _roll_check(rolls, printer, len(report.ready))
+            rows = group_rows(groups, report, rates)
+            return EstimateOutcome(selection, report, rates, rows, roll)
 
         def failed(exc: BaseException) -> None:
             self._estimating = False
@@ -552,6 +561,14 @@ class BuyPanel(Panel):
         self._update_buttons()
         self.estimated.emit(outcome)
 
+    def _roll_uri(self) -> str:
+        """The chosen printer as the roll service names it (its canonical URI)."""
+        uri = str(self.printer_combo.currentData() or "")
+        try:
+            return canonical_uri(uri) if uri else ""
+        except PrinterError:
+            return ""
+
     # -- buying -------------------------------------------------------------------------------
 
     @Slot()
@@ -571,6 +588,9 @@ class BuyPanel(Panel):
         if outcome.estimate.failed:
             unpriced = len(outcome.estimate.failed)
             text += f"\n{unpriced:,} order(s) could not be priced; they are tried anyway."
+        check = outcome.roll
+        if check is not None and check.roll.printer_uri == self._roll_uri() and check.lines:
+            text += "\n\n" + "\n".join(check.lines)  # the roll, said before spending
         if not self.confirm(self, "Buy postage", text):
             return
         self._run_buy(outcome.selection, str(self.printer_combo.currentData() or ""))
@@ -676,6 +696,16 @@ class BuyPanel(Panel):
         self._on_error("Buy postage")(exc)
         self._changed()
         self.refresh()
+
+
+def _roll_check(rolls: RollSource | None, printer: str, needed: int) -> BatchCheck | None:
+    """The roll's word on a batch, or None: it is advice and never stops an estimate."""
+    if rolls is None or not printer:
+        return None
+    try:
+        return rolls.check_batch(printer, needed)
+    except (AppError, PrinterError, OSError):
+        return None
 
 
 def _carry(previous: GroupRow | None, group: PackageGroup) -> GroupRow:

@@ -31,6 +31,7 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
 
     printers = SettingsPrinters(services.ctx.settings_store)  # reads the file only when asked
     queues = services.deferred("print_queue_service")
+    rolls = services.deferred("roll_supply_service")
     built: dict[str, Panel] = {}
 
     def printers_changed() -> None:
@@ -48,6 +49,7 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             estimate=services.deferred("estimate_service"),
             queues=queues,
             printers=printers,
+            rolls=rolls,
         )
         built["buy"] = panel
 
@@ -69,7 +71,12 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             dialog.open()
 
         panel = PrintQueuePanel(
-            runner, presenter, queues=queues, printers=printers, manage_printers=manage
+            runner,
+            presenter,
+            queues=queues,
+            printers=printers,
+            manage_printers=manage,
+            rolls=rolls,
         )
         built["print"] = panel
         return panel

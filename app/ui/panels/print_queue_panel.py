@@ -16,11 +16,18 @@ from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.domain.printing import PauseCause, PrintJob, PrintJobStatus, QueueState
 from app.infra.settings import DEMO_PRINTER_URI, ConfiguredPrinter, PrinterSettings
-from app.services.print_queue import PrintQueue, QueueEvent, QueueStatus
+from app.services.print_queue import PrintQueue, QueueEvent, QueueStatus, canonical_uri
+from app.services.roll_supply import RollStatus
 from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, selected_records
+from app.ui.panels.roll_view import (
+    AskRollSize,
+    RollSource,
+    ask_roll_size_with_dialog,
+    roll_line,
+)
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, tool_row
@@ -120,6 +127,7 @@ class PrintQueuePanel(Panel):
     title = "Print queue"
     queue_loaded = Signal(object)
     queue_event = Signal(object)
+    roll_changed = Signal(str)  # the status bar's "desk: 38 labels left" ("" when unknown)
 
     def __init__(
         self,
@@ -129,9 +137,13 @@ class PrintQueuePanel(Panel):
         queues: QueueSource,
         printers: PrinterSettingsSource,
         manage_printers: Callable[[], None] | None = None,
+        rolls: RollSource | None = None,
+        ask_roll_size: AskRollSize = ask_roll_size_with_dialog,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
+        self._rolls = rolls
+        self.ask_roll_size = ask_roll_size
         self._queues = queues
         self._printers = printers
         self._queue: PrintQueue | None = None
@@ -201,6 +213,14 @@ class PrintQueuePanel(Panel):
                 stretch_after=5,
             )
         )
+        self.new_roll_button = action_button(
+            self, "New roll…", None, "A new roll of labels is loaded: count the labels left"
+        )
+        self.new_roll_button.clicked.connect(self.new_roll)
+        self.new_roll_button.setEnabled(rolls is not None)
+        self.roll_label = QLabel("", self)
+        self.roll_label.setObjectName("rollLine")
+        self._layout.addLayout(tool_row(self.new_roll_button, self.roll_label, stretch_after=1))
 
         self.model = RecordTableModel(JOB_COLUMNS, key=lambda j: j.id)
         self.view = record_table(self, self.model, JOB_COLUMNS)
@@ -276,6 +296,7 @@ class PrintQueuePanel(Panel):
         self._remove_listener = opened.remove_listener
         self.model.set_rows(opened.jobs)
         self._show_status(opened.status)
+        self.load_roll()
         self.queue_loaded.emit(opened.status)
 
     def close_queue_listener(self) -> None:
@@ -295,6 +316,8 @@ class PrintQueuePanel(Panel):
         if job is not None and not self.model.replace_row(job):
             self.model.set_rows([*self.model.rows(), job])
         self._show_status(event.status)
+        if job is not None and job.status is PrintJobStatus.PRINTED:
+            self.load_roll()  # one label fewer on the roll
         self.queue_event.emit(event)
 
     def _show_status(self, status: QueueStatus | None) -> None:
@@ -399,6 +422,49 @@ class PrintQueuePanel(Panel):
     def mark_selected_printed(self) -> None:
         ids = [j.id for j in self.selected_jobs() if j.in_doubt]
         self._queue_call("Mark printed", lambda q: [q.mark_printed(i) for i in ids])
+
+    # -- the roll -----------------------------------------------------------------------------
+
+    def load_roll(self) -> None:
+        """Read the labels left on this printer's roll (in the printer's lane)."""
+        rolls, uri = self._rolls, self.printer_uri
+        if rolls is None or self._runner.closing:
+            return
+
+        def work() -> RollStatus:
+            return rolls.status(uri)
+
+        self._runner.run(
+            work, self._show_roll, self._on_error("Read the roll", user_action=False),
+            lane=printer_lane(uri),
+        )  # fmt: skip
+
+    def _show_roll(self, status: RollStatus) -> None:
+        if status.printer_uri != canonical_uri(self.printer_uri):
+            return  # another printer was chosen meanwhile
+        waiting = sum(1 for j in self.model.rows() if j.status is PrintJobStatus.QUEUED)
+        self.roll_label.setText(roll_line(status, waiting))
+        self.roll_changed.emit(status.text)
+
+    @Slot()
+    def new_roll(self) -> None:
+        """Ask for the new roll's size; count from it and go on printing if it stopped."""
+        rolls, uri = self._rolls, self.printer_uri
+        if rolls is None:
+            return
+        name = self.printer_combo.currentText() or uri
+        labels = self.ask_roll_size(self, name)
+        if labels is None:
+            return
+
+        def work() -> RollStatus:
+            return rolls.new_roll(uri, labels)
+
+        def done(status: RollStatus) -> None:
+            self._show_roll(status)
+            self._after_action(f"New roll of {labels:,} labels")
+
+        self._runner.run(work, done, self._on_error("New roll"), lane=printer_lane(uri))
 
 
 def _status_detail(status: QueueStatus) -> str:
