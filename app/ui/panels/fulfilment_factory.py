@@ -48,6 +48,7 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             estimate=services.deferred("estimate_service"),
             queues=queues,
             printers=printers,
+            buy_and_print=services.deferred("buy_and_print_service"),
         )
         built["buy"] = panel
 
