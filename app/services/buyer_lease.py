@@ -43,6 +43,8 @@ class BuyerLease:
         self._ttl = ttl
         self._every = heartbeat_every
         self._token: str | None = None
+        #: A token this holder failed to give back (database read-only at the time): still its own.
+        self._unreleased: str | None = None
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
         self.lost = False  # set when another buyer took the lease while this one held it
@@ -54,13 +56,18 @@ class BuyerLease:
         now = self._clock()
         with self._store.transaction(write=True) as tx:
             held = tx.lease.current()
-            if held is not None and not may_take_over(
-                holder_host=held.host,
-                heartbeat_at=held.heartbeat_at,
-                now=now,
-                this_host=host,
-                holder_alive=pid_alive(held.pid) if held.host == host else None,
-                ttl=self._ttl,
+            mine = held is not None and held.token == self._unreleased
+            if (
+                held is not None
+                and not mine
+                and not may_take_over(
+                    holder_host=held.host,
+                    heartbeat_at=held.heartbeat_at,
+                    now=now,
+                    this_host=host,
+                    holder_alive=pid_alive(held.pid) if held.host == host else None,
+                    ttl=self._ttl,
+                )
             ):
                 raise AppError(
                     f"Another purchase is running on this database: station {held.station}, "
@@ -76,7 +83,7 @@ class BuyerLease:
                         "since": held.taken_at.isoformat(),
                     },
                 )
-            if held is not None:
+            if held is not None and not mine:
                 log.warning(
                     "taking over the buyer lease of process %s on %s (stale since %s)",
                     held.pid,
@@ -85,6 +92,7 @@ class BuyerLease:
                 )
             tx.lease.take(LeaseRecord(token, self._station, host, os.getpid(), now, now))
         self._token = token
+        self._unreleased = None
         self.lost = False
         self._stop.clear()
         self._beat = threading.Thread(target=self._heartbeat, name="buyer-lease", daemon=True)
@@ -104,6 +112,7 @@ class BuyerLease:
                 tx.lease.release(token)
         except Exception as error:  # noqa: BLE001 (a dead holder is taken over: never stuck)
             log.warning("buyer lease not released (%s): it goes stale", type(error).__name__)
+            self._unreleased = token
 
     def _heartbeat(self) -> None:
         token = self._token

@@ -250,33 +250,45 @@ class PurchaseService:
             u for u in reconciled.refunded if u.order_id in planned_by_id
         )
         finished = self._clock()
-        with self._store.transaction(write=True) as tx:
-            batch_spent = tx.batches.spent(batch.id)
-            if cancel.is_set():
-                status = BatchStatus.CANCELLED
-            elif unknown or run.not_started or run.internal_errors or unrecorded:
-                # An internal error may have left its row open (`buying`): like an unknown, the
-                # batch stays resumable, so the same buy again resumes it instead of a new batch.
-                status = BatchStatus.BUYING
-            else:
-                status = BatchStatus.DONE
-            tx.batches.set_status(
-                batch.id, status, finished_at=None if status is BatchStatus.BUYING else finished
-            )
-            self._audit.record_in(
-                tx,
-                AuditAction.of("batch", status.value, AuditAction.BATCH_DONE),
-                batch_id=batch.id,
-                details={
-                    "bought": len(run.bought) + len(reconciled_ids),
-                    "failed": len(run.failed),
-                    "blocked": len(blocked) + len(run.blocked),
-                    "unknown": len(unknown),
-                    "unrecorded": len(unrecorded),
-                    "refunded": len(refunded),
-                    "spent": str(run.spent),
-                },
-            )
+        try:
+            with self._store.transaction(write=True) as tx:
+                batch_spent = tx.batches.spent(batch.id)
+                if cancel.is_set():
+                    status = BatchStatus.CANCELLED
+                elif unknown or run.not_started or run.internal_errors or unrecorded:
+                    # An internal error may have left its row open (`buying`), and an unrecorded
+                    # label waits: the batch stays resumable (the same buy again resumes it).
+                    status = BatchStatus.BUYING
+                else:
+                    status = BatchStatus.DONE
+                tx.batches.set_status(
+                    batch.id, status, finished_at=None if status is BatchStatus.BUYING else finished
+                )
+                self._audit.record_in(
+                    tx,
+                    AuditAction.of("batch", status.value, AuditAction.BATCH_DONE),
+                    batch_id=batch.id,
+                    details={
+                        "bought": len(run.bought) + len(reconciled_ids),
+                        "failed": len(run.failed),
+                        "blocked": len(blocked) + len(run.blocked),
+                        "unknown": len(unknown),
+                        "unrecorded": len(unrecorded),
+                        "refunded": len(refunded),
+                        "spent": str(run.spent),
+                    },
+                )
+        except Exception as error:  # read-only, full, broken: say what is kept
+            held = len(unrecorded) + len(run.bought)
+            raise AppError(
+                f"The database could not be written at the end of batch {batch.reference}: "
+                f"{held} label(s) bought in this run are kept (in the journal, or beside the "
+                "database when it refused every write).",
+                hint="Free disk space or make the database writable, then run the same buy "
+                "again: it records what was bought and buys nothing twice.",
+                kind=ErrorKind.DATABASE,
+                details={"batch": batch.reference, "error": type(error).__name__},
+            ) from error
         mine = tuple(label for label in reconciled.bought if label.order_id in planned_by_id)
         bought = tuple(sorted(mine + tuple(run.bought), key=lambda label: label.sequence))
         position = {p.order_id: p.sequence for p in plan.orders}

@@ -199,6 +199,11 @@ class PurchaseRepository:
         )
         return [_to_record(row) for row in self._session.scalars(query)]
 
+    def all(self) -> list[PurchaseRecord]:
+        """Every journal row, oldest first (audits and the fault suite)."""
+        query = select(PurchaseRow).order_by(PurchaseRow.id)
+        return [_to_record(row) for row in self._session.scalars(query)]
+
     def for_batch(self, batch_id: int) -> list[PurchaseRecord]:
         query = select(PurchaseRow).where(PurchaseRow.batch_id == batch_id).order_by(PurchaseRow.id)
         return [_to_record(row) for row in self._session.scalars(query)]
