@@ -255,9 +255,10 @@ class PurchaseService:
                 batch_spent = tx.batches.spent(batch.id)
                 if cancel.is_set():
                     status = BatchStatus.CANCELLED
-                elif unknown or run.not_started or run.internal_errors or unrecorded:
-                    # An internal error may have left its row open (`buying`), and an unrecorded
-                    # label waits: the batch stays resumable (the same buy again resumes it).
+                elif unknown or run.not_started or run.internal_errors or unrecorded or refunded:
+                    # An internal error may have left its row open (`buying`); an unrecorded
+                    # label waits; a refunded one leaves its order to buy: the batch stays
+                    # resumable, so the same buy again continues it instead of a new batch.
                     status = BatchStatus.BUYING
                 else:
                     status = BatchStatus.DONE
