@@ -173,12 +173,13 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
     else:
         summary = (
             f"batch {result.batch_reference}: bought {len(result.bought)}, spent ${result.spent}"
+            f" (batch total ${result.batch_spent})"
         )
         if result.unrecorded or result.refunded:
             # Money was spent on these too: say so, never "bought 0, spent $0".
             summary += (
-                f" (of which {len(result.unrecorded)} label(s) bought but not recorded yet, "
-                f"{len(result.refunded)} refunded because they could not be recorded)"
+                f"; {len(result.unrecorded)} label(s) bought but not recorded yet, "
+                f"{len(result.refunded)} refunded because they could not be recorded"
             )
         print(summary)
         for item in result.blocked:
