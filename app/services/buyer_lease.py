@@ -13,6 +13,7 @@ import os
 import secrets
 import socket
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from app.domain.buyer_lease import HEARTBEAT_EVERY, LEASE_TTL, may_take_over
@@ -48,6 +49,8 @@ class BuyerLease:
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
         self.lost = False  # set when another buyer took the lease while this one held it
+        #: Called (from the heartbeat thread) when the lease is lost: the buyer stops admitting.
+        self.on_lost: Callable[[], None] | None = None
 
     def acquire(self) -> None:
         """Take the lease, or raise AppError CONFLICT naming its live holder."""
@@ -124,6 +127,8 @@ class BuyerLease:
                 log.warning("buyer lease heartbeat failed: %s", type(error).__name__)
                 continue
             if not still:
-                log.error("the buyer lease was taken over by another buyer")
+                log.error("the buyer lease was taken over by another buyer: stopping")
                 self.lost = True
+                if self.on_lost is not None:
+                    self.on_lost()
                 return

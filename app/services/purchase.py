@@ -166,6 +166,8 @@ class PurchaseService:
                     kind=ErrorKind.INVALID_INPUT,
                 )
         cancel = cancel or threading.Event()
+        # Another buyer took the lease (this one looked dead): stop starting buys, like Cancel.
+        self._lock.on_lost = cancel.set
         self._lock.acquire()
         try:
             return self._buy_locked(
