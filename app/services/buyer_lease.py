@@ -14,7 +14,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.domain.buyer_lease import HEARTBEAT_EVERY, LEASE_TTL, may_take_over
 from app.domain.errors import AppError, ErrorKind
@@ -53,53 +53,49 @@ class BuyerLease:
         self.on_lost: Callable[[], None] | None = None
 
     def acquire(self) -> None:
-        """Take the lease, or raise AppError CONFLICT naming its live holder."""
+        """Take the lease, or raise AppError CONFLICT naming its live holder (DATABASE when the
+        database cannot be written)."""
         token = secrets.token_hex(8)
         host = socket.gethostname()
         now = self._clock()
-        with self._store.transaction(write=True) as tx:
-            held = tx.lease.current()
-            mine = held is not None and held.token == self._unreleased
-            if (
-                held is not None
-                and not mine
-                and not may_take_over(
-                    holder_host=held.host,
-                    heartbeat_at=held.heartbeat_at,
-                    now=now,
-                    this_host=host,
-                    holder_alive=pid_alive(held.pid) if held.host == host else None,
-                    ttl=self._ttl,
-                )
-            ):
-                raise AppError(
-                    f"Another purchase is running on this database: station {held.station}, "
-                    f"process {held.pid} on {held.host}, since {held.taken_at:%Y-%m-%d %H:%M:%S}"
-                    " UTC.",
-                    hint="Wait for it to finish (or close the other window), then run the buy "
-                    "again.",
-                    kind=ErrorKind.CONFLICT,
-                    details={
-                        "station": held.station,
-                        "host": held.host,
-                        "pid": held.pid,
-                        "since": held.taken_at.isoformat(),
-                    },
-                )
-            if held is not None and not mine:
-                log.warning(
-                    "taking over the buyer lease of process %s on %s (stale since %s)",
-                    held.pid,
-                    held.host,
-                    held.heartbeat_at,
-                )
-            tx.lease.take(LeaseRecord(token, self._station, host, os.getpid(), now, now))
+        try:
+            with self._store.transaction(write=True) as tx:
+                held = tx.lease.current()
+                if held is not None and held.token != self._unreleased:
+                    if not self._stale(held, now, host):
+                        raise _refusal(held)
+                    log.warning(
+                        "taking over the buyer lease of process %s on %s (stale since %s)",
+                        held.pid,
+                        held.host,
+                        held.heartbeat_at,
+                    )
+                tx.lease.take(LeaseRecord(token, self._station, host, os.getpid(), now, now))
+        except AppError:
+            raise
+        except Exception as error:  # read-only, full, locked: a known error, said as one
+            raise AppError(
+                "The database cannot be written, so no purchase can start.",
+                hint="Free disk space or make the database file writable, then buy again.",
+                kind=ErrorKind.DATABASE,
+                details={"error": type(error).__name__},
+            ) from error
         self._token = token
         self._unreleased = None
         self.lost = False
         self._stop.clear()
         self._beat = threading.Thread(target=self._heartbeat, name="buyer-lease", daemon=True)
         self._beat.start()
+
+    def _stale(self, held: LeaseRecord, now: datetime, host: str) -> bool:
+        return may_take_over(
+            holder_host=held.host,
+            heartbeat_at=held.heartbeat_at,
+            now=now,
+            this_host=host,
+            holder_alive=pid_alive(held.pid) if held.host == host else None,
+            ttl=self._ttl,
+        )
 
     def release(self) -> None:
         """Give the lease back (only if this holder still has it)."""
@@ -132,3 +128,18 @@ class BuyerLease:
                 if self.on_lost is not None:
                     self.on_lost()
                 return
+
+
+def _refusal(held: LeaseRecord) -> AppError:
+    return AppError(
+        f"Another purchase is running on this database: station {held.station}, process "
+        f"{held.pid} on {held.host}, since {held.taken_at:%Y-%m-%d %H:%M:%S} UTC.",
+        hint="Wait for it to finish (or close the other window), then run the buy again.",
+        kind=ErrorKind.CONFLICT,
+        details={
+            "station": held.station,
+            "host": held.host,
+            "pid": held.pid,
+            "since": held.taken_at.isoformat(),
+        },
+    )

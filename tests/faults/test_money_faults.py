@@ -289,6 +289,14 @@ def test_a_database_gone_read_only_mid_buy_keeps_the_label_in_the_side_journal(
 
     gw = Gateway("EZTK_test", GatewayConfig(api_base=sandbox.api_base, retry=FAST_RETRY))
     service = purchase_service(store, gw, tmp_path / "labels", concurrency=1)
+    switch.on = True  # read-only from the start: refused before any money, as a known error
+    with pytest.raises(AppError) as refused:
+        service.buy(TEE)
+    assert refused.value.kind is ErrorKind.DATABASE and "no purchase can start" in (
+        refused.value.message
+    )
+    assert [e for e in sandbox.ledger() if e.get("event") == "purchase"] == []
+    switch.on = False
     with pytest.raises(AppError) as stopped:
         service.buy(TEE)
     assert stopped.value.kind is ErrorKind.DATABASE
