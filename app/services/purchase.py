@@ -106,7 +106,6 @@ class PurchaseService:
         self._store = store
         self._gateway = gateway
         self._preflight = preflight
-        self._files = label_files
         self._audit = audit
         self._clock = clock
         self.concurrency = concurrency
@@ -117,7 +116,7 @@ class PurchaseService:
         self.lookahead = lookahead
         self.label_format: LabelFormat = label_format
         self._signer = customs_signer
-        self._lock = BuyerLease(store, station=audit.station, clock=clock)
+        self._lease = BuyerLease(store, station=audit.station, clock=clock)
         self._steps = JournalSteps(
             store, gateway, label_files, audit, clock, SideJournal(side_journal_path(store.path))
         )
@@ -152,9 +151,10 @@ class PurchaseService:
         that the next run buys on the same shipment.
 
         Raises:
-            AppError: CONFLICT when another buyer holds this database; INVALID_INPUT /
-                NOT_FOUND for a selection that cannot be resolved. An order's own problems are
-                reported in the result, never raised.
+            AppError: CONFLICT when another buyer holds this database's lease (naming it);
+                DATABASE when the database cannot be written (what was bought is kept, see
+                app.services.purchase_steps); INVALID_INPUT / NOT_FOUND for a selection that
+                cannot be resolved. An order's own problems are reported in the result.
         """
         workers = concurrency or self.concurrency
         creators = create_concurrency or self.create_concurrency or workers
@@ -167,14 +167,14 @@ class PurchaseService:
                 )
         cancel = cancel or threading.Event()
         # Another buyer took the lease (this one looked dead): stop starting buys, like Cancel.
-        self._lock.on_lost = cancel.set
-        self._lock.acquire()
+        self._lease.on_lost = cancel.set
+        self._lease.acquire()
         try:
             return self._buy_locked(
                 selection, workers, creators, progress, cancel, on_label_bought, verify_addresses
             )
         finally:
-            self._lock.release()
+            self._lease.release()
 
     def _buy_locked(
         self,
@@ -356,11 +356,11 @@ class PurchaseService:
 
     def reconcile(self) -> ReconcileReport:
         """Resolve every open journal row with EasyPost (holds the buyer lease meanwhile)."""
-        self._lock.acquire()
+        self._lease.acquire()
         try:
             return self._reconcile_locked()
         finally:
-            self._lock.release()
+            self._lease.release()
 
     def _reconcile_locked(
         self, *, planned: Mapping[int, PlannedOrder] | None = None
