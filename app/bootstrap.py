@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from app.postage.sandbox.server import SandboxServer
     from app.services.audit import AuditLog
     from app.services.batches import BatchOverviewService
+    from app.services.buy_and_print import BuyAndPrintService
     from app.services.catalog import CatalogService
     from app.services.demo import DemoSeeder
     from app.services.estimate import EstimateService
@@ -235,6 +236,13 @@ class AppContext:
             label_format=_label_format(self.settings),
             customs_signer=ep.customs_signer,
         )
+
+    @cached_property
+    def buy_and_print_service(self) -> BuyAndPrintService:
+        """The one "buy and print" use case (CLI `buy` and the GUI's Buy & print panel)."""
+        from app.services.buy_and_print import BuyAndPrintService
+
+        return BuyAndPrintService(self.purchase_service, self.print_queue_service)
 
     # --- after the labels (W3): scan to ship, SCAN forms, refunds, pickups, tracking ----------
 

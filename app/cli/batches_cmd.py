@@ -29,7 +29,17 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
         print("No batches today.")
         return 0
     emit_table(
-        ("BATCH", "STATUS", "BOUGHT", "PRINTED", "SHIPPED", "REFUNDED", "SPENT", "SCAN FORM"),
+        (
+            "BATCH",
+            "STATUS",
+            "BOUGHT",
+            "PRINTED",
+            "SHIPPED",
+            "REFUNDED",
+            "SPENT",
+            "NOT RECORDED",
+            "SCAN FORM",
+        ),
         [
             (
                 b.reference,
@@ -39,6 +49,7 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
                 b.shipped,
                 f"{b.refunded}" + (f" (+{b.refund_pending} pending)" if b.refund_pending else ""),
                 f"${b.spent_usd:.2f}",
+                b.unrecorded or "",
                 b.scan_form_state,
             )
             for b in batches
@@ -68,6 +79,17 @@ def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
                         "scan_form": f.scan_form_easypost_id,
                     }
                     for f in detail.labels
+                ],
+                "unrecorded": [
+                    {
+                        "order_id": p.order_id,
+                        "state": p.state.value,
+                        "shipment_id": p.shipment_id,
+                        "tracking_code": p.tracking_code,
+                        "amount": str(p.amount_usd) if p.amount_usd is not None else None,
+                        "reason": p.error,
+                    }
+                    for p in detail.unrecorded
                 ],
                 "scan_forms": [
                     {
@@ -103,6 +125,12 @@ def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
             for f in detail.labels
         ],
     )
+    for kept in detail.unrecorded:
+        amount = f"${kept.amount_usd:.2f}" if kept.amount_usd is not None else "?"
+        print(
+            f"{kept.state.value.upper()}: order id {kept.order_id}, label {kept.tracking_code} "
+            f"(shipment {kept.shipment_id}, {amount}): {kept.error or ''}"
+        )
     for form in detail.scan_forms:
         print(
             f"SCAN form {form.id} ({form.easypost_id}): {form.status}, "

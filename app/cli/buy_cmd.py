@@ -5,17 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from app.bootstrap import AppContext
 from app.cli.estimate_cmd import add_selection_arguments, selection_from
 from app.cli.output import emit_json
 from app.cli.roll_cmd import warn_before_buying
-from app.services.purchase import BuyProgress, BuyResult, LabelInfo
-
-if TYPE_CHECKING:
-    from app.services.print_queue import PrintQueue
+from app.services.purchase import BuyProgress, BuyResult, LabelInfo, UnrecordedLabel
 
 #: Exit status when the buy was not confirmed (--yes missing): nothing was bought.
 EXIT_NOT_CONFIRMED = 3
@@ -66,6 +61,16 @@ def _label_json(label: LabelInfo) -> dict[str, object]:
     }
 
 
+def _unrecorded_json(label: UnrecordedLabel) -> dict[str, object]:
+    return {
+        "order": label.order_id,
+        "shipment_id": label.shipment_id,
+        "tracking_code": label.tracking_code,
+        "amount": str(label.amount_usd),
+        "reason": label.reason,
+    }
+
+
 def result_json(result: BuyResult) -> dict[str, object]:
     return {
         "batch": result.batch_reference,
@@ -82,6 +87,8 @@ def result_json(result: BuyResult) -> dict[str, object]:
             {"order": f.order_id, "external_id": f.external_id, "reason": f.reason}
             for f in result.unknown
         ],
+        "unrecorded": [_unrecorded_json(u) for u in result.unrecorded],
+        "refunded": [_unrecorded_json(u) for u in result.refunded],
         "skipped": list(result.skipped),
         "not_started": list(result.not_started),
         "spent": str(result.spent),
@@ -127,26 +134,13 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
     return EXIT_NOT_CONFIRMED
 
 
-def _printer_sink(ctx: AppContext, printer: str) -> tuple[Callable[[LabelInfo], None], PrintQueue]:
-    """The print queue of `printer`: each bought label is enqueued at once, in group order."""
-    queue = ctx.print_queue_service.queue_for(printer)
-
-    def enqueue(label: LabelInfo) -> None:
-        queue.enqueue(label.label_id)
-
-    return enqueue, queue
-
-
 def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
     if not args.yes:
         return _unconfirmed(args, ctx)
-    on_label: Callable[[LabelInfo], None] | None = None
-    queue: PrintQueue | None = None
     if args.printer:
         warn_before_buying(
             ctx, args.printer, len(ctx.purchase_service.plan(selection_from(args)).orders)
         )
-        on_label, queue = _printer_sink(ctx, args.printer)
 
     def progress(p: BuyProgress) -> None:
         if not args.json:
@@ -160,37 +154,58 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
 
     cancel = threading.Event()
     try:
-        result = ctx.purchase_service.buy(
+        outcome = ctx.buy_and_print_service.run(
             selection_from(args),
+            printer=args.printer,
+            printing=bool(args.printer),
+            wait_for_printing=True,
             concurrency=args.concurrency,
             create_concurrency=args.create_concurrency,
             progress=progress,
             cancel=cancel,
-            on_label_bought=on_label,
             verify_addresses=not args.no_verify,
         )
     except KeyboardInterrupt:
         cancel.set()
         raise
+    result = outcome.buy
     if not args.json:
         print(file=sys.stderr)
-    if queue is not None:
-        # Labels of this batch bought by an interrupted earlier run (enqueue is idempotent).
-        for record in ctx.purchase_service.batch_labels(result.batch_id):
-            if record.is_live:
-                queue.enqueue(record.id)
-        if not queue.wait_until_idle():
-            print(f"printing stopped: {queue.status()}", file=sys.stderr)
+    if outcome.printing_stopped:
+        print(f"printing stopped: {outcome.printing_stopped}", file=sys.stderr)
+    for problem in outcome.print_problems:
+        print(f"print queue: {problem}", file=sys.stderr)
     if args.json:
         emit_json(result_json(result))
     else:
-        print(f"batch {result.batch_reference}: bought {len(result.bought)}, spent ${result.spent}")
+        summary = (
+            f"batch {result.batch_reference}: bought {len(result.bought)}, spent ${result.spent}"
+            f" (batch total ${result.batch_spent})"
+        )
+        if result.unrecorded or result.refunded:
+            # Money was spent on these too: say so, never "bought 0, spent $0".
+            summary += (
+                f"; {len(result.unrecorded)} label(s) bought but not recorded yet, "
+                f"{len(result.refunded)} refunded because they could not be recorded"
+            )
+        print(summary)
         for item in result.blocked:
             print(f"blocked: order {item.external_id}: {item.reason}")
         for failed in result.failed:
             print(f"failed: order {failed.external_id}: {failed.reason}")
         for unknown in result.unknown:
             print(f"unknown: order {unknown.external_id}: {unknown.reason} (run the buy again)")
+        for kept in result.unrecorded:
+            print(
+                f"NOT RECORDED: order {kept.order_id}: label {kept.tracking_code} "
+                f"(${kept.amount_usd}) bought but not recorded: {kept.reason}; kept in the "
+                "journal, run the buy again to record or refund it"
+            )
+        for back in result.refunded:
+            print(
+                f"refunded: order {back.order_id}: label {back.tracking_code} "
+                f"(${back.amount_usd}) could not be recorded: {back.reason}"
+            )
         for problem in result.delivery_errors:
             print(f"print queue: {problem}", file=sys.stderr)
     return 0 if result.complete and not result.failed else EXIT_INCOMPLETE

@@ -24,6 +24,11 @@ class PurchaseState(StrEnum):
     FAILED = "failed"  # EasyPost refused; nothing was bought
     UNKNOWN = "unknown"  # the answer was lost: reconcile with EasyPost before any retry
     ABANDONED = "abandoned"  # never bought and given up (e.g. superseded by a later run)
+    #: Bought at EasyPost, but the database would not take it as a live label (tracking number
+    #: already stored, disk full, ...): kept with shipment, tracking and cost until recorded or
+    #: refunded (app.domain.purchase_journal).
+    UNRECORDED = "unrecorded"
+    REFUNDED = "refunded"  # an unrecordable label refunded automatically (the reason is kept)
 
     @property
     def is_open(self) -> bool:
@@ -31,7 +36,13 @@ class PurchaseState(StrEnum):
 
 
 OPEN_PURCHASE_STATES = frozenset(
-    {PurchaseState.INTENT, PurchaseState.CREATED, PurchaseState.BUYING, PurchaseState.UNKNOWN}
+    {
+        PurchaseState.INTENT,
+        PurchaseState.CREATED,
+        PurchaseState.BUYING,
+        PurchaseState.UNKNOWN,
+        PurchaseState.UNRECORDED,
+    }
 )
 
 

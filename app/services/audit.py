@@ -38,6 +38,8 @@ class AuditAction(StrEnum):
     PURCHASE_DUPLICATE = "purchase.duplicate"
     PURCHASE_FAILED = "purchase.failed"
     PURCHASE_ABANDONED = "purchase.abandoned"
+    PURCHASE_UNRECORDED = "purchase.unrecorded"  # bought; the database would not record it
+    PURCHASE_REFUNDED = "purchase.refunded"  # an unrecordable label refunded automatically
     LABEL_BOUGHT = "label.bought"
     LABEL_FILES_MISSING = "label.files_missing"
     LABEL_PRINTED = "label.printed"

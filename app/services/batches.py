@@ -7,8 +7,10 @@ from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from app.domain.errors import AppError, ErrorKind
+from app.domain.fulfilment import PurchaseState
 from app.services.clock import Clock, local_date, local_day_start, utc_now
 from app.store import Store
+from app.store.purchases_repo import PurchaseRecord
 from app.store.scan_forms_repo import StoredScanForm
 from app.store.shipping_repo import BatchCounts, LabelFacts
 
@@ -31,6 +33,7 @@ class BatchSummary:
     scan_form_state: str  # none | partial | complete | n/a
     on_scan_form: int
     manifestable: int
+    unrecorded: int = 0  # labels bought but not recorded yet: recorded or refunded next run
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -48,6 +51,7 @@ class BatchSummary:
             "scan_form": self.scan_form_state,
             "on_scan_form": self.on_scan_form,
             "manifestable": self.manifestable,
+            "unrecorded": self.unrecorded,
         }
 
 
@@ -58,6 +62,8 @@ class BatchDetail:
     summary: BatchSummary
     labels: tuple[LabelFacts, ...]
     scan_forms: tuple[StoredScanForm, ...]
+    #: Journal rows of labels bought but not recorded (`unrecorded`), or refunded for that.
+    unrecorded: tuple[PurchaseRecord, ...] = ()
 
 
 def _state(counts: BatchCounts) -> str:
@@ -84,6 +90,7 @@ def _summary(counts: BatchCounts) -> BatchSummary:
         scan_form_state=_state(counts),
         on_scan_form=counts.on_scan_form,
         manifestable=counts.manifestable,
+        unrecorded=counts.unrecorded,
     )
 
 
@@ -116,4 +123,9 @@ class BatchOverviewService:
             forms = [f for f in tx.scan_forms.all() if f.batch_id == counts[0].batch_id]
             form_ids = {label.scan_form_id for label in labels if label.scan_form_id}
             forms += [f for f in tx.scan_forms.all() if f.id in form_ids and f.batch_id is None]
-        return BatchDetail(_summary(counts[0]), tuple(labels), tuple(forms))
+            kept = [
+                p
+                for p in tx.purchases.for_batch(counts[0].batch_id)
+                if p.state in (PurchaseState.UNRECORDED, PurchaseState.REFUNDED)
+            ]
+        return BatchDetail(_summary(counts[0]), tuple(labels), tuple(forms), tuple(kept))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -9,8 +10,8 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.domain.fulfilment import BatchStatus
-from app.store.models_fulfilment import BatchRow, LabelRow
+from app.domain.fulfilment import BatchStatus, PurchaseState
+from app.store.models_fulfilment import BatchRow, LabelRow, PurchaseRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,6 @@ class BatchRecord:
     service_choice: str
     concurrency: int
     easypost_batch_id: str | None
-    spent_usd: Decimal
     selection_json: str
     finished_at: datetime | None
 
@@ -44,7 +44,6 @@ def _to_record(row: BatchRow) -> BatchRecord:
         service_choice=row.service_choice,
         concurrency=row.concurrency,
         easypost_batch_id=row.easypost_batch_id,
-        spent_usd=row.spent_usd,
         selection_json=row.selection_json,
         finished_at=row.finished_at,
     )
@@ -85,7 +84,6 @@ class BatchRepository:
             package_type_id=package_type_id,
             service_choice=service_choice,
             concurrency=concurrency,
-            spent_usd=Decimal(0),
             selection_json=selection_json,
         )
         self._session.add(row)
@@ -141,13 +139,26 @@ class BatchRepository:
             .values(easypost_batch_id=easypost_batch_id)
         )
 
-    def recompute_spent(self, batch_id: int) -> Decimal:
-        """Set spent_usd to the sum of the batch's labels (exact decimals, summed here)."""
-        amounts = self._session.scalars(
-            select(LabelRow.amount_usd).where(LabelRow.batch_id == batch_id)
-        ).all()
-        spent = sum(amounts, Decimal(0))
-        self._session.execute(
-            update(BatchRow).where(BatchRow.id == batch_id).values(spent_usd=spent)
-        )
-        return spent
+    def spent(self, batch_id: int) -> Decimal:
+        """What the batch spent: its labels plus its bought labels not recorded yet (derived,
+        never a tally; exact decimals, summed here)."""
+        return self.spent_by_batch([batch_id]).get(batch_id, Decimal(0))
+
+    def spent_by_batch(self, batch_ids: Sequence[int]) -> dict[int, Decimal]:
+        """Spend per batch (see spent())."""
+        totals: dict[int, Decimal] = {batch_id: Decimal(0) for batch_id in batch_ids}
+        for start in range(0, len(batch_ids), 900):
+            chunk = batch_ids[start : start + 900]
+            labels = self._session.execute(
+                select(LabelRow.batch_id, LabelRow.amount_usd).where(LabelRow.batch_id.in_(chunk))
+            )
+            unrecorded = self._session.execute(
+                select(PurchaseRow.batch_id, PurchaseRow.amount_usd).where(
+                    PurchaseRow.batch_id.in_(chunk),
+                    PurchaseRow.state == PurchaseState.UNRECORDED.value,
+                )
+            )
+            for batch_id, amount in [*labels, *unrecorded]:
+                if batch_id is not None and amount is not None:
+                    totals[batch_id] += amount
+        return totals

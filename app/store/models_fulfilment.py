@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.store.base import Base
 
 #: Journal states in which a purchase may still turn into a label: one per order at most.
-OPEN_PURCHASE_STATES = ("intent", "created", "buying", "unknown")
+OPEN_PURCHASE_STATES = ("intent", "created", "buying", "unknown", "unrecorded")
 #: Label statuses that still count as the order's postage: one per order at most.
 LIVE_LABEL_STATUSES = ("live", "refund_submitted")
 
@@ -39,7 +39,8 @@ class BatchRow(Base):
     service_choice: Mapped[str] = mapped_column(Text, default="")
     concurrency: Mapped[int] = mapped_column(default=8)
     easypost_batch_id: Mapped[str | None] = mapped_column(Text)
-    spent_usd: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    # No spent tally: a batch's spend is derived from its labels and unrecorded journal rows
+    # (BatchRepository.spent), so it can never drift from them (revision 0005 dropped it).
     # What was asked for (groups/orders, package type, services) as JSON, so the same buy run
     # again resumes this batch instead of starting another one.
     selection_json: Mapped[str] = mapped_column(Text, default="{}")
@@ -65,12 +66,15 @@ class PurchaseRow(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
     # Sent to EasyPost as the shipment reference: finds the shipment when its id was lost.
     reference: Mapped[str] = mapped_column(Text, unique=True)
-    # intent|created|buying|bought|failed|unknown|abandoned
+    # intent|created|buying|bought|failed|unknown|abandoned|unrecorded|refunded
     state: Mapped[str] = mapped_column(String(20))
     shipment_id: Mapped[str | None] = mapped_column(Text, index=True)
     rate_id: Mapped[str | None] = mapped_column(Text)
     service: Mapped[str | None] = mapped_column(Text)
     amount_usd: Mapped[Decimal | None]
+    # Kept once bought: an `unrecorded` row holds the label's tracking number until it is
+    # recorded as a label or refunded.
+    tracking_code: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

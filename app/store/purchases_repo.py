@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import OPEN_PURCHASE_STATES, PurchaseState
+from app.domain.purchase_journal import can_transition
 from app.store.models_fulfilment import PurchaseRow
 
 _OPEN = [state.value for state in OPEN_PURCHASE_STATES]
@@ -34,6 +35,7 @@ class PurchaseRecord:
     error: str | None
     created_at: datetime
     updated_at: datetime
+    tracking_code: str | None = None
 
 
 def _to_record(row: PurchaseRow) -> PurchaseRecord:
@@ -50,6 +52,7 @@ def _to_record(row: PurchaseRow) -> PurchaseRecord:
         error=row.error,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        tracking_code=row.tracking_code,
     )
 
 
@@ -113,16 +116,43 @@ class PurchaseRepository:
         rate_id: str | _Unset | None = UNSET,
         service: str | _Unset | None = UNSET,
         amount_usd: Decimal | _Unset | None = UNSET,
+        tracking_code: str | _Unset | None = UNSET,
         error: str | _Unset | None = UNSET,
     ) -> None:
+        """Change a row; a change of state must be one the journal's table allows.
+
+        Raises:
+            AppError: (kind INTERNAL) for a transition app.domain.purchase_journal does not
+                allow (a final row is never reopened, a bought label never becomes "failed"),
+                or NOT_FOUND for an unknown row. Nothing is changed then.
+        """
         values: dict[str, object] = {"updated_at": now}
         if not isinstance(state, _Unset):
+            current = self._session.scalar(
+                select(PurchaseRow.state).where(PurchaseRow.id == purchase_id)
+            )
+            if current is None:
+                raise AppError(
+                    f"Purchase {purchase_id} is not in the journal.",
+                    hint="This is a bug; please report it.",
+                    kind=ErrorKind.NOT_FOUND,
+                    details={"purchase_id": purchase_id},
+                )
+            if not can_transition(PurchaseState(current), state):
+                raise AppError(
+                    f"The purchase journal refuses {current} -> {state.value}"
+                    f" for purchase {purchase_id}.",
+                    hint="This is a bug; please report it. Nothing was changed.",
+                    kind=ErrorKind.INTERNAL,
+                    details={"purchase_id": purchase_id, "from": current, "to": state.value},
+                )
             values["state"] = state.value
         for name, value in (
             ("shipment_id", shipment_id),
             ("rate_id", rate_id),
             ("service", service),
             ("amount_usd", amount_usd),
+            ("tracking_code", tracking_code),
             ("error", error),
         ):
             if not isinstance(value, _Unset):
@@ -158,6 +188,20 @@ class PurchaseRepository:
         query = select(PurchaseRow).where(PurchaseRow.state.in_(_OPEN)).order_by(PurchaseRow.id)
         if batch_id is not None:
             query = query.where(PurchaseRow.batch_id == batch_id)
+        return [_to_record(row) for row in self._session.scalars(query)]
+
+    def unrecorded(self) -> list[PurchaseRecord]:
+        """Labels bought but not recorded yet (to record or refund), oldest first."""
+        query = (
+            select(PurchaseRow)
+            .where(PurchaseRow.state == PurchaseState.UNRECORDED.value)
+            .order_by(PurchaseRow.id)
+        )
+        return [_to_record(row) for row in self._session.scalars(query)]
+
+    def all(self) -> list[PurchaseRecord]:
+        """Every journal row, oldest first (audits and the fault suite)."""
+        query = select(PurchaseRow).order_by(PurchaseRow.id)
         return [_to_record(row) for row in self._session.scalars(query)]
 
     def for_batch(self, batch_id: int) -> list[PurchaseRecord]:

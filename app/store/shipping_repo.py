@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -11,10 +11,11 @@ from typing import Any, cast
 from sqlalchemy import Row, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.domain.fulfilment import LIVE_LABEL_STATUSES, LabelStatus
+from app.domain.fulfilment import LIVE_LABEL_STATUSES, LabelStatus, PurchaseState
 from app.domain.orders import OrderStatus
+from app.store.batches_repo import BatchRepository
 from app.store.models import OrderRow
-from app.store.models_fulfilment import BatchRow, LabelRow, PrintJobRow, ScanFormRow
+from app.store.models_fulfilment import BatchRow, LabelRow, PrintJobRow, PurchaseRow, ScanFormRow
 
 _CHUNK = 900
 
@@ -71,7 +72,6 @@ class BatchCounts:
     status: str
     station: str
     service_choice: str
-    spent_usd: Decimal
     bought: int
     live: int
     printed: int
@@ -80,6 +80,10 @@ class BatchCounts:
     refund_pending: int
     on_scan_form: int
     manifestable: int
+    #: Derived from the labels and the unrecorded journal rows (never a stored tally).
+    spent_usd: Decimal = Decimal(0)
+    #: Labels bought but not recorded yet (journal rows `unrecorded`): recorded or refunded.
+    unrecorded: int = 0
 
 
 _LABEL_COLUMNS = (
@@ -260,7 +264,6 @@ class ShippingRepository:
                 BatchRow.status,
                 BatchRow.station,
                 BatchRow.service_choice,
-                BatchRow.spent_usd,
                 func.count(LabelRow.id),
                 count(live),
                 count(LabelRow.id.in_(printed)),
@@ -279,7 +282,20 @@ class ShippingRepository:
             query = query.where(BatchRow.created_at >= since)
         if reference is not None:
             query = query.where(BatchRow.reference == reference)
-        return [BatchCounts(*row) for row in self._session.execute(query)]
+        counts = [BatchCounts(*row) for row in self._session.execute(query)]
+        ids = [c.batch_id for c in counts]
+        spent = BatchRepository(self._session).spent_by_batch(ids)
+        unrecorded = dict(
+            self._session.execute(
+                select(PurchaseRow.batch_id, func.count(PurchaseRow.id))
+                .where(PurchaseRow.state == PurchaseState.UNRECORDED.value)
+                .group_by(PurchaseRow.batch_id)
+            ).all()
+        )
+        return [
+            replace(c, spent_usd=spent[c.batch_id], unrecorded=unrecorded.get(c.batch_id, 0))
+            for c in counts
+        ]
 
     # -- writes --------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
 from app.store.items_repo import ItemRepository
 from app.store.labels_repo import LabelRepository
+from app.store.lease_repo import LeaseRepository
 from app.store.migrate import MigrationOutcome, migrate_database
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
@@ -98,6 +99,10 @@ class StoreTransaction:
     @cached_property
     def rolls(self) -> RollRepository:
         return RollRepository(self.session)
+
+    @cached_property
+    def lease(self) -> LeaseRepository:
+        return LeaseRepository(self.session)
 
 
 class Store:

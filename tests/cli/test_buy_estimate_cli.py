@@ -157,3 +157,43 @@ def test_buy_warns_about_the_roll_and_printing_stops_at_its_end_until_new_roll(
     )
     roll = json.loads(out)
     assert (roll["labels_left"], roll["labels_loaded"], roll["source"]) == (248, 250, "counted")
+
+
+def test_buy_on_a_full_disk_says_what_was_spent_exits_non_zero_and_never_rebuys(
+    store: Store,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 8 item 2: `buy --order 87 --yes` three times on a full disk bought it three times,
+    each run printing `bought 0/1, spent $0` and exiting 0."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from app.store.labels_repo import LabelRepository
+
+    (order_id,) = seed(store, [us_order(87)])
+
+    def disk_full(self: LabelRepository, label: object) -> object:
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full"))
+
+    monkeypatch.setattr(LabelRepository, "add", disk_full)
+    for _ in range(3):
+        code, out, _ = _run(
+            capsys, tmp_path, store, sandbox.api_base, "buy", "--order", str(order_id), "--yes"
+        )
+        assert code == 2
+        assert "NOT RECORDED" in out and "1 label(s) bought but not recorded yet" in out
+        assert "batch total $0)" not in out  # the money is shown, never "spent $0" alone
+    assert len(ledger_purchases(sandbox.ledger())) == 1
+    monkeypatch.undo()
+    code, out, _ = _run(
+        capsys, tmp_path, store, sandbox.api_base, "buy", "--order", str(order_id), "--yes"
+    )
+    assert code == 0 and "bought 1" in out
+    code, out, _ = _run(capsys, tmp_path, store, sandbox.api_base, "batches", "--json")
+    (batch,) = json.loads(out)
+    assert batch["unrecorded"] == 0 and Decimal(batch["spent"]) > 0
+    assert len(ledger_purchases(sandbox.ledger())) == 1

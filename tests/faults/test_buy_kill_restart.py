@@ -70,8 +70,17 @@ def test_killed_and_restarted_buys_agree_with_the_ledger(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=Path.cwd()
         )
         if kills < MAX_KILLS:
+            # Kill at a random moment after this run bought something (or at once when it
+            # finishes first): a kill measured from the start alone lands before the first buy
+            # when the machine is loaded and the process starts slowly.
+            before = len(ledger_purchases(sandbox.ledger()))
+            deadline = time.monotonic() + 30
+            while process.poll() is None and time.monotonic() < deadline:
+                if len(ledger_purchases(sandbox.ledger())) > before:
+                    break
+                time.sleep(0.02)
             try:
-                out, err = process.communicate(timeout=rng.uniform(1.0, 3.0))
+                out, err = process.communicate(timeout=rng.uniform(0.05, 1.5))
             except subprocess.TimeoutExpired:
                 process.send_signal(signal.SIGKILL)
                 process.communicate()

@@ -15,7 +15,7 @@ from app.domain.orders import OrderStatus
 from app.postage.gateway import EasyPostGateway
 from app.postage.sandbox.server import SandboxServer
 from app.services.buy_plan import Selection
-from app.services.purchase import BuyerLock
+from app.services.buyer_lease import BuyerLease
 from app.store import Store
 from tests.services.purchase_world import (
     NOW,
@@ -164,10 +164,11 @@ def test_unknown_and_buying_rows_are_reconciled_before_anything_is_bought(
         tx.purchases.update(
             crashed.id,
             now=NOW,
-            state=PurchaseState.BUYING,
+            state=PurchaseState.CREATED,
             shipment_id=quote.shipment_id,
             rate_id=quote.rates[0].id,
         )
+        tx.purchases.update(crashed.id, now=NOW, state=PurchaseState.BUYING)
     # Order 1: the shipment was created (reference R-1) but its id never recorded.
     gateway.quote(rate_request_for(plan.orders[1], plan, reference="R-1"))
 
@@ -213,12 +214,13 @@ def test_a_second_buyer_on_the_same_database_is_refused(
 ) -> None:
     seed(store, [us_order(0)])
     service = purchase_service(store, gateway, tmp_path / "labels")
-    other = BuyerLock(Path(f"{store.path}.buy.lock"))
+    other = BuyerLease(store, station="desk-2")
     other.acquire()
     try:
         with pytest.raises(AppError) as caught:
             service.buy(Selection(groups=(TEE_GROUP,)))
         assert caught.value.kind is ErrorKind.CONFLICT
+        assert "station desk-2" in caught.value.message and " since " in caught.value.message
     finally:
         other.release()
     assert len(service.buy(Selection(groups=(TEE_GROUP,))).bought) == 1
@@ -254,11 +256,12 @@ def test_an_unverifiable_address_is_blocked_while_the_others_are_bought(
     _assert_ledger_matches(store, sandbox)
 
 
-def test_a_label_the_database_refuses_is_journaled_as_a_duplicate(
+def test_a_label_the_database_refuses_is_refunded_with_the_reason_never_dropped(
     store: Store, gateway: EasyPostGateway, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     """Something outside the journal gave the order a live label mid-run: the DB refuses the
-    second one, the row is closed and the duplicate goes to the audit log for a refund."""
+    second one; it is kept in the journal (unrecorded) and refunded at once with the reason,
+    and the run says money was spent and is not complete (issue 8, item 2)."""
     from app.store.labels_repo import NewLabel
 
     ids = seed(store, [us_order(0)])
@@ -292,11 +295,18 @@ def test_a_label_the_database_refuses_is_journaled_as_a_duplicate(
     gateway.buy = buy  # type: ignore[method-assign, assignment]
     result = service.buy(Selection(groups=(TEE_GROUP,)))
     assert seen == ["buy"] and result.bought == ()
+    assert len(result.refunded) == 1 and result.spent == result.refunded[0].amount_usd > 0
+    assert not result.complete
     with store.transaction() as tx:
         (purchase,) = tx.purchases.for_orders(ids)
-        duplicates = tx.audit.list(action="purchase.duplicate")
-    assert purchase.state is PurchaseState.BOUGHT and "duplicate label" in (purchase.error or "")
-    assert len(duplicates) == 1
+        refunds = tx.audit.list(action="purchase.refunded")
+    assert purchase.state is PurchaseState.REFUNDED
+    assert "order_has_label" in (purchase.error or "")
+    assert purchase.tracking_code and purchase.shipment_id and purchase.amount_usd
+    assert len(refunds) == 1
+    (sold,) = ledger_purchases(sandbox.ledger())
+    refunded = [e for e in sandbox.ledger() if e.get("event") == "refund_submitted"]
+    assert [e["shipment_id"] for e in refunded] == [sold["shipment_id"]]
 
 
 def test_label_files_lost_in_a_crash_are_fetched_again(

@@ -141,7 +141,7 @@ def test_database_refuses_a_second_live_label_for_one_order(upgraded: Store) -> 
         live = tx.labels.live_for_order(1)
         assert live is not None and live.id == second.id
         assert tx.labels.live_order_ids([1, 2]) == {1}
-        assert tx.batches.recompute_spent(batch_id) == Decimal("10.50")
+        assert tx.batches.spent(batch_id) == Decimal("10.50")
 
 
 def test_database_refuses_a_second_open_purchase_for_one_order(upgraded: Store) -> None:

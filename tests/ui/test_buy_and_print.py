@@ -264,3 +264,46 @@ def test_a_group_without_an_intl_service_blocks_its_orders_abroad_with_the_fix(
     cheapest = estimated.args[0]
     assert len(cheapest.preflight.ready) == group.orders and cheapest.preflight.blocked == ()
     assert "wait for an Intl service" not in panel.summary.text()
+
+
+def test_a_resumed_buy_from_the_panel_prints_the_labels_an_interrupted_run_left(
+    qtbot: QtBot, window: MainWindow, demo_ctx: AppContext, guard: ThreadGuard
+) -> None:
+    """Issue 8: the CLI re-queued labels left by an interrupted run and the GUI did not; both
+    call the one buy-and-print use case now."""
+    import threading
+
+    panel = _buy_panel(qtbot, window)
+    group = min(
+        (r.group for r in panel.model.rows() if r.group.package_type == "Poly mailer 10x13"),
+        key=lambda g: g.orders,
+    )
+    panel.select_groups([group.group_id])
+    with qtbot.waitSignal(panel.estimated, timeout=60_000) as estimated:
+        panel.estimate_button.click()
+    selection = estimated.args[0].selection
+    assert len(estimated.args[0].preflight.ready) >= 2
+    # An earlier run of the same selection (a window closed mid-buy): labels bought, never queued.
+    cancel = threading.Event()
+    with guard.paused():
+        first = demo_ctx.purchase_service.buy(
+            selection,
+            concurrency=1,
+            cancel=cancel,
+            on_label_bought=lambda _label: cancel.set(),
+        )
+    assert first.cancelled and first.bought
+    panel.confirm = lambda *_args: True
+    with qtbot.waitSignal(panel.buy_finished, timeout=60_000) as finished:
+        panel.buy_button.click()
+    result = finished.args[0]
+    assert result.batch_id == first.batch_id and result.complete
+    wanted = sorted(label.label_id for label in (*first.bought, *result.bought))
+
+    def all_printed() -> bool:
+        with guard.paused(), demo_ctx.store.transaction() as tx:
+            jobs = [job for label_id in wanted for job in tx.print_jobs.for_label(label_id)]
+        printed = [j.label_id for j in jobs if j.status is PrintJobStatus.PRINTED]
+        return sorted(printed) == wanted and len(jobs) == len(wanted)  # each label once
+
+    qtbot.waitUntil(all_printed, timeout=30_000)

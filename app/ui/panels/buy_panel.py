@@ -27,6 +27,7 @@ from app.domain.errors import AppError
 from app.domain.groups import PackageGroup
 from app.domain.usps_services import SERVICES, service_title
 from app.infra.settings import ConfiguredPrinter, PrinterSettings
+from app.services.buy_and_print import BuyAndPrintResult
 from app.services.buy_plan import CHEAPEST, Plan, PlannedOrder, Selection
 from app.services.estimate import EstimateReport, OrderEstimate
 from app.services.preflight import BlockedOrder, PreflightReport
@@ -84,6 +85,26 @@ class EstimateSource(Protocol):
         progress: Callable[[int, int], None] | None = None,
         cancel: Event | None = None,
     ) -> EstimateReport: ...
+
+
+class BuyAndPrintSource(Protocol):
+    """app.services.buy_and_print.BuyAndPrintService: the use case the CLI's `buy` calls too."""
+
+    def run(
+        self,
+        selection: Selection,
+        *,
+        printer: str | None = None,
+        printing: bool = True,
+        wait_for_printing: bool = False,
+        concurrency: int | None = None,
+        create_concurrency: int | None = None,
+        progress: Callable[[BuyProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        on_label_bought: Callable[[LabelInfo], None] | None = None,
+        on_print_problem: Callable[[AppError], None] | None = None,
+        verify_addresses: bool = True,
+    ) -> BuyAndPrintResult: ...
 
 
 class QueueSource(Protocol):
@@ -310,6 +331,7 @@ class BuyPanel(Panel):
         estimate: EstimateSource,
         queues: QueueSource,
         printers: PrinterSettingsSource,
+        buy_and_print: BuyAndPrintSource,
         confirm: Confirm = confirm_with_box,
         rolls: RollSource | None = None,
         parent: QWidget | None = None,
@@ -318,6 +340,7 @@ class BuyPanel(Panel):
         self._rolls = rolls  # the labels left on the printer's roll, said before spending
         self._groups = groups
         self._purchase = purchase
+        self._buy_and_print = buy_and_print
         self._estimate = estimate
         self._queues = queues
         self._printers = printers
@@ -596,28 +619,22 @@ class BuyPanel(Panel):
         self._run_buy(outcome.selection, str(self.printer_combo.currentData() or ""))
 
     def _run_buy(self, selection: Selection, printer_uri: str) -> None:
-        purchase, queues, bridge = self._purchase, self._queues, self._bridge
+        use_case, bridge = self._buy_and_print, self._bridge
         cancel = threading.Event()
         workers = self.concurrency.value()
 
-        def enqueue(queue: PrintQueue | None, info: LabelInfo) -> None:
-            bridge.label_bought.emit(info)
-            if queue is None:
-                return
-            try:
-                queue.enqueue(info.label_id)
-            except AppError as exc:  # the label is bought and kept; it prints from the queue later
-                bridge.print_problem.emit(exc)
-
         def work() -> BuyResult:
-            queue = queues.queue_for(printer_uri or None)
-            return purchase.buy(
+            # The same use case as the CLI's `buy`: labels of this batch left by an interrupted
+            # run are queued again too. A print problem never fails a bought label.
+            return use_case.run(
                 selection,
+                printer=printer_uri or None,
                 concurrency=workers,
                 progress=bridge.progressed.emit,
                 cancel=cancel,
-                on_label_bought=lambda info: enqueue(queue, info),
-            )
+                on_label_bought=bridge.label_bought.emit,
+                on_print_problem=bridge.print_problem.emit,
+            ).buy
 
         self._cancel = cancel
         self.bought_model.set_rows([])
@@ -673,8 +690,14 @@ class BuyPanel(Panel):
             text += f", {len(result.blocked):,} blocked"
         if result.cancelled:
             text += f"; cancelled with {len(result.not_started):,} not started"
+        if result.unrecorded or result.refunded:
+            # Money was spent on these: never hidden behind "0 bought".
+            text += (
+                f"; {len(result.unrecorded):,} bought but not recorded yet (kept, see Batches), "
+                f"{len(result.refunded):,} refunded because they could not be recorded"
+            )
         hint = ""
-        if result.unknown or result.not_started:
+        if result.unknown or result.not_started or result.unrecorded:
             hint = "Buy the same groups again to finish: nothing is bought twice."
         tone = Tone.SUCCESS if result.complete and not result.failed else Tone.WARNING
         self.message_bar.show_message(text + ".", tone, hint)

@@ -50,6 +50,7 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             queues=queues,
             printers=printers,
             rolls=rolls,
+            buy_and_print=services.deferred("buy_and_print_service"),
         )
         built["buy"] = panel
 

@@ -148,6 +148,15 @@ BATCH_COLUMNS = (
     Column[BatchSummary](
         "Spent", lambda b: _money(b.spent_usd), sort=lambda b: b.spent_usd, numeric=True, width=90
     ),
+    # Labels bought but not recorded yet (kept in the journal until recorded or refunded).
+    Column[BatchSummary](
+        "Not recorded",
+        lambda b: b.unrecorded or "",
+        sort=lambda b: b.unrecorded,
+        numeric=True,
+        width=90,
+        foreground=lambda b: "#b00020" if b.unrecorded else None,
+    ),
     Column[BatchSummary](
         "SCAN form",
         lambda b: (
@@ -506,6 +515,12 @@ class LabelsPanel(Panel):
         self.batch_heading.setText(
             f"{s.reference}: {s.bought} labels, {_money(s.spent_usd)}; {s.shipped} shipped; "
             f"{eligible} could be refunded"
+            + (
+                f"; {s.unrecorded} bought but not recorded yet (the next buy records or "
+                "refunds them)"
+                if s.unrecorded
+                else ""
+            )
         )
         self.batch_model.replace_row(s)
         self._update_buttons()
