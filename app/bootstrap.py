@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from app.services.pickups import PickupService
     from app.services.preflight import PreflightService
     from app.services.print_queue import PrintQueueService
+    from app.services.printer_setup import PrinterSetupService
     from app.services.purchase import PurchaseService
     from app.services.refunds import RefundService
     from app.services.scan_forms import ScanFormService
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from app.services.ship_from import ShipFromService
     from app.services.tracking import TrackingService
     from app.store import Store
+    from printers.discovery import FoundPrinter
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +267,19 @@ class AppContext:
         )
         self._closers.append(service)
         return service
+
+    @cached_property
+    def printer_setup_service(self) -> PrinterSetupService:
+        """Add, remove and choose printers: one set of rules for the CLI and the Setup panel."""
+        from app.services.print_queue import open_configured_printer
+        from app.services.printer_setup import PrinterSetupService
+
+        def discover() -> list[FoundPrinter]:
+            from printers.discovery import discover as usb_discover  # pyusb only when asked
+
+            return usb_discover()
+
+        return PrinterSetupService(self.settings_store, open_configured_printer, discover=discover)
 
     @cached_property
     def scan_to_ship_service(self) -> ScanToShipService:

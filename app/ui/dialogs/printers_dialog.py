@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.errors import AppError, ErrorKind
+from app.domain.errors import AppError
 from app.infra.settings import DEMO_PRINTER_URI, ConfiguredPrinter, PrinterSettings
+from app.services.printer_setup import with_default, with_printer, without_printer
 from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.common import record_table, selected_records
@@ -61,43 +62,6 @@ class SettingsPrinters:
 
 
 Discover = Callable[[], Sequence[FoundPrinter]]
-
-
-def with_printer(settings: PrinterSettings, printer: ConfiguredPrinter) -> PrinterSettings:
-    """`settings` plus `printer` (names and URIs are unique; the first one becomes default)."""
-    name, uri = printer.name.strip(), printer.uri.strip()
-    if not name or "://" not in uri:
-        raise AppError(
-            "A printer needs a name and a URI.",
-            hint="E.g. Zebra desk 1 and usb://0a5f:0185, tcp://192.168.1.50:9100 or "
-            "virtual://test.",
-            kind=ErrorKind.INVALID_INPUT,
-        )
-    for existing in settings.configured:
-        if existing.name == name or existing.uri == uri:
-            raise AppError(
-                f"{existing.name} ({existing.uri}) is configured already.",
-                hint="Remove it first, or choose another name.",
-                kind=ErrorKind.CONFLICT,
-            )
-    added = ConfiguredPrinter(name, uri, printer.model)
-    return dataclasses.replace(
-        settings,
-        configured=(*settings.configured, added),
-        default=settings.default or name,
-    )
-
-
-def without_printer(settings: PrinterSettings, name: str) -> PrinterSettings:
-    kept = tuple(p for p in settings.configured if p.name != name)
-    default = settings.default
-    if default == name or settings.find(default) not in kept:
-        default = kept[0].name if kept else ""
-    return dataclasses.replace(settings, configured=kept, default=default)
-
-
-def with_default(settings: PrinterSettings, name: str) -> PrinterSettings:
-    return dataclasses.replace(settings, default=name)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
