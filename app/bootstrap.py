@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from app.services.audit import AuditLog
     from app.services.batches import BatchOverviewService
     from app.services.catalog import CatalogService
+    from app.services.database_backup import DatabaseBackupService
     from app.services.demo import DemoSeeder
+    from app.services.easypost_setup import EasyPostSetupService
     from app.services.estimate import EstimateService
     from app.services.grouping import GroupingService
     from app.services.importing import ImportService
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from app.services.refunds import RefundService
     from app.services.scan_forms import ScanFormService
     from app.services.scan_to_ship import ScanToShipService
+    from app.services.setup_checklist import SetupChecklistService
     from app.services.ship_from import ShipFromService
     from app.services.tracking import TrackingService
     from app.store import Store
@@ -116,7 +119,12 @@ class AppContext:
     def ship_from_service(self) -> ShipFromService:
         from app.services.ship_from import ShipFromService
 
-        return ShipFromService(self.store)
+        # The gateway is built only when an address is verified (listing needs no key).
+        return ShipFromService(
+            self.store,
+            verify=lambda address: self.gateway.verify_address(address),
+            audit=self.audit_log,
+        )
 
     @cached_property
     def demo_seeder(self) -> DemoSeeder:
@@ -153,6 +161,49 @@ class AppContext:
         if self.options.sandbox or self.options.demo:
             return EasyPostMode.SANDBOX
         return self.settings.easypost.mode
+
+    @cached_property
+    def easypost_setup_service(self) -> EasyPostSetupService:
+        """Mode, keys and "Test connection" (a short-lived gateway per test)."""
+        from app.postage.gateway import PRODUCTION_API_BASE, EasyPostGateway, GatewayConfig
+        from app.postage.ratelimit import RetryPolicy
+        from app.services.easypost_setup import EasyPostSetupService
+
+        def probe(api_base: str, key: str) -> EasyPostGateway:
+            # One try, short waits: the answer is for a person waiting at the Setup panel.
+            once = RetryPolicy(rate_limit_attempts=1, safe_retry_attempts=0)
+            config = GatewayConfig(
+                api_base=api_base.rstrip("/"), connect_timeout=5.0, read_timeout=10.0,
+                write_timeout=15.0, pool_size=2, retry=once,
+            )  # fmt: skip
+            return EasyPostGateway(key, config)
+
+        return EasyPostSetupService(
+            self.settings_store,
+            self.api_keys,
+            probe,
+            running_mode=lambda: self.easypost_mode,
+            sandbox_base=lambda: self.sandbox_server.api_base,
+            production_base=PRODUCTION_API_BASE,
+        )
+
+    @cached_property
+    def setup_checklist_service(self) -> SetupChecklistService:
+        from app.services.setup_checklist import SetupChecklistService
+
+        return SetupChecklistService(
+            self.settings_store,
+            self.api_keys,
+            self.ship_from_service,
+            running_mode=lambda: self.easypost_mode,
+        )
+
+    @cached_property
+    def database_backup_service(self) -> DatabaseBackupService:
+        """Copies the database into <profile>/backups with SQLite's backup API."""
+        from app.services.database_backup import DatabaseBackupService
+
+        return DatabaseBackupService(self.database_file, self.paths.root / "backups")
 
     @cached_property
     def sandbox_server(self) -> SandboxServer:
@@ -244,7 +295,8 @@ class AppContext:
         """Who did what, when, at which station ($PACKDESK_STATION or the host name)."""
         from app.services.audit import AuditLog
 
-        return AuditLog(self.store)
+        # The station named in Setup, else $PACKDESK_STATION or the host name.
+        return AuditLog(self.store, station=self.settings.desk.station.strip() or None)
 
     @cached_property
     def print_queue_service(self) -> PrintQueueService:
