@@ -185,6 +185,7 @@ class AppContext:
             running_mode=lambda: self.easypost_mode,
             sandbox_base=lambda: self.sandbox_server.api_base,
             production_base=PRODUCTION_API_BASE,
+            explicit_base=lambda: self.options.api_base or os.environ.get("EASYPOST_API_BASE", ""),
         )
 
     @cached_property

@@ -105,6 +105,7 @@ class EasyPostSetupService:
         running_mode: Callable[[], EasyPostMode],
         sandbox_base: Callable[[], str],
         production_base: str,
+        explicit_base: Callable[[], str] = lambda: "",
     ) -> None:
         self._settings = settings
         self._keys = keys
@@ -112,6 +113,7 @@ class EasyPostSetupService:
         self._running_mode = running_mode
         self._sandbox_base = sandbox_base
         self._production_base = production_base
+        self._explicit_base = explicit_base  # --api-base / $EASYPOST_API_BASE win, as for buying
 
     def overview(self) -> EasyPostOverview:
         ep = self._settings.load().easypost
@@ -144,10 +146,11 @@ class EasyPostSetupService:
         and say whether it works; a key of the wrong kind is never sent."""
         ep = self._settings.load().easypost
         mode = EasyPostMode(mode or ep.mode)
+        configured = self._explicit_base() or ep.api_base
         if mode is EasyPostMode.SANDBOX:
-            key, api_base = SANDBOX_API_KEY, ep.api_base or self._sandbox_base()
+            key, api_base = SANDBOX_API_KEY, configured or self._sandbox_base()
         else:
-            api_base = ep.api_base or self._production_base
+            api_base = configured or self._production_base
             try:
                 found = self._key_for(mode, typed_key.strip())
             except AppError as error:
