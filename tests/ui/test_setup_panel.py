@@ -148,10 +148,12 @@ def test_first_run_on_an_empty_profile_to_a_working_desk_with_the_gui_only(
     printers = setup.printers
     printers.name_edit.setText("Desk Zebra")
     printers.uri_edit.setText("virtual://setup-first-run")
-    with qtbot.waitSignals([printers.changed, setup.checklist_loaded], timeout=15_000) as done:
+    # The checklist that follows the save ticks the last item off (earlier ones may still
+    # arrive first: wait for the complete one).
+    with qtbot.waitSignal(
+        setup.checklist_loaded, timeout=15_000, check_params_cb=lambda state: state.complete
+    ):
         printers.add_button.click()
-    state = setup.state
-    assert state is not None and state.complete, state
     assert setup.checklist_label.text().count("✔") == 3
     printers.view.selectRow(0)
     with qtbot.waitSignal(printers.test_printed, timeout=15_000):
@@ -161,7 +163,6 @@ def test_first_run_on_an_empty_profile_to_a_working_desk_with_the_gui_only(
         printers.status_button.click()
     assert status.args[0].ok
     qtbot.waitUntil(lambda: printers.model.rows()[0].status.startswith("✔"))
-    assert done is not None
 
     # The same desk as the CLI sees it.
     assert ctx.settings_store.load().printers.default == "Desk Zebra"
@@ -183,7 +184,7 @@ def test_no_keyring_backend_says_so_with_the_fixes(
         (key_item,) = [i for i in checked.args[0].items if i.key == "easypost_key"]
         assert not key_item.done and "gnome-keyring" in key_item.fix
         assert "EASYPOST_API_KEY" in key_item.fix
-        assert "no keyring on this desk" in page.key_labels[EasyPostMode.TEST].text()
+        assert page.key_labels[EasyPostMode.TEST].text() == "no keyring on this desk"
         page.key_edits[EasyPostMode.TEST].setText(TEST_KEY)
         with qtbot.waitSignal(window.presenter.known_error_shown, timeout=15_000) as error:
             page.save_key_buttons[EasyPostMode.TEST].click()  # type: ignore[attr-defined]
@@ -281,3 +282,28 @@ def test_defaults_and_backup_from_the_panel(
     result = backed.args[0]
     assert result.path.is_file() and result.path.parent == ctx.paths.root / "backups"
     assert str(result.path) in desk.backup_label.text()
+
+
+def test_the_mode_is_always_shown_and_production_cannot_be_missed(qtbot: QtBot) -> None:
+    from app.ui.widgets.mode_indicator import ModeIndicator
+
+    indicator = ModeIndicator()
+    qtbot.addWidget(indicator)
+    indicator.show_mode(EasyPostMode.PRODUCTION, EasyPostMode.TEST)
+    assert (
+        "PRODUCTION · REAL POSTAGE" in indicator.text() and "next start: test" in indicator.text()
+    )
+    assert "#c62828" in indicator.styleSheet() and "bold" in indicator.styleSheet()
+    indicator.show_mode(EasyPostMode.SANDBOX)
+    assert indicator.text().strip() == "SANDBOX · nothing is bought"
+
+
+def test_a_sandbox_window_shows_its_mode_before_any_work(
+    qtbot: QtBot, tmp_path: Path, guard: ThreadGuard
+) -> None:
+    options = RuntimeOptions(profile="sb", home=tmp_path, sandbox=True)
+    with build_context(options) as ctx:
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        assert "SANDBOX" in window.mode_indicator.text()  # no I/O needed to know it
+        assert window.runner.wait_for_idle(15_000)

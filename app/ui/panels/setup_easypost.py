@@ -86,7 +86,6 @@ class EasyPostPage(QWidget):
         self.save_mode_button = action_button(self, "Save mode", None, "Used from the next start")
         self.save_mode_button.clicked.connect(self.save_mode)
         self.mode_note = QLabel("", self)
-        self.mode_note.setWordWrap(True)
 
         self.key_edits: dict[EasyPostMode, QLineEdit] = {}
         self.key_labels: dict[EasyPostMode, QLabel] = {}
@@ -99,6 +98,7 @@ class EasyPostPage(QWidget):
             edit.setEchoMode(QLineEdit.EchoMode.Password)  # never shown, never logged
             edit.setPlaceholderText(f"{prefix}… (paste the {mode} key; it is not shown)")
             edit.setObjectName(f"{mode.value}KeyEdit")
+            edit.setMinimumWidth(420)
             status = QLabel("…", self)
             save = action_button(self, f"Save {mode} key", None, "Store it in the system keyring")
             save.clicked.connect(lambda _c=False, m=mode: self.save_key(m))
@@ -155,7 +155,7 @@ class EasyPostPage(QWidget):
         text = _SOURCE_TEXT.get(status.source, status.source)
         if status.masked:
             text = f"{status.masked}, {text}"
-        if status.problem:
+        if status.problem and status.source != "unavailable":  # that one is said above
             text += f" — {status.problem}"
         label.setText(text)
 

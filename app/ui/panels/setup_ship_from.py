@@ -43,13 +43,13 @@ _FIELD_TITLES = {
 }
 
 COLUMNS = (
-    Column[ShipFromAddress]("Default", lambda e: "✓" if e.is_default else "", width=60),
-    Column[ShipFromAddress]("Label", lambda e: e.label, width=110),
-    Column[ShipFromAddress]("Name", lambda e: e.address.name, width=140),
-    Column[ShipFromAddress]("Street", lambda e: e.address.street1, width=170),
-    Column[ShipFromAddress]("City", lambda e: e.address.city, width=110),
-    Column[ShipFromAddress]("State", lambda e: e.address.state, width=50),
-    Column[ShipFromAddress]("ZIP", lambda e: e.address.postal_code, width=90),
+    Column[ShipFromAddress]("Default", lambda e: "✓" if e.is_default else "", width=55),
+    Column[ShipFromAddress]("Label", lambda e: e.label, width=80),
+    Column[ShipFromAddress]("Name", lambda e: e.address.name, width=100),
+    Column[ShipFromAddress]("Street", lambda e: e.address.street1, width=130),
+    Column[ShipFromAddress]("City", lambda e: e.address.city, width=90),
+    Column[ShipFromAddress]("State", lambda e: e.address.state, width=45),
+    Column[ShipFromAddress]("ZIP", lambda e: e.address.postal_code, width=80),
 )
 
 
@@ -118,13 +118,15 @@ class ShipFromPage(QWidget):
         self.label_edit.setPlaceholderText("Studio")
         self.fields: dict[str, QLineEdit] = {}
         form = QGridLayout()
-        form.addWidget(QLabel("&Label", self), 0, 0)
+        label_title = QLabel("&Label", self)
+        label_title.setBuddy(self.label_edit)
+        form.addWidget(label_title, 0, 0)
         form.addWidget(self.label_edit, 0, 1)
         names = [*ADDRESS_FIELDS, "phone", "email"]
-        for n, name in enumerate(names, start=1):
+        for n, name in enumerate(names):
             edit = QLineEdit(self)
             self.fields[name] = edit
-            row, col = (n + 1) // 2, 0 if n % 2 == 0 else 2
+            row, col = n // 2 + 1, (n % 2) * 2
             label = QLabel(_FIELD_TITLES[name], self)
             label.setBuddy(edit)
             form.addWidget(label, row, col)
@@ -137,7 +139,7 @@ class ShipFromPage(QWidget):
 
         # What EasyPost suggests, beside what was typed.
         self.compare_box = QGroupBox("EasyPost suggests a correction", self)
-        self.compare_grid = QFormLayout(self.compare_box)
+        self.compare_grid = QFormLayout()
         self.compare_note = QLabel("", self.compare_box)
         self.compare_note.setWordWrap(True)
         self.use_suggestion_button = action_button(self.compare_box, "Use suggestion")
@@ -146,10 +148,10 @@ class ShipFromPage(QWidget):
         )
         self.use_suggestion_button.clicked.connect(self.use_suggestion)
         self.use_as_entered_button.clicked.connect(self.use_as_entered)
-        compare_layout = QVBoxLayout()
+        compare_layout = QVBoxLayout(self.compare_box)
         compare_layout.addWidget(self.compare_note)
+        compare_layout.addLayout(self.compare_grid)
         compare_layout.addLayout(tool_row(self.use_suggestion_button, self.use_as_entered_button))
-        self.compare_grid.addRow(compare_layout)
         self.compare_box.hide()
 
         top = QHBoxLayout()
@@ -252,8 +254,8 @@ class ShipFromPage(QWidget):
         self._runner.run(lambda: service.verify(typed), done, failed)
 
     def _show_compare(self, check: AddressCheck) -> None:
-        while self.compare_grid.rowCount() > 1:
-            self.compare_grid.removeRow(1)
+        while self.compare_grid.rowCount() > 0:
+            self.compare_grid.removeRow(0)
         if check.suggested is None:
             self.compare_box.setTitle("EasyPost could not verify this address")
             self.compare_note.setText(
