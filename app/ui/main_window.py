@@ -50,6 +50,8 @@ class MainWindow(QMainWindow):
         runner: the task runner (the app passes its own; a default one is made otherwise).
         presenter: the error presenter (likewise).
         panel_specs: the panels to show; `default_panel_specs(ctx)` when omitted.
+        open_setup_first: show Setup when the desk lacks a key, a sender or a printer (the
+            app's start asks for it; windows built for other purposes stay where they are).
     """
 
     def __init__(
@@ -58,6 +60,8 @@ class MainWindow(QMainWindow):
         runner: TaskRunner | None = None,
         presenter: ErrorPresenter | None = None,
         panel_specs: list[PanelSpec] | None = None,
+        *,
+        open_setup_first: bool = False,
     ) -> None:
         super().__init__()
         self._ctx = ctx
@@ -123,7 +127,7 @@ class MainWindow(QMainWindow):
         self._install_actions(specs)
         if specs:
             self._nav.setCurrentRow(0)
-        self._setup_checked = False
+        self._setup_checked = not open_setup_first  # nothing to open first when not asked
         setup = self.panels.get("setup")
         if isinstance(setup, SetupPanel):
             setup.checklist_loaded.connect(self._on_setup_checked)
@@ -132,7 +136,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_setup_checked(self, state: SetupState) -> None:
         self.mode_indicator.show_mode(state.running_mode, state.saved_mode)
-        first, self._setup_checked = not self._setup_checked, True
+        first, self._setup_checked = not self._setup_checked, True  # only the first checklist
         # A desk that lacks a key, a sender or a printer opens on Setup (the demo sets itself up).
         if first and not state.complete and not self._ctx.options.demo and not self._navigated:
             panel = self.show_panel("setup")

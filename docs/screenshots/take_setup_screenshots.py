@@ -49,7 +49,7 @@ def main(out: Path) -> int:
     with SandboxServer(out / "sandbox-state.json") as sandbox:
         options = RuntimeOptions(profile="newdesk", api_base=sandbox.api_base)
         with build_context(options) as ctx:
-            window = MainWindow(ctx)
+            window = MainWindow(ctx, open_setup_first=True)
             window.resize(1366, 768)
             window.show()
             setup = window.panels["setup"]

@@ -16,6 +16,7 @@ from app.postage.sandbox.server import SandboxServer
 from app.services.audit import AuditAction
 from app.services.easypost_setup import ConnectionCheck, ConnectionOutcome
 from app.services.setup_checklist import SetupState
+from app.ui.app import build_window
 from app.ui.errors import CrashDialog
 from app.ui.main_window import MainWindow
 from app.ui.panels.setup_panel import SetupPanel
@@ -64,8 +65,8 @@ def crashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def opened(
     qtbot: QtBot, ctx: AppContext, guard: ThreadGuard, crashes: list[str]
 ) -> Iterator[tuple[MainWindow, SetupPanel, SetupState]]:
-    """The window on a fresh profile, after its first checklist (it opens on Setup)."""
-    window = MainWindow(ctx)
+    """The window on a fresh profile as the app starts it, after its first checklist."""
+    window, restore_hook = build_window(ctx)
     qtbot.addWidget(window)
     setup = window.panels["setup"]
     assert isinstance(setup, SetupPanel)
@@ -74,6 +75,7 @@ def opened(
         qtbot.waitExposed(window)
     yield window, setup, first.args[0]
     assert window.runner.wait_for_idle(30_000)
+    restore_hook()
     assert crashes == [], crashes[0] if crashes else ""
     assert guard.on_gui_thread == []
 
