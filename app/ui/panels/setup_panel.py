@@ -117,3 +117,16 @@ class SetupPanel(Panel):
         """Open the page that fixes the first missing item."""
         if self.state is not None and self.state.missing:
             self.tabs.setCurrentIndex(_PAGE_OF.get(self.state.missing[0].key, 0))
+
+
+def open_setup_printers(widget: QWidget) -> bool:
+    """Show Setup > Printers in `widget`'s main window; False when it has no Setup panel."""
+    window = widget.window()
+    panels = getattr(window, "panels", {})
+    setup = panels.get("setup") if isinstance(panels, dict) else None
+    show = getattr(window, "show_panel", None)
+    if not isinstance(setup, SetupPanel) or not callable(show):
+        return False
+    show("setup")
+    setup.tabs.setCurrentWidget(setup.printers)
+    return True
