@@ -6,6 +6,7 @@ A production key (EZAK...) is never sent in test mode, a test key (EZTK...) neve
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +55,19 @@ def test_keyring_key_of_the_other_kind_is_refused(memory: MemoryKeyring) -> None
 def test_key_of_the_right_kind_is_used(memory: MemoryKeyring) -> None:
     assert ApiKeyStore("d", environ={"EASYPOST_API_KEY": TEST_KEY}).get("test") == TEST_KEY
     assert ApiKeyStore("d", environ={"EASYPOST_API_KEY": PROD_KEY}).get("production") == PROD_KEY
+
+
+def test_the_gateway_is_never_built_with_a_production_key_in_test_mode(
+    memory: MemoryKeyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reported path: the profile says test, $EASYPOST_API_KEY holds a production key.
+    from app.bootstrap import RuntimeOptions, build_context
+    from app.infra.settings import EasyPostMode
+
+    monkeypatch.setenv("EASYPOST_API_KEY", PROD_KEY)
+    with build_context(RuntimeOptions(profile="desk", home=tmp_path)) as ctx:
+        ctx.settings_store.update(mode=EasyPostMode.TEST)
+        with pytest.raises(AppError) as caught:
+            _ = ctx.gateway
+        assert caught.value.kind is ErrorKind.AUTH and "production key" in caught.value.message
+        assert PROD_KEY not in str(caught.value)
