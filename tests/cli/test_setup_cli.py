@@ -1,0 +1,43 @@
+"""`packdesk-cli setup check|backup`: the same checklist and backup services as the Setup panel."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from tests.keyrings import no_keyring, using_keyring
+
+
+def test_setup_check_lists_what_is_missing_then_passes(
+    capsys: pytest.CaptureFixture[str], _isolated_home: Path
+) -> None:
+    with using_keyring(no_keyring()):
+        assert main(["setup", "check"]) == 1
+        out = capsys.readouterr().out
+        assert "[ ] EasyPost key" in out and "gnome-keyring" in out
+        add = ["ship-from", "add", "Studio", "--name", "Ann", "--street1", "1 Main St",
+               "--city", "Springfield", "--zip", "62701"]  # fmt: skip
+        assert main(add) == 0
+        assert main(["printers", "add", "desk", "virtual://setup-cli"]) == 0
+        capsys.readouterr()
+        assert main(["--sandbox", "setup", "check", "--json"]) == 0
+        state = json.loads(capsys.readouterr().out)
+    assert state["complete"] is True and state["mode"] == "sandbox"
+    assert [i["key"] for i in state["items"]] == ["easypost_key", "ship_from", "printer"]
+
+
+def test_setup_backup_copies_the_database(
+    capsys: pytest.CaptureFixture[str], _isolated_home: Path, tmp_path: Path
+) -> None:
+    assert main(["ship-from", "list"]) == 0  # creates the database
+    target = tmp_path / "copy.sqlite3"
+    assert main(["setup", "backup", "--to", str(target)]) == 0
+    assert str(target) in capsys.readouterr().out
+    with sqlite3.connect(target) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert main(["setup", "backup", "--to", str(target)]) != 0  # never overwrites
+    assert "never overwrites" in capsys.readouterr().err
