@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.services.demo import DemoSeeder
     from app.services.easypost_setup import EasyPostSetupService
     from app.services.estimate import EstimateService
+    from app.services.group_defaults import GroupDefaultsService
     from app.services.grouping import GroupingService
     from app.services.importing import ImportService
     from app.services.orders import OrderService
@@ -198,6 +199,13 @@ class AppContext:
             self.ship_from_service,
             running_mode=lambda: self.easypost_mode,
         )
+
+    @cached_property
+    def group_defaults_service(self) -> GroupDefaultsService:
+        """Setup's package type and services, given to groups nobody has chosen for yet."""
+        from app.services.group_defaults import GroupDefaultsService
+
+        return GroupDefaultsService(self.store, self.settings_store)
 
     @cached_property
     def database_backup_service(self) -> DatabaseBackupService:

@@ -1,4 +1,4 @@
-"""`packdesk-cli setup check|backup`: the Setup panel's checklist and database backup, headless."""
+"""`packdesk-cli setup check|backup|apply-defaults`: the Setup panel's services, headless."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backup = actions.add_parser("backup", help="copy the database safely (SQLite backup API)")
     backup.add_argument("--to", type=Path, help="the new file (default: <profile>/backups/...)")
     backup.set_defaults(func=run_backup)
+    apply = actions.add_parser(
+        "apply-defaults", help="give groups with no choice yet the desk's package type/services"
+    )
+    apply.set_defaults(func=run_apply_defaults)
 
 
 def run_check(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -36,4 +40,10 @@ def run_check(args: argparse.Namespace, ctx: AppContext) -> int:
 def run_backup(args: argparse.Namespace, ctx: AppContext) -> int:
     result = ctx.database_backup_service.backup(args.to)
     print(f"backed up {ctx.database_file} to {result.path} ({result.size_bytes} bytes)")
+    return 0
+
+
+def run_apply_defaults(args: argparse.Namespace, ctx: AppContext) -> int:
+    count = ctx.group_defaults_service.apply_to_new_groups()
+    print(f"{count} package group(s) got the defaults")
     return 0

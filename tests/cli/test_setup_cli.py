@@ -41,3 +41,5 @@ def test_setup_backup_copies_the_database(
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert main(["setup", "backup", "--to", str(target)]) != 0  # never overwrites
     assert "never overwrites" in capsys.readouterr().err
+    assert main(["setup", "apply-defaults"]) == 0
+    assert "0 package group(s) got the defaults" in capsys.readouterr().out

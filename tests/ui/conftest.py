@@ -15,6 +15,7 @@ from app.services.database_backup import DatabaseBackupService
 from app.services.demo import DemoSeeder
 from app.services.easypost_setup import EasyPostSetupService
 from app.services.estimate import EstimateService
+from app.services.group_defaults import GroupDefaultsService
 from app.services.grouping import GroupingService
 from app.services.importing import ImportService
 from app.services.orders import OrderService
@@ -69,6 +70,7 @@ GUARDED: dict[type, tuple[str, ...]] = {
         "print_test_label",
     ),
     DatabaseBackupService: ("backup",),
+    GroupDefaultsService: ("apply_to_new_groups",),
 }
 
 

@@ -279,6 +279,9 @@ def test_defaults_and_backup_from_the_panel(
     saved = ctx.settings_store.load()
     assert (saved.desk.station, saved.desk.refund_reminder_days) == ("Desk 2", 10)
     assert saved.easypost.label_format == "ZPL"
+    with qtbot.waitSignal(desk.defaults_applied, timeout=15_000) as applied:
+        desk.apply_button.click()
+    assert applied.args[0] == 0 and "Every group has a choice" in desk.message_bar.text()
     with qtbot.waitSignal(desk.backed_up, timeout=30_000) as backed:
         desk.backup_button.click()
     result = backed.args[0]

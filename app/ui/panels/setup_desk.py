@@ -46,6 +46,10 @@ class PackageTypes(Protocol):
     def list_package_types(self) -> list[PackageType]: ...
 
 
+class GroupDefaults(Protocol):
+    def apply_to_new_groups(self) -> int: ...
+
+
 class Backups(Protocol):
     def backup(self, target: Path | None = None) -> BackupResult: ...
 
@@ -69,11 +73,13 @@ class ProfileInfo:
 
 
 class DeskPage(QWidget):
-    """Signals: loaded(DeskView), saved(Settings), backed_up(BackupResult)."""
+    """Signals: loaded(DeskView), saved(Settings), backed_up(BackupResult),
+    defaults_applied(int)."""
 
     loaded = Signal(object)
     saved = Signal(object)
     backed_up = Signal(object)
+    defaults_applied = Signal(int)
 
     def __init__(
         self,
@@ -84,6 +90,7 @@ class DeskPage(QWidget):
         package_types: PackageTypes,
         backups: Backups,
         profile: ProfileInfo,
+        group_defaults: GroupDefaults | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -92,6 +99,7 @@ class DeskPage(QWidget):
         self._settings = settings
         self._package_types = package_types
         self._backups = backups
+        self._group_defaults = group_defaults
         self.message_bar = MessageBar(self)
 
         self.station_edit = QLineEdit(self)
@@ -110,6 +118,11 @@ class DeskPage(QWidget):
         self.reminder_spin.setSuffix(" days")
         self.save_button = action_button(self, "Save defaults")
         self.save_button.clicked.connect(self.save)
+        self.apply_button = action_button(
+            self, "Apply to groups with no choice yet", None, "Groups already chosen stay"
+        )
+        self.apply_button.setEnabled(group_defaults is not None)
+        self.apply_button.clicked.connect(self.apply_to_new_groups)
         defaults = QGroupBox("Defaults", self)
         form = QFormLayout(defaults)
         form.addRow("&Station name (in the audit log)", self.station_edit)
@@ -118,7 +131,7 @@ class DeskPage(QWidget):
         form.addRow("&International service for new groups", self.international_combo)
         form.addRow("&Label format", self.format_combo)
         form.addRow("&Refund reminder after", self.reminder_spin)
-        form.addRow("", tool_row(self.save_button))
+        form.addRow("", tool_row(self.save_button, self.apply_button))
 
         box = QGroupBox("Profile", self)
         pform = QFormLayout(box)
@@ -199,6 +212,27 @@ class DeskPage(QWidget):
             self.saved.emit(saved)
 
         self._runner.run(work, done, self._failed("Save defaults"), lane="settings")
+
+    @Slot()
+    def apply_to_new_groups(self) -> None:
+        """Give the saved defaults to the package groups nobody has chosen for yet."""
+        service = self._group_defaults
+        if service is None:
+            return
+
+        def done(count: int) -> None:
+            self.message_bar.show_message(
+                f"{count} package group(s) got the defaults."
+                if count
+                else "Every group has "
+                "a choice already; new groups can be given the defaults after an import.",
+                Tone.SUCCESS if count else Tone.INFO,
+            )
+            self.defaults_applied.emit(count)
+
+        self._runner.run(
+            service.apply_to_new_groups, done, self._failed("Apply defaults"), lane="settings"
+        )
 
     @Slot()
     def back_up(self) -> None:

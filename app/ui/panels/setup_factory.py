@@ -47,6 +47,7 @@ def setup_panel_specs(services: ContextServices) -> list[PanelSpec]:
                 package_types=services.deferred("catalog_service"),
                 backups=services.deferred("database_backup_service"),
                 profile=profile,
+                group_defaults=services.deferred("group_defaults_service"),
             ),
         )
 

@@ -72,6 +72,7 @@ class SetupPanel(Panel):
         easypost.mode_saved.connect(lambda _s: self.check())
         ship_from.saved.connect(lambda _s: self._saved_shared_data())
         printers.changed.connect(lambda _s: self._saved_shared_data())
+        desk.defaults_applied.connect(lambda _n: self._changed())  # the groups panels reload
 
     def refresh(self) -> None:
         self._stale = False
