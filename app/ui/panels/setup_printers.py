@@ -7,7 +7,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -29,6 +30,8 @@ from app.ui.widgets.message_bar import MessageBar, Tone
 from app.ui.widgets.toolbar import action_button, tool_row
 from printers.discovery import FoundPrinter
 from printers.models import MODELS
+
+STATUS_INTERVAL_MS = 15_000
 
 
 class PrinterSetup(Protocol):
@@ -111,6 +114,10 @@ class PrintersPage(QWidget):
         self._printers = printers
         self._status: dict[str, str] = {}
         self.message_bar = MessageBar(self)
+        # Live status: each printer is asked again every few seconds while the page is shown.
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(STATUS_INTERVAL_MS)
+        self.status_timer.timeout.connect(self.check_all)
 
         self.model = RecordTableModel(COLUMNS, key=lambda r: r.printer.name)
         self.view = record_table(self, self.model, COLUMNS, multi_select=False)
@@ -177,6 +184,14 @@ class PrintersPage(QWidget):
         layout.addWidget(self.message_bar)
         layout.addLayout(body, 1)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.status_timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.status_timer.stop()
+        super().hideEvent(event)
+
     # -- loading ------------------------------------------------------------------------------
 
     def reload(self) -> None:
@@ -195,6 +210,8 @@ class PrintersPage(QWidget):
                 Tone.INFO,
             )
         self.loaded.emit(settings)
+        if rows and self.isVisible():
+            self.check_all()  # what the table shows is asked for at once, not in 15 s
 
     def _saved(self, action: str) -> Callable[[PrinterSettings], None]:
         def done(settings: PrinterSettings) -> None:
@@ -274,6 +291,8 @@ class PrintersPage(QWidget):
     @Slot()
     def check_all(self) -> None:
         """Ask each configured printer for its status, each on its own lane."""
+        if self._runner.closing:
+            return
         for row in self.model.rows():
             self._check_one(row.printer.name, row.printer.uri)
 
