@@ -187,7 +187,14 @@ class AppContext:
             sandbox_base=lambda: self.sandbox_server.api_base,
             production_base=PRODUCTION_API_BASE,
             explicit_base=lambda: self.options.api_base or os.environ.get("EASYPOST_API_BASE", ""),
+            record_mode_change=self._record_mode_change,
         )
+
+    def _record_mode_change(self, before: EasyPostMode, after: EasyPostMode) -> None:
+        from app.services.audit import AuditAction
+
+        details = {"from": before.value, "to": after.value}
+        self.audit_log.record(AuditAction.SETUP_MODE_CHANGED, details=details)
 
     @cached_property
     def setup_checklist_service(self) -> SetupChecklistService:

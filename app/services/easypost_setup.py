@@ -106,6 +106,7 @@ class EasyPostSetupService:
         sandbox_base: Callable[[], str],
         production_base: str,
         explicit_base: Callable[[], str] = lambda: "",
+        record_mode_change: Callable[[EasyPostMode, EasyPostMode], None] | None = None,
     ) -> None:
         self._settings = settings
         self._keys = keys
@@ -114,6 +115,7 @@ class EasyPostSetupService:
         self._sandbox_base = sandbox_base
         self._production_base = production_base
         self._explicit_base = explicit_base  # --api-base / $EASYPOST_API_BASE win, as for buying
+        self._record_mode_change = record_mode_change
 
     def overview(self) -> EasyPostOverview:
         ep = self._settings.load().easypost
@@ -126,8 +128,15 @@ class EasyPostSetupService:
         )
 
     def set_mode(self, mode: EasyPostMode) -> EasyPostOverview:
-        """Save the mode; this run keeps talking to the mode it started in (see overview)."""
+        """Save the mode; this run keeps talking to the mode it started in (see overview).
+
+        A change is recorded in the audit log (who switched the desk to production, and when).
+        """
+        self._running_mode()  # pinned before the save: this run never changes mode under itself
+        before = self._settings.load().easypost.mode
         self._settings.update(mode=EasyPostMode(mode))
+        if before is not mode and self._record_mode_change is not None:
+            self._record_mode_change(before, EasyPostMode(mode))
         return self.overview()
 
     def set_key(self, mode: EasyPostMode, key: str) -> KeyStatus:

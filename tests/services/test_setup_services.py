@@ -126,3 +126,12 @@ def test_station_name_from_setup_goes_into_the_audit_log(tmp_path: Path) -> None
     with build_context(RuntimeOptions(profile="st", home=tmp_path)) as ctx:
         entry = ctx.audit_log.record(AuditAction.SETUP_MODE_CHANGED, details={"mode": "test"})
         assert entry.station == "Desk 3"
+
+
+def test_a_mode_change_is_saved_for_the_next_start_and_recorded(ctx: AppContext) -> None:
+    with using_keyring(MemoryKeyring()):
+        overview = ctx.easypost_setup_service.set_mode(EasyPostMode.PRODUCTION)
+    assert overview.saved_mode is EasyPostMode.PRODUCTION
+    assert overview.running_mode is EasyPostMode.TEST  # this run keeps its mode
+    (entry,) = ctx.audit_log.entries(action=AuditAction.SETUP_MODE_CHANGED)
+    assert entry.details == {"from": "test", "to": "production"}
