@@ -312,3 +312,24 @@ def test_a_sandbox_window_shows_its_mode_before_any_work(
         qtbot.addWidget(window)
         assert "SANDBOX" in window.mode_indicator.text()  # no I/O needed to know it
         assert window.runner.wait_for_idle(15_000)
+
+
+def test_switching_to_production_is_shown_for_the_next_start_and_recorded(
+    qtbot: QtBot,
+    opened: tuple[MainWindow, SetupPanel, SetupState],
+    ctx: AppContext,
+    guard: ThreadGuard,
+) -> None:
+    window, setup, _first = opened
+    page = setup.easypost
+    with qtbot.waitSignal(page.overview_loaded, timeout=15_000):
+        page.reload()
+    page.mode_combo.setCurrentIndex(page.mode_combo.findData(EasyPostMode.PRODUCTION))
+    with qtbot.waitSignals([page.mode_saved, setup.checklist_loaded], timeout=15_000):
+        page.save_mode_button.click()
+    assert page.message_bar.tone is Tone.WARNING and "real money" in page.message_bar.text()
+    qtbot.waitUntil(lambda: "next start: production" in window.mode_indicator.text())
+    assert "TEST MODE" in window.mode_indicator.text()  # this window still buys in test mode
+    with guard.paused():
+        (entry,) = ctx.audit_log.entries(action=AuditAction.SETUP_MODE_CHANGED)
+    assert entry.details == {"from": "test", "to": "production"}
