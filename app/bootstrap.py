@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from app.services.catalog import CatalogService
     from app.services.database_backup import DatabaseBackupService
     from app.services.demo import DemoSeeder
+    from app.services.desk_settings import DeskSettingsService
     from app.services.easypost_setup import EasyPostSetupService
     from app.services.estimate import EstimateService
     from app.services.group_defaults import GroupDefaultsService
@@ -206,6 +207,18 @@ class AppContext:
             self.ship_from_service,
             running_mode=lambda: self.easypost_mode,
         )
+
+    @cached_property
+    def desk_settings_service(self) -> DeskSettingsService:
+        """Setup > Defaults; a new station name reaches the audit log at once."""
+        from app.services.audit import default_station
+        from app.services.desk_settings import DeskSettingsService
+
+        def set_station(station: str) -> None:
+            if "audit_log" in self.__dict__:  # built already: it stamps entries from now on
+                self.audit_log.station = station or default_station()
+
+        return DeskSettingsService(self.settings_store, set_station)
 
     @cached_property
     def group_defaults_service(self) -> GroupDefaultsService:

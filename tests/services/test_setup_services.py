@@ -135,3 +135,25 @@ def test_a_mode_change_is_saved_for_the_next_start_and_recorded(ctx: AppContext)
     assert overview.running_mode is EasyPostMode.TEST  # this run keeps its mode
     (entry,) = ctx.audit_log.entries(action=AuditAction.SETUP_MODE_CHANGED)
     assert entry.details == {"from": "test", "to": "production"}
+
+
+def test_desk_defaults_are_checked_and_the_station_applies_at_once(ctx: AppContext) -> None:
+    from app.domain.errors import AppError, ErrorKind
+    from app.infra.settings import DeskDefaults
+
+    service = ctx.desk_settings_service
+    assert ctx.audit_log.station  # the running app's log exists before the change
+    saved = service.save(DeskDefaults(station="  Desk   4 ", refund_reminder_days=10), "zpl")
+    assert (saved.desk.station, saved.easypost.label_format) == ("Desk 4", "ZPL")
+    entry = ctx.audit_log.record(AuditAction.SETUP_MODE_CHANGED, details={})
+    assert entry.station == "Desk 4"
+    for bad, fmt in (
+        (DeskDefaults(refund_reminder_days=31), "PNG"),
+        (DeskDefaults(station="x" * 41), "PNG"),
+        (DeskDefaults(station="bell\x07"), "PNG"),
+        (DeskDefaults(), "GIF"),
+    ):
+        with pytest.raises(AppError) as caught:
+            service.save(bad, fmt)
+        assert caught.value.kind is ErrorKind.INVALID_INPUT
+    assert ctx.settings_store.load().desk.station == "Desk 4"  # nothing half saved

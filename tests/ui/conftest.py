@@ -13,6 +13,7 @@ from app.services.batches import BatchOverviewService
 from app.services.catalog import CatalogService
 from app.services.database_backup import DatabaseBackupService
 from app.services.demo import DemoSeeder
+from app.services.desk_settings import DeskSettingsService
 from app.services.easypost_setup import EasyPostSetupService
 from app.services.estimate import EstimateService
 from app.services.group_defaults import GroupDefaultsService
@@ -71,6 +72,7 @@ GUARDED: dict[type, tuple[str, ...]] = {
     ),
     DatabaseBackupService: ("backup",),
     GroupDefaultsService: ("apply_to_new_groups",),
+    DeskSettingsService: ("load", "save"),
 }
 
 

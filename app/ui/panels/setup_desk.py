@@ -24,22 +24,19 @@ from app.domain.packages import PackageType
 from app.domain.usps_services import SERVICES
 from app.infra.settings import DeskDefaults, Settings
 from app.services.database_backup import BackupResult
+from app.services.desk_settings import LABEL_FORMATS
 from app.ui.errors import ErrorPresenter
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import MessageBar, Tone
 from app.ui.widgets.toolbar import action_button, tool_row
 
-LABEL_FORMATS = ("PNG", "PDF", "ZPL", "EPL2")
-
 
 class DeskSettings(Protocol):
-    """app.infra.settings.SettingsStore."""
+    """app.services.desk_settings.DeskSettingsService."""
 
     def load(self) -> Settings: ...
 
-    def update(self, **easypost_changes: object) -> Settings: ...
-
-    def update_desk(self, **changes: object) -> Settings: ...
+    def save(self, desk: DeskDefaults, label_format: str) -> Settings: ...
 
 
 class PackageTypes(Protocol):
@@ -196,19 +193,10 @@ class DeskPage(QWidget):
         )
 
         def work() -> Settings:
-            store.update(label_format=fmt)
-            return store.update_desk(
-                station=desk.station,
-                package_type=desk.package_type,
-                domestic_service=desk.domestic_service,
-                international_service=desk.international_service,
-                refund_reminder_days=desk.refund_reminder_days,
-            )
+            return store.save(desk, fmt)
 
         def done(saved: Settings) -> None:
-            self.message_bar.show_message(
-                "Defaults saved. The station name is used from the next start.", Tone.SUCCESS
-            )
+            self.message_bar.show_message("Defaults saved.", Tone.SUCCESS)
             self.saved.emit(saved)
 
         self._runner.run(work, done, self._failed("Save defaults"), lane="settings")

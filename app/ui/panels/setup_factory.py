@@ -43,7 +43,7 @@ def setup_panel_specs(services: ContextServices) -> list[PanelSpec]:
             desk=DeskPage(
                 runner,
                 presenter,
-                settings=ctx.settings_store,  # reads and writes only when asked, on a worker
+                settings=services.deferred("desk_settings_service"),
                 package_types=services.deferred("catalog_service"),
                 backups=services.deferred("database_backup_service"),
                 profile=profile,
