@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from app.services.orders import OrderService
     from app.services.pickups import PickupService
     from app.services.preflight import PreflightService
-    from app.services.print_queue import PrintQueueService
+    from app.services.print_queue import PrintQueue, PrintQueueService
     from app.services.printer_setup import PrinterSetupService
     from app.services.purchase import PurchaseService
     from app.services.refunds import RefundService
@@ -360,7 +360,17 @@ class AppContext:
 
             return usb_discover()
 
-        return PrinterSetupService(self.settings_store, open_configured_printer, discover=discover)
+        def running_queues() -> list[PrintQueue]:
+            # Only queues already open: asking for status must not start the print queues.
+            queues = self.__dict__.get("print_queue_service")
+            return queues.queues() if queues is not None else []
+
+        return PrinterSetupService(
+            self.settings_store,
+            open_configured_printer,
+            discover=discover,
+            running_queues=running_queues,
+        )
 
     @cached_property
     def scan_to_ship_service(self) -> ScanToShipService:

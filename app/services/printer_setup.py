@@ -14,7 +14,7 @@ from typing import Protocol
 
 from app.domain.errors import AppError, ErrorKind
 from app.infra.settings import ConfiguredPrinter, PrinterSettings, Settings
-from app.services.print_queue import printer_app_error
+from app.services.print_queue import QueueStatus, printer_app_error
 from printers.discovery import FoundPrinter
 from printers.errors import PrinterError
 from printers.models import MODELS
@@ -35,7 +35,14 @@ class SettingsFile(Protocol):
     def update_printers(self, printers: PrinterSettings) -> Settings: ...
 
 
+class RunningQueue(Protocol):
+    """A print queue of this process (app.services.print_queue.PrintQueue)."""
+
+    def status(self) -> QueueStatus: ...
+
+
 OpenPrinter = Callable[[str, str | None], Printer]
+RunningQueues = Callable[[], Sequence[RunningQueue]]
 Discover = Callable[[], Sequence[FoundPrinter]]
 TestLabel = Callable[[Printer], bytes]
 
@@ -192,9 +199,11 @@ class PrinterSetupService:
         *,
         discover: Discover | None = None,
         test_label: TestLabel | None = None,
+        running_queues: RunningQueues | None = None,
     ) -> None:
         self._settings = settings
         self._open = open_printer
+        self._running_queues = running_queues
         self._discover = discover
         self._test_label = test_label
 
@@ -242,6 +251,20 @@ class PrinterSetupService:
     def status(self, name_or_uri: str | None = None) -> PrinterCheck:
         """Ask the printer how it is (the default printer when none is named)."""
         printer = self.printers().resolve(name_or_uri)
+        from_queue = self._queue_status(printer.uri)
+        if from_queue is not None and from_queue.printer_status is not None:
+            # A queue of this process holds the printer: its last answer, not a second open
+            # (a USB printer can be claimed by one handle only).
+            status = from_queue.printer_status
+            return PrinterCheck(
+                printer.name,
+                printer.uri,
+                from_queue.model or printer.model,
+                status.state.value,
+                status.ok,
+                status.message or status.state.value,
+                tuple(p.value for p in status.problems),
+            )
         try:
             with self._open(printer.uri, printer.model or None) as opened:
                 status = opened.status()
@@ -257,6 +280,16 @@ class PrinterSetupService:
             status.message or status.state.value,
             tuple(p.value for p in status.problems),
         )
+
+    def _queue_status(self, uri: str) -> QueueStatus | None:
+        if self._running_queues is None:
+            return None
+        wanted = canonical_printer_uri(uri)
+        for queue in self._running_queues():
+            status = queue.status()
+            if canonical_printer_uri(status.printer_uri) == wanted:
+                return status
+        return None
 
     def print_test_label(self, name_or_uri: str | None = None) -> str:
         """Print one calibration label on the printer; returns what was printed on."""

@@ -14,6 +14,7 @@ from app.infra.paths import profile_paths
 from app.infra.settings import ConfiguredPrinter, PrinterSettings, SettingsStore
 from app.services.print_queue import open_configured_printer
 from app.services.printer_setup import PrinterSetupService, with_printer, without_printer
+from printers.printer import Printer
 
 
 def _cli(*args: str) -> int:
@@ -104,3 +105,27 @@ def test_options_status_and_test_label_on_a_virtual_printer(_isolated_home: Path
     with pytest.raises(AppError) as caught:
         service.set_options("nope", model="", label_format="", media="")
     assert caught.value.kind is ErrorKind.NOT_FOUND
+
+
+def test_status_of_a_printer_a_running_queue_holds_comes_from_the_queue(
+    _isolated_home: Path,
+) -> None:
+    from app.domain.printing import QueueState
+    from app.services.print_queue import QueueStatus
+    from printers.status import PrinterState, PrinterStatus
+
+    class Queue:
+        def status(self) -> QueueStatus:
+            paper_out = PrinterStatus(PrinterState.PAPER_OUT, message="paper out")
+            return QueueStatus("usb://0a5f:0185", "desk", "zd421-203", QueueState.PAUSED,
+                               None, paper_out, 3, (), None, 0)  # fmt: skip
+
+    def must_not_open(uri: str, model: str | None) -> Printer:
+        raise AssertionError("a printer a queue holds is not opened a second time")
+
+    service = PrinterSetupService(
+        _settings(_isolated_home), must_not_open, running_queues=lambda: [Queue()]
+    )
+    service.add("desk", "USB://0A5F:0185")
+    check = service.status("desk")
+    assert (check.ok, check.state, check.message) == (False, "paper_out", "paper out")
