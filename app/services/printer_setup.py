@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.domain.errors import AppError, ErrorKind
+from app.domain.printing import QueueState
 from app.infra.settings import ConfiguredPrinter, PrinterSettings, Settings
 from app.services.print_queue import QueueStatus, printer_app_error
 from printers.discovery import FoundPrinter
@@ -297,6 +298,14 @@ class PrinterSetupService:
 
         make = self._test_label or (lambda opened: calibration_label_png(opened.model))
         printer = self.printers().resolve(name_or_uri)
+        queue = self._queue_status(printer.uri)
+        if queue is not None and queue.state is QueueState.PRINTING:
+            raise AppError(
+                f"{printer.name} is printing labels from the print queue.",
+                hint="Print the test label when the queue is idle (or pause it first).",
+                kind=ErrorKind.CONFLICT,
+                details={"printer": printer.name},
+            )
         try:
             with self._open(printer.uri, printer.model or None) as opened:
                 opened.print_label(make(opened))

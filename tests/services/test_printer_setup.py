@@ -129,3 +129,21 @@ def test_status_of_a_printer_a_running_queue_holds_comes_from_the_queue(
     service.add("desk", "USB://0A5F:0185")
     check = service.status("desk")
     assert (check.ok, check.state, check.message) == (False, "paper_out", "paper out")
+
+
+def test_no_test_label_in_the_middle_of_a_queue_s_labels(_isolated_home: Path) -> None:
+    from app.domain.printing import QueueState
+    from app.services.print_queue import QueueStatus
+
+    class Busy:
+        def status(self) -> QueueStatus:
+            return QueueStatus("virtual://busy", "busy", "zd421-203", QueueState.PRINTING,
+                               None, None, 5, (), 12, 3)  # fmt: skip
+
+    service = PrinterSetupService(
+        _settings(_isolated_home), open_configured_printer, running_queues=lambda: [Busy()]
+    )
+    service.add("busy", "virtual://busy")
+    with pytest.raises(AppError) as caught:
+        service.print_test_label("busy")
+    assert caught.value.kind is ErrorKind.CONFLICT and "idle" in caught.value.hint
