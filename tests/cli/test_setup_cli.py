@@ -43,3 +43,22 @@ def test_setup_backup_copies_the_database(
     assert "never overwrites" in capsys.readouterr().err
     assert main(["setup", "apply-defaults"]) == 0
     assert "0 package group(s) got the defaults" in capsys.readouterr().out
+
+
+def test_ship_from_edit_and_verify_use_the_panel_s_service(
+    capsys: pytest.CaptureFixture[str], _isolated_home: Path
+) -> None:
+    add = ["--sandbox", "ship-from", "add", "Studio", "--name", "Ann", "--street1",
+           "417 Montgomery Street", "--city", "San Francisco", "--zip", "94104"]  # fmt: skip
+    assert main(add) == 0
+    assert main(["--sandbox", "ship-from", "verify", "Studio"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "state: (empty) -> CA" in out
+        and "street1: 417 Montgomery Street -> 417 MONTGOMERY ST" in out
+    )
+    assert main(["ship-from", "edit", "Studio", "--state", "ca", "--street1", "417 Montgomery St",
+                 "--new-label", "Home"]) == 0  # fmt: skip
+    assert main(["--sandbox", "ship-from", "verify", "Home"]) == 0
+    assert "verified, nothing to correct" in capsys.readouterr().out
+    assert main(["ship-from", "edit", "Nope", "--city", "X"]) != 0
