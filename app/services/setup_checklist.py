@@ -98,14 +98,15 @@ class SetupChecklistService:
                 title,
                 False,
                 f"The {mode} key {status.masked} is {status.problem}.",
-                f"Type a {mode} key under EasyPost, or change $EASYPOST_API_KEY.",
+                f"Type a {mode} key in Setup > EasyPost, or change $EASYPOST_API_KEY.",
             )
         return ChecklistItem(
             "easypost_key",
             title,
             False,
             f"No EasyPost {mode} key is set.",
-            f"Type the {mode} key under EasyPost and press Save key.",
+            f"Type the {mode} key in Setup > EasyPost and save it (or `packdesk-cli key set "
+            f"--mode {mode}`).",
         )
 
     def _ship_from_item(self) -> ChecklistItem:
@@ -116,7 +117,7 @@ class SetupChecklistService:
                 "Ship-from address",
                 False,
                 "No ship-from (return) address yet.",
-                "Add one under Ship-from addresses.",
+                "Add one in Setup > Ship-from addresses (or `packdesk-cli ship-from add`).",
             )
         a = default.address
         detail = f"{default.label}: {a.street1}, {a.city} {a.state} {a.postal_code}".strip()
@@ -131,7 +132,8 @@ def _printer_item(settings: Settings) -> ChecklistItem:
             "Label printer",
             False,
             "No label printer configured (labels would only be previewed).",
-            "Add one under Printers (Discover finds USB printers).",
+            "Add one in Setup > Printers, where Discover finds USB printers (or "
+            "`packdesk-cli printers add`).",
         )
     default = printers.resolve(None)
     return ChecklistItem(

@@ -103,7 +103,7 @@ def test_first_run_on_an_empty_profile_to_a_working_desk_with_the_gui_only(
     assert [i.key for i in first.missing] == ["easypost_key", "ship_from", "printer"]
     assert setup.tabs.currentWidget() is setup.easypost
     text = setup.checklist_label.text()
-    assert text.count("✘") == 3 and "Add one under Printers" in text
+    assert text.count("✘") == 3 and "Add one in Setup > Printers" in text
     assert "TEST MODE" in window.mode_indicator.text()
 
     # EasyPost: the key goes in a password field and into the keyring, never on screen.
