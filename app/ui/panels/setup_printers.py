@@ -75,13 +75,13 @@ class PrinterRow:
 
 
 COLUMNS = (
-    Column[PrinterRow]("Default", lambda r: "✓" if r.is_default else "", width=60),
-    Column[PrinterRow]("Name", lambda r: r.printer.name, width=130),
-    Column[PrinterRow]("URI", lambda r: r.printer.uri, width=190),
-    Column[PrinterRow]("Model", lambda r: r.printer.model or "(detect)", width=90),
-    Column[PrinterRow]("Format", lambda r: r.printer.label_format or "(profile)", width=70),
-    Column[PrinterRow]("Media", lambda r: r.printer.media or "4x6 roll", width=90),
-    Column[PrinterRow]("Status", lambda r: r.status),
+    Column[PrinterRow]("Default", lambda r: "✓" if r.is_default else "", width=55),
+    Column[PrinterRow]("Name", lambda r: r.printer.name, width=100),
+    Column[PrinterRow]("URI", lambda r: r.printer.uri, width=150, tooltip=lambda r: r.printer.uri),
+    Column[PrinterRow]("Model", lambda r: r.printer.model or "(detect)", width=80),
+    Column[PrinterRow]("Format", lambda r: r.printer.label_format or "(profile)", width=65),
+    Column[PrinterRow]("Media", lambda r: r.printer.media or "4x6 roll", width=75),
+    Column[PrinterRow]("Status", lambda r: r.status, tooltip=lambda r: r.status),
 )
 FOUND_COLUMNS = (
     Column[FoundPrinter]("URI", lambda f: f.uri, width=200),
