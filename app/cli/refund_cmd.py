@@ -24,7 +24,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(func=run_status)
     reminders = actions.add_parser("reminders", help="labels bought N+ days ago that never moved")
-    reminders.add_argument("--days", type=int, default=7, help="age in days (default 7)")
+    reminders.add_argument(
+        "--days", type=int, default=None, help="age in days (default: Setup's reminder days, 7)"
+    )
     reminders.add_argument("--json", action="store_true", help="print JSON")
     reminders.set_defaults(func=run_reminders)
 
@@ -94,6 +96,8 @@ def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_reminders(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.days is None:  # the desk's setting (Setup > Defaults)
+        args.days = ctx.settings.desk.refund_reminder_days
     reminders = ctx.refund_service.reminders(args.days)
     if args.json:
         emit_json(reminders)

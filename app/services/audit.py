@@ -65,6 +65,8 @@ class AuditAction(StrEnum):
     PICKUP_CONFIRMED = "pickup.confirmed"
     PICKUP_CANCELLED = "pickup.cancelled"
     TRACKING_UPDATED = "tracking.updated"
+    SHIP_FROM_AS_ENTERED = "shipfrom.used_as_entered"  # saved although verification disagreed
+    SETUP_MODE_CHANGED = "setup.mode_changed"
 
     @classmethod
     def of(cls, noun: str, outcome: str, fallback: AuditAction) -> AuditAction:
