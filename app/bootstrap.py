@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.services.print_queue import PrintQueueService
     from app.services.purchase import PurchaseService
     from app.services.refunds import RefundService
+    from app.services.relabel import RelabelService
     from app.services.scan_forms import ScanFormService
     from app.services.scan_to_ship import ScanToShipService
     from app.services.ship_from import ShipFromService
@@ -285,6 +286,15 @@ class AppContext:
         from app.services.refunds import RefundService
 
         return RefundService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def relabel_service(self) -> RelabelService:
+        """Orders whose address changed after their label was bought: refund and rebuy."""
+        from app.services.relabel import RelabelService
+
+        return RelabelService(
+            self.store, lambda: self.refund_service, lambda: self.purchase_service, self.audit_log
+        )
 
     @cached_property
     def pickup_service(self) -> PickupService:

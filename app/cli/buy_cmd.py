@@ -10,16 +10,15 @@ from typing import TYPE_CHECKING
 
 from app.bootstrap import AppContext
 from app.cli.estimate_cmd import add_selection_arguments, selection_from
+from app.cli.exit_codes import EXIT_NOT_CONFIRMED, EXIT_PARTIAL, outcome
 from app.cli.output import emit_json
 from app.services.purchase import BuyProgress, BuyResult, LabelInfo
 
 if TYPE_CHECKING:
     from app.services.print_queue import PrintQueue
 
-#: Exit status when the buy was not confirmed (--yes missing): nothing was bought.
-EXIT_NOT_CONFIRMED = 3
-#: Exit status when some orders were not bought (failed, unknown or cancelled).
-EXIT_INCOMPLETE = 2
+#: Exit status when some orders were not bought (failed, blocked, unknown or cancelled).
+EXIT_INCOMPLETE = EXIT_PARTIAL
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -187,4 +186,20 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
             print(f"unknown: order {unknown.external_id}: {unknown.reason} (run the buy again)")
         for problem in result.delivery_errors:
             print(f"print queue: {problem}", file=sys.stderr)
-    return 0 if result.complete and not result.failed else EXIT_INCOMPLETE
+    return buy_exit_code(result)
+
+
+def buy_exit_code(result: BuyResult) -> int:
+    """0 all bought (or nothing to buy), 2 some not bought, 4 none bought (app.cli.exit_codes).
+
+    Blocked orders count as not bought: a wrong key (401) blocks every order at its address
+    check, and that run must not exit 0.
+    """
+    missed = (
+        len(result.failed)
+        + len(result.unknown)
+        + len(result.not_started)
+        + len(result.blocked)
+        + (1 if result.cancelled and not result.not_started else 0)
+    )
+    return outcome(len(result.bought), missed)

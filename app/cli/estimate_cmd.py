@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from app.bootstrap import AppContext
+from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
 from app.services.buy_plan import Selection, resolve_plan
 from app.services.estimate import EstimateReport, ServiceTotal
@@ -129,4 +130,5 @@ def run_estimate(args: argparse.Namespace, ctx: AppContext) -> int:
         emit_json(estimate_json(report))
     else:
         print_estimate(report)
-    return 0
+    # 2: some orders not priced, 4: none priced (app.cli.exit_codes).
+    return outcome(report.priced, len(report.failed))

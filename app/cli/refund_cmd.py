@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
 
@@ -67,7 +68,8 @@ def run_refund(args: argparse.Namespace, ctx: AppContext) -> int:
                 + (f": {line.reason}" if line.reason else "")
             )
         print(f"{len(report.submitted)} refund(s) for ${report.amount_usd:.2f}")
-    return 0 if not report.refused else 1
+    # 2: some refunds asked, some refused; 4: every label refused (app.cli.exit_codes).
+    return outcome(len(report.lines) - len(report.refused), len(report.refused))
 
 
 def run_status(args: argparse.Namespace, ctx: AppContext) -> int:

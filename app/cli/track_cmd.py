@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
 
 
@@ -52,6 +53,8 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
             )
             for f in service.current(order_id=args.order)
         ]
+    # With --refresh: 2 when some trackers failed, 4 when all did (app.cli.exit_codes).
+    code = outcome(len(rows) - summary["errors"], summary["errors"]) if summary else 0
     if args.json:
         emit_json(
             {
@@ -70,7 +73,7 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
                 ],
             }
         )
-        return 0
+        return code
     emit_table(
         ("ORDER", "TRACKING", "STATUS", "FIRST SCAN", "DELIVERED", "ERROR"),
         [
@@ -90,4 +93,4 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
             f"{summary['refreshed']} refreshed: {summary['shipped']} shipped, "
             f"{summary['delivered']} delivered, {summary['errors']} errors"
         )
-    return 0
+    return code

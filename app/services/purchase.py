@@ -45,6 +45,7 @@ from typing import Protocol
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import BatchStatus, PurchaseState
+from app.domain.order_freeze import address_snapshot
 from app.domain.orders import Address
 from app.infra.file_lock import ExclusiveFileLock
 from app.postage.models import (
@@ -60,6 +61,7 @@ from app.services.audit import AuditAction, AuditLog
 from app.services.buy_plan import Plan, PlannedOrder, Selection, rate_request_for, resolve_plan
 from app.services.clock import Clock, utc_now
 from app.services.label_files import LabelFiles
+from app.services.order_freeze import current_for_intent
 from app.services.preflight import (
     ALREADY_LABELLED,
     BlockedOrder,
@@ -702,6 +704,7 @@ class PurchaseService:
                         batch_id=batch_id,
                         purchase_id=purchase.id,
                         from_address_key=_from_key(tx),
+                        to_address=address_snapshot(order.recipient) if order else None,
                     )
                 )
                 tx.purchases.update(
@@ -1078,16 +1081,23 @@ class _Run:
         reference = _new_reference(planned.order_id)
         try:
             with store.transaction(write=True) as tx:
-                purchase = tx.purchases.add_intent(
-                    order_id=planned.order_id,
-                    batch_id=self.batch.id,
-                    reference=reference,
-                    now=service._clock(),
-                    service=planned.service,
-                )
+                # Held, cancelled or re-imported since the plan: the stored order decides.
+                current = current_for_intent(tx, planned)
+                if not isinstance(current, str):
+                    purchase = tx.purchases.add_intent(
+                        order_id=planned.order_id,
+                        batch_id=self.batch.id,
+                        reference=reference,
+                        now=service._clock(),
+                        service=planned.service,
+                    )
         except AppError as error:
             self._fail(planned, None, error.message)
             return None
+        if isinstance(current, str):
+            self._block(planned, None, current)
+            return None
+        planned = current
         try:
             request = rate_request_for(
                 planned,

@@ -37,6 +37,8 @@ class NewLabel:
     label_path: str | None = None
     preview_path: str | None = None
     from_address_key: str = ""
+    #: The recipient the label was bought for (app.domain.order_freeze.address_snapshot).
+    to_address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +67,12 @@ class LabelRecord:
     first_scan_at: datetime | None
     delivered_at: datetime | None
     from_address_key: str
+    to_address: str | None = None
+    superseded_at: datetime | None = None
 
     @property
     def is_live(self) -> bool:
-        return self.status in LIVE_LABEL_STATUSES
+        return self.status in LIVE_LABEL_STATUSES and self.superseded_at is None
 
 
 #: Columns update() may change (identity, money and order stay as bought).
@@ -85,6 +89,7 @@ UPDATABLE_COLUMNS = frozenset(
         "tracking_status",
         "first_scan_at",
         "delivered_at",
+        "superseded_at",
     }
 )
 
@@ -122,6 +127,7 @@ class LabelRepository:
             bought_at=label.bought_at,
             status=LabelStatus.LIVE.value,
             from_address_key=label.from_address_key,
+            to_address=label.to_address,
         )
         try:
             with self._session.begin_nested():
@@ -169,7 +175,11 @@ class LabelRepository:
 
     def live_for_order(self, order_id: int) -> LabelRecord | None:
         row = self._session.scalar(
-            select(LabelRow).where(LabelRow.order_id == order_id, LabelRow.status.in_(_LIVE))
+            select(LabelRow).where(
+                LabelRow.order_id == order_id,
+                LabelRow.status.in_(_LIVE),
+                LabelRow.superseded_at.is_(None),
+            )
         )
         return None if row is None else _to_record(row)
 
@@ -183,6 +193,7 @@ class LabelRepository:
                     select(LabelRow.order_id).where(
                         LabelRow.order_id.in_(ids[start : start + _CHUNK]),
                         LabelRow.status.in_(_LIVE),
+                        LabelRow.superseded_at.is_(None),
                     )
                 )
             )
