@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.deadline_opt import add_deadline_argument, deadline_from
 from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
@@ -18,11 +19,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     target.add_argument("--batch", help="every label of a batch (B-YYYYMMDD-NNN)")
     parser.add_argument("--yes", action="store_true", help="ask EasyPost (else: only check)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_deadline_argument(parser, 60.0)
     parser.set_defaults(func=run_refund)
     actions = parser.add_subparsers(dest="refund_action", metavar="ACTION")
     status = actions.add_parser("status", help="labels with a refund: submitted/refunded/rejected")
     status.add_argument("--no-refresh", action="store_true", help="do not ask EasyPost")
     status.add_argument("--json", action="store_true", help="print JSON")
+    add_deadline_argument(status, 60.0)
     status.set_defaults(func=run_status)
     reminders = actions.add_parser("reminders", help="labels bought N+ days ago that never moved")
     reminders.add_argument("--days", type=int, default=7, help="age in days (default 7)")
@@ -51,7 +54,8 @@ def run_refund(args: argparse.Namespace, ctx: AppContext) -> int:
                 )
             print("Nothing was asked: add --yes to ask EasyPost for the refunds.")
         return 0
-    report = service.refund(labels)
+    with deadline_from(args, "EasyPost (refunds)").scope():
+        report = service.refund(labels)
     if args.json:
         emit_json(
             {
@@ -73,7 +77,8 @@ def run_refund(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
-    states = ctx.refund_service.status(refresh=not args.no_refresh)
+    with deadline_from(args, "EasyPost (refund status)").scope():
+        states = ctx.refund_service.status(refresh=not args.no_refresh)
     if args.json:
         emit_json(states)
         return 0

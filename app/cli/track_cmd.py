@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.deadline_opt import add_deadline_argument, deadline_from
 from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
 
@@ -14,6 +15,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--refresh", action="store_true", help="create/refresh trackers first")
     parser.add_argument("--order", type=int, help="only this order")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_deadline_argument(parser, 120.0)
     parser.set_defaults(func=run_track)
 
 
@@ -21,7 +23,8 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
     service = ctx.tracking_service
     summary: dict[str, int] = {}
     if args.refresh:
-        report = service.refresh(order_id=args.order)
+        with deadline_from(args, "EasyPost (tracking)").scope():
+            report = service.refresh(order_id=args.order)
         summary = {
             "refreshed": len(report.lines),
             "shipped": report.shipped,

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.domain.deadline import in_scope
 from app.domain.errors import AppError
 from app.postage.models import RateRequest, ShipmentQuote
 
@@ -107,7 +108,9 @@ class RateQuoter:
         if todo:
             workers = min(self.concurrency, len(todo))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rates") as pool:
-                futures = {pool.submit(ask, request): key for key, request in todo}
+                # in_scope: the workers see the caller's deadline (app.domain.deadline).
+                ask_here = in_scope(ask)
+                futures = {pool.submit(ask_here, request): key for key, request in todo}
                 for future in as_completed(futures):
                     key = futures[future]
                     answer = future.result()
