@@ -15,7 +15,7 @@ from app.cli.output import emit_json
 from app.services.purchase import BuyProgress, BuyResult, LabelInfo
 
 if TYPE_CHECKING:
-    from app.services.print_queue import PrintQueue
+    from app.services.print_queue import PrintSink
 
 #: Exit status when some orders were not bought (failed, blocked, unknown or cancelled).
 EXIT_INCOMPLETE = EXIT_PARTIAL
@@ -123,23 +123,24 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
     return EXIT_NOT_CONFIRMED
 
 
-def _printer_sink(ctx: AppContext, printer: str) -> tuple[Callable[[LabelInfo], None], PrintQueue]:
-    """The print queue of `printer`: each bought label is enqueued at once, in group order."""
-    queue = ctx.print_queue_service.queue_for(printer)
+def _printer_sink(ctx: AppContext, printer: str) -> tuple[Callable[[LabelInfo], None], PrintSink]:
+    """Each bought label is enqueued at once, in group order: on the printer's queue here, or,
+    when another Packdesk window holds that printer, as queued jobs that window prints."""
+    sink = ctx.print_queue_service.sink_for(printer)
 
     def enqueue(label: LabelInfo) -> None:
-        queue.enqueue(label.label_id)
+        sink.enqueue(label.label_id)
 
-    return enqueue, queue
+    return enqueue, sink
 
 
 def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
     if not args.yes:
         return _unconfirmed(args, ctx)
     on_label: Callable[[LabelInfo], None] | None = None
-    queue: PrintQueue | None = None
+    sink: PrintSink | None = None
     if args.printer:
-        on_label, queue = _printer_sink(ctx, args.printer)
+        on_label, sink = _printer_sink(ctx, args.printer)
 
     def progress(p: BuyProgress) -> None:
         if not args.json:
@@ -167,13 +168,15 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
         raise
     if not args.json:
         print(file=sys.stderr)
-    if queue is not None:
+    if sink is not None:
         # Labels of this batch bought by an interrupted earlier run (enqueue is idempotent).
         for record in ctx.purchase_service.batch_labels(result.batch_id):
             if record.is_live:
-                queue.enqueue(record.id)
-        if not queue.wait_until_idle():
-            print(f"printing stopped: {queue.status()}", file=sys.stderr)
+                sink.enqueue(record.id)
+        if sink.queue is None:
+            print(f"print queue: {sink.where()}", file=sys.stderr)
+        elif not sink.queue.wait_until_idle():
+            print(f"printing stopped: {sink.queue.status()}", file=sys.stderr)
     if args.json:
         emit_json(result_json(result))
     else:

@@ -41,7 +41,8 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -244,6 +245,60 @@ def choose_label_file(source: LabelSource, model: PrinterModel, labels_dir: Path
     )
 
 
+#: How often an idle (or paused) queue looks for jobs another process queued for its printer.
+FOREIGN_JOBS_POLL_S = 1.0
+
+
+def add_checked_job(
+    tx: StoreTransaction, uri: str, label_id: int, *, reprint: bool, at: datetime
+) -> tuple[PrintJob, bool]:
+    """Queue `label_id` on `uri` in `tx`: (the job, True), or (its existing job, False).
+
+    Without `reprint` it is idempotent: a label already queued, being sent or printed gets its
+    existing job back, so it never prints twice.
+
+    Raises:
+        AppError: NOT_FOUND (no such label), CONFLICT (refunded label, or the label is waiting
+            in another printer's queue).
+    """
+    source = tx.print_jobs.label_source(label_id)
+    if source is None:
+        raise AppError(
+            f"There is no label {label_id}.",
+            kind=ErrorKind.NOT_FOUND,
+            details={"label_id": label_id},
+        )
+    if not source.live:
+        raise AppError(
+            f"Label {source.tracking_code} was refunded (or its refund is under "
+            "way), so it must not be used.",
+            hint="Buy a new label for the order if it still ships.",
+            kind=ErrorKind.CONFLICT,
+            details={"label_id": label_id, "order_id": source.order_id},
+        )
+    if not reprint:
+        existing = _existing_job(uri, tx.print_jobs.for_label(label_id))
+        if existing is not None:
+            return existing, False
+    return tx.print_jobs.add(label_id, uri, reprint=reprint, at=at), True
+
+
+def _existing_job(uri: str, jobs: list[PrintJob]) -> PrintJob | None:
+    for job in reversed(jobs):
+        if job.status is PrintJobStatus.PRINTED:
+            return job
+        if job.active:
+            if job.printer_uri != uri:
+                raise AppError(
+                    f"Label {job.tracking_code} is already queued on {job.printer_uri}.",
+                    hint="Skip it there first, or reprint it here.",
+                    kind=ErrorKind.CONFLICT,
+                    details={"label_id": job.label_id, "job_id": job.id},
+                )
+            return job
+    return None
+
+
 class PrintQueue:
     """The serial queue of one printer. Create through PrintQueueService.queue_for."""
 
@@ -302,6 +357,7 @@ class PrintQueue:
                 self.uri, statuses=[PrintJobStatus.QUEUED, PrintJobStatus.PRINTING]
             )
             next_id = tx.print_jobs.max_id() + 1
+        self._seen_job_id = next_id - 1  # jobs after it are picked up by _adopt_foreign_jobs
         # jobs() shows what this queue settles: its own and those it took over.
         self._first_job_id = min([job.id for job in left], default=next_id)
         for job in left:
@@ -360,48 +416,43 @@ class PrintQueue:
         with self._enqueue_lock:
             self._check_open()
             with self._store.transaction(write=True) as tx:
-                source = tx.print_jobs.label_source(label_id)
-                if source is None:
-                    raise AppError(
-                        f"There is no label {label_id}.",
-                        kind=ErrorKind.NOT_FOUND,
-                        details={"label_id": label_id},
-                    )
-                if not source.live:
-                    raise AppError(
-                        f"Label {source.tracking_code} was refunded (or its refund is under "
-                        "way), so it must not be used.",
-                        hint="Buy a new label for the order if it still ships.",
-                        kind=ErrorKind.CONFLICT,
-                        details={"label_id": label_id, "order_id": source.order_id},
-                    )
-                if not reprint:
-                    existing = self._existing_job(tx.print_jobs.for_label(label_id))
-                    if existing is not None:
-                        return self._with_doubt(existing)
-                job = tx.print_jobs.add(label_id, self.uri, reprint=reprint, at=self._clock())
+                job, created = add_checked_job(
+                    tx, self.uri, label_id, reprint=reprint, at=self._clock()
+                )
+                if not created:
+                    return self._with_doubt(job)
                 if reprint:
                     self._record(tx, AuditAction.PRINT_REPRINT_QUEUED, job)
             with self._cond:
-                bisect.insort(self._pending, (job.sequence, job.id))
+                self._queue_locked(job)
                 self._cond.notify_all()
         self._emit(job)
         return job
 
-    def _existing_job(self, jobs: list[PrintJob]) -> PrintJob | None:
-        for job in reversed(jobs):
-            if job.status is PrintJobStatus.PRINTED:
-                return job
-            if job.active:
-                if job.printer_uri != self.uri:
-                    raise AppError(
-                        f"Label {job.tracking_code} is already queued on {job.printer_uri}.",
-                        hint="Skip it there first, or reprint it here.",
-                        kind=ErrorKind.CONFLICT,
-                        details={"label_id": job.label_id, "job_id": job.id},
-                    )
-                return job
-        return None
+    def _queue_locked(self, job: PrintJob) -> None:
+        """Put a queued job in its place (once: the poller may have seen it first)."""
+        entry = (job.sequence, job.id)
+        if entry not in self._pending:
+            bisect.insort(self._pending, entry)
+        self._seen_job_id = max(self._seen_job_id, job.id)
+
+    def _adopt_foreign_jobs(self) -> None:
+        """Jobs other processes queued for this printer (a CLI buy beside this window): this
+        queue holds the printer, so it prints them. One cheap query while nothing changed."""
+        with self._enqueue_lock:
+            with self._store.transaction() as tx:
+                newest = tx.print_jobs.max_id()
+                if newest <= self._seen_job_id:
+                    return
+                found = tx.print_jobs.queued_after(self.uri, self._seen_job_id)
+            with self._cond:
+                self._seen_job_id = max(self._seen_job_id, newest)
+                for job in found:
+                    self._queue_locked(job)
+                self._cond.notify_all()
+        if found:
+            _log.info("%s: %d label(s) queued by another process", self.uri, len(found))
+            self._emit()
 
     def reprint(self, label_id: int) -> PrintJob:
         """Queue another copy of an already printed (or skipped) label."""
@@ -619,11 +670,18 @@ class PrintQueue:
         while True:
             with self._cond:
                 while not self._closed and (self._pause is not None or not self._pending):
-                    self._cond.wait()
+                    if not self._cond.wait(timeout=FOREIGN_JOBS_POLL_S):
+                        break  # a look at jobs other processes queued for this printer
                 if self._closed:
                     return
-                job_id = self._pending[0][1]
+                job_id = self._pending[0][1] if self._pause is None and self._pending else None
                 self._current = job_id
+            if job_id is None:
+                try:
+                    self._adopt_foreign_jobs()
+                except Exception:  # noqa: BLE001 (a busy or locked database: look again later)
+                    _log.exception("Looking for queued jobs of %s failed", self.uri)
+                continue
             try:
                 self._print_one(job_id)
             except Exception as error:  # noqa: BLE001 (a bug: logged, the queue pauses and says so)
@@ -908,6 +966,42 @@ class SavedPrinters:
             return self._cached
 
 
+@dataclass
+class PrintSink:
+    """Bought labels for one printer: printed by `queue` here, or left queued in the database
+    for the process that holds the printer (`queue` None; `left` counts them)."""
+
+    printer_name: str
+    uri: str
+    queue: PrintQueue | None
+    store: Store | None = None
+    clock: Clock = utc_now
+    left: list[int] = field(default_factory=list)
+
+    @property
+    def printed_elsewhere(self) -> bool:
+        return self.queue is None
+
+    def enqueue(self, label_id: int) -> PrintJob:
+        if self.queue is not None:
+            return self.queue.enqueue(label_id)
+        assert self.store is not None
+        with self.store.transaction(write=True) as tx:
+            job, created = add_checked_job(tx, self.uri, label_id, reprint=False, at=self.clock())
+        if created:
+            self.left.append(job.id)
+        return job
+
+    def where(self) -> str:
+        """Who prints these labels, for the report."""
+        if self.queue is not None:
+            return f"printed on {self.printer_name}"
+        return (
+            f"{len(self.left)} label(s) queued for {self.printer_name} ({self.uri}); the "
+            "Packdesk window that holds this printer prints them"
+        )
+
+
 class PrintQueueService:
     """The print queues of this desk: one per printer, created on first use."""
 
@@ -961,6 +1055,18 @@ class PrintQueueService:
     def queues(self) -> list[PrintQueue]:
         with self._lock:
             return list(self._queues.values())
+
+    def sink_for(self, uri_or_name: str | None = None) -> PrintSink:
+        """Where bought labels go for a printer: its queue here, or, when another Packdesk
+        process holds that printer (the window beside a CLI buy), queued rows that the holder
+        prints (it picks up new jobs for its printer within FOREIGN_JOBS_POLL_S)."""
+        printer = self.resolve(uri_or_name)
+        try:
+            return PrintSink(printer.name, canonical_uri(printer.uri), self.queue_for(printer.uri))
+        except AppError as error:
+            if error.kind is not ErrorKind.CONFLICT or "lock" not in error.details:
+                raise
+            return PrintSink(printer.name, canonical_uri(printer.uri), None, store=self._store)
 
     def labels_to_print(self, batch_id: int, *, reprint: bool = False) -> list[int]:
         """A batch's live labels in group order: with `reprint` all of them, else those never

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +16,10 @@ import pytest
 
 from app.bootstrap import AppContext, RuntimeOptions, build_context
 from app.domain.groups import group_id_for
+from app.domain.printing import PrintJobStatus
 from app.postage.sandbox.discovery import running_sandbox, url_file
 from app.services.buy_plan import Selection
+from app.services.print_queue import QueueEvent
 from tests.services.purchase_world import seed, us_order
 
 TEE_GROUP = group_id_for((("TEE-M", 1),))
@@ -76,3 +79,38 @@ def test_a_stale_advertisement_is_ignored_and_the_cli_runs_its_own(tmp_path: Pat
         assert ctx.gateway.api_base != "http://127.0.0.1:9/v2"
         assert running_sandbox(state) == ctx.gateway.api_base
     assert not url_file(state).exists()  # withdrawn when that sandbox stopped
+
+
+def test_a_cli_buy_beside_the_window_holding_the_printer_is_printed_by_the_window(
+    window: AppContext, tmp_path: Path
+) -> None:
+    seed(window.store, [us_order(n) for n in range(4)])
+    queue = window.print_queue_service.queue_for("virtual://demo")  # the window holds it
+    printed: list[int] = []
+    done = threading.Event()
+
+    def listen(event: QueueEvent) -> None:
+        if event.job is not None and event.job.status is PrintJobStatus.PRINTED:
+            printed.append(event.job.label_id)
+            if len(printed) == 4:
+                done.set()
+
+    queue.add_listener(listen)
+    buy = _cli(
+        tmp_path,
+        "buy",
+        "--group",
+        TEE_GROUP,
+        "--printer",
+        "virtual://demo",
+        "--yes",
+        "--no-verify",
+        "--json",
+    )
+    assert buy.returncode == 0, buy.stderr
+    assert "the Packdesk window that holds this printer prints them" in buy.stderr
+    assert len(json.loads(buy.stdout)["bought"]) == 4
+    assert done.wait(30), printed
+    with window.store.transaction() as tx:
+        labels = {label.id for label in tx.labels.list()}
+    assert sorted(printed) == sorted(labels)
