@@ -20,6 +20,7 @@ from app.services.pickups import PickupService
 from app.services.print_queue import PrintQueue, PrintQueueService
 from app.services.purchase import PurchaseService
 from app.services.refunds import RefundService
+from app.services.relabel import RelabelService
 from app.services.scan_forms import ScanFormService
 from app.services.scan_to_ship import ScanToShipService
 from app.services.tracking import TrackingService
@@ -50,6 +51,7 @@ GUARDED: dict[type, tuple[str, ...]] = {
     RefundService: ("labels", "check", "refund", "status", "reminders"),
     PickupService: ("schedule", "confirm", "cancel", "list"),
     TrackingService: ("current", "refresh", "refresh_labels"),
+    RelabelService: ("needing_relabel", "relabel"),
 }
 
 

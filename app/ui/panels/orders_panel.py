@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,6 +20,23 @@ from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, search_box, tool_row
+
+
+class RelabelSource(Protocol):
+    """What the panel needs of app.services.relabel.RelabelService."""
+
+    def needing_relabel(self, order_ids: list[int] | None = None) -> Mapping[int, object]: ...
+
+
+def _relabel_note(order_ids: list[int]) -> str:
+    """The summary's warning: labels bought for an address the order no longer has."""
+    if not order_ids:
+        return ""
+    shown = ", ".join(str(i) for i in order_ids[:8]) + (" …" if len(order_ids) > 8 else "")
+    return (
+        f" · ⚠ {len(order_ids):,} need relabel (address changed after the label was bought: "
+        f"orders {shown}; packdesk-cli relabel --order N --yes)"
+    )
 
 
 class OrdersSource(Protocol):
@@ -121,10 +138,12 @@ class OrdersPanel(Panel):
         presenter: ErrorPresenter,
         *,
         orders: OrdersSource,
+        relabel: RelabelSource | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
         self._orders = orders
+        self._relabel = relabel
         self.model = RecordTableModel(ORDER_COLUMNS, key=lambda o: o.id, search_text=_search_text)
         self.view = record_table(self, self.model, ORDER_COLUMNS, stretch_column=7)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -170,15 +189,16 @@ class OrdersPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
-        source, model, sort = self._orders, self.model, self.model.sort_spec
+        source, model, sort, relabel = self._orders, self.model, self.model.sort_spec, self._relabel
 
         def fetch() -> _OrdersLoad:
             # Everything proportional to the number of orders happens here, on the worker.
             orders = source.list_orders()
+            needs = sorted(relabel.needing_relabel()) if relabel is not None else []
             return _OrdersLoad(
                 model.prepare(orders, sort),
                 Counter(o.status for o in orders),
-                self._summary(orders),
+                self._summary(orders) + _relabel_note(needs),
             )
 
         self._load(fetch, self._on_orders_loaded, "Load orders")
