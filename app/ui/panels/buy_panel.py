@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.deadline import Deadline
 from app.domain.errors import AppError
 from app.domain.groups import PackageGroup
 from app.domain.usps_services import SERVICES, service_title
@@ -96,6 +97,8 @@ class PrinterSettingsSource(Protocol):
 BUY_LANE = "buy"
 #: Pre-flight and estimates ask EasyPost (address checks, rates): a lane of their own too.
 ESTIMATE_LANE = "estimate"
+#: Seconds pre-flight and rates may take overall (app.domain.deadline; the CLI's --deadline).
+ESTIMATE_DEADLINE_S = 120.0
 
 _OWN_SERVICE = ""  # the service combo's "each group's own" choice (domestic and international)
 
@@ -501,8 +504,10 @@ class BuyPanel(Panel):
 
         def work() -> EstimateOutcome:
             plan = purchase.plan(selection)
-            report = purchase.preflight(selection)
-            rates = estimate.estimate(plan, orders=report.ready)
+            # A server that never answers ends the estimate at its deadline, not minutes later.
+            with Deadline(ESTIMATE_DEADLINE_S, what="EasyPost (estimate)").scope():
+                report = purchase.preflight(selection)
+                rates = estimate.estimate(plan, orders=report.ready)
             return EstimateOutcome(selection, report, rates, group_rows(groups, report, rates))
 
         def failed(exc: BaseException) -> None:

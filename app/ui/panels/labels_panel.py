@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.deadline import Deadline
 from app.infra.settings import PrinterSettings
 from app.services.batches import BatchDetail, BatchSummary
 from app.services.pickups import PickupRequest, PickupResult
@@ -93,6 +94,10 @@ class TrackingSource(Protocol):
         order_id: int | None = None,
         on_progress: Callable[[TrackingLine], None] | None = None,
     ) -> TrackingReport: ...
+
+
+#: Seconds a tracking refresh may take overall (app.domain.deadline; the CLI's --deadline).
+TRACKING_DEADLINE_S = 120.0
 
 
 class RelabelSource(Protocol):
@@ -763,7 +768,8 @@ class LabelsPanel(Panel):
                 seen += 1
                 progress(seen, None, f"{line.order}: {line.status}")
 
-            return service.refresh(on_progress=step)
+            with Deadline(TRACKING_DEADLINE_S, what="EasyPost (tracking)").scope():
+                return service.refresh(on_progress=step)
 
         def on_progress(event: ProgressEvent) -> None:
             self.message_bar.show_message(
