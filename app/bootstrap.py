@@ -172,7 +172,8 @@ class AppContext:
         from app.postage.sandbox.discovery import running_sandbox
 
         state = self.paths.sandbox_state
-        running = running_sandbox(state)
+        # The demo window outlives a CLI command: it serves its own sandbox when it can.
+        running = None if self.options.demo else running_sandbox(state)
         if running is not None:
             return running
         try:

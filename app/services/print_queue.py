@@ -452,7 +452,8 @@ class PrintQueue:
                 self._cond.notify_all()
         if found:
             _log.info("%s: %d label(s) queued by another process", self.uri, len(found))
-            self._emit()
+            for job in found:  # listeners (the Print queue panel) show each new job
+                self._emit(job)
 
     def reprint(self, label_id: int) -> PrintJob:
         """Queue another copy of an already printed (or skipped) label."""
