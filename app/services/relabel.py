@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.order_freeze import changed_fields, needs_relabel
+from app.domain.orders import Address
 from app.services.audit import AuditAction, AuditLog
 from app.services.buy_plan import Selection
 from app.services.clock import Clock, utc_now
@@ -62,27 +63,24 @@ class RelabelService:
         self._clock = clock
 
     def needing_relabel(self, order_ids: list[int] | None = None) -> dict[int, RelabelNeed]:
-        """Order id -> its need, for every order (or those of `order_ids`) that needs one."""
+        """Order id -> its need, for every order (or those of `order_ids`) that needs one.
+
+        One SQL pass finds the labels whose stored address differs at all from their order's;
+        the domain rule (case and spacing do not count) decides on those few.
+        """
         with self._store.transaction() as tx:
-            labels = [
-                label
-                for label in tx.labels.list(statuses=None)
-                if label.is_live
-                and label.to_address
-                and (order_ids is None or label.order_id in order_ids)
-            ]
-            orders = {o.id: o for o in tx.orders.find(order_ids=[x.order_id for x in labels])}
+            candidates = tx.labels.address_mismatches(order_ids)
         needs: dict[int, RelabelNeed] = {}
-        for label in labels:
-            order = orders.get(label.order_id)
-            if order is None or not needs_relabel(label.to_address, order.recipient):
+        for found in candidates:
+            current = Address(**found.order_address)
+            if not needs_relabel(found.to_address, current):
                 continue
-            needs[label.order_id] = RelabelNeed(
-                label.order_id,
-                order.external_id,
-                label.id,
-                label.tracking_code,
-                changed_fields(label.to_address, order.recipient),
+            needs[found.order_id] = RelabelNeed(
+                found.order_id,
+                found.external_id,
+                found.label_id,
+                found.tracking_code,
+                changed_fields(found.to_address, current),
             )
         return needs
 

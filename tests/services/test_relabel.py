@@ -53,6 +53,11 @@ def test_an_address_changed_after_the_buy_needs_relabel_and_relabel_rebuys(
     purchases, relabel = _world(store, gateway, tmp_path)
     purchases.buy(Selection(groups=(TEE_GROUP,)), verify_addresses=False)
     assert relabel.needing_relabel() == {}
+    with store.transaction(write=True) as tx:  # a difference of case only does not count
+        tx.session.connection().exec_driver_sql(
+            "UPDATE orders SET street1 = upper(street1) WHERE id = ?", (ids[0],)
+        )
+    assert relabel.needing_relabel() == {}
     # A labelled order is not changed by an import (a conflict), so the change comes from
     # an edit of the stored address (the order dialog, or a support fix in the database).
     with store.transaction(write=True) as tx:
