@@ -314,7 +314,11 @@ class AppContext:
         from app.services.relabel import RelabelService
 
         return RelabelService(
-            self.store, lambda: self.refund_service, lambda: self.purchase_service, self.audit_log
+            self.store,
+            lambda: self.refund_service,
+            lambda: self.purchase_service,
+            self.audit_log,
+            verifier=lambda: self.preflight_service,
         )
 
     @cached_property

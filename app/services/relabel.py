@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.order_freeze import changed_fields, needs_relabel
@@ -15,6 +16,7 @@ from app.services.clock import Clock, utc_now
 from app.services.purchase import BuyResult, LabelInfo, PurchaseService
 from app.services.refunds import RefundService
 from app.store import Store
+from app.store.address_checks_repo import AddressCheck
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,12 @@ class RelabelResult:
     problem: str = ""
 
 
+class AddressVerifier(Protocol):
+    """What a relabel needs of app.services.preflight.PreflightService."""
+
+    def verify(self, address: Address) -> AddressCheck: ...
+
+
 class RelabelService:
     """Finds orders that need a relabel and relabels them.
 
@@ -55,12 +63,15 @@ class RelabelService:
         purchases: Callable[[], PurchaseService],
         audit: AuditLog,
         clock: Clock = utc_now,
+        *,
+        verifier: Callable[[], AddressVerifier] | None = None,
     ) -> None:
         self._store = store
         self._refunds = refunds
         self._purchases = purchases
         self._audit = audit
         self._clock = clock
+        self._verifier = verifier
 
     def needing_relabel(self, order_ids: list[int] | None = None) -> dict[int, RelabelNeed]:
         """Order id -> its need, for every order (or those of `order_ids`) that needs one.
@@ -114,7 +125,20 @@ class RelabelService:
             )
         with self._store.transaction() as tx:
             old = tx.labels.get(need.label_id)
-        assert old is not None
+            order = tx.orders.get(order_id)
+        assert old is not None and order is not None
+        if verify_addresses and self._verifier is not None:
+            # Before the refund: a new address EasyPost rejects would leave the order with
+            # its old label refunded and no new one.
+            check = self._verifier().verify(order.recipient)
+            if not check.verified:
+                raise AppError(
+                    f"Order {order_id}'s new address does not verify: {check.message}. "
+                    "Nothing was refunded.",
+                    hint="Correct the order's address, then relabel it again.",
+                    kind=ErrorKind.INVALID_INPUT,
+                    details={"order_id": order_id},
+                )
         refunds = self._refunds()
         line = refunds.refund(refunds.labels(label_ids=[need.label_id])).lines[0]
         if line.status not in ("submitted", "refunded"):
