@@ -983,12 +983,12 @@ class PrintSink:
     def printed_elsewhere(self) -> bool:
         return self.queue is None
 
-    def enqueue(self, label_id: int) -> PrintJob:
+    def enqueue(self, label_id: int, *, reprint: bool = False) -> PrintJob:
         if self.queue is not None:
-            return self.queue.enqueue(label_id)
+            return self.queue.enqueue(label_id, reprint=reprint)
         assert self.store is not None
         with self.store.transaction(write=True) as tx:
-            job, created = add_checked_job(tx, self.uri, label_id, reprint=False, at=self.clock())
+            job, created = add_checked_job(tx, self.uri, label_id, reprint=reprint, at=self.clock())
         if created:
             self.left.append(job.id)
         return job

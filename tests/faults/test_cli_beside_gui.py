@@ -114,3 +114,26 @@ def test_a_cli_buy_beside_the_window_holding_the_printer_is_printed_by_the_windo
     with window.store.transaction() as tx:
         labels = {label.id for label in tx.labels.list()}
     assert sorted(printed) == sorted(labels)
+
+
+def test_cli_print_of_a_batch_beside_the_window_holding_the_printer(
+    window: AppContext, tmp_path: Path
+) -> None:
+    seed(window.store, [us_order(n) for n in range(3)])
+    result = window.purchase_service.buy(Selection(groups=(TEE_GROUP,)), verify_addresses=False)
+    queue = window.print_queue_service.queue_for("virtual://demo")
+    printed: list[int] = []
+    done = threading.Event()
+
+    def listen(event: QueueEvent) -> None:
+        if event.job is not None and event.job.status is PrintJobStatus.PRINTED:
+            printed.append(event.job.label_id)
+            if len(printed) == 3:
+                done.set()
+
+    queue.add_listener(listen)
+    run = _cli(tmp_path, "print", "--batch", result.batch_reference, "--printer", "virtual://demo")
+    assert run.returncode == 0, run.stderr
+    assert "3 label(s) queued for" in run.stdout
+    assert done.wait(30), printed
+    assert sorted(printed) == sorted(label.label_id for label in result.bought)
