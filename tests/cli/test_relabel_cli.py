@@ -50,6 +50,11 @@ def test_orders_shows_needs_relabel_and_relabel_rebuys(
     assert listed == {ids[0]: False, ids[1]: True}
     assert main([*base, "orders"]) == 0
     assert "(needs relabel)" in capsys.readouterr().out
+    with store.transaction() as tx:
+        (batch,) = tx.batches.list()
+    assert main([*base, "batches", "show", batch.reference, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["labels"]
+    assert [x["needs_relabel"] for x in shown] == [False, True]
     assert main([*base, "relabel", "--json"]) == 0
     (need,) = json.loads(capsys.readouterr().out)
     assert need["order"] == ids[1] and need["changed"] == ["city", "postal_code"]
