@@ -31,6 +31,7 @@ class _Orders:
                 (OrderLine("TEE-M", 1),),
                 id=n,
                 status=OrderStatus.LABEL_PURCHASED,
+                tracking_code=f"9400{n}",
             )
             for n in (1, 2, 3)
         ]
@@ -59,6 +60,12 @@ def test_the_summary_names_the_orders_that_need_relabel(qtbot: QtBot) -> None:
         panel.refresh()
     assert "1 need relabel" in said.args[0] and "orders 3;" in said.args[0]
     assert relabel.threads == [False]  # asked on a worker, never on the GUI thread
+    row = panel.model.row_of(3)
+    assert row is not None
+    tracking = next(i for i, c in enumerate(panel.model.columns) if c.title == "Tracking")
+    assert panel.model.index(row, tracking).data().endswith("(needs relabel)")
+    panel.set_status_filter(OrderStatus.LABEL_PURCHASED)  # the filter keeps the 3 orders
+    assert panel.model.rowCount() == 3
 
 
 def test_the_labels_view_marks_a_label_bought_for_an_old_address(

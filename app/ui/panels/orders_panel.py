@@ -118,6 +118,7 @@ class _OrdersLoad:
     rows: PreparedRows[Order]
     counts: Counter[OrderStatus]
     summary: str
+    needs_relabel: frozenset[int] = frozenset()
 
 
 class OrdersPanel(Panel):
@@ -144,8 +145,14 @@ class OrdersPanel(Panel):
         super().__init__(runner, presenter, parent)
         self._orders = orders
         self._relabel = relabel
-        self.model = RecordTableModel(ORDER_COLUMNS, key=lambda o: o.id, search_text=_search_text)
-        self.view = record_table(self, self.model, ORDER_COLUMNS, stretch_column=7)
+        #: Orders whose label was bought for another address (set on the GUI thread per load).
+        self.needs_relabel: frozenset[int] = frozenset()
+        columns = tuple(
+            self._tracking_column() if column.title == "Tracking" else column
+            for column in ORDER_COLUMNS
+        )
+        self.model = RecordTableModel(columns, key=lambda o: o.id, search_text=_search_text)
+        self.view = record_table(self, self.model, columns, stretch_column=7)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
@@ -185,6 +192,25 @@ class OrdersPanel(Panel):
         self._fill_status_filter(Counter())
         self._update_buttons()
 
+    def _tracking_column(self) -> Column[Order]:
+        """The tracking number, marked when the order needs a relabel."""
+
+        def flagged(order: Order) -> bool:
+            return order.id in self.needs_relabel
+
+        return Column[Order](
+            "Tracking",
+            lambda o: f"{o.tracking_code} (needs relabel)" if flagged(o) else o.tracking_code,
+            tooltip=lambda o: (
+                "The address changed after this label was bought: "
+                "packdesk-cli relabel --order N --yes refunds it and buys a new one"
+                if flagged(o)
+                else ""
+            ),
+            foreground=lambda o: "#9b2c2c" if flagged(o) else None,
+            width=150,
+        )
+
     # -- loading ------------------------------------------------------------------------------
 
     @Slot()
@@ -199,12 +225,14 @@ class OrdersPanel(Panel):
                 model.prepare(orders, sort),
                 Counter(o.status for o in orders),
                 self._summary(orders) + _relabel_note(needs),
+                frozenset(needs),
             )
 
         self._load(fetch, self._on_orders_loaded, "Load orders")
 
     def _on_orders_loaded(self, load: _OrdersLoad) -> None:
         selected_ids = {o.id for o in selected_records(self.view, self.model)}
+        self.needs_relabel = load.needs_relabel
         self.model.set_rows(load.rows)
         self._fill_status_filter(load.counts)
         reselect(self.view, self.model, selected_ids, lambda o: o.id)
@@ -245,7 +273,8 @@ class OrdersPanel(Panel):
     @Slot(int)
     def _on_status_filter_changed(self, _index: int) -> None:
         status = self.status_filter.currentData()
-        self.model.set_predicate(None if status is None else (lambda o: o.status is status))
+        # Qt hands the enum back as a plain str: compare by value, not identity.
+        self.model.set_predicate(None if status is None else (lambda o: o.status == status))
 
     @Slot(str)
     def _on_search_text_changed(self, text: str) -> None:
