@@ -48,6 +48,7 @@ class StatusChangeReport:
     changed: tuple[int, ...]
     already: int  # orders that were already where the action puts them
     skipped: int  # orders the action does not apply to (only with --all / --country)
+    in_flight: int = 0  # of the skipped: a label purchase is in flight (app.domain.order_freeze)
 
 
 class OrderService:
@@ -111,7 +112,7 @@ class OrderService:
         country = _country(selection.country) if selection.country else None
         now = self._clock()
         changed: list[int] = []
-        already = skipped = 0
+        already = skipped = in_flight = 0
         # Orders a buy has in flight are left as they are (skipped), never changed under it.
         frozen = frozen_orders(tx)
         for status, held_from, count in tx.orders.status_counts(country=country):
@@ -133,7 +134,8 @@ class OrderService:
             )
             changed += moved
             skipped += count - len(moved)
-        return StatusChangeReport(action, tuple(sorted(changed)), already, skipped)
+            in_flight += count - len(moved)
+        return StatusChangeReport(action, tuple(sorted(changed)), already, skipped, in_flight)
 
     @staticmethod
     def _resolve(tx: StoreTransaction, refs: Sequence[str]) -> list[int]:

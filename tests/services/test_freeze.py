@@ -146,7 +146,7 @@ def test_hold_during_a_buy_is_refused_with_the_reason(
 
     assert refused.value.kind is ErrorKind.CONFLICT
     assert "purchase is in flight" in refused.value.message
-    assert bulk.changed == () and bulk.skipped == 5
+    assert bulk.changed == () and bulk.skipped == bulk.in_flight == 5
     assert len(result.bought) == 5
     statuses = {o.id: o.status for o in orders.list_orders()}
     assert set(statuses.values()) == {OrderStatus.LABEL_PURCHASED}
