@@ -323,6 +323,7 @@ class BuyPanel(Panel):
         self._buying: TaskHandle | None = None
         self._cancel: threading.Event | None = None
         self._estimating = False
+        self._estimate_cancel = threading.Event()  # Cancel during an estimate (its deadline)
         self._bridge = _BuyBridge(self)
         self._bridge.progressed.connect(self._on_buy_progressed)
         self._bridge.label_bought.connect(self._on_label_bought)
@@ -487,7 +488,10 @@ class BuyPanel(Panel):
             and self._outcome is not None
             and self._outcome.preflight.ready != ()
         )
-        self.cancel_button.setEnabled(busy and not (self._cancel and self._cancel.is_set()))
+        self.cancel_button.setEnabled(
+            (busy and not (self._cancel and self._cancel.is_set()))
+            or (self._estimating and not self._estimate_cancel.is_set())
+        )
         for widget in (self.service_combo, self.printer_combo, self.concurrency, self.view):
             widget.setEnabled(not busy)
 
@@ -502,12 +506,18 @@ class BuyPanel(Panel):
         purchase, estimate = self._purchase, self._estimate
         groups = [r.group for r in self.selected_rows()]
 
+        stop = self._estimate_cancel = threading.Event()
+
         def work() -> EstimateOutcome:
             plan = purchase.plan(selection)
-            # A server that never answers ends the estimate at its deadline, not minutes later.
-            with Deadline(ESTIMATE_DEADLINE_S, what="EasyPost (estimate)").scope():
+            # A server that never answers ends the estimate at its deadline, not minutes later;
+            # Cancel ends it at once (requests on their way end at the deadline).
+            deadline = Deadline(ESTIMATE_DEADLINE_S, cancel=stop, what="the estimate")
+            with deadline.scope():
                 report = purchase.preflight(selection)
                 rates = estimate.estimate(plan, orders=report.ready)
+            if stop.is_set():
+                deadline.check()  # raises "Stopped: the estimate was cancelled."
             return EstimateOutcome(selection, report, rates, group_rows(groups, report, rates))
 
         def failed(exc: BaseException) -> None:
@@ -617,6 +627,8 @@ class BuyPanel(Panel):
 
     @Slot()
     def cancel_buy(self) -> None:
+        if self._estimating:
+            self._estimate_cancel.set()
         if self._cancel is not None:
             self._cancel.set()
             self.progress_text.setText(
