@@ -15,7 +15,7 @@ from app.cli.output import emit_json
 from app.services.purchase import BuyProgress, BuyResult, LabelInfo
 
 if TYPE_CHECKING:
-    from app.services.print_queue import PrintSink
+    from app.services.print_jobs import PrintSink
 
 #: Exit status when some orders were not bought (failed, blocked, unknown or cancelled).
 EXIT_INCOMPLETE = EXIT_PARTIAL

@@ -15,7 +15,8 @@ from app.bootstrap import AppContext
 from app.cli.output import emit_json
 from app.domain.errors import AppError, ErrorKind
 from app.domain.printing import PrintJob, PrintJobStatus
-from app.services.print_queue import PrintQueue, PrintSink, QueueEvent, QueueStatus
+from app.services.print_jobs import PrintSink
+from app.services.print_queue import PrintQueue, QueueEvent, QueueStatus
 
 EXIT_PAUSED = 2
 
