@@ -1097,6 +1097,12 @@ class _Run:
         if isinstance(current, str):
             self._block(planned, None, current)
             return None
+        if self.verify_addresses and current.order.recipient != planned.order.recipient:
+            # Re-imported since the plan: the address to send is not the one checked above.
+            check = service._preflight.verify(current.order.recipient)
+            if not check.verified:
+                self._block(current, purchase, f"address not verified: {check.message}")
+                return None
         planned = current
         try:
             request = rate_request_for(

@@ -24,7 +24,7 @@ from app.services.orders import OrderSelection, OrderService
 from app.services.purchase import BuyResult, PurchaseService
 from app.store import Store
 from tests.services.factories import parsed
-from tests.services.purchase_world import NOW, purchase_service, seed, us_order
+from tests.services.purchase_world import NOW, ledger_purchases, purchase_service, seed, us_order
 
 TEE_GROUP = group_id_for((("TEE-M", 1),))
 
@@ -56,15 +56,18 @@ class GatedGateway:
 class BuyInBackground:
     """A buy run on its own thread, so the test can act while it is in flight."""
 
-    def __init__(self, service: PurchaseService, selection: Selection) -> None:
+    def __init__(
+        self, service: PurchaseService, selection: Selection, *, verify: bool = False
+    ) -> None:
         self.result: BuyResult | None = None
         self.error: BaseException | None = None
+        self._verify = verify
         self._thread = threading.Thread(target=self._run, args=(service, selection))
         self._thread.start()
 
     def _run(self, service: PurchaseService, selection: Selection) -> None:
         try:
-            self.result = service.buy(selection, verify_addresses=False)
+            self.result = service.buy(selection, verify_addresses=self._verify)
         except BaseException as error:  # surfaced by join()
             self.error = error
 
@@ -199,3 +202,30 @@ def test_an_address_changed_before_its_turn_is_bought_as_stored(
     with store.transaction() as tx:
         label = tx.labels.live_for_order(ids[1])
     assert label is not None and f"9{ids[1]} New Rd" in (label.to_address or "")
+
+
+def test_an_address_re_imported_before_its_turn_is_verified_before_it_is_bought(
+    store: Store, gated: GatedGateway, tmp_path: Path, sandbox: Any
+) -> None:
+    """The plan's address was verified; the one sent is the stored one, so it is checked too."""
+    ids = seed(store, [us_order(n) for n in range(2)])
+    service = _service(store, gated, tmp_path, concurrency=1)
+    service.lookahead = 1
+    buy = BuyInBackground(service, Selection(groups=(TEE_GROUP,)), verify=True)
+    gated.wait_for_buys(1)
+    with store.transaction() as tx:
+        stored = tx.orders.get(ids[1])
+    assert stored is not None
+    nowhere = replace(stored.recipient, city="Nowhere", postal_code="99999")
+    ImportService(store, lambda *_a, **_k: parsed([]), clock=lambda: NOW).apply(
+        parsed([replace(stored, id=None, recipient=nowhere)])
+    )
+    gated.gate.set()
+    result = buy.join()
+
+    assert [label.order_id for label in result.bought] == [ids[0]]
+    assert [b.order_id for b in result.blocked] == [ids[1]]
+    assert "address not verified" in result.blocked[0].reason
+    with store.transaction() as tx:
+        assert tx.purchases.open_purchases() == []
+    assert len(ledger_purchases(sandbox.ledger())) == 1
