@@ -95,8 +95,11 @@ class RateQuoter:
         if progress is not None:
             progress(done, total)
 
+        # Set by `cancel` or when the caller is interrupted (Ctrl+C): no new request goes out.
+        stop = cancel if cancel is not None else threading.Event()
+
         def ask(request: RateRequest) -> ShipmentQuote | AppError | None:
-            if cancel is not None and cancel.is_set():
+            if stop.is_set():
                 return None
             with self._lock:
                 self.requests_sent += 1
@@ -111,18 +114,25 @@ class RateQuoter:
                 # in_scope: the workers see the caller's deadline (app.domain.deadline).
                 ask_here = in_scope(ask)
                 futures = {pool.submit(ask_here, request): key for key, request in todo}
-                for future in as_completed(futures):
-                    key = futures[future]
-                    answer = future.result()
-                    if answer is None:
-                        continue
-                    answers[key] = answer
-                    if isinstance(answer, ShipmentQuote) and self._remember:
-                        with self._lock:
-                            self._cache[key] = answer
-                    done += 1
-                    if progress is not None:
-                        progress(done, total)
+                try:
+                    for future in as_completed(futures):
+                        key = futures[future]
+                        answer = future.result()
+                        if answer is None:
+                            continue
+                        answers[key] = answer
+                        if isinstance(answer, ShipmentQuote) and self._remember:
+                            with self._lock:
+                                self._cache[key] = answer
+                        done += 1
+                        if progress is not None:
+                            progress(done, total)
+                except BaseException:
+                    # Ctrl+C (or a progress callback that raised): leaving the pool waits for
+                    # its workers, so let them end now instead of sending every queued request.
+                    stop.set()
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
 
         outcomes: list[QuoteOutcome] = []
         for request in requests:
