@@ -155,8 +155,11 @@ def test_an_interrupted_quote_many_sends_no_more_requests() -> None:
     quoter = RateQuoter(fake, concurrency=2)
     reqs = [request(f"{10000 + n}") for n in range(40)]
 
+    interrupted = threading.Event()
+
     def interrupt(done: int, _total: int) -> None:
         if done >= 1:
+            interrupted.set()
             raise KeyboardInterrupt
 
     errors: list[BaseException] = []
@@ -169,11 +172,16 @@ def test_an_interrupted_quote_many_sends_no_more_requests() -> None:
 
     thread = threading.Thread(target=run)
     thread.start()
-    for _ in range(3):  # the first answer interrupts; at most the two in flight end after it
-        if not fake.entered.acquire(timeout=2):
-            break
-        fake.gate.release()
+    for _ in range(2):  # both workers are asking
+        assert fake.entered.acquire(timeout=10)
+    fake.gate.release()  # one answer: the caller is interrupted
+    assert interrupted.wait(10)
+    fake.gate.release()  # the other worker's answer
+    # Answer what is still on its way, until the interrupted call has returned.
+    while thread.is_alive():
+        if fake.entered.acquire(timeout=0.2):
+            fake.gate.release()
     thread.join(10)
     assert not thread.is_alive()
     assert [type(e) for e in errors] == [KeyboardInterrupt]
-    assert len(fake.calls) <= 3
+    assert len(fake.calls) <= 4  # of 40: the workers stopped asking (2 at a time)
