@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.domain.errors import AppError, ErrorKind
 from app.infra.paths import DEFAULT_PROFILE, ProfilePaths, database_path, profile_paths
 from app.infra.secrets import SANDBOX_API_KEY, ApiKeyStore
 from app.infra.settings import EasyPostMode, Settings, SettingsStore
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from app.services.printer_setup import PrinterSetupService
     from app.services.purchase import PurchaseService
     from app.services.refunds import RefundService
+    from app.services.relabel import RelabelService
     from app.services.roll_supply import RollSupplyService
     from app.services.scan_forms import ScanFormService
     from app.services.scan_to_ship import ScanToShipService
@@ -248,6 +250,26 @@ class AppContext:
         return server
 
     @cached_property
+    def sandbox_api_base(self) -> str:
+        """The profile's sandbox: the one another Packdesk process runs (the demo window), if
+        it answers, else our own (issue 9: the CLI works beside the GUI)."""
+        from app.postage.sandbox.discovery import running_sandbox
+
+        state = self.paths.sandbox_state
+        # The demo window outlives a CLI command: it serves its own sandbox when it can.
+        running = None if self.options.demo else running_sandbox(state)
+        if running is not None:
+            return running
+        try:
+            return self.sandbox_server.api_base
+        except AppError as error:
+            # Started by another process between the look and our start: use that one.
+            running = running_sandbox(state) if error.kind is ErrorKind.CONFLICT else None
+            if running is None:
+                raise
+            return running
+
+    @cached_property
     def gateway(self) -> EasyPostGateway:
         """The EasyPost gateway: --api-base / $EASYPOST_API_BASE, else the mode's server."""
         from app.postage.gateway import (  # easypost loads only when a command needs it
@@ -260,7 +282,7 @@ class AppContext:
         explicit = self.options.api_base or os.environ.get("EASYPOST_API_BASE", "")
         configured = explicit or self.settings.easypost.api_base
         if self.easypost_mode is EasyPostMode.SANDBOX:
-            api_base = configured or self.sandbox_server.api_base
+            api_base = configured or self.sandbox_api_base
             key = SANDBOX_API_KEY
         else:
             api_base = configured or PRODUCTION_API_BASE
@@ -416,6 +438,19 @@ class AppContext:
         from app.services.refunds import RefundService
 
         return RefundService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def relabel_service(self) -> RelabelService:
+        """Orders whose address changed after their label was bought: refund and rebuy."""
+        from app.services.relabel import RelabelService
+
+        return RelabelService(
+            self.store,
+            lambda: self.refund_service,
+            lambda: self.purchase_service,
+            self.audit_log,
+            verifier=lambda: self.preflight_service,
+        )
 
     @cached_property
     def pickup_service(self) -> PickupService:

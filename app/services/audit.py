@@ -43,6 +43,7 @@ class AuditAction(StrEnum):
     LABEL_BOUGHT = "label.bought"
     LABEL_FILES_MISSING = "label.files_missing"
     LABEL_PRINTED = "label.printed"
+    LABEL_SUPERSEDED = "label.superseded"  # a relabel refunded it and bought a new one
     PRINT_REPRINT_QUEUED = "print.reprint_queued"
     PRINT_SKIPPED = "print.skipped"
     PRINT_RESENT = "print.resent"

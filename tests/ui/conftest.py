@@ -25,6 +25,7 @@ from app.services.print_queue import PrintQueue, PrintQueueService
 from app.services.printer_setup import PrinterSetupService
 from app.services.purchase import PurchaseService
 from app.services.refunds import RefundService
+from app.services.relabel import RelabelService
 from app.services.scan_forms import ScanFormService
 from app.services.scan_to_ship import ScanToShipService
 from app.services.setup_checklist import SetupChecklistService
@@ -73,6 +74,7 @@ GUARDED: dict[type, tuple[str, ...]] = {
     DatabaseBackupService: ("backup",),
     GroupDefaultsService: ("apply_to_new_groups",),
     DeskSettingsService: ("load", "save"),
+    RelabelService: ("needing_relabel", "relabel"),
 }
 
 

@@ -83,6 +83,7 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             tracking=services.deferred("tracking_service"),
             queues=queues,
             printers=printers,
+            relabel=services.deferred("relabel_service"),
         )
         return built["labels"]
 
