@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from app.services.grouping import GroupingService
     from app.services.importing import ImportService
     from app.services.orders import OrderService
+    from app.services.package_types import PackageTypeService
     from app.services.pickups import PickupService
     from app.services.preflight import PreflightService
     from app.services.print_queue import PrintQueueService
@@ -97,6 +98,12 @@ class AppContext:
         from app.services.catalog import CatalogService
 
         return CatalogService(self.store)
+
+    @cached_property
+    def package_type_service(self) -> PackageTypeService:
+        from app.services.package_types import PackageTypeService
+
+        return PackageTypeService(self.store)
 
     @cached_property
     def order_service(self) -> OrderService:

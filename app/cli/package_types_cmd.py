@@ -93,7 +93,7 @@ def _entry_json(entry: PackageTypeEntry) -> dict[str, object]:
 
 
 def _service(ctx: AppContext) -> PackageTypeService:
-    return PackageTypeService(ctx.store)
+    return ctx.package_type_service
 
 
 def run_list(args: argparse.Namespace, ctx: AppContext) -> int:

@@ -16,6 +16,7 @@ from app.services.estimate import EstimateService
 from app.services.grouping import GroupingService
 from app.services.importing import ImportService
 from app.services.orders import OrderService
+from app.services.package_types import PackageTypeService
 from app.services.pickups import PickupService
 from app.services.print_queue import PrintQueue, PrintQueueService
 from app.services.purchase import PurchaseService
@@ -26,6 +27,7 @@ from app.services.tracking import TrackingService
 
 GUARDED: dict[type, tuple[str, ...]] = {
     OrderService: ("list_orders", "change_status", "get_order"),
+    PackageTypeService: ("list", "add", "update", "remove"),
     GroupingService: ("groups", "assign", "customs_blocked"),
     CatalogService: ("list_items", "get_item", "update_item", "apply_hts", "list_package_types"),
     ImportService: ("apply", "import_file"),

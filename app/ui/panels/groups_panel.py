@@ -46,6 +46,10 @@ class GroupsSource(Protocol):
     def customs_blocked(self) -> list[CustomsBlockedOrder]: ...
 
 
+#: The package-type combo's data for its last entry, "New package type…".
+NEW_PACKAGE_TYPE = "\x00new"
+
+
 class PackageTypesSource(Protocol):
     def list_package_types(self) -> list[PackageType]: ...
 
@@ -186,12 +190,14 @@ class GroupsPanel(Panel):
         groups: GroupsSource,
         package_types: PackageTypesSource,
         edit_sku: Callable[[str], None] | None = None,
+        new_package_type: Callable[[], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
         self._groups = groups
         self._package_types = package_types
         self._edit_sku = edit_sku
+        self._new_package_type = new_package_type
         self._package_type_hint_shown = False
 
         self.model = RecordTableModel(GROUP_COLUMNS, key=lambda g: g.group_id)
@@ -297,8 +303,8 @@ class GroupsPanel(Panel):
             self.message_bar.show_message(
                 "No package types yet, so groups cannot get one.",
                 Tone.INFO,
-                "Add one with: packdesk-cli package-types add NAME --dimensions LxWxH "
-                "(or --predefined FlatRateEnvelope), then press F5.",
+                "Pick \u201cNew package type\u2026\u201d in the Package type list below "
+                "(or open the Package types panel).",
             )
         self.model.set_rows(snapshot.groups)
         rows = skus_to_fix(snapshot.blocked)
@@ -327,6 +333,9 @@ class GroupsPanel(Panel):
         self.package_combo.addItem("(no package type)", "")
         for package_type in package_types:
             self.package_combo.addItem(package_type.name, package_type.name)
+        if self._new_package_type is not None:
+            self.package_combo.insertSeparator(self.package_combo.count())
+            self.package_combo.addItem("New package type…", NEW_PACKAGE_TYPE)
 
     # -- assigning ----------------------------------------------------------------------------
 
@@ -359,6 +368,11 @@ class GroupsPanel(Panel):
 
     @Slot(int)
     def _on_package_combo_activated(self, _index: int) -> None:
+        if self.package_combo.currentData() == NEW_PACKAGE_TYPE:
+            self._update_controls()  # back to the selection's own package type
+            if self._new_package_type is not None:
+                self._new_package_type()
+            return
         self.assign_selected(package_type=self.package_combo.currentData(), service=None)
 
     @Slot(int)
