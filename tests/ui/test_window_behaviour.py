@@ -115,6 +115,7 @@ def test_every_panel_opens_on_an_empty_database_without_errors(
         assert list(window.panels) == [
             "orders",
             "groups",
+            "package-types",
             "import",
             "skus",
             "buy",
