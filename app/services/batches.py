@@ -68,7 +68,7 @@ def _state(counts: BatchCounts) -> str:
     return "complete" if counts.manifestable == 0 else "partial"
 
 
-def _summary(counts: BatchCounts) -> BatchSummary:
+def batch_summary(counts: BatchCounts) -> BatchSummary:
     return BatchSummary(
         reference=counts.reference,
         created_at=counts.created_at,
@@ -101,7 +101,7 @@ class BatchOverviewService:
         first_day = local_date(self._clock(), self._zone) - timedelta(days=max(days, 1) - 1)
         since = local_day_start(first_day, self._zone)
         with self._store.transaction() as tx:
-            return [_summary(c) for c in tx.shipping.batch_counts(since=since)]
+            return [batch_summary(c) for c in tx.shipping.batch_counts(since=since)]
 
     def show(self, reference: str) -> BatchDetail:
         with self._store.transaction() as tx:
@@ -116,4 +116,4 @@ class BatchOverviewService:
             forms = [f for f in tx.scan_forms.all() if f.batch_id == counts[0].batch_id]
             form_ids = {label.scan_form_id for label in labels if label.scan_form_id}
             forms += [f for f in tx.scan_forms.all() if f.id in form_ids and f.batch_id is None]
-        return BatchDetail(_summary(counts[0]), tuple(labels), tuple(forms))
+        return BatchDetail(batch_summary(counts[0]), tuple(labels), tuple(forms))

@@ -17,6 +17,7 @@ from app.store.audit_repo import AuditRepository
 from app.store.batches_repo import BatchRepository
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
+from app.store.history_repo import HistoryRepository
 from app.store.items_repo import ItemRepository
 from app.store.labels_repo import LabelRepository
 from app.store.migrate import MigrationOutcome, migrate_database
@@ -93,6 +94,10 @@ class StoreTransaction:
     @cached_property
     def print_jobs(self) -> PrintJobRepository:
         return PrintJobRepository(self.session)
+
+    @cached_property
+    def history(self) -> HistoryRepository:
+        return HistoryRepository(self.session)
 
 
 class Store:
