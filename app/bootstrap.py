@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.services.demo import DemoSeeder
     from app.services.estimate import EstimateService
     from app.services.grouping import GroupingService
+    from app.services.history import HistoryService
     from app.services.importing import ImportService
     from app.services.orders import OrderService
     from app.services.package_types import PackageTypeService
@@ -304,6 +305,12 @@ class AppContext:
         from app.services.tracking import TrackingService
 
         return TrackingService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def history_service(self) -> HistoryService:
+        from app.services.history import HistoryService
+
+        return HistoryService(self.store)
 
     @cached_property
     def batch_overview_service(self) -> BatchOverviewService:

@@ -14,6 +14,7 @@ from app.services.catalog import CatalogService
 from app.services.demo import DemoSeeder
 from app.services.estimate import EstimateService
 from app.services.grouping import GroupingService
+from app.services.history import HistoryService
 from app.services.importing import ImportService
 from app.services.orders import OrderService
 from app.services.package_types import PackageTypeService
@@ -28,6 +29,7 @@ from app.services.tracking import TrackingService
 GUARDED: dict[type, tuple[str, ...]] = {
     OrderService: ("list_orders", "change_status", "get_order"),
     PackageTypeService: ("list", "add", "update", "remove"),
+    HistoryService: ("audit", "snapshot"),
     GroupingService: ("groups", "assign", "customs_blocked"),
     CatalogService: ("list_items", "get_item", "update_item", "apply_hts", "list_package_types"),
     ImportService: ("apply", "import_file"),
