@@ -92,7 +92,7 @@ def result_json(result: BuyResult) -> dict[str, object]:
 
 def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
     service = ctx.purchase_service
-    plan = service.plan(selection_from(args))
+    plan = service.plan(selection_from(args, ctx))
     report = ctx.preflight_service.check(plan, verify_addresses=not args.no_verify)
     estimate = ctx.estimate_service.estimate(plan, orders=report.ready)
     blocked = [
@@ -155,7 +155,7 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
     cancel = threading.Event()
     try:
         result = ctx.purchase_service.buy(
-            selection_from(args),
+            selection_from(args, ctx),
             concurrency=args.concurrency,
             create_concurrency=args.create_concurrency,
             progress=progress,

@@ -214,7 +214,7 @@ class HistoryService:
                 until=until,
                 limit=wanted.limit,
             )
-            colliding = tx.history.colliding_external_ids()
+            colliding = tx.order_numbers.colliding()
         return [self._line(r, colliding) for r in records]
 
     @staticmethod

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.store.models import OrderRow
@@ -139,12 +139,3 @@ class HistoryRepository:
             SpendRow(service, group_id, bought_at, amount, status)
             for service, group_id, bought_at, amount, status in self._session.execute(query)
         ]
-
-    def colliding_external_ids(self) -> set[str]:
-        """Order numbers that two sources both use (those are shown with their source)."""
-        rows = self._session.scalars(
-            select(OrderRow.external_id)
-            .group_by(OrderRow.external_id)
-            .having(func.count(func.distinct(OrderRow.source)) > 1)
-        )
-        return set(rows)

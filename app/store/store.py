@@ -21,6 +21,7 @@ from app.store.history_repo import HistoryRepository
 from app.store.items_repo import ItemRepository
 from app.store.labels_repo import LabelRepository
 from app.store.migrate import MigrationOutcome, migrate_database
+from app.store.order_numbers_repo import OrderNumberRepository
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
 from app.store.pickups_repo import PickupRepository
@@ -98,6 +99,10 @@ class StoreTransaction:
     @cached_property
     def history(self) -> HistoryRepository:
         return HistoryRepository(self.session)
+
+    @cached_property
+    def order_numbers(self) -> OrderNumberRepository:
+        return OrderNumberRepository(self.session)
 
 
 class Store:

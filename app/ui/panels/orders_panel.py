@@ -14,7 +14,7 @@ from app.domain.order_flow import StatusAction
 from app.domain.orders import Order, OrderStatus
 from app.services.orders import OrderSelection, StatusChangeReport
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, PreparedRows, RecordTableModel
+from app.ui.models.table import Column, PreparedRows, RecordTableModel, natural_key
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.tasks import TaskRunner
@@ -55,9 +55,11 @@ def _search_text(order: Order) -> str:
 
 
 ORDER_COLUMNS = (
-    Column[Order]("ID", lambda o: o.id, numeric=True, width=64),
+    # The order number is the source's own (the backer number): the one --order takes.
+    Column[Order](
+        "Order", lambda o: o.external_id, sort=lambda o: natural_key(o.external_id), width=80
+    ),
     Column[Order]("Source", lambda o: o.source, width=90),
-    Column[Order]("External ID", lambda o: o.external_id, width=90),
     Column[Order](
         "Recipient",
         lambda o: o.recipient.name,
@@ -126,7 +128,7 @@ class OrdersPanel(Panel):
         super().__init__(runner, presenter, parent)
         self._orders = orders
         self.model = RecordTableModel(ORDER_COLUMNS, key=lambda o: o.id, search_text=_search_text)
-        self.view = record_table(self, self.model, ORDER_COLUMNS, stretch_column=7)
+        self.view = record_table(self, self.model, ORDER_COLUMNS, stretch_column=6)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
@@ -259,7 +261,7 @@ class OrdersPanel(Panel):
                 "Select orders first.", Tone.WARNING, "Ctrl+A selects every order shown."
             )
             return
-        selection = OrderSelection(refs=tuple(str(o.id) for o in chosen))
+        selection = OrderSelection(refs=tuple(f"id:{o.id}" for o in chosen))
         source = self._orders
 
         def work() -> StatusChangeReport:
