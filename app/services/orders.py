@@ -59,6 +59,14 @@ class OrderService:
         with cyclic_gc_paused(), self._store.transaction() as tx:
             return tx.orders.find(status=status)
 
+    def status_counts(self) -> dict[OrderStatus, int]:
+        """How many orders are in each status (one GROUP BY, cheap at 100,000 orders)."""
+        counts: dict[OrderStatus, int] = {}
+        with self._store.transaction() as tx:
+            for status, _held_from, count in tx.orders.status_counts():
+                counts[status] = counts.get(status, 0) + count
+        return counts
+
     def colliding_numbers(self) -> set[str]:
         """Order numbers two sources share: shown (and typed) as source:number."""
         with self._store.transaction() as tx:

@@ -226,8 +226,10 @@ class OrdersPanel(Panel):
 
     @Slot(int)
     def _on_status_filter_changed(self, _index: int) -> None:
-        status = self.status_filter.currentData()
-        self.model.set_predicate(None if status is None else (lambda o: o.status is status))
+        data = self.status_filter.currentData()
+        # Qt hands the enum back as its plain string value: compare by value.
+        status = None if data is None else OrderStatus(data)
+        self.model.set_predicate(None if status is None else (lambda o: o.status == status))
 
     @Slot(str)
     def _on_search_text_changed(self, text: str) -> None:
