@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.bootstrap import AppContext
 from app.ui.errors import ErrorPresenter
+from app.ui.help_menu import WindowState, fit_to_screen, install_help_menu
 from app.ui.panels.base import Panel
 from app.ui.services import ContextServices
 from app.ui.style import STYLE_SHEET
@@ -58,7 +59,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._ctx = ctx
         self.setWindowTitle(f"Packdesk - {ctx.options.profile}")
-        self.resize(1280, 800)
+        fit_to_screen(self)  # 1280 x 720 at most: a 1366 x 768 laptop shows the status bar
         self.setStyleSheet(STYLE_SHEET)
         self.presenter = presenter or ErrorPresenter(self)
         self.presenter.set_status_bar(self.statusBar())
@@ -112,6 +113,11 @@ class MainWindow(QMainWindow):
             panel.data_changed.connect(self._on_panel_data_changed)
         self._nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._install_actions(specs)
+        self.help_actions = install_help_menu(
+            self, logs_dir=ctx.paths.logs, panel_labels=[s.label for s in specs]
+        )
+        self.window_state = WindowState(ctx.paths.root / "window.ini")
+        self.window_state.restore(self)
         if specs:
             self._nav.setCurrentRow(0)
 
@@ -192,6 +198,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Let running work finish its short transaction rather than cut it off mid-write.
         self.runner.wait_for_idle(10_000)
+        self.window_state.save(self)
         super().closeEvent(event)
 
 

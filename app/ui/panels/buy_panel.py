@@ -204,7 +204,7 @@ BOUGHT_COLUMNS = (
     ),
     Column[LabelInfo]("Group", lambda i: i.group_id, width=120),
     Column[LabelInfo]("Tracking", lambda i: i.tracking_code, width=220),
-    Column[LabelInfo]("Service", lambda i: i.service, width=130),
+    Column[LabelInfo]("Service", lambda i: service_title(i.service), width=190),
     Column[LabelInfo](
         "Cost", lambda i: _money(i.amount_usd), sort=lambda i: i.amount_usd, numeric=True
     ),
@@ -631,7 +631,7 @@ class BuyPanel(Panel):
 
     @Slot(object)
     def _on_label_bought(self, info: LabelInfo) -> None:
-        self.bought_model.set_rows([*self.bought_model.rows(), info])
+        self.bought_model.append_rows([info])  # O(1) per label, not a rebuild of the table
         self.label_bought.emit(info)
 
     @Slot(object)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.usps_services import service_title
 from app.infra.settings import PrinterSettings
 from app.services.batches import BatchDetail, BatchSummary
 from app.services.pickups import PickupRequest, PickupResult
@@ -135,7 +136,11 @@ BATCH_COLUMNS = (
     Column[BatchSummary]("Batch", lambda b: b.reference, width=130),
     Column[BatchSummary]("Created", lambda b: _when(b.created_at), width=125),
     Column[BatchSummary]("Status", lambda b: b.status, width=80),
-    Column[BatchSummary]("Service", lambda b: b.service_choice or "each group's own", width=130),
+    Column[BatchSummary](
+        "Service",
+        lambda b: service_title(b.service_choice) if b.service_choice else "each group's own",
+        width=180,
+    ),
     Column[BatchSummary]("Bought", lambda b: b.bought, numeric=True, width=60),
     Column[BatchSummary]("Printed", lambda b: b.printed, numeric=True, width=60),
     Column[BatchSummary]("Shipped", lambda b: b.shipped, numeric=True, width=60),
@@ -175,7 +180,7 @@ LABEL_COLUMNS = (
         width=70,
     ),
     Column[LabelRow]("Tracking", lambda r: r.facts.tracking_code, width=220),
-    Column[LabelRow]("Service", lambda r: r.facts.service, width=120),
+    Column[LabelRow]("Service", lambda r: service_title(r.facts.service), width=170),
     Column[LabelRow](
         "Cost",
         lambda r: _money(r.facts.amount_usd),
