@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from app.services.grouping import GroupingService
     from app.services.history import HistoryService
     from app.services.importing import ImportService
+    from app.services.order_detail import OrderDetailService
     from app.services.orders import OrderService
     from app.services.package_types import PackageTypeService
     from app.services.pickups import PickupService
@@ -305,6 +306,17 @@ class AppContext:
         from app.services.tracking import TrackingService
 
         return TrackingService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def order_detail_service(self) -> OrderDetailService:
+        from app.services.order_detail import OrderDetailService
+
+        return OrderDetailService(
+            self.store,
+            self.history_service,
+            self.audit_log,
+            verify=lambda address: self.preflight_service.verify(address),  # EasyPost on use
+        )
 
     @cached_property
     def history_service(self) -> HistoryService:

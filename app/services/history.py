@@ -29,7 +29,7 @@ ACTION_KINDS: dict[str, str] = {
     "Purchases": "purchase.",
     "Labels bought": "label.",
     "Printing": "print.",
-    "Shipped": "order.",
+    "Orders": "order.",
     "SCAN forms": "scanform.",
     "Refunds": "refund.",
     "Pickups": "pickup.",
@@ -55,6 +55,7 @@ _ACTION_TITLES: dict[str, str] = {
     "print.in_doubt": "Print in doubt",
     "print.failed": "Print failed",
     "order.shipped": "Shipped (scanned)",
+    "order.address_changed": "Address changed",
     "scanform.created": "SCAN form made",
     "scanform.failed": "SCAN form failed",
     "scanform.pending": "SCAN form pending",
@@ -88,6 +89,7 @@ class AuditFilter:
     station: str = ""
     since: date | None = None  # the desk's local days, inclusive
     until: date | None = None
+    order_id: int | None = None  # one order's trail (the order dialog)
     limit: int = 2000
 
 
@@ -210,6 +212,7 @@ class HistoryService:
                 search=wanted.search,
                 actions=actions,
                 station=wanted.station,
+                order_id=wanted.order_id,
                 since=since,
                 until=until,
                 limit=wanted.limit,

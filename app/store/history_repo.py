@@ -59,6 +59,7 @@ class HistoryRepository:
         search: str = "",
         actions: tuple[str, ...] = (),
         station: str = "",
+        order_id: int | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 2000,
@@ -96,6 +97,8 @@ class HistoryRepository:
             )
         if station:
             query = query.where(AuditRow.station == station)
+        if order_id is not None:
+            query = query.where(AuditRow.order_id == order_id)
         if since is not None:
             query = query.where(AuditRow.at >= since)
         if until is not None:

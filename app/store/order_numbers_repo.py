@@ -1,12 +1,15 @@
-"""Order numbers as people say them (the source's own number): lookups and clashes."""
+"""Order numbers as people say them (the source's own number): lookups and clashes; and the
+recipient changes made by hand on one order."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.domain.orders import Address
 from app.store.models import OrderRow
 
 
@@ -38,3 +41,24 @@ class OrderNumberRepository:
             .having(func.count(func.distinct(OrderRow.source)) > 1)
         )
         return set(rows)
+
+    def set_recipient(self, order_id: int, address: Address, now: datetime) -> bool:
+        """Overwrite one order's recipient (a fix made by hand); False when there is no order."""
+        result = self._session.execute(
+            update(OrderRow)
+            .where(OrderRow.id == order_id)
+            .values(
+                recipient_name=address.name,
+                company=address.company,
+                street1=address.street1,
+                street2=address.street2,
+                city=address.city,
+                state=address.state,
+                postal_code=address.postal_code,
+                country=address.country,
+                email=address.email,
+                phone=address.phone,
+                updated_at=now,
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))

@@ -16,6 +16,7 @@ from app.services.estimate import EstimateService
 from app.services.grouping import GroupingService
 from app.services.history import HistoryService
 from app.services.importing import ImportService
+from app.services.order_detail import OrderDetailService
 from app.services.orders import OrderService
 from app.services.package_types import PackageTypeService
 from app.services.pickups import PickupService
@@ -30,6 +31,7 @@ GUARDED: dict[type, tuple[str, ...]] = {
     OrderService: ("list_orders", "change_status", "get_order"),
     PackageTypeService: ("list", "add", "update", "remove"),
     HistoryService: ("audit", "snapshot"),
+    OrderDetailService: ("detail", "update_address", "verify_address"),
     GroupingService: ("groups", "assign", "customs_blocked"),
     CatalogService: ("list_items", "get_item", "update_item", "apply_hts", "list_package_types"),
     ImportService: ("apply", "import_file"),

@@ -87,7 +87,7 @@ def test_history_shows_the_audit_log_filters_spend_and_unmoved_labels(
 
     # Filters and search go to the database, and come back by signal.
     with qtbot.waitSignal(panel.audit_loaded, timeout=10_000):
-        panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("Shipped"))
+        panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("Orders"))
     assert [a.order for a in panel.audit_model.records()] == ["2"]
     with qtbot.waitSignal(panel.audit_loaded, timeout=10_000):
         panel.kind_combo.setCurrentIndex(0)

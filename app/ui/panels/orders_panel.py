@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 from app.domain.order_flow import StatusAction
 from app.domain.orders import Order, OrderStatus
 from app.services.orders import OrderSelection, StatusChangeReport
+from app.ui.dialogs.order_dialog import OrderDetailSource, OrderDialog
 from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, PreparedRows, RecordTableModel, natural_key
 from app.ui.panels.base import Panel
@@ -123,14 +124,19 @@ class OrdersPanel(Panel):
         presenter: ErrorPresenter,
         *,
         orders: OrdersSource,
+        details: OrderDetailSource | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
         self._orders = orders
+        self._details = details
+        self.order_dialog: OrderDialog | None = None
         self.model = RecordTableModel(ORDER_COLUMNS, key=lambda o: o.id, search_text=_search_text)
         self.view = record_table(self, self.model, ORDER_COLUMNS, stretch_column=6)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        # activated: double-click or Enter opens the order
+        self.view.activated.connect(self._on_view_activated)
 
         self.status_filter = QComboBox(self)
         self.status_filter.setMinimumWidth(190)
@@ -234,6 +240,31 @@ class OrdersPanel(Panel):
     @Slot(str)
     def _on_search_text_changed(self, text: str) -> None:
         self.model.set_search(text)
+
+    # -- the order dialog ---------------------------------------------------------------------
+
+    @Slot()
+    def _on_view_activated(self) -> None:
+        chosen = self.selected_orders()
+        if chosen and chosen[0].id is not None:
+            self.open_order(chosen[0].id)
+
+    def open_order(self, order_id: int) -> OrderDialog | None:
+        """Open the order dialog (items, address, labels, audit trail) for one order."""
+        if self._details is None:
+            return None
+
+        def changed() -> None:
+            self._changed()
+            self.refresh()
+
+        dialog = OrderDialog(
+            order_id, self._runner, self._presenter, self._details, on_changed=changed, parent=self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.order_dialog = dialog
+        dialog.open()
+        return dialog
 
     # -- actions ------------------------------------------------------------------------------
 
