@@ -63,7 +63,7 @@ def test_order_dialog_edits_and_verifies_the_address_and_shows_labels_and_histor
     )
     with guard.paused():
         desk._next_order = 40
-        plain, labelled = desk.orders(2)  # numbers 41 and 42
+        _plain, labelled = desk.orders(2)  # numbers 41 and 42
         label = desk.buy(labelled)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
