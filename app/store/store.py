@@ -21,6 +21,7 @@ from app.store.history_repo import HistoryRepository
 from app.store.items_repo import ItemRepository
 from app.store.labels_repo import LabelRepository
 from app.store.migrate import MigrationOutcome, migrate_database
+from app.store.order_list_repo import OrderListRepository
 from app.store.order_numbers_repo import OrderNumberRepository
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
@@ -103,6 +104,10 @@ class StoreTransaction:
     @cached_property
     def order_numbers(self) -> OrderNumberRepository:
         return OrderNumberRepository(self.session)
+
+    @cached_property
+    def order_list(self) -> OrderListRepository:
+        return OrderListRepository(self.session)
 
 
 class Store:

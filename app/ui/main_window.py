@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import AppContext
 from app.ui.errors import ErrorPresenter
 from app.ui.help_menu import WindowState, fit_to_screen, install_help_menu
+from app.ui.memory import keep_gc_off_the_gui_thread
 from app.ui.panels.base import Panel
 from app.ui.services import ContextServices
 from app.ui.style import STYLE_SHEET
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         )
         self.window_state = WindowState(ctx.paths.root / "window.ini")
         self.window_state.restore(self)
+        keep_gc_off_the_gui_thread()
         if specs:
             self._nav.setCurrentRow(0)
 

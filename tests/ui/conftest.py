@@ -28,7 +28,7 @@ from app.services.scan_to_ship import ScanToShipService
 from app.services.tracking import TrackingService
 
 GUARDED: dict[type, tuple[str, ...]] = {
-    OrderService: ("list_orders", "change_status", "get_order"),
+    OrderService: ("list_orders", "list_summaries", "change_status", "get_order"),
     PackageTypeService: ("list", "add", "update", "remove"),
     HistoryService: ("audit", "snapshot"),
     OrderDetailService: ("detail", "update_address", "verify_address"),

@@ -271,8 +271,10 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self.layoutAboutToBeChanged.emit()
         old = self._visible
         self._visible = self._filtered()
-        new_row = {id(record): row for row, record in enumerate(self._visible)}
         persistent = self.persistentIndexList()
+        # Only the few records persistent indexes point at are looked for (not a map of all).
+        wanted = {id(old[i.row()]) for i in persistent if i.row() < len(old)}
+        new_row = {id(r): row for row, r in enumerate(self._visible) if id(r) in wanted}
         moved = []
         for index in persistent:
             row = new_row.get(id(old[index.row()])) if index.row() < len(old) else None

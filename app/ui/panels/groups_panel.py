@@ -95,6 +95,7 @@ class GroupsSnapshot:
     groups: list[PackageGroup]
     blocked: list[CustomsBlockedOrder]
     package_types: list[PackageType]
+    to_fix: list[SkuToFix] | None = None  # skus_to_fix(blocked), computed on the worker
 
 
 def _count(number: int, noun: str) -> str:
@@ -286,8 +287,9 @@ class GroupsPanel(Panel):
         groups, package_types = self._groups, self._package_types
 
         def work() -> GroupsSnapshot:
+            blocked = groups.customs_blocked()
             return GroupsSnapshot(
-                groups.groups(), groups.customs_blocked(), package_types.list_package_types()
+                groups.groups(), blocked, package_types.list_package_types(), skus_to_fix(blocked)
             )
 
         self._load(work, self._on_snapshot_loaded, "Load package groups")
@@ -307,7 +309,7 @@ class GroupsPanel(Panel):
                 "(or open the Package types panel).",
             )
         self.model.set_rows(snapshot.groups)
-        rows = skus_to_fix(snapshot.blocked)
+        rows = snapshot.to_fix if snapshot.to_fix is not None else skus_to_fix(snapshot.blocked)
         self.customs_model.set_rows(rows)
         self.customs_heading.setText(
             f"Blocked by customs data: {len(snapshot.blocked):,} international orders wait "

@@ -11,10 +11,12 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from app.domain.order_flow import StatusAction
-from app.domain.orders import Order, OrderStatus
+from app.domain.orders import DOMESTIC_COUNTRIES, OrderStatus
 from app.services.orders import OrderSelection, StatusChangeReport
+from app.store.order_list_repo import OrderSummary
 from app.ui.dialogs.order_dialog import OrderDetailSource, OrderDialog
 from app.ui.errors import ErrorPresenter
+from app.ui.memory import settle_bulk_load
 from app.ui.models.table import Column, PreparedRows, RecordTableModel, natural_key
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
@@ -26,7 +28,7 @@ from app.ui.widgets.toolbar import action_button, search_box, tool_row
 class OrdersSource(Protocol):
     """What the panel needs of app.services.orders.OrderService."""
 
-    def list_orders(self, status: OrderStatus | None = None) -> list[Order]: ...
+    def list_summaries(self) -> list[OrderSummary]: ...
 
     def change_status(
         self, action: StatusAction, selection: OrderSelection
@@ -40,56 +42,41 @@ _STATUS_COLOURS = {
 }
 
 
-def _items_text(order: Order) -> str:
-    return " + ".join(f"{qty} x {sku}" for sku, qty in order.item_multiset) or "(no items)"
-
-
-def _search_text(order: Order) -> str:
-    """What the search box looks in (one string per order, built once per load)."""
-    r = order.recipient
-    skus = " ".join(line.sku for line in order.lines)
+def _search_text(order: OrderSummary) -> str:
+    """What the search box looks in (one string per order, built once per load, on a worker)."""
     return (
-        f"{order.id}\t{order.source.value}:{order.external_id}\t{r.name}\t{r.company}\t"
-        f"{r.city}\t{r.state}\t{r.postal_code}\t{r.country}\t{r.email}\t{skus}\t"
-        f"{order.tracking_code or ''}"
+        f"{order.external_id}\t{order.source.value}:{order.external_id}\t{order.name}\t"
+        f"{order.company}\t{order.city}\t{order.state}\t{order.postal_code}\t{order.country}\t"
+        f"{order.email}\t{order.items}\t{order.tracking_code or ''}"
+    )
+
+
+def _place(order: OrderSummary) -> str:
+    return ", ".join(
+        part
+        for part in (order.company, order.city, order.state, order.postal_code, order.country)
+        if part
     )
 
 
 ORDER_COLUMNS = (
     # The order number is the source's own (the backer number): the one --order takes.
-    Column[Order](
+    Column[OrderSummary](
         "Order", lambda o: o.external_id, sort=lambda o: natural_key(o.external_id), width=80
     ),
-    Column[Order]("Source", lambda o: o.source, width=90),
-    Column[Order](
-        "Recipient",
-        lambda o: o.recipient.name,
-        tooltip=lambda o: ", ".join(
-            part
-            for part in (
-                o.recipient.company,
-                o.recipient.street1,
-                o.recipient.street2,
-                o.recipient.city,
-                o.recipient.state,
-                o.recipient.postal_code,
-                o.recipient.country,
-            )
-            if part
-        ),
-        width=160,
-    ),
-    Column[Order]("Country", lambda o: o.recipient.country, width=64),
-    Column[Order]("Postal code", lambda o: o.recipient.postal_code, width=90),
-    Column[Order](
+    Column[OrderSummary]("Source", lambda o: o.source, width=90),
+    Column[OrderSummary]("Recipient", lambda o: o.name, tooltip=_place, width=160),
+    Column[OrderSummary]("Country", lambda o: o.country, width=64),
+    Column[OrderSummary]("Postal code", lambda o: o.postal_code, width=90),
+    Column[OrderSummary](
         "Status",
         lambda o: o.status,
         foreground=lambda o: _STATUS_COLOURS.get(o.status),
         sort=lambda o: list(OrderStatus).index(o.status),
         width=110,
     ),
-    Column[Order]("Items", _items_text, tooltip=_items_text, width=260),
-    Column[Order]("Tracking", lambda o: o.tracking_code, width=150),
+    Column[OrderSummary]("Items", lambda o: o.items, tooltip=lambda o: o.items, width=260),
+    Column[OrderSummary]("Tracking", lambda o: o.tracking_code, width=150),
 )
 
 _ACTION_WORDS = {
@@ -101,7 +88,7 @@ _ACTION_WORDS = {
 
 @dataclass(frozen=True, slots=True)
 class _OrdersLoad:
-    rows: PreparedRows[Order]
+    rows: PreparedRows[OrderSummary]
     counts: Counter[OrderStatus]
     summary: str
 
@@ -182,7 +169,7 @@ class OrdersPanel(Panel):
 
         def fetch() -> _OrdersLoad:
             # Everything proportional to the number of orders happens here, on the worker.
-            orders = source.list_orders()
+            orders = source.list_summaries()
             return _OrdersLoad(
                 model.prepare(orders, sort),
                 Counter(o.status for o in orders),
@@ -194,6 +181,7 @@ class OrdersPanel(Panel):
     def _on_orders_loaded(self, load: _OrdersLoad) -> None:
         selected_ids = {o.id for o in selected_records(self.view, self.model)}
         self.model.set_rows(load.rows)
+        settle_bulk_load()
         self._fill_status_filter(load.counts)
         reselect(self.view, self.model, selected_ids, lambda o: o.id)
         self._announce(load.summary)
@@ -204,9 +192,9 @@ class OrdersPanel(Panel):
         self.view.setFocus()
 
     @staticmethod
-    def _summary(orders: list[Order]) -> str:
+    def _summary(orders: list[OrderSummary]) -> str:
         counts = Counter(o.status for o in orders)
-        international = sum(1 for o in orders if not o.recipient.is_domestic)
+        international = sum(1 for o in orders if o.country not in DOMESTIC_COUNTRIES)
         return (
             f"{len(orders):,} orders · {counts[OrderStatus.READY_TO_SHIP]:,} ready · "
             f"{counts[OrderStatus.ON_HOLD]:,} on hold · {counts[OrderStatus.IMPORTED]:,} "
@@ -268,7 +256,7 @@ class OrdersPanel(Panel):
 
     # -- actions ------------------------------------------------------------------------------
 
-    def selected_orders(self) -> list[Order]:
+    def selected_orders(self) -> list[OrderSummary]:
         return selected_records(self.view, self.model)
 
     @Slot()

@@ -1,0 +1,29 @@
+"""Keep Python's cyclic garbage collector off the GUI thread's back after a bulk load.
+
+100,000 orders are about a million long-lived objects. Each full collection walks them all while
+holding the GIL (measured: 270-370 ms, the longest stall the GUI had). `gc.freeze()` moves what
+is alive now into the permanent generation, which collections skip; reference counting still
+frees those objects when a reload drops them (they are plain frozen dataclasses and strings).
+"""
+
+from __future__ import annotations
+
+import gc
+
+from app.services.bulk import freeze_bulk_loads
+
+
+def settle_bulk_load() -> None:
+    """Call after a bulk load was handed to the GUI: later collections skip what it holds.
+
+    A young-generation collection first, so fresh cyclic garbage is not frozen with it.
+    """
+    gc.collect(0)
+    gc.freeze()
+
+
+def keep_gc_off_the_gui_thread() -> None:
+    """At start: freeze what start-up built, and every bulk load from now on."""
+    freeze_bulk_loads(True)
+    gc.collect()  # garbage alive now would never be collected once frozen
+    gc.freeze()
