@@ -31,6 +31,7 @@ TARGETS = {
     "stall_switch_ms": 50,
     "peak_rss_mb": 300,
     "filter_ms": 100,
+    "stall_buy_ms": 50,
 }
 
 
@@ -174,16 +175,108 @@ def measure_window(db: Path, home: Path) -> dict[str, float]:
     return figures
 
 
+def measure_buy(labels: int, home: Path) -> dict[str, float]:
+    """In this (fresh) process: the demo profile plus more sample orders, then `labels` labels
+    bought through the Buy & print panel (offline sandbox, virtual printer), with the
+    heartbeat running. Returns the figures."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from app.bootstrap import RuntimeOptions, build_context
+    from app.domain.order_flow import StatusAction
+    from app.services.orders import OrderSelection
+    from app.ui.main_window import MainWindow
+    from app.ui.panels.buy_panel import BuyPanel
+    from resources.samples.generate import write_kickstarter_csv
+
+    def wait_until(condition: object, timeout_ms: int = 900_000) -> None:
+        waited = QElapsedTimer()
+        waited.start()
+        while not condition() and waited.elapsed() < timeout_ms:  # type: ignore[operator]
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+    figures: dict[str, float] = {}
+    with build_context(RuntimeOptions(profile="demo", home=home, demo=True)) as ctx:
+        ctx.demo_seeder.seed()
+        more = home / "more.csv"
+        write_kickstarter_csv(more, labels * 2, seed=7)
+        ctx.import_service.import_file(more)
+        ctx.order_service.change_status(StatusAction.READY, OrderSelection(all=True))
+        # Every group gets the demo's first package type and Ground Advantage / FCPI.
+        package = ctx.catalog_service.list_package_types()[0].name
+        for group in ctx.grouping_service.groups():
+            ctx.grouping_service.assign(
+                group.group_id,
+                package_type=package,
+                service="GroundAdvantage",
+                international_service="FirstClassPackageInternationalService",
+            )
+        window = MainWindow(ctx)
+        window.show()
+        panel = window.panels["buy"]
+        assert isinstance(panel, BuyPanel)
+        loaded: list[int] = []
+        panel.groups_loaded.connect(loaded.append)
+        window.show_panel("buy")
+        wait_until(lambda: bool(loaded))
+        chosen, count = [], 0
+        for row in sorted(panel.model.rows(), key=lambda r: -r.group.orders):
+            if count >= labels:
+                break
+            chosen.append(row.group.group_id)
+            count += row.group.orders
+        panel.select_groups(chosen)
+        estimated: list[object] = []
+        panel.estimated.connect(estimated.append)
+        panel.start_estimate()
+        wait_until(lambda: bool(estimated))
+        panel.confirm = lambda *_args: True  # type: ignore[method-assign]
+        clock = QElapsedTimer()
+        clock.start()
+        last = [clock.elapsed()]
+        worst = [0.0]
+
+        def beat() -> None:
+            now = clock.elapsed()
+            worst[0] = max(worst[0], float(now - last[0] - 10))
+            last[0] = now
+
+        heartbeat = QTimer()
+        heartbeat.setInterval(10)
+        heartbeat.timeout.connect(beat)
+        finished: list[object] = []
+        panel.buy_finished.connect(finished.append)
+        heartbeat.start()
+        t0 = time.perf_counter()
+        panel.start_buy()
+        wait_until(lambda: bool(finished))
+        figures["buy_s"] = time.perf_counter() - t0
+        heartbeat.stop()
+        figures["buy_labels"] = float(len(getattr(finished[0], "bought", ())))
+        figures["stall_buy_ms"] = worst[0]
+        figures["bought_rows"] = float(panel.bought_model.rowCount())
+        wait_until(lambda: window.runner.active_count == 0, 60_000)
+        window.close()
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="where to keep (and reuse) the database")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--buy", type=int, default=1000, help="labels to buy (0: skip)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-buy", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
         with tempfile.TemporaryDirectory() as home:
             print(json.dumps(measure_window(args.child, Path(home))))
+        return
+    if args.child_buy is not None:
+        with tempfile.TemporaryDirectory() as home:
+            print(json.dumps(measure_buy(args.child_buy, Path(home))))
         return
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-gui-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -201,6 +294,17 @@ def main() -> None:
             check=True,
         ).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
+    if args.buy:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-buy", str(args.buy)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        ).stdout
+        bought = json.loads(out.strip().splitlines()[-1])
+        for run in runs:
+            run.update(bought)
     for key in runs[0]:
         values = sorted(run[key] for run in runs)
         target = TARGETS.get(key)

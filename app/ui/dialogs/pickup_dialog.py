@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import (
@@ -18,15 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.pickup_days import next_pickup_day
 from app.services.pickups import DEFAULT_WINDOW, PickupRequest
 
 
 def next_weekday(today: date) -> date:
     """USPS picks up Monday to Saturday; the next such day after `today`."""
-    day = today + timedelta(days=1)
-    while day.weekday() == 6:
-        day += timedelta(days=1)
-    return day
+    return next_pickup_day(today)
 
 
 class PickupDialog(QDialog):
