@@ -54,7 +54,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _label_json(label: LabelInfo) -> dict[str, object]:
     return {
-        "order": label.order_id,
+        # "order" is the number people see and --order takes; "order_id" the local id.
+        "order": label.external_id,
+        "order_id": label.order_id,
         "external_id": label.external_id,
         "group": label.group_id,
         "tracking_code": label.tracking_code,
@@ -70,15 +72,30 @@ def result_json(result: BuyResult) -> dict[str, object]:
         "batch": result.batch_reference,
         "bought": [_label_json(label) for label in result.bought],
         "blocked": [
-            {"order": b.order_id, "external_id": b.external_id, "reason": b.reason}
+            {
+                "order": b.external_id,
+                "order_id": b.order_id,
+                "external_id": b.external_id,
+                "reason": b.reason,
+            }
             for b in result.blocked
         ],
         "failed": [
-            {"order": f.order_id, "external_id": f.external_id, "reason": f.reason}
+            {
+                "order": f.external_id,
+                "order_id": f.order_id,
+                "external_id": f.external_id,
+                "reason": f.reason,
+            }
             for f in result.failed
         ],
         "unknown": [
-            {"order": f.order_id, "external_id": f.external_id, "reason": f.reason}
+            {
+                "order": f.external_id,
+                "order_id": f.order_id,
+                "external_id": f.external_id,
+                "reason": f.reason,
+            }
             for f in result.unknown
         ],
         "skipped": list(result.skipped),
@@ -96,7 +113,12 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
     report = ctx.preflight_service.check(plan, verify_addresses=not args.no_verify)
     estimate = ctx.estimate_service.estimate(plan, orders=report.ready)
     blocked = [
-        {"order": b.order_id, "external_id": b.external_id, "reason": b.reason}
+        {
+            "order": b.external_id,
+            "order_id": b.order_id,
+            "external_id": b.external_id,
+            "reason": b.reason,
+        }
         for b in report.blocked
     ]
     if args.json:

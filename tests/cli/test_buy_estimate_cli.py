@@ -113,7 +113,8 @@ def test_buy_with_a_printer_prints_each_label_once_in_group_order(
     code, out, err = _run(capsys, tmp_path, store, sandbox.api_base, *args)
     assert code == 0, err
     result = json.loads(out)
-    assert [b["order"] for b in result["bought"]] == ids
+    assert [b["order_id"] for b in result["bought"]] == ids
+    assert [b["order"] for b in result["bought"]] == [f"#{1000 + n}" for n in range(4)]
     with store.transaction() as tx:
         by_order = sorted(tx.labels.list(), key=lambda label: label.order_id)  # group order
         jobs = [tx.print_jobs.for_label(label.id) for label in by_order]
