@@ -58,6 +58,32 @@ def build_database(work: Path, n_orders: int) -> Path:
     return db
 
 
+def idle_stall_ms(seconds: float = 3.0) -> float:
+    """The longest late heartbeat of an idle Qt process: what the machine alone costs (a shared,
+    loaded machine delays any thread), the reference for the stall figures of the same run."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    clock = QElapsedTimer()
+    clock.start()
+    last, worst = [0], [0.0]
+
+    def beat() -> None:
+        now = clock.elapsed()
+        worst[0] = max(worst[0], float(now - last[0] - 10))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(beat)
+    timer.start()
+    while clock.elapsed() < seconds * 1000:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    timer.stop()
+    return worst[0]
+
+
 def measure_window(db: Path, home: Path) -> dict[str, float]:
     """In this (fresh) process: show the window over `db` and measure. Returns the figures."""
     started = time.perf_counter()
@@ -162,6 +188,7 @@ def measure_window(db: Path, home: Path) -> dict[str, float]:
         wait_until(lambda: window.runner.active_count == 0)
         heartbeat.stop()
         window.close()
+    figures["stall_idle_reference_ms"] = idle_stall_ms()
     figures["stall_load_ms"] = gaps.get("load", 0.0)
     figures["stall_filter_ms"] = gaps.get("filter", 0.0)
     switches = {k: v for k, v in gaps.items() if k.startswith("switch")}
@@ -237,7 +264,13 @@ def measure_buy(labels: int, home: Path) -> dict[str, float]:
         last = [clock.elapsed()]
         worst = [0.0]
 
+        trace = os.environ.get("BENCH_GUI_TRACE")
+        if trace:
+            import faulthandler
+
         def beat() -> None:
+            if trace:
+                faulthandler.dump_traceback_later(0.07, exit=False)
             now = clock.elapsed()
             worst[0] = max(worst[0], float(now - last[0] - 10))
             last[0] = now
@@ -255,6 +288,7 @@ def measure_buy(labels: int, home: Path) -> dict[str, float]:
         heartbeat.stop()
         figures["buy_labels"] = float(len(getattr(finished[0], "bought", ())))
         figures["stall_buy_ms"] = worst[0]
+        figures["buy_idle_reference_ms"] = idle_stall_ms()
         figures["bought_rows"] = float(panel.bought_model.rowCount())
         wait_until(lambda: window.runner.active_count == 0, 60_000)
         window.close()
