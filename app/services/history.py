@@ -18,7 +18,7 @@ from app.services.audit import LEGACY_ACTION_NAMES, AuditAction
 from app.services.batches import BatchSummary, batch_summary
 from app.services.clock import Clock, local_date, local_day_bounds, local_day_start, utc_now
 from app.services.refunds import RefundReminder, RefundState, unmoved_labels
-from app.store import Store
+from app.store import Store, StoreTransaction
 from app.store.history_repo import AuditRecord, SpendRow
 from app.store.pickups_repo import StoredPickup
 from app.store.scan_forms_repo import StoredScanForm
@@ -167,7 +167,10 @@ def _details_text(details: str) -> str:
         return details
     if not isinstance(parsed, dict):
         return str(parsed)
-    return ", ".join(f"{k}: {v}" for k, v in parsed.items() if v not in (None, "", [], {}))
+    # The amount has its own column.
+    return ", ".join(
+        f"{k}: {v}" for k, v in parsed.items() if k != "amount" and v not in (None, "", [], {})
+    )
 
 
 Totals = dict[str, tuple[Decimal, int]]
@@ -256,6 +259,7 @@ class HistoryService:
             forms = tuple(tx.scan_forms.all())
             spend_rows = tx.history.spend(since)
             stations = tuple(tx.history.stations())
+            group_titles = self._group_titles(tx, spend_rows)
         refunds = tuple(
             RefundState(
                 f.label_id,
@@ -275,7 +279,7 @@ class HistoryService:
             reminders=tuple(unmoved_labels(live, reminder_days, now, self._zone)),
             pickups=pickups,
             scan_forms=forms,
-            spend=self._spend(spend_rows),
+            spend=self._spend(spend_rows, group_titles),
             stations=stations,
         )
 
@@ -285,9 +289,23 @@ class HistoryService:
         since = local_day_start(local_date(now, self._zone) - timedelta(days=days - 1), self._zone)
         with self._store.transaction() as tx:
             rows = tx.history.spend(since)
-        return self._spend(rows)
+            titles = self._group_titles(tx, rows)
+        return self._spend(rows, titles)
 
-    def _spend(self, rows: Iterable[SpendRow]) -> SpendReport:
+    @staticmethod
+    def _group_titles(tx: StoreTransaction, rows: list[SpendRow]) -> dict[str, str]:
+        """'1 x ART-BOOK + 1 x PIN' per package group (what a packer recognises)."""
+        samples: dict[str, int] = {}
+        for row in rows:
+            samples.setdefault(row.group_id, row.order_id)
+        lines = tx.groups.lines_of(list(samples.values()))
+        return {
+            group_id: " + ".join(f"{qty} x {sku}" for sku, qty in lines.get(order_id, []))
+            or group_id
+            for group_id, order_id in samples.items()
+        }
+
+    def _spend(self, rows: Iterable[SpendRow], group_titles: dict[str, str]) -> SpendReport:
         by_service: dict[str, tuple[Decimal, int]] = {}
         by_group: dict[str, tuple[Decimal, int]] = {}
         by_day: dict[str, tuple[Decimal, int]] = {}
@@ -307,7 +325,7 @@ class HistoryService:
 
         return SpendReport(
             by_service=_slices(biggest(by_service), titles),
-            by_group=_slices(biggest(by_group), {}),
+            by_group=_slices(biggest(by_group), group_titles),
             by_day=_slices(dict(sorted(by_day.items())), {}),
             total_usd=sum((a for a, _ in by_service.values()), Decimal(0)),
             labels=sum(n for _, n in by_service.values()),

@@ -40,6 +40,7 @@ class SpendRow:
     bought_at: datetime
     amount_usd: Decimal
     status: str
+    order_id: int
 
 
 def _like(text: str) -> str:
@@ -132,6 +133,7 @@ class HistoryRepository:
                 LabelRow.bought_at,
                 LabelRow.amount_usd,
                 LabelRow.status,
+                LabelRow.order_id,
             )
             .join(OrderRow, OrderRow.id == LabelRow.order_id)
             .order_by(LabelRow.id)
@@ -139,6 +141,8 @@ class HistoryRepository:
         if since is not None:
             query = query.where(LabelRow.bought_at >= since)
         return [
-            SpendRow(service, group_id, bought_at, amount, status)
-            for service, group_id, bought_at, amount, status in self._session.execute(query)
+            SpendRow(service, group_id, bought_at, amount, status, order_id)
+            for service, group_id, bought_at, amount, status, order_id in self._session.execute(
+                query
+            )
         ]

@@ -39,11 +39,14 @@ def main(out: Path) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
 
-    def wait(condition: Callable[[], bool], seconds: float = 60) -> None:
+    def wait(condition: Callable[[], bool], seconds: float = 300) -> None:
         deadline = time.monotonic() + seconds
         while not condition():
             if time.monotonic() > deadline:
-                raise TimeoutError("screenshot step timed out")
+                state = getattr(window.panels.get("print"), "state_label", None)
+                raise TimeoutError(
+                    f"screenshot step timed out (print queue: {state.text() if state else '?'})"
+                )
             app.processEvents()
             time.sleep(0.01)  # a script, not a test: poll the event loop gently
 
@@ -200,4 +203,4 @@ def main(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    sys.exit(main(Path(sys.argv[1]).resolve()))  # a relative home breaks label paths

@@ -85,6 +85,7 @@ def test_snapshot_spend_refunds_and_reminders(desk: Desk) -> None:  # noqa: F811
     assert spend.by_service[0].amount_usd == spend.total_usd > Decimal(0)
     assert len(spend.by_day) == 1 and spend.by_day[0].labels == 3
     assert sum(s.labels for s in spend.by_group) == 3
+    assert all(" x " in s.title for s in spend.by_group)  # the group's items, not its id
 
 
 def test_old_action_names_read_as_today() -> None:

@@ -58,6 +58,9 @@ LABEL_COLUMNS = (
     Column[LabelFacts]("Tracking status", lambda f: f.tracking_status or "no scan yet"),
 )
 
+#: The audit columns less "Order" (every line is this order's), oldest first: a trail.
+TRAIL_COLUMNS = tuple(c for c in AUDIT_COLUMNS if c.title != "Order")
+
 _FIELDS = (
     ("name", "&Name"),
     ("company", "Compan&y"),
@@ -137,8 +140,8 @@ class OrderDialog(QDialog):
         address_layout.addStretch(1)
         self.label_model = RecordTableModel(LABEL_COLUMNS, key=lambda f: f.label_id)
         self.label_view = record_table(self, self.label_model, LABEL_COLUMNS)
-        self.audit_model = RecordTableModel(AUDIT_COLUMNS, key=lambda a: a.id)
-        self.audit_view = record_table(self, self.audit_model, AUDIT_COLUMNS)
+        self.audit_model = RecordTableModel(TRAIL_COLUMNS, key=lambda a: a.id)
+        self.audit_view = record_table(self, self.audit_model, TRAIL_COLUMNS)
 
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.item_view, "Items")
@@ -152,7 +155,7 @@ class OrderDialog(QDialog):
         layout.addWidget(self.message_bar)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(close)
-        self.resize(820, 520)
+        self.resize(940, 540)
         self._set_busy(True)
         self.reload()
 

@@ -80,7 +80,7 @@ BATCH_COLUMNS = (
         "Started", lambda b: _when(b.created_at), sort=lambda b: b.created_at, width=130
     ),
     Column[BatchSummary]("Station", lambda b: b.station, width=100),
-    Column[BatchSummary]("Service", lambda b: service_title(b.service_choice), width=170),
+    Column[BatchSummary]("Service", lambda b: service_title(b.service_choice), width=240),
     Column[BatchSummary]("Status", lambda b: b.status, width=80),
     Column[BatchSummary]("Bought", lambda b: b.bought, numeric=True, width=65),
     Column[BatchSummary]("Printed", lambda b: b.printed, numeric=True, width=65),
@@ -303,7 +303,7 @@ class HistoryPanel(Panel):
         self.tabs.addTab(refunds_page, "Refunds")
         self.tabs.addTab(self.pickup_view, "Pickups")
         self.tabs.addTab(self.form_view, "SCAN forms")
-        self._layout.addLayout(tool_row(self.refresh_button))
+        self.tabs.setCornerWidget(self.refresh_button)
         self._layout.addWidget(self.tabs, 1)
 
     # -- loading ------------------------------------------------------------------------------

@@ -180,7 +180,7 @@ LABEL_COLUMNS = (
         width=70,
     ),
     Column[LabelRow]("Tracking", lambda r: r.facts.tracking_code, width=220),
-    Column[LabelRow]("Service", lambda r: service_title(r.facts.service), width=170),
+    Column[LabelRow]("Service", lambda r: service_title(r.facts.service), width=240),
     Column[LabelRow](
         "Cost",
         lambda r: _money(r.facts.amount_usd),

@@ -61,8 +61,8 @@ def _warnings(entry: PackageTypeEntry) -> str:
 
 
 PACKAGE_TYPE_COLUMNS = (
-    Column[PackageTypeEntry]("Name", lambda e: e.name, width=170),
-    Column[PackageTypeEntry]("Package", lambda e: e.size_text, tooltip=_warnings, width=250),
+    Column[PackageTypeEntry]("Name", lambda e: e.name, width=160),
+    Column[PackageTypeEntry]("Package", lambda e: e.size_text, tooltip=_warnings, width=230),
     Column[PackageTypeEntry](
         "Empty (oz)", lambda e: e.package_type.empty_weight_oz, numeric=True, width=85
     ),
@@ -182,6 +182,9 @@ class PackageTypesPanel(Panel):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
+        # The list's columns need ~720 px; the editor reads well at 440.
+        editor.setMaximumWidth(520)
+        splitter.setSizes([760, 440])
         self._layout.addWidget(splitter, 1)
 
         for box in (self.length_box, self.width_box, self.height_box, self.weight_box):

@@ -69,8 +69,9 @@ class BarChart(QWidget):
                 QRectF(0, _ROW, self.width(), _ROW), Qt.AlignmentFlag.AlignVCenter, self._empty
             )
             return
+        # Names get up to half the width (a service or a group's items must stay readable).
         name_width = min(
-            max(metrics.horizontalAdvance(b.name) for b in self._bars) + 8, self.width() // 3
+            max(metrics.horizontalAdvance(b.name) for b in self._bars) + 8, self.width() // 2
         )
         value_width = max(metrics.horizontalAdvance(b.text) for b in self._bars) + 8
         bar_width = max(self.width() - name_width - value_width - 4, 20)
