@@ -33,9 +33,11 @@ class PickupDialog(QDialog):
     def __init__(self, packages: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Schedule a USPS pickup")
+        self.setMinimumWidth(440)  # the instructions and their hint stay readable
         day = next_weekday(date.today())
         self.day = QDateEdit(QDate(day.year, day.month, day.day), self)
         self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("ddd yyyy-MM-dd")  # the weekday shows: no Sunday pickups
         self.day.setMinimumDate(QDate.currentDate())
         start, end = DEFAULT_WINDOW
         self.start = QTimeEdit(QTime(start.hour, start.minute), self)
