@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import AppContext
 from app.ui.errors import ErrorPresenter
 from app.ui.help_menu import WindowState, fit_to_screen, install_help_menu
-from app.ui.memory import keep_gc_off_the_gui_thread
+from app.ui.memory import keep_gc_off_the_gui_thread, restore_runtime
 from app.ui.panels.base import Panel
 from app.ui.services import ContextServices
 from app.ui.style import STYLE_SHEET
@@ -201,6 +201,7 @@ class MainWindow(QMainWindow):
         # Let running work finish its short transaction rather than cut it off mid-write.
         self.runner.wait_for_idle(10_000)
         self.window_state.save(self)
+        restore_runtime()
         super().closeEvent(event)
 
 

@@ -26,6 +26,7 @@ def settle_bulk_load() -> None:
 #: How long a worker thread may keep the GIL while the GUI thread waits for it (Python's default
 #: is 5 ms; with a dozen buy, print and sandbox threads the GUI waited 250 ms at times).
 GIL_SWITCH_INTERVAL_S = 0.001
+_DEFAULT_SWITCH_INTERVAL_S = sys.getswitchinterval()
 
 
 def keep_gc_off_the_gui_thread() -> None:
@@ -35,3 +36,11 @@ def keep_gc_off_the_gui_thread() -> None:
     freeze_bulk_loads(True)
     gc.collect()  # garbage alive now would never be collected once frozen
     gc.freeze()
+
+
+def restore_runtime() -> None:
+    """When the window closes: the collector sees everything again (what was frozen and became
+    garbage is collected), and the GIL switches at Python's default pace."""
+    freeze_bulk_loads(False)
+    gc.unfreeze()
+    sys.setswitchinterval(_DEFAULT_SWITCH_INTERVAL_S)
