@@ -33,8 +33,11 @@ if TYPE_CHECKING:
     from app.services.estimate import EstimateService
     from app.services.group_defaults import GroupDefaultsService
     from app.services.grouping import GroupingService
+    from app.services.history import HistoryService
     from app.services.importing import ImportService
+    from app.services.order_detail import OrderDetailService
     from app.services.orders import OrderService
+    from app.services.package_types import PackageTypeService
     from app.services.pickups import PickupService
     from app.services.preflight import PreflightService
     from app.services.print_queue import PrintQueue, PrintQueueService
@@ -108,6 +111,12 @@ class AppContext:
         from app.services.catalog import CatalogService
 
         return CatalogService(self.store)
+
+    @cached_property
+    def package_type_service(self) -> PackageTypeService:
+        from app.services.package_types import PackageTypeService
+
+        return PackageTypeService(self.store)
 
     @cached_property
     def order_service(self) -> OrderService:
@@ -463,6 +472,23 @@ class AppContext:
         from app.services.tracking import TrackingService
 
         return TrackingService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def order_detail_service(self) -> OrderDetailService:
+        from app.services.order_detail import OrderDetailService
+
+        return OrderDetailService(
+            self.store,
+            self.history_service,
+            self.audit_log,
+            verify=lambda address: self.preflight_service.verify(address),  # EasyPost on use
+        )
+
+    @cached_property
+    def history_service(self) -> HistoryService:
+        from app.services.history import HistoryService
+
+        return HistoryService(self.store)
 
     @cached_property
     def batch_overview_service(self) -> BatchOverviewService:

@@ -49,7 +49,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _label_json(label: LabelInfo) -> dict[str, object]:
     return {
-        "order": label.order_id,
+        # "order" is the number people see and --order takes; "order_id" the local id.
+        "order": label.external_id,
+        "order_id": label.order_id,
         "external_id": label.external_id,
         "group": label.group_id,
         "tracking_code": label.tracking_code,
@@ -75,15 +77,30 @@ def result_json(result: BuyResult) -> dict[str, object]:
         "batch": result.batch_reference,
         "bought": [_label_json(label) for label in result.bought],
         "blocked": [
-            {"order": b.order_id, "external_id": b.external_id, "reason": b.reason}
+            {
+                "order": b.external_id,
+                "order_id": b.order_id,
+                "external_id": b.external_id,
+                "reason": b.reason,
+            }
             for b in result.blocked
         ],
         "failed": [
-            {"order": f.order_id, "external_id": f.external_id, "reason": f.reason}
+            {
+                "order": f.external_id,
+                "order_id": f.order_id,
+                "external_id": f.external_id,
+                "reason": f.reason,
+            }
             for f in result.failed
         ],
         "unknown": [
-            {"order": f.order_id, "external_id": f.external_id, "reason": f.reason}
+            {
+                "order": f.external_id,
+                "order_id": f.order_id,
+                "external_id": f.external_id,
+                "reason": f.reason,
+            }
             for f in result.unknown
         ],
         "unrecorded": [_unrecorded_json(u) for u in result.unrecorded],
@@ -99,11 +116,16 @@ def result_json(result: BuyResult) -> dict[str, object]:
 
 def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
     service = ctx.purchase_service
-    plan = service.plan(selection_from(args))
+    plan = service.plan(selection_from(args, ctx))
     report = ctx.preflight_service.check(plan, verify_addresses=not args.no_verify)
     estimate = ctx.estimate_service.estimate(plan, orders=report.ready)
     blocked = [
-        {"order": b.order_id, "external_id": b.external_id, "reason": b.reason}
+        {
+            "order": b.external_id,
+            "order_id": b.order_id,
+            "external_id": b.external_id,
+            "reason": b.reason,
+        }
         for b in report.blocked
     ]
     if args.json:
@@ -138,7 +160,7 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
         return _unconfirmed(args, ctx)
     if args.printer:
         warn_before_buying(
-            ctx, args.printer, len(ctx.purchase_service.plan(selection_from(args)).orders)
+            ctx, args.printer, len(ctx.purchase_service.plan(selection_from(args, ctx)).orders)
         )
 
     def progress(p: BuyProgress) -> None:
@@ -154,7 +176,7 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
     cancel = threading.Event()
     try:
         done = ctx.buy_and_print_service.run(
-            selection_from(args),
+            selection_from(args, ctx),
             printer=args.printer,
             printing=bool(args.printer),
             wait_for_printing=True,

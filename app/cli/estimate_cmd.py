@@ -22,7 +22,12 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         "--group", action="append", default=[], metavar="G", help="a package group (repeatable)"
     )
     parser.add_argument(
-        "--order", action="append", default=[], type=int, metavar="ID", help="an order id"
+        "--order",
+        action="append",
+        default=[],
+        metavar="N",
+        help="an order by the number the Orders panel shows (71, or kickstarter:71 when two "
+        "sources share it; repeatable)",
     )
     parser.add_argument("--package-type", metavar="T", help="package type for every group")
     parser.add_argument(
@@ -33,10 +38,11 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def selection_from(args: argparse.Namespace) -> Selection:
+def selection_from(args: argparse.Namespace, ctx: AppContext) -> Selection:
+    """The selection the arguments name (order numbers resolved to the orders they name)."""
     return Selection(
         groups=tuple(args.group),
-        order_ids=tuple(args.order),
+        order_ids=tuple(ctx.order_service.resolve_refs(args.order)) if args.order else (),
         package_type=args.package_type,
         service=args.service,
     )
@@ -129,7 +135,7 @@ def print_estimate(report: EstimateReport) -> None:
 
 
 def run_estimate(args: argparse.Namespace, ctx: AppContext) -> int:
-    plan = resolve_plan(ctx.store, selection_from(args))
+    plan = resolve_plan(ctx.store, selection_from(args, ctx))
     deadline = deadline_from(args, "EasyPost (estimate)")
     with deadline.scope():
         report = ctx.estimate_service.estimate(plan)

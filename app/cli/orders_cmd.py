@@ -6,6 +6,7 @@ import argparse
 
 from app.bootstrap import AppContext
 from app.cli.output import emit_json, emit_table
+from app.domain.order_numbers import order_number
 from app.domain.orders import Order, OrderStatus
 
 
@@ -47,16 +48,25 @@ def run_orders(args: argparse.Namespace, ctx: AppContext) -> int:
     orders = ctx.order_service.list_orders(status)
     # Orders whose address changed after their label was bought (`packdesk-cli relabel`).
     relabel = ctx.relabel_service.needing_relabel()
+    colliding = ctx.order_service.colliding_numbers()
     if args.json:
-        emit_json([order_json(order, order.id in relabel) for order in orders])
+        emit_json(
+            [
+                {
+                    "order": order_number(o.source, o.external_id, colliding),
+                    **order_json(o, o.id in relabel),
+                }
+                for o in orders
+            ]
+        )
         return 0
+    # ORDER is the number --order takes and the GUI shows (the source's own number).
     emit_table(
-        ("ID", "SOURCE", "EXTERNAL", "STATUS", "NAME", "COUNTRY", "POSTAL", "ITEMS", "TRACKING"),
+        ("ORDER", "SOURCE", "STATUS", "NAME", "COUNTRY", "POSTAL", "ITEMS", "TRACKING"),
         [
             (
-                o.id,
+                order_number(o.source, o.external_id, colliding),
                 o.source.value,
-                o.external_id,
                 o.status.value,
                 o.recipient.name,
                 o.recipient.country,

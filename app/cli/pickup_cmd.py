@@ -8,14 +8,30 @@ from datetime import date, datetime, time
 from app.bootstrap import AppContext
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
+from app.domain.pickup_days import next_pickup_day
+from app.services.clock import local_date, utc_now
 from app.services.pickups import DEFAULT_WINDOW, PickupRequest, PickupResult, local_time
 
+#: Words --date takes besides YYYY-MM-DD (resolved on the desk's clock when the command runs).
+NEXT_BUSINESS_DAY = "next-business-day"
 
-def _day(text: str) -> date:
+
+def _day(text: str) -> date | str:
+    if text.strip().lower() == NEXT_BUSINESS_DAY:
+        return NEXT_BUSINESS_DAY
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from error
+        raise argparse.ArgumentTypeError(
+            f"not a date (YYYY-MM-DD or {NEXT_BUSINESS_DAY}): {text!r}"
+        ) from error
+
+
+def pickup_day(value: date | str, now: datetime) -> date:
+    """The --date given, with next-business-day resolved against `now` (the desk's clock)."""
+    if isinstance(value, date):
+        return value
+    return next_pickup_day(local_date(now))
 
 
 def _clock(text: str) -> time:
@@ -29,7 +45,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("pickup", help="USPS pickups: schedule, confirm, cancel, list")
     actions = parser.add_subparsers(dest="pickup_action", metavar="ACTION", required=True)
     schedule = actions.add_parser("schedule", help="request a pickup and see its rates")
-    schedule.add_argument("--date", type=_day, required=True, help="YYYY-MM-DD")
+    schedule.add_argument(
+        "--date",
+        type=_day,
+        required=True,
+        help=f"YYYY-MM-DD, or {NEXT_BUSINESS_DAY} (tomorrow; Monday instead of a Sunday)",
+    )
     schedule.add_argument("--from", dest="start", type=_clock, default=DEFAULT_WINDOW[0])
     schedule.add_argument("--to", dest="end", type=_clock, default=DEFAULT_WINDOW[1])
     schedule.add_argument("--packages", type=int, required=True, help="how many parcels")
@@ -73,7 +94,7 @@ def _show(result: PickupResult, as_json: bool) -> None:
 def run_schedule(args: argparse.Namespace, ctx: AppContext) -> int:
     result = ctx.pickup_service.schedule(
         PickupRequest(
-            day=args.date,
+            day=pickup_day(args.date, utc_now()),
             packages=args.packages,
             start=args.start,
             end=args.end,

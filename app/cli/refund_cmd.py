@@ -1,4 +1,4 @@
-"""`packdesk-cli refund --label ID|--order ID|--batch B [--yes]`, `refund status`, reminders."""
+"""`packdesk-cli refund --label ID|--order N|--batch B [--yes]`, `refund status`, reminders."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("refund", help="refund unused labels; refund status; reminders")
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--label", type=int, action="append", help="label id (repeatable)")
-    target.add_argument("--order", type=int, help="the order's (newest) label")
+    target.add_argument(
+        "--order", metavar="N", help="the order's (newest) label; N as the Orders panel shows it"
+    )
     target.add_argument("--batch", help="every label of a batch (B-YYYYMMDD-NNN)")
     parser.add_argument("--yes", action="store_true", help="ask EasyPost (else: only check)")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -38,12 +40,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_refund(args: argparse.Namespace, ctx: AppContext) -> int:
     if not (args.label or args.order is not None or args.batch):
         raise AppError(
-            "Say which labels to refund: --label ID, --order ID or --batch B.",
+            "Say which labels to refund: --label ID, --order N or --batch B.",
             hint="See `refund reminders --days 7` for labels that never moved.",
             kind=ErrorKind.INVALID_INPUT,
         )
     service = ctx.refund_service
-    labels = service.labels(label_ids=args.label or (), order_id=args.order, batch=args.batch)
+    order_id = ctx.order_service.resolve_refs([args.order])[0] if args.order else None
+    labels = service.labels(label_ids=args.label or (), order_id=order_id, batch=args.batch)
     if not args.yes:
         checks = service.check(labels)
         if args.json:

@@ -1,4 +1,4 @@
-"""`packdesk-cli relabel --order ID [--yes]`: refund a label bought for an old address, rebuy."""
+"""`packdesk-cli relabel --order N [--yes]`: refund a label bought for an old address, rebuy."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "relabel",
         help="orders whose address changed after their label was bought: refund and rebuy",
         description="Without --order: list the orders that need a relabel (their address "
-        "differs from the one their live label was bought for). With --order ID --yes: ask the "
+        "differs from the one their live label was bought for). With --order N --yes: ask the "
         "old label's refund and buy a new label for the order's current address, as one action.",
     )
-    parser.add_argument("--order", type=int, metavar="ID", help="the order to relabel")
+    parser.add_argument("--order", metavar="N", help="the order to relabel (its number, as shown)")
     parser.add_argument("--yes", action="store_true", help="confirm: refund and spend the money")
     parser.add_argument("--no-verify", action="store_true", help="skip address verification")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -26,13 +26,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_relabel(args: argparse.Namespace, ctx: AppContext) -> int:
     service = ctx.relabel_service
-    if args.order is None or not args.yes:
-        needs = service.needing_relabel(None if args.order is None else [args.order])
+    order_id = ctx.order_service.resolve_refs([args.order])[0] if args.order else None
+    if order_id is None or not args.yes:
+        needs = service.needing_relabel(None if order_id is None else [order_id])
         if args.json:
             emit_json(
                 [
                     {
-                        "order": n.order_id,
+                        "order": n.external_id,  # the number --order takes, as everywhere
+                        "order_id": n.order_id,
                         "external_id": n.external_id,
                         "label": n.label_id,
                         "tracking_code": n.tracking_code,
@@ -43,22 +45,22 @@ def run_relabel(args: argparse.Namespace, ctx: AppContext) -> int:
             )
         else:
             emit_table(
-                ("ORDER", "EXTERNAL", "LABEL", "TRACKING", "CHANGED"),
+                ("ORDER", "LABEL", "TRACKING", "CHANGED"),
                 [
-                    (n.order_id, n.external_id, n.label_id, n.tracking_code, ", ".join(n.changed))
+                    (n.external_id, n.label_id, n.tracking_code, ", ".join(n.changed))
                     for n in needs.values()
                 ],
             )
-        if args.order is not None:
+        if order_id is not None:
             print("Nothing was done: add --yes to refund the old label and buy a new one.")
             return EXIT_NOT_CONFIRMED
         return 0
-    result = service.relabel(args.order, verify_addresses=not args.no_verify)
+    result = service.relabel(order_id, verify_addresses=not args.no_verify)
     new = result.new_label
     if args.json:
         emit_json(
             {
-                "order": result.order_id,
+                "order_id": result.order_id,
                 "old_label": result.old_label_id,
                 "old_tracking_code": result.old_tracking_code,
                 "refund_status": result.refund_status,

@@ -25,8 +25,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         which.add_argument(
             "--order",
             nargs="+",
-            metavar="ID",
-            help="order ids (from `orders`) or source:external_id",
+            metavar="N",
+            help="order numbers as `orders` and the Orders panel show them (71), source:N "
+            "when two sources share one, or id:LOCAL",
         )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.set_defaults(func=run_status_change, status_action=action)

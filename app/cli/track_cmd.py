@@ -1,4 +1,4 @@
-"""`packdesk-cli track [--refresh] [--order ID] [--json]`: tracking of bought labels."""
+"""`packdesk-cli track [--refresh] [--order N] [--json]`: tracking of bought labels."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from app.cli.output import emit_json, emit_table
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("track", help="tracking of bought labels (refresh from EasyPost)")
     parser.add_argument("--refresh", action="store_true", help="create/refresh trackers first")
-    parser.add_argument("--order", type=int, help="only this order")
+    parser.add_argument("--order", metavar="N", help="only this order (its number, as shown)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_deadline_argument(parser, 120.0)
     parser.set_defaults(func=run_track)
@@ -21,10 +21,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
     service = ctx.tracking_service
+    order_id = ctx.order_service.resolve_refs([args.order])[0] if args.order else None
     summary: dict[str, int] = {}
     if args.refresh:
         with deadline_from(args, "EasyPost (tracking)").scope():
-            report = service.refresh(order_id=args.order)
+            report = service.refresh(order_id=order_id)
         summary = {
             "refreshed": len(report.lines),
             "shipped": report.shipped,
@@ -54,7 +55,7 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
                 f.delivered_at,
                 "",
             )
-            for f in service.current(order_id=args.order)
+            for f in service.current(order_id=order_id)
         ]
     # With --refresh: 2 when some trackers failed, 4 when all did (app.cli.exit_codes).
     code = outcome(len(rows) - summary["errors"], summary["errors"]) if summary else 0

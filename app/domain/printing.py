@@ -59,6 +59,7 @@ class PrintJob:
     batch_id: int | None
     tracking_code: str
     in_doubt: bool = False  # PRINTING but no worker is sending it: the packer decides
+    order_number: str = ""  # the source's own number, as the Orders panel shows it
 
     @property
     def active(self) -> bool:

@@ -51,6 +51,7 @@ class AuditAction(StrEnum):
     PRINT_IN_DOUBT = "print.in_doubt"
     PRINT_FAILED = "print.failed"
     ORDER_SHIPPED = "order.shipped"
+    ORDER_ADDRESS_CHANGED = "order.address_changed"
     SCAN_FORM_CREATED = "scanform.created"
     SCAN_FORM_FAILED = "scanform.failed"
     SCAN_FORM_PENDING = "scanform.pending"  # still being made when the wait ended

@@ -74,7 +74,7 @@ def _state(counts: BatchCounts) -> str:
     return "complete" if counts.manifestable == 0 else "partial"
 
 
-def _summary(counts: BatchCounts) -> BatchSummary:
+def batch_summary(counts: BatchCounts) -> BatchSummary:
     return BatchSummary(
         reference=counts.reference,
         created_at=counts.created_at,
@@ -108,7 +108,7 @@ class BatchOverviewService:
         first_day = local_date(self._clock(), self._zone) - timedelta(days=max(days, 1) - 1)
         since = local_day_start(first_day, self._zone)
         with self._store.transaction() as tx:
-            return [_summary(c) for c in tx.shipping.batch_counts(since=since)]
+            return [batch_summary(c) for c in tx.shipping.batch_counts(since=since)]
 
     def show(self, reference: str) -> BatchDetail:
         with self._store.transaction() as tx:
@@ -128,4 +128,4 @@ class BatchOverviewService:
                 for p in tx.purchases.for_batch(counts[0].batch_id)
                 if p.state in (PurchaseState.UNRECORDED, PurchaseState.REFUNDED)
             ]
-        return BatchDetail(_summary(counts[0]), tuple(labels), tuple(forms), tuple(kept))
+        return BatchDetail(batch_summary(counts[0]), tuple(labels), tuple(forms), tuple(kept))

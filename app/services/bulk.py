@@ -21,5 +21,19 @@ def cyclic_gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if _freeze_after[0]:
+            # What the block built is alive and acyclic: later collections skip it (a full
+            # collection over 100,000 orders holds the GIL ~300 ms and stalls the GUI thread).
+            gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+_freeze_after = [False]
+
+
+def freeze_bulk_loads(enabled: bool = True) -> None:
+    """For a long-running process (the GUI): move each bulk load out of the collector's reach
+    when it is built. Reference counting still frees it when dropped (measured: no growth over
+    repeated 100,000-order loads)."""
+    _freeze_after[0] = enabled

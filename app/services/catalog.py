@@ -12,7 +12,7 @@ import pycountry
 from app.domain.errors import AppError, ErrorKind
 from app.domain.items import Item, normalize_hts
 from app.domain.packages import PackageType
-from app.domain.usps import PREDEFINED_PACKAGES, normalize_predefined_package
+from app.services.package_types import PackageTypeDraft, PackageTypeService
 from app.store import Store
 
 
@@ -190,65 +190,20 @@ class CatalogService:
         machinable: bool = True,
         irregular: bool = False,
     ) -> PackageType:
-        """Add a package type: a USPS predefined package or custom L x W x H inches."""
-        name = name.strip()
-        if not name:
-            raise _invalid("A package type needs a name.", "E.g. 'Mailer 10x13'.")
-        if (predefined is None) == (dimensions is None):
-            raise _invalid(
-                f"Package type {name!r} needs either a predefined package or dimensions.",
-                "Use --predefined NAME or --dimensions LxWxH (inches).",
-            )
-        if predefined is not None:
-            try:
-                predefined = normalize_predefined_package(predefined)
-            except ValueError:
-                raise _invalid(
-                    f"{predefined!r} is not a USPS predefined package EasyPost knows.",
-                    f"Valid: {', '.join(PREDEFINED_PACKAGES)}.",
-                    field="predefined",
-                ) from None
-        length = width = height = None
-        if dimensions is not None:
-            length, width, height = (_positive_dimension(d) for d in dimensions)
-        package_type = PackageType(
-            name=name,
+        """Add a package type: a USPS predefined package or custom L x W x H inches.
+
+        The rules (USPS limits, unique names) are PackageTypeService's.
+        """
+        draft = PackageTypeDraft(
+            name,
             predefined=predefined,
-            length_in=length,
-            width_in=width,
-            height_in=height,
-            empty_weight_oz=_non_negative(empty_weight_oz, "empty weight", "ounces"),
+            dimensions=dimensions,
+            empty_weight_oz=empty_weight_oz,
             machinable=machinable,
             irregular=irregular,
         )
-        with self._store.transaction(write=True) as tx:
-            if tx.package_types.get(name) is not None:
-                raise AppError(
-                    f"A package type called {name!r} exists already.",
-                    hint="Remove it first or choose another name.",
-                    kind=ErrorKind.CONFLICT,
-                    details={"name": name},
-                )
-            return tx.package_types.add(package_type)
+        return PackageTypeService(self._store).add(draft).package_type
 
     def remove_package_type(self, name: str) -> None:
-        """Remove a package type; groups that used it become unassigned."""
-        with self._store.transaction(write=True) as tx:
-            if not tx.package_types.remove(name):
-                known = [pt.name for pt in tx.package_types.all()]
-                raise AppError(
-                    f"No package type called {name!r}.",
-                    hint=f"Known: {', '.join(known)}." if known else "None are defined yet.",
-                    kind=ErrorKind.NOT_FOUND,
-                    details={"name": name},
-                )
-
-
-def _positive_dimension(value: Decimal) -> Decimal:
-    if not value.is_finite() or value <= 0:
-        raise _invalid(
-            f"Dimensions must be positive inches, not {value}.",
-            "Use --dimensions LxWxH, e.g. 10x8x4.",
-            field="dimensions",
-        )
-    return value
+        """Remove a package type no package group uses (PackageTypeService.remove)."""
+        PackageTypeService(self._store).remove(name)

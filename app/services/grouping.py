@@ -173,6 +173,10 @@ class GroupingService:
 
     def customs_blocked(self) -> list[CustomsBlockedOrder]:
         """International orders not yet labelled whose SKUs lack HTS code, description or origin."""
+        with cyclic_gc_paused():  # tens of thousands of rows on a big campaign
+            return self._customs_blocked()
+
+    def _customs_blocked(self) -> list[CustomsBlockedOrder]:
         with self._store.transaction() as tx:
             rows = tx.groups.customs_gaps(CUSTOMS_CHECK_STATUSES, DOMESTIC_COUNTRIES)
             known = tx.items.known_skus()
@@ -180,20 +184,31 @@ class GroupingService:
         for row in rows:
             by_order.setdefault(row.order_id, []).append(row)
         blocked = []
+        # Thousands of orders share a handful of gap lists and strings: share one copy of each.
+        shared_gaps: dict[tuple[object, ...], tuple[SkuCustomsGap, ...]] = {}
+        shared: dict[str, str] = {}
+        one = shared.setdefault
         for order_rows in by_order.values():
             first = order_rows[0]
-            gaps = tuple(
-                SkuCustomsGap(row.sku, missing_customs_fields(_item_of(row, known)))
+            key = tuple(
+                (row.sku, row.hts_code, row.customs_description, row.origin_country)
                 for row in order_rows
             )
+            gaps = shared_gaps.get(key)
+            if gaps is None:
+                gaps = tuple(
+                    SkuCustomsGap(row.sku, missing_customs_fields(_item_of(row, known)))
+                    for row in order_rows
+                )
+                shared_gaps[key] = gaps
             blocked.append(
                 CustomsBlockedOrder(
                     order_id=first.order_id,
-                    source=first.source,
+                    source=one(first.source, first.source),
                     external_id=first.external_id,
-                    country=first.country,
-                    status=first.status,
-                    group_id=first.group_id,
+                    country=one(first.country, first.country),
+                    status=one(first.status, first.status),
+                    group_id=one(first.group_id, first.group_id),
                     gaps=gaps,
                 )
             )

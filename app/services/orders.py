@@ -16,6 +16,7 @@ from app.services.bulk import cyclic_gc_paused
 from app.services.clock import Clock, utc_now
 from app.services.order_freeze import frozen_orders
 from app.store import StatusChange, StatusRow, Store, StoreTransaction
+from app.store.order_list_repo import OrderSummary
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -24,7 +25,8 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 class OrderSelection:
     """Which orders a status change is for: all of them, one country's, or named ones.
 
-    `refs` are local ids (`42`) or `source:external_id` (`kickstarter:1234`).
+    `refs` name orders as the GUI shows them: the source's own number (`1234`),
+    `source:number` when two sources share it (`kickstarter:1234`), or `id:N` (the local id).
     """
 
     all: bool = False
@@ -61,6 +63,24 @@ class OrderService:
     def list_orders(self, status: OrderStatus | None = None) -> list[Order]:
         with cyclic_gc_paused(), self._store.transaction() as tx:
             return tx.orders.find(status=status)
+
+    def list_summaries(self) -> list[OrderSummary]:
+        """Every order as the Orders list shows it: flat rows, fast and small at 100,000."""
+        with cyclic_gc_paused(), self._store.transaction() as tx:
+            return tx.order_list.summaries()
+
+    def status_counts(self) -> dict[OrderStatus, int]:
+        """How many orders are in each status (one GROUP BY, cheap at 100,000 orders)."""
+        counts: dict[OrderStatus, int] = {}
+        with self._store.transaction() as tx:
+            for status, _held_from, count in tx.orders.status_counts():
+                counts[status] = counts.get(status, 0) + count
+        return counts
+
+    def colliding_numbers(self) -> set[str]:
+        """Order numbers two sources share: shown (and typed) as source:number."""
+        with self._store.transaction() as tx:
+            return tx.order_numbers.colliding()
 
     def get_order(self, ref: str) -> Order:
         """One order by id or `source:external_id`; AppError NOT_FOUND when unknown."""
@@ -137,43 +157,90 @@ class OrderService:
             in_flight += count - len(moved)
         return StatusChangeReport(action, tuple(sorted(changed)), already, skipped, in_flight)
 
+    def resolve_refs(self, refs: Sequence[str]) -> list[int]:
+        """Local ids of the orders `refs` name, as the GUI shows them: the source's own number
+        ('71', '#1001'), `source:number` when two sources share it, or `id:N` (the local id).
+
+        Raises:
+            AppError: NOT_FOUND for unknown orders, CONFLICT when a number is in two sources.
+        """
+        with self._store.transaction() as tx:
+            return self._resolve(tx, refs)
+
     @staticmethod
     def _resolve(tx: StoreTransaction, refs: Sequence[str]) -> list[int]:
         """Local ids of `refs`, in order, without repeats; AppError when any is unknown."""
-        numeric: list[int] = []
+        local: list[int] = []
         external: list[tuple[str, str]] = []
+        numbers: list[str] = []
         malformed: list[str] = []
         for ref in refs:
             text = ref.strip()
-            if text.isdigit():
-                numeric.append(int(text))
-            elif ":" in text:
-                source, _, external_id = text.partition(":")
-                if source.lower() not in {s.value for s in SourcePlatform}:
+            prefix, colon, rest = text.partition(":")
+            if colon and prefix.lower() == "id" and rest.isdigit():
+                local.append(int(rest))
+            elif colon:
+                if prefix.lower() not in {s.value for s in SourcePlatform} or not rest:
                     malformed.append(ref)
                 else:
-                    external.append((source.lower(), external_id))
+                    external.append((prefix.lower(), rest))
+            elif text:
+                numbers.append(text)
             else:
                 malformed.append(ref)
         if malformed:
             raise AppError(
-                f"Not an order id: {', '.join(malformed)}.",
-                hint="Use the id from `packdesk-cli orders` (e.g. 42) or source:external_id "
-                "(e.g. kickstarter:1234).",
+                f"Not an order number: {', '.join(malformed)}.",
+                hint="Use the order number the Orders panel and `packdesk-cli orders` show "
+                "(e.g. 71), or source:number (e.g. kickstarter:71) when two sources share it.",
                 details={"refs": malformed},
             )
-        found_ids = {row.order_id for row in tx.orders.status_rows(order_ids=numeric)}
+        found_ids = {row.order_id for row in tx.orders.status_rows(order_ids=local)}
         by_external = tx.orders.ids_by_external(external)
-        unknown = [str(i) for i in numeric if i not in found_ids]
-        unknown += [f"{s}:{e}" for s, e in external if (s, e) not in by_external]
+        # '#1001' and '1001' name the same Shopify order: look both spellings up.
+        spellings = {n: (n, n[1:] if n.startswith("#") else f"#{n}") for n in numbers}
+        by_number = tx.order_numbers.by_number({s for pair in spellings.values() for s in pair})
+        ordered: list[int] = []
+        unknown: list[str] = []
+        clashes: list[str] = []
+        for ref in refs:
+            text = ref.strip()
+            prefix, colon, rest = text.partition(":")
+            if colon and prefix.lower() == "id":
+                if int(rest) in found_ids:
+                    ordered.append(int(rest))
+                else:
+                    unknown.append(text)
+            elif colon:
+                key = (prefix.lower(), rest)
+                if key in by_external:
+                    ordered.append(by_external[key])
+                else:
+                    unknown.append(text)
+            else:
+                first, other = spellings[text]
+                hits = by_number.get(first) or by_number.get(other) or []
+                if len(hits) == 1:
+                    ordered.append(hits[0][0])
+                elif hits:
+                    clashes.extend(f"{source}:{text}" for _id, source in hits)
+                else:
+                    unknown.append(text)
+        if clashes:
+            raise AppError(
+                f"More than one source has that order number: {', '.join(clashes)}.",
+                hint=f"Say which one, e.g. --order {clashes[0]}.",
+                kind=ErrorKind.CONFLICT,
+                details={"refs": clashes},
+            )
         if unknown:
             raise AppError(
                 f"Unknown order{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
-                hint="Nothing was changed. List orders with `packdesk-cli orders`.",
+                hint="Nothing was changed. Order numbers are the ones the Orders panel and "
+                "`packdesk-cli orders` show.",
                 kind=ErrorKind.NOT_FOUND,
                 details={"unknown": unknown},
             )
-        ordered = [*numeric, *(by_external[key] for key in external)]
         return list(dict.fromkeys(ordered))
 
 

@@ -433,30 +433,37 @@ class RefundService:
                 hint="Labels can be refunded up to 30 days after purchase.",
                 kind=ErrorKind.INVALID_INPUT,
             )
-        now = self._clock()
-        today = local_date(now, self._zone)
         with self._store.transaction() as tx:
             labels = tx.shipping.labels_with_status([LabelStatus.LIVE])
-        found = [
-            RefundReminder(
-                f.label_id,
-                f.order_external_id,
-                f.tracking_code,
-                f.amount_usd,
-                f.bought_at,
-                days_old,
-                refund_days_left(f.bought_at, now),
-                f.tracking_status or "",
-                f.shipped_at is not None,
-            )
-            for f in labels
-            if (days_old := (today - local_date(f.bought_at, self._zone)).days) >= days
-            and f.first_scan_at is None
-            and (f.tracking_status or "") in UNMOVED_TRACKING_STATUSES
-            and f.scan_form_id is None
-            and f.refund_status != REQUESTED
-        ]
-        return sorted(found, key=lambda r: r.bought_at)
+        return unmoved_labels(labels, days, self._clock(), self._zone)
+
+
+def unmoved_labels(
+    live: Sequence[LabelFacts], days: int, now: datetime, zone: tzinfo | None = None
+) -> list[RefundReminder]:
+    """The live labels bought `days` or more desk days before `now` that never moved, oldest
+    first (what `reminders` shows; the History panel shows it too, without EasyPost)."""
+    today = local_date(now, zone)
+    found = [
+        RefundReminder(
+            f.label_id,
+            f.order_external_id,
+            f.tracking_code,
+            f.amount_usd,
+            f.bought_at,
+            days_old,
+            refund_days_left(f.bought_at, now),
+            f.tracking_status or "",
+            f.shipped_at is not None,
+        )
+        for f in live
+        if (days_old := (today - local_date(f.bought_at, zone)).days) >= days
+        and f.first_scan_at is None
+        and (f.tracking_status or "") in UNMOVED_TRACKING_STATUSES
+        and f.scan_form_id is None
+        and f.refund_status != REQUESTED
+    ]
+    return sorted(found, key=lambda r: r.bought_at)
 
 
 def _not_found(message: str, hint: str = "See `refund status` or `batches`.") -> AppError:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DatabaseError
 
 from app.domain.errors import AppError, ErrorKind
 from app.store.engine import backup_database
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported where it is used: it costs ~0.3 s, and the window starts without opening
+# the database (it opens on a worker, when a panel first needs it).
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -37,6 +40,8 @@ class MigrationOutcome:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config for the packaged migrations, sharing `connection` when given."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
@@ -47,6 +52,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """The newest schema revision this app ships."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise RuntimeError("no migrations are packaged")
@@ -55,12 +62,16 @@ def head_revision() -> str:
 
 def known_revisions() -> frozenset[str]:
     """Every revision this app ships."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return frozenset(rev.revision for rev in script.walk_revisions())
 
 
 def current_revision(connection: Connection) -> str | None:
     """The database's revision, or None when it has never been migrated."""
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -123,6 +134,8 @@ def _free_backup_path(path: Path, revision: str) -> Path:
 
 
 def _upgrade(engine: Engine, path: Path) -> None:
+    from alembic import command
+
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
         assert raw is not None

@@ -13,15 +13,25 @@ from app.domain.printing import ACTIVE_JOB_STATUSES, LabelSource, PrintJob, Prin
 from app.store.models import OrderRow
 from app.store.models_fulfilment import LabelRow, PrintJobRow
 
-_JOB_COLUMNS = (PrintJobRow, LabelRow.order_id, LabelRow.batch_id, LabelRow.tracking_code)
+_JOB_COLUMNS = (
+    PrintJobRow,
+    LabelRow.order_id,
+    LabelRow.batch_id,
+    LabelRow.tracking_code,
+    OrderRow.external_id,
+)
 
 
-def _job_query() -> Select[PrintJobRow, int, int | None, str]:
-    return select(*_JOB_COLUMNS).join(LabelRow, LabelRow.id == PrintJobRow.label_id)
+def _job_query() -> Select[PrintJobRow, int, int | None, str, str]:
+    return (
+        select(*_JOB_COLUMNS)
+        .join(LabelRow, LabelRow.id == PrintJobRow.label_id)
+        .join(OrderRow, OrderRow.id == LabelRow.order_id)
+    )
 
 
-def _to_job(result: Row[PrintJobRow, int, int | None, str]) -> PrintJob:
-    row, order_id, batch_id, tracking = result
+def _to_job(result: Row[PrintJobRow, int, int | None, str, str]) -> PrintJob:
+    row, order_id, batch_id, tracking, order_number = result
     return PrintJob(
         id=row.id,
         label_id=row.label_id,
@@ -36,6 +46,7 @@ def _to_job(result: Row[PrintJobRow, int, int | None, str]) -> PrintJob:
         order_id=order_id,
         batch_id=batch_id,
         tracking_code=tracking,
+        order_number=order_number,
     )
 
 

@@ -17,10 +17,13 @@ from app.store.audit_repo import AuditRepository
 from app.store.batches_repo import BatchRepository
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
+from app.store.history_repo import HistoryRepository
 from app.store.items_repo import ItemRepository
 from app.store.labels_repo import LabelRepository
 from app.store.lease_repo import LeaseRepository
 from app.store.migrate import MigrationOutcome, migrate_database
+from app.store.order_list_repo import OrderListRepository
+from app.store.order_numbers_repo import OrderNumberRepository
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
 from app.store.pickups_repo import PickupRepository
@@ -103,6 +106,18 @@ class StoreTransaction:
     @cached_property
     def lease(self) -> LeaseRepository:
         return LeaseRepository(self.session)
+
+    @cached_property
+    def history(self) -> HistoryRepository:
+        return HistoryRepository(self.session)
+
+    @cached_property
+    def order_numbers(self) -> OrderNumberRepository:
+        return OrderNumberRepository(self.session)
+
+    @cached_property
+    def order_list(self) -> OrderListRepository:
+        return OrderListRepository(self.session)
 
 
 class Store:

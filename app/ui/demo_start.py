@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from app.domain.orders import OrderStatus
 from app.services.demo import DemoSeedReport
 from app.ui.main_window import MainWindow
 from app.ui.tasks import Progress, ProgressEvent, TaskHandle
@@ -16,13 +17,18 @@ class DemoStarter(QObject):
     The window shows a "preparing" banner with the current step meanwhile; when done, every
     panel reloads and the banner says what the demo holds.
 
+    Once ready, the banner's counts follow the data: any panel that changes orders (a buy, a
+    hold, an import) has them counted again, on a worker.
+
     Signals:
         finished(object): the DemoSeedReport.
         failed(object): the exception (also shown by the window's error presenter).
+        counts_shown(str): the banner text after the counts were read again.
     """
 
     finished = Signal(object)
     failed = Signal(object)
+    counts_shown = Signal(str)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -75,7 +81,28 @@ class DemoStarter(QObject):
                 Tone.INFO,
             )
         self._window.data_replaced()
+        for panel in self._window.panels.values():
+            panel.data_changed.connect(self.refresh_counts)
         self.finished.emit(report)
+
+    def refresh_counts(self) -> None:
+        """Count the demo's orders again (on a worker) and say so in the banner."""
+        services = self._window.services
+
+        def work() -> dict[OrderStatus, int]:
+            counts: dict[OrderStatus, int] = services.get("order_service").status_counts()
+            return counts
+
+        self._window.runner.run(work, self._on_counts, self._window.presenter.present)
+
+    def _on_counts(self, counts: dict[OrderStatus, int]) -> None:
+        text = demo_counts_text(counts)
+        self._window.banner.show_message(
+            text,
+            Tone.SUCCESS,
+            "Try Package groups, then Buy & print. Scan station marks labels shipped.",
+        )
+        self.counts_shown.emit(text)
 
     def _on_failed(self, exc: BaseException) -> None:
         self._window.banner.show_message(
@@ -83,3 +110,18 @@ class DemoStarter(QObject):
         )
         self._window.presenter.present(exc, action="Prepare the demo")
         self.failed.emit(exc)
+
+
+def demo_counts_text(counts: dict[OrderStatus, int]) -> str:
+    """What the demo holds now, in one line (the banner after a change)."""
+    labelled = sum(
+        counts.get(s, 0)
+        for s in (OrderStatus.LABEL_PURCHASED, OrderStatus.PRINTED, OrderStatus.SHIPPED)
+    )
+    return (
+        f"Demo: {sum(counts.values()):,} sample orders, "
+        f"{counts.get(OrderStatus.READY_TO_SHIP, 0):,} ready to ship, {labelled:,} with a label "
+        f"({counts.get(OrderStatus.SHIPPED, 0):,} shipped), "
+        f"{counts.get(OrderStatus.ON_HOLD, 0):,} on hold. Labels print to a virtual printer; "
+        "nothing here costs money."
+    )

@@ -22,6 +22,8 @@ from app.bootstrap import AppContext
 from app.infra.settings import EasyPostMode
 from app.services.setup_checklist import SetupState
 from app.ui.errors import ErrorPresenter
+from app.ui.help_menu import WindowState, fit_to_screen, install_help_menu
+from app.ui.memory import keep_gc_off_the_gui_thread, restore_runtime
 from app.ui.panels.base import Panel
 from app.ui.panels.setup_panel import SetupPanel
 from app.ui.services import ContextServices
@@ -66,7 +68,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._ctx = ctx
         self.setWindowTitle(f"Packdesk - {ctx.options.profile}")
-        self.resize(1280, 800)
+        fit_to_screen(self)  # 1280 x 720 at most: a 1366 x 768 laptop shows the status bar
         self.setStyleSheet(STYLE_SHEET)
         self.presenter = presenter or ErrorPresenter(self)
         self.presenter.set_status_bar(self.statusBar())
@@ -131,6 +133,12 @@ class MainWindow(QMainWindow):
         self._navigated = False  # the user moved before the checklist came: do not yank them
         self._nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._install_actions(specs)
+        self.help_actions = install_help_menu(
+            self, logs_dir=ctx.paths.logs, panel_labels=[s.label for s in specs]
+        )
+        self.window_state = WindowState(ctx.paths.root / "window.ini")
+        self.window_state.restore(self)
+        keep_gc_off_the_gui_thread()
         if specs:
             self._nav.setCurrentRow(0)
         self._setup_checked = not open_setup_first  # nothing to open first when not asked
@@ -228,6 +236,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Let running work finish its short transaction rather than cut it off mid-write.
         self.runner.wait_for_idle(10_000)
+        self.window_state.save(self)
+        restore_runtime()
         super().closeEvent(event)
 
 

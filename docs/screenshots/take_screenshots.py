@@ -1,4 +1,5 @@
-"""Offscreen screenshots of every panel after the demo seed (and a bought, printed, scanned batch).
+"""Offscreen screenshots of every panel at 1366 x 768 after the demo seed (and a bought, printed,
+scanned batch), plus the order dialog and the history's spend chart.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take_screenshots.py OUT_DIR
 
@@ -29,17 +30,23 @@ def main(out: Path) -> int:
     from app.ui.main_window import MainWindow
     from app.ui.panels.buy_panel import BuyPanel
     from app.ui.panels.groups_panel import GroupsPanel
+    from app.ui.panels.history_panel import HistoryPanel
     from app.ui.panels.labels_panel import LabelsPanel
+    from app.ui.panels.orders_panel import OrdersPanel
+    from app.ui.panels.package_types_panel import PackageTypesPanel
     from app.ui.panels.print_queue_panel import PrintQueuePanel
     from app.ui.panels.scan_panel import ScanStationPanel
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
 
-    def wait(condition: Callable[[], bool], seconds: float = 60) -> None:
+    def wait(condition: Callable[[], bool], seconds: float = 300) -> None:
         deadline = time.monotonic() + seconds
         while not condition():
             if time.monotonic() > deadline:
-                raise TimeoutError("screenshot step timed out")
+                state = getattr(window.panels.get("print"), "state_label", None)
+                raise TimeoutError(
+                    f"screenshot step timed out (print queue: {state.text() if state else '?'})"
+                )
             app.processEvents()
             time.sleep(0.01)  # a script, not a test: poll the event loop gently
 
@@ -56,7 +63,7 @@ def main(out: Path) -> int:
 
     with build_context(RuntimeOptions(profile="demo", demo=True)) as ctx:
         window = MainWindow(ctx)
-        window.resize(1400, 860)
+        window.resize(1366, 768)  # a laptop screen, status bar included
         window.show()
         starter = DemoStarter(window)
         done: list[object] = []
@@ -71,6 +78,14 @@ def main(out: Path) -> int:
         groups = window.panels["groups"]
         assert isinstance(groups, GroupsPanel)
         shoot("02-groups")
+        types = window.panels["package-types"]
+        assert isinstance(types, PackageTypesPanel)
+        window.show_panel("package-types")
+        idle()
+        types.view.selectRow(types.model.row_of("Box 12x9x4") or 0)
+        shoot("02b-package-types")
+        window.show_panel("import")
+        shoot("02c-import")
 
         buy = window.panels["buy"]
         assert isinstance(buy, BuyPanel)
@@ -150,9 +165,42 @@ def main(out: Path) -> int:
         shoot("08-scan-forms")
         window.show_panel("skus")
         shoot("09-skus")
+
+        history = window.panels["history"]
+        assert isinstance(history, HistoryPanel)
+        window.show_panel("history")
+        history.refresh()
+        shoot("10-history-audit")
+        history.tabs.setCurrentIndex(1)
+        shoot("11-history-spend")
+        history.tabs.setCurrentIndex(3)
+        shoot("12-history-refunds")
+
+        orders_panel = window.panels["orders"]
+        assert isinstance(orders_panel, OrdersPanel)
+        window.show_panel("orders")
+        idle()
+        bought_id = labels[0].order_id
+        dialog = orders_panel.open_order(bought_id)
+        assert dialog is not None
+        wait(lambda: dialog.detail is not None)
+        idle()
+        dialog.tabs.setCurrentIndex(1)
+        dialog.grab().save(str(out / "13-order-dialog-address.png"))
+        dialog.tabs.setCurrentIndex(3)
+        dialog.grab().save(str(out / "14-order-dialog-history.png"))
+        dialog.close()
+        window.help_actions["shortcuts"].trigger()
+        idle()
+        from app.ui.help_menu import ShortcutsDialog
+
+        shortcuts = window.findChild(ShortcutsDialog)
+        if shortcuts is not None:
+            shortcuts.grab().save(str(out / "15-keyboard-shortcuts.png"))
+            shortcuts.close()
         window.runner.wait_for_idle(10_000)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    sys.exit(main(Path(sys.argv[1]).resolve()))  # a relative home breaks label paths

@@ -113,7 +113,8 @@ def test_buy_with_a_printer_prints_each_label_once_in_group_order(
     code, out, err = _run(capsys, tmp_path, store, sandbox.api_base, *args)
     assert code == 0, err
     result = json.loads(out)
-    assert [b["order"] for b in result["bought"]] == ids
+    assert [b["order_id"] for b in result["bought"]] == ids
+    assert [b["order"] for b in result["bought"]] == [f"#{1000 + n}" for n in range(4)]
     with store.transaction() as tx:
         by_order = sorted(tx.labels.list(), key=lambda label: label.order_id)  # group order
         jobs = [tx.print_jobs.for_label(label.id) for label in by_order]
@@ -182,7 +183,7 @@ def test_buy_on_a_full_disk_says_what_was_spent_exits_non_zero_and_never_rebuys(
     monkeypatch.setattr(LabelRepository, "add", disk_full)
     for _ in range(3):
         code, out, _ = _run(
-            capsys, tmp_path, store, sandbox.api_base, "buy", "--order", str(order_id), "--yes"
+            capsys, tmp_path, store, sandbox.api_base, "buy", "--order", f"id:{order_id}", "--yes"
         )
         assert code == 2
         assert "NOT RECORDED" in out and "1 label(s) bought but not recorded yet" in out
@@ -190,7 +191,7 @@ def test_buy_on_a_full_disk_says_what_was_spent_exits_non_zero_and_never_rebuys(
     assert len(ledger_purchases(sandbox.ledger())) == 1
     monkeypatch.undo()
     code, out, _ = _run(
-        capsys, tmp_path, store, sandbox.api_base, "buy", "--order", str(order_id), "--yes"
+        capsys, tmp_path, store, sandbox.api_base, "buy", "--order", f"id:{order_id}", "--yes"
     )
     assert code == 0 and "bought 1" in out
     code, out, _ = _run(capsys, tmp_path, store, sandbox.api_base, "batches", "--json")

@@ -57,10 +57,11 @@ def test_orders_shows_needs_relabel_and_relabel_rebuys(
     assert [x["needs_relabel"] for x in shown] == [False, True]
     assert main([*base, "relabel", "--json"]) == 0
     (need,) = json.loads(capsys.readouterr().out)
-    assert need["order"] == ids[1] and need["changed"] == ["city", "postal_code"]
-    assert main([*base, "relabel", "--order", str(ids[1])]) == EXIT_NOT_CONFIRMED
+    assert need["order_id"] == ids[1] and need["changed"] == ["city", "postal_code"]
+    number = need["order"]  # the order's own number, which --order takes (as the GUI shows)
+    assert main([*base, "relabel", "--order", number]) == EXIT_NOT_CONFIRMED
     # An address EasyPost rejects is caught before the old label is refunded.
-    assert main([*base, "relabel", "--order", str(ids[1]), "--yes"]) == 1
+    assert main([*base, "relabel", "--order", number, "--yes"]) == 1
     assert "does not verify" in capsys.readouterr().err
     with store.transaction(write=True) as tx:
         tx.session.connection().exec_driver_sql(
@@ -68,7 +69,7 @@ def test_orders_shows_needs_relabel_and_relabel_rebuys(
         )
     capsys.readouterr()
 
-    code = main([*base, "relabel", "--order", str(ids[1]), "--yes", "--json"])
+    code = main([*base, "relabel", "--order", f"id:{ids[1]}", "--yes", "--json"])
     done = json.loads(capsys.readouterr().out)
     assert code == 0, done["problem"]
     assert done["refund_status"] == "submitted" and done["new_tracking_code"]

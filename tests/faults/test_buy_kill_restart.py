@@ -114,6 +114,6 @@ def test_killed_and_restarted_buys_agree_with_the_ledger(
     assert sorted(bought_orders) == sorted(ready)
     assert sorted(label.order_id for label in labels) == sorted(ready)
     assert not set(bought_orders) & set(blocked)
-    assert {b["order"] for b in final["blocked"]} == set(blocked)
+    assert {b["order_id"] for b in final["blocked"]} == set(blocked)
     assert open_rows == []
     print(f"kills at {bought_at_kill} labels; {time.monotonic() - started:.1f} s")

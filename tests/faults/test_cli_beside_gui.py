@@ -55,13 +55,13 @@ def test_estimate_track_and_refund_from_the_cli_while_the_window_runs_the_sandbo
     state = window.paths.sandbox_state
     assert running_sandbox(state) == window.gateway.api_base
 
-    estimate = _cli(tmp_path, "estimate", "--order", str(ids[0]), "--json")
+    estimate = _cli(tmp_path, "estimate", "--order", f"id:{ids[0]}", "--json")
     assert estimate.returncode == 0, estimate.stderr
     assert json.loads(estimate.stdout)["priced"] == 1
     track = _cli(tmp_path, "track", "--refresh", "--json")
     assert track.returncode == 0, track.stderr
     assert json.loads(track.stdout)["refreshed"] == 3
-    refund = _cli(tmp_path, "refund", "--order", str(ids[1]), "--yes", "--json")
+    refund = _cli(tmp_path, "refund", "--order", f"id:{ids[1]}", "--yes", "--json")
     assert refund.returncode == 0, refund.stderr
     assert json.loads(refund.stdout)["submitted"] == 1
 

@@ -145,7 +145,7 @@ def test_package_type_needs_exactly_one_shape_and_a_free_name(catalog: CatalogSe
     assert caught.value.kind is ErrorKind.CONFLICT
 
 
-def test_removing_a_package_type_unassigns_its_groups(
+def test_removing_a_package_type_in_use_is_refused_naming_its_groups(
     catalog: CatalogService, store: Store
 ) -> None:
     catalog.add_package_type("Box", predefined="MediumFlatRateBox")
@@ -153,9 +153,12 @@ def test_removing_a_package_type_unassigns_its_groups(
     grouping = GroupingService(store)
     group = grouping.groups()[0]
     grouping.assign(group.group_id, package_type="Box", service="Priority")
+    with pytest.raises(AppError) as refused:
+        catalog.remove_package_type("Box")
+    assert refused.value.kind is ErrorKind.CONFLICT
+    assert group.group_id in refused.value.message and "1 x STICKER" in refused.value.message
+    grouping.assign(group.group_id, package_type="", service="Priority")
     catalog.remove_package_type("Box")
-    after = grouping.groups()[0]
-    assert (after.package_type, after.service) == (None, "Priority")
     with pytest.raises(AppError, match="No package type called 'Box'") as caught:
         catalog.remove_package_type("Box")
     assert caught.value.kind is ErrorKind.NOT_FOUND

@@ -142,7 +142,7 @@ def test_hold_during_a_buy_is_refused_with_the_reason(
     orders = OrderService(store, clock=lambda: NOW)
 
     with pytest.raises(AppError) as refused:
-        orders.change_status(StatusAction.HOLD, OrderSelection(refs=tuple(map(str, ids))))
+        orders.change_status(StatusAction.HOLD, OrderSelection(refs=tuple(f"id:{i}" for i in ids)))
     bulk = orders.change_status(StatusAction.HOLD, OrderSelection(all=True))
     gated.gate.set()
     result = buy.join()
@@ -167,7 +167,7 @@ def test_an_order_held_before_its_turn_is_not_bought(
     gated.wait_for_buys(1)
 
     held = OrderService(store, clock=lambda: NOW).change_status(
-        StatusAction.HOLD, OrderSelection(refs=(str(ids[1]),))
+        StatusAction.HOLD, OrderSelection(refs=(f"id:{ids[1]}",))
     )
     gated.gate.set()
     result = buy.join()

@@ -8,7 +8,7 @@ import pytest
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.order_flow import StatusAction
-from app.domain.orders import OrderStatus
+from app.domain.orders import OrderStatus, SourcePlatform
 from app.services.importing import ImportService
 from app.services.orders import OrderSelection, OrderService
 from app.store import StatusChange, Store
@@ -78,7 +78,7 @@ def test_unknown_ids_are_named_and_nothing_changes(orders: OrderService, store: 
 
 
 def test_malformed_ids_are_refused(orders: OrderService) -> None:
-    with pytest.raises(AppError, match="Not an order id: abc, ebay:7"):
+    with pytest.raises(AppError, match="Not an order number: ebay:7"):
         orders.change_status(HOLD, OrderSelection(refs=("abc", "ebay:7")))
 
 
@@ -126,3 +126,29 @@ def test_get_order_by_external_ref(orders: OrderService) -> None:
     assert orders.get_order("kickstarter:2").recipient.country == "SE"
     with pytest.raises(AppError, match="Unknown order: 77"):
         orders.get_order("77")
+
+
+def test_order_refs_are_the_numbers_people_see_not_local_ids(store: Store) -> None:
+    # Local ids 1..3; the sources' own numbers are 71, #1001 and 5.
+    ImportService(store, lambda path, **_: parsed([])).apply(
+        parsed(
+            [
+                order("71"),
+                order("#1001", source=SourcePlatform.SHOPIFY),
+                order("5"),
+                order("5", source=SourcePlatform.SHOPIFY),
+            ]
+        )
+    )
+    service = OrderService(store)
+    by_number = {o.external_id + o.source: o.id for o in service.list_orders()}
+    assert service.resolve_refs(["71"]) == [by_number["71kickstarter"]]
+    assert service.resolve_refs(["1001", "#1001"]) == [by_number["#1001shopify"]]
+    assert service.resolve_refs(["shopify:5"]) == [by_number["5shopify"]]
+    assert service.resolve_refs(["id:1"]) == [1]
+    with pytest.raises(AppError) as clash:
+        service.resolve_refs(["5"])
+    assert clash.value.kind is ErrorKind.CONFLICT
+    assert "kickstarter:5, shopify:5" in clash.value.message
+    with pytest.raises(AppError, match="Unknown order: 1"):  # a local id is not a number
+        service.resolve_refs(["1"])

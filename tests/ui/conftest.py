@@ -18,8 +18,11 @@ from app.services.easypost_setup import EasyPostSetupService
 from app.services.estimate import EstimateService
 from app.services.group_defaults import GroupDefaultsService
 from app.services.grouping import GroupingService
+from app.services.history import HistoryService
 from app.services.importing import ImportService
+from app.services.order_detail import OrderDetailService
 from app.services.orders import OrderService
+from app.services.package_types import PackageTypeService
 from app.services.pickups import PickupService
 from app.services.print_queue import PrintQueue, PrintQueueService
 from app.services.printer_setup import PrinterSetupService
@@ -33,7 +36,10 @@ from app.services.ship_from import ShipFromService
 from app.services.tracking import TrackingService
 
 GUARDED: dict[type, tuple[str, ...]] = {
-    OrderService: ("list_orders", "change_status", "get_order"),
+    OrderService: ("list_orders", "list_summaries", "change_status", "get_order"),
+    PackageTypeService: ("list", "add", "update", "remove"),
+    HistoryService: ("audit", "snapshot"),
+    OrderDetailService: ("detail", "update_address", "verify_address"),
     GroupingService: ("groups", "assign", "customs_blocked"),
     CatalogService: ("list_items", "get_item", "update_item", "apply_hts", "list_package_types"),
     ImportService: ("apply", "import_file"),
@@ -117,3 +123,21 @@ def guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadGuard]:
             )
     yield recorder
     assert recorder.on_gui_thread == [], "service calls on the GUI thread"
+
+
+@pytest.fixture(autouse=True)
+def crash_dialogs_fail_the_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A crash dialog is modal: in a test it would wait forever for a click. Record it instead
+    and fail the test, so a bug in a panel is a red test, never a hung suite. Tests that expect
+    a crash dialog patch `CrashDialog.exec` themselves (their patch wins)."""
+    from app.ui.errors import CrashDialog
+
+    shown: list[str] = []
+
+    def record(dialog: CrashDialog) -> int:
+        shown.append(dialog.details.toPlainText())
+        return 0
+
+    monkeypatch.setattr(CrashDialog, "exec", record)
+    yield
+    assert not shown, f"a crash dialog opened:\n{shown[0]}"

@@ -9,6 +9,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import AppContext, RuntimeOptions, build_context
+from app.domain.order_flow import StatusAction
+from app.domain.orders import OrderStatus
 from app.infra.settings import EasyPostMode
 from app.services.demo import DemoSeedReport
 from app.ui.demo_start import DemoStarter
@@ -60,6 +62,15 @@ def test_demo_start_seeds_on_a_worker_and_fills_the_panels(
         window.show_panel("groups")
     assert sum(1 for g in groups.model.rows() if g.package_type) == len(report.groups_assigned)
     assert groups.customs_model.rowCount() == 2  # the two SKUs left incomplete on purpose
+
+    # The banner's counts follow the data: hold one order and they are counted again.
+    window.show_panel("orders")
+    orders.set_status_filter(OrderStatus.READY_TO_SHIP)
+    orders.view.selectRow(0)
+    assert orders.model.rowCount() > 0  # the status filter shows the ready orders
+    with qtbot.waitSignal(starter.counts_shown, timeout=10_000) as counted:
+        orders.apply_action(StatusAction.HOLD)
+    assert "1 on hold" in counted.args[0] and counted.args[0] in window.banner.text()
 
     # A second start of the same profile changes nothing and says so.
     again = DemoStarter(window)

@@ -10,9 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from app.bootstrap import RuntimeOptions, build_context
 from app.domain.order_flow import StatusAction
-from app.domain.orders import Address, Order, OrderLine, OrderStatus, SourcePlatform
+from app.domain.orders import OrderStatus, SourcePlatform
 from app.services.buy_plan import Selection
 from app.services.orders import OrderSelection, StatusChangeReport
+from app.store.order_list_repo import OrderSummary
 from app.ui.errors import ErrorPresenter
 from app.ui.main_window import MainWindow
 from app.ui.panels.labels_panel import LabelsPanel
@@ -21,17 +22,23 @@ from app.ui.tasks import TaskRunner
 
 
 class _Orders:
-    def list_orders(self, status: OrderStatus | None = None) -> list[Order]:
-        address = Address("Ann", "1 Main St", "Boston", "02108", "US", state="MA")
+    def list_summaries(self) -> list[OrderSummary]:
         return [
-            Order(
-                SourcePlatform.SHOPIFY,
-                f"#{n}",
-                address,
-                (OrderLine("TEE-M", 1),),
+            OrderSummary(
                 id=n,
+                source=SourcePlatform.SHOPIFY,
+                external_id=f"#{n}",
                 status=OrderStatus.LABEL_PURCHASED,
+                name="Ann",
+                company="",
+                city="Boston",
+                state="MA",
+                postal_code="02108",
+                country="US",
+                email="",
                 tracking_code=f"9400{n}",
+                group_id="G-1",
+                items="1 x TEE-M",
             )
             for n in (1, 2, 3)
         ]

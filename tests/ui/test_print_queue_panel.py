@@ -99,7 +99,7 @@ def test_paper_out_pauses_with_the_fix_and_resume_prints_each_label_once(
         timeout=30_000,
     )
     qtbot.waitUntil(lambda: len(engine.printed) == len(bought), timeout=10_000)
-    # The printer has the last label before the queue's "ready" reaches the GUI thread.
+    # The queue's status arrives by its own signal after the last job's: wait for it.
     qtbot.waitUntil(lambda: panel.state_label.text().startswith("Ready"), timeout=10_000)
     qtbot.waitUntil(lambda: window.runner.active_count == 0, timeout=10_000)
     assert window.runner.wait_for_idle(10_000)

@@ -156,3 +156,20 @@ def test_natural_key_orders_numbers_as_numbers() -> None:
 
     codes = ["105", "15", "#1002", "9", "A-7", "#999"]
     assert sorted(codes, key=natural_key) == ["9", "15", "105", "#999", "#1002", "A-7"]
+
+
+def test_append_rows_inserts_without_a_reset_and_respects_the_filter(qapp: QApplication) -> None:
+    model = RecordTableModel(COLUMNS, key=lambda r: r.id)
+    model.set_rows(ROWS[:1])
+    model.set_search("b")
+    resets: list[str] = []
+    inserted: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append("reset"))
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    model.append_rows([ROWS[1], ROWS[2]])  # adam is filtered out by the search, Björk is not
+    assert resets == []
+    assert inserted == [(0, 0)]
+    assert [r.name for r in model.records()] == ["Björk"]
+    assert [r.name for r in model.rows()] == ["Zoë Müller", "adam", "Björk"]
+    model.set_search("")
+    assert model.rowCount() == 3

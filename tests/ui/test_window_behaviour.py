@@ -65,8 +65,8 @@ def test_keyboard_switches_panels_and_refreshes(
     with shown(qtbot, ctx) as window:
         orders = window.panels["orders"]
         assert isinstance(orders, OrdersPanel)
-        qtbot.waitUntil(lambda: "OrderService.list_orders" in guard.calls)
-        keys = list(window.panels)
+        qtbot.waitUntil(lambda: "OrderService.list_summaries" in guard.calls)
+        keys = list(window.panels)[:9]  # Ctrl+1 .. Ctrl+9
         for number, key in reversed(list(enumerate(keys, start=1))):
             press(window, f"Ctrl+{number}")
             assert window.current_panel() is window.panels[key]
@@ -115,12 +115,14 @@ def test_every_panel_opens_on_an_empty_database_without_errors(
         assert list(window.panels) == [
             "orders",
             "groups",
+            "package-types",
             "import",
             "skus",
             "buy",
             "print",
             "scan",
             "labels",
+            "history",
             "setup",
         ]
         assert not any(isinstance(p, UnavailablePanel) for p in window.panels.values())
@@ -178,12 +180,12 @@ def test_panels_reload_when_shown_only_after_a_change(
 ) -> None:
     with shown(qtbot, ctx) as window:
         qtbot.waitUntil(lambda: window.runner.active_count == 0)
-        loads = guard.calls.count("OrderService.list_orders")
+        loads = guard.calls.count("OrderService.list_summaries")
         assert loads == 1
         window.show_panel("skus")
         window.show_panel("orders")
         qtbot.waitUntil(lambda: window.runner.active_count == 0)
-        assert guard.calls.count("OrderService.list_orders") == loads  # nothing changed
+        assert guard.calls.count("OrderService.list_summaries") == loads  # nothing changed
         panel = window.show_panel("import")
         assert isinstance(panel, ImportPanel)
         report = tmp_path / "orders.csv"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import (
@@ -18,15 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.pickup_days import next_pickup_day
 from app.services.pickups import DEFAULT_WINDOW, PickupRequest
 
 
 def next_weekday(today: date) -> date:
     """USPS picks up Monday to Saturday; the next such day after `today`."""
-    day = today + timedelta(days=1)
-    while day.weekday() == 6:
-        day += timedelta(days=1)
-    return day
+    return next_pickup_day(today)
 
 
 class PickupDialog(QDialog):
@@ -35,9 +33,11 @@ class PickupDialog(QDialog):
     def __init__(self, packages: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Schedule a USPS pickup")
+        self.setMinimumWidth(440)  # the instructions and their hint stay readable
         day = next_weekday(date.today())
         self.day = QDateEdit(QDate(day.year, day.month, day.day), self)
         self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("ddd yyyy-MM-dd")  # the weekday shows: no Sunday pickups
         self.day.setMinimumDate(QDate.currentDate())
         start, end = DEFAULT_WINDOW
         self.start = QTimeEdit(QTime(start.hour, start.minute), self)

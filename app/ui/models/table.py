@@ -152,6 +152,27 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self._visible = self._filtered()
         self.endResetModel()
 
+    def append_rows(self, records: Sequence[R]) -> None:
+        """Add records after the others without rebuilding the table (a label bought during a
+        run): the cost is the new rows', not the table's. They stay last until the next sort."""
+        if not records:
+            return
+        added = list(records)
+        self._all.extend(added)
+        if self._haystacks is not None:
+            self._haystacks.extend(self._search_text(r).casefold() for r in added)
+        shown = [r for r in added if self._passes(r)]
+        if shown:
+            first = len(self._visible)
+            self.beginInsertRows(QModelIndex(), first, first + len(shown) - 1)
+            self._visible.extend(shown)
+            self.endInsertRows()
+
+    def _passes(self, record: R) -> bool:
+        if self._needle and self._needle not in self._search_text(record).casefold():
+            return False
+        return self._predicate is None or self._predicate(record)
+
     def replace_row(self, record: R) -> bool:
         """Swap in an updated record with the same key; True if one was found.
 
@@ -250,8 +271,10 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self.layoutAboutToBeChanged.emit()
         old = self._visible
         self._visible = self._filtered()
-        new_row = {id(record): row for row, record in enumerate(self._visible)}
         persistent = self.persistentIndexList()
+        # Only the few records persistent indexes point at are looked for (not a map of all).
+        wanted = {id(old[i.row()]) for i in persistent if i.row() < len(old)}
+        new_row = {id(r): row for row, r in enumerate(self._visible) if id(r) in wanted}
         moved = []
         for index in persistent:
             row = new_row.get(id(old[index.row()])) if index.row() < len(old) else None

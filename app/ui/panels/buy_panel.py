@@ -182,7 +182,7 @@ GROUP_COLUMNS = (
     Column[GroupRow]("Intl.", lambda r: r.group.international, numeric=True, width=45),
     Column[GroupRow]("Package", lambda r: r.group.package_type or "—", width=140),
     Column[GroupRow](
-        "Service", _service_text, tooltip=lambda _r: "For the group's domestic orders", width=150
+        "Service", _service_text, tooltip=lambda _r: "For the group's domestic orders", width=185
     ),
     Column[GroupRow](
         "Intl service",
@@ -194,7 +194,7 @@ GROUP_COLUMNS = (
             else "For the group's international orders"
         ),
         foreground=lambda r: "#9a5b00" if _lacks_intl_service(r.group) else None,
-        width=170,
+        width=250,  # "First-Class Package International" whole
     ),
     Column[GroupRow]("Ready", lambda r: r.ready, numeric=True, width=55),
     Column[GroupRow](
@@ -231,7 +231,7 @@ BOUGHT_COLUMNS = (
     ),
     Column[LabelInfo]("Group", lambda i: i.group_id, width=120),
     Column[LabelInfo]("Tracking", lambda i: i.tracking_code, width=220),
-    Column[LabelInfo]("Service", lambda i: i.service, width=130),
+    Column[LabelInfo]("Service", lambda i: service_title(i.service), width=250),
     Column[LabelInfo](
         "Cost", lambda i: _money(i.amount_usd), sort=lambda i: i.amount_usd, numeric=True
     ),
@@ -685,7 +685,7 @@ class BuyPanel(Panel):
 
     @Slot(object)
     def _on_label_bought(self, info: LabelInfo) -> None:
-        self.bought_model.set_rows([*self.bought_model.rows(), info])
+        self.bought_model.append_rows([info])  # O(1) per label, not a rebuild of the table
         self.label_bought.emit(info)
 
     @Slot(object)

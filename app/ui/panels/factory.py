@@ -13,6 +13,7 @@ from app.ui.panels.base import Panel
 from app.ui.panels.groups_panel import GroupsPanel
 from app.ui.panels.import_panel import ImportPanel
 from app.ui.panels.orders_panel import OrdersPanel
+from app.ui.panels.package_types_panel import PackageTypesPanel
 from app.ui.panels.skus_panel import SkusPanel
 from app.ui.services import ContextServices
 from app.ui.tasks import TaskRunner
@@ -32,7 +33,11 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
 
     def build_orders(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
         built["orders"] = OrdersPanel(
-            runner, presenter, orders=orders, relabel=services.deferred("relabel_service")
+            runner,
+            presenter,
+            orders=orders,
+            relabel=services.deferred("relabel_service"),
+            details=services.deferred("order_detail_service"),
         )
         return built["orders"]
 
@@ -42,10 +47,34 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
             if isinstance(skus, SkusPanel):
                 skus.edit_sku(sku)
 
+        def new_package_type() -> None:
+            types = built.get("package-types")
+            if isinstance(types, PackageTypesPanel):
+                show_panel = getattr(types.window(), "show_panel", None)
+                if callable(show_panel):  # the main window
+                    show_panel("package-types")
+                types.new_type()
+
         panel = GroupsPanel(
-            runner, presenter, groups=grouping, package_types=catalog, edit_sku=edit_sku
+            runner,
+            presenter,
+            groups=grouping,
+            package_types=catalog,
+            edit_sku=edit_sku,
+            new_package_type=new_package_type,
         )
         built["groups"] = panel
+        return panel
+
+    def build_package_types(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
+        panel = PackageTypesPanel(
+            runner, presenter, package_types=services.deferred("package_type_service")
+        )
+        built["package-types"] = panel
+        groups = built.get("groups")
+        if isinstance(groups, GroupsPanel):
+            panel.type_saved.connect(lambda _entry: groups.mark_stale())
+            panel.type_removed.connect(lambda _name: groups.mark_stale())
         return panel
 
     def build_import(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
@@ -70,6 +99,7 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
     return [
         PanelSpec("orders", "Orders", build_orders),
         PanelSpec("groups", "Package groups", build_groups),
+        PanelSpec("package-types", "Package types", build_package_types),
         PanelSpec("import", "Import", build_import),
         PanelSpec("skus", "SKUs & customs", build_skus),
     ]

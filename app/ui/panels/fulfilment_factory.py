@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
 from app.ui.panels.buy_panel import BuyPanel
+from app.ui.panels.history_panel import HistoryPanel
 from app.ui.panels.labels_panel import LabelsPanel
 from app.ui.panels.print_queue_panel import PrintQueuePanel
 from app.ui.panels.scan_panel import ScanStationPanel
@@ -87,9 +88,16 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
         )
         return built["labels"]
 
+    def build_history(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
+        built["history"] = HistoryPanel(
+            runner, presenter, history=services.deferred("history_service")
+        )
+        return built["history"]
+
     return [
         PanelSpec("buy", "Buy & print", build_buy),
         PanelSpec("print", "Print queue", build_print),
         PanelSpec("scan", "Scan station", build_scan),
         PanelSpec("labels", "Labels & batches", build_labels),
+        PanelSpec("history", "History", build_history),
     ]

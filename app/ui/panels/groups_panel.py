@@ -46,6 +46,10 @@ class GroupsSource(Protocol):
     def customs_blocked(self) -> list[CustomsBlockedOrder]: ...
 
 
+#: The package-type combo's data for its last entry, "New package type…".
+NEW_PACKAGE_TYPE = "\x00new"
+
+
 class PackageTypesSource(Protocol):
     def list_package_types(self) -> list[PackageType]: ...
 
@@ -91,6 +95,7 @@ class GroupsSnapshot:
     groups: list[PackageGroup]
     blocked: list[CustomsBlockedOrder]
     package_types: list[PackageType]
+    to_fix: list[SkuToFix] | None = None  # skus_to_fix(blocked), computed on the worker
 
 
 def _count(number: int, noun: str) -> str:
@@ -186,12 +191,14 @@ class GroupsPanel(Panel):
         groups: GroupsSource,
         package_types: PackageTypesSource,
         edit_sku: Callable[[str], None] | None = None,
+        new_package_type: Callable[[], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
         self._groups = groups
         self._package_types = package_types
         self._edit_sku = edit_sku
+        self._new_package_type = new_package_type
         self._package_type_hint_shown = False
 
         self.model = RecordTableModel(GROUP_COLUMNS, key=lambda g: g.group_id)
@@ -280,8 +287,9 @@ class GroupsPanel(Panel):
         groups, package_types = self._groups, self._package_types
 
         def work() -> GroupsSnapshot:
+            blocked = groups.customs_blocked()
             return GroupsSnapshot(
-                groups.groups(), groups.customs_blocked(), package_types.list_package_types()
+                groups.groups(), blocked, package_types.list_package_types(), skus_to_fix(blocked)
             )
 
         self._load(work, self._on_snapshot_loaded, "Load package groups")
@@ -297,11 +305,11 @@ class GroupsPanel(Panel):
             self.message_bar.show_message(
                 "No package types yet, so groups cannot get one.",
                 Tone.INFO,
-                "Add one with: packdesk-cli package-types add NAME --dimensions LxWxH "
-                "(or --predefined FlatRateEnvelope), then press F5.",
+                "Pick \u201cNew package type\u2026\u201d in the Package type list below "
+                "(or open the Package types panel).",
             )
         self.model.set_rows(snapshot.groups)
-        rows = skus_to_fix(snapshot.blocked)
+        rows = snapshot.to_fix if snapshot.to_fix is not None else skus_to_fix(snapshot.blocked)
         self.customs_model.set_rows(rows)
         self.customs_heading.setText(
             f"Blocked by customs data: {len(snapshot.blocked):,} international orders wait "
@@ -327,6 +335,9 @@ class GroupsPanel(Panel):
         self.package_combo.addItem("(no package type)", "")
         for package_type in package_types:
             self.package_combo.addItem(package_type.name, package_type.name)
+        if self._new_package_type is not None:
+            self.package_combo.insertSeparator(self.package_combo.count())
+            self.package_combo.addItem("New package type…", NEW_PACKAGE_TYPE)
 
     # -- assigning ----------------------------------------------------------------------------
 
@@ -359,6 +370,11 @@ class GroupsPanel(Panel):
 
     @Slot(int)
     def _on_package_combo_activated(self, _index: int) -> None:
+        if self.package_combo.currentData() == NEW_PACKAGE_TYPE:
+            self._update_controls()  # back to the selection's own package type
+            if self._new_package_type is not None:
+                self._new_package_type()
+            return
         self.assign_selected(package_type=self.package_combo.currentData(), service=None)
 
     @Slot(int)

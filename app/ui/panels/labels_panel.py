@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.deadline import Deadline
+from app.domain.usps_services import service_title
 from app.infra.settings import PrinterSettings
 from app.services.batches import BatchDetail, BatchSummary
 from app.services.pickups import PickupRequest, PickupResult
@@ -148,7 +149,11 @@ BATCH_COLUMNS = (
     Column[BatchSummary]("Batch", lambda b: b.reference, width=130),
     Column[BatchSummary]("Created", lambda b: _when(b.created_at), width=125),
     Column[BatchSummary]("Status", lambda b: b.status, width=80),
-    Column[BatchSummary]("Service", lambda b: b.service_choice or "each group's own", width=130),
+    Column[BatchSummary](
+        "Service",
+        lambda b: service_title(b.service_choice) if b.service_choice else "each group's own",
+        width=180,
+    ),
     Column[BatchSummary]("Bought", lambda b: b.bought, numeric=True, width=60),
     Column[BatchSummary]("Printed", lambda b: b.printed, numeric=True, width=60),
     Column[BatchSummary]("Shipped", lambda b: b.shipped, numeric=True, width=60),
@@ -210,7 +215,7 @@ LABEL_COLUMNS = (
         foreground=lambda r: "#9b2c2c" if r.needs_relabel else None,
         width=220,
     ),
-    Column[LabelRow]("Service", lambda r: r.facts.service, width=120),
+    Column[LabelRow]("Service", lambda r: service_title(r.facts.service), width=240),
     Column[LabelRow](
         "Cost",
         lambda r: _money(r.facts.amount_usd),

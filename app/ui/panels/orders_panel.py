@@ -11,10 +11,13 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from app.domain.order_flow import StatusAction
-from app.domain.orders import Order, OrderStatus
+from app.domain.orders import DOMESTIC_COUNTRIES, OrderStatus
 from app.services.orders import OrderSelection, StatusChangeReport
+from app.store.order_list_repo import OrderSummary
+from app.ui.dialogs.order_dialog import OrderDetailSource, OrderDialog
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, PreparedRows, RecordTableModel
+from app.ui.memory import settle_bulk_load
+from app.ui.models.table import Column, PreparedRows, RecordTableModel, natural_key
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.tasks import TaskRunner
@@ -42,7 +45,7 @@ def _relabel_note(order_ids: list[int]) -> str:
 class OrdersSource(Protocol):
     """What the panel needs of app.services.orders.OrderService."""
 
-    def list_orders(self, status: OrderStatus | None = None) -> list[Order]: ...
+    def list_summaries(self) -> list[OrderSummary]: ...
 
     def change_status(
         self, action: StatusAction, selection: OrderSelection
@@ -56,54 +59,41 @@ _STATUS_COLOURS = {
 }
 
 
-def _items_text(order: Order) -> str:
-    return " + ".join(f"{qty} x {sku}" for sku, qty in order.item_multiset) or "(no items)"
-
-
-def _search_text(order: Order) -> str:
-    """What the search box looks in (one string per order, built once per load)."""
-    r = order.recipient
-    skus = " ".join(line.sku for line in order.lines)
+def _search_text(order: OrderSummary) -> str:
+    """What the search box looks in (one string per order, built once per load, on a worker)."""
     return (
-        f"{order.id}\t{order.source.value}:{order.external_id}\t{r.name}\t{r.company}\t"
-        f"{r.city}\t{r.state}\t{r.postal_code}\t{r.country}\t{r.email}\t{skus}\t"
-        f"{order.tracking_code or ''}"
+        f"{order.external_id}\t{order.source.value}:{order.external_id}\t{order.name}\t"
+        f"{order.company}\t{order.city}\t{order.state}\t{order.postal_code}\t{order.country}\t"
+        f"{order.email}\t{order.items}\t{order.tracking_code or ''}"
+    )
+
+
+def _place(order: OrderSummary) -> str:
+    return ", ".join(
+        part
+        for part in (order.company, order.city, order.state, order.postal_code, order.country)
+        if part
     )
 
 
 ORDER_COLUMNS = (
-    Column[Order]("ID", lambda o: o.id, numeric=True, width=64),
-    Column[Order]("Source", lambda o: o.source, width=90),
-    Column[Order]("External ID", lambda o: o.external_id, width=90),
-    Column[Order](
-        "Recipient",
-        lambda o: o.recipient.name,
-        tooltip=lambda o: ", ".join(
-            part
-            for part in (
-                o.recipient.company,
-                o.recipient.street1,
-                o.recipient.street2,
-                o.recipient.city,
-                o.recipient.state,
-                o.recipient.postal_code,
-                o.recipient.country,
-            )
-            if part
-        ),
-        width=160,
+    # The order number is the source's own (the backer number): the one --order takes.
+    Column[OrderSummary](
+        "Order", lambda o: o.external_id, sort=lambda o: natural_key(o.external_id), width=80
     ),
-    Column[Order]("Country", lambda o: o.recipient.country, width=64),
-    Column[Order]("Postal code", lambda o: o.recipient.postal_code, width=90),
-    Column[Order](
+    Column[OrderSummary]("Source", lambda o: o.source, width=90),
+    Column[OrderSummary]("Recipient", lambda o: o.name, tooltip=_place, width=160),
+    Column[OrderSummary]("Country", lambda o: o.country, width=64),
+    Column[OrderSummary]("Postal code", lambda o: o.postal_code, width=90),
+    Column[OrderSummary](
         "Status",
         lambda o: o.status,
         foreground=lambda o: _STATUS_COLOURS.get(o.status),
         sort=lambda o: list(OrderStatus).index(o.status),
         width=110,
     ),
-    Column[Order]("Items", _items_text, tooltip=_items_text, width=260),
-    Column[Order]("Tracking", lambda o: o.tracking_code, width=150),
+    Column[OrderSummary]("Items", lambda o: o.items, tooltip=lambda o: o.items, width=260),
+    Column[OrderSummary]("Tracking", lambda o: o.tracking_code, width=150),
 )
 
 _ACTION_WORDS = {
@@ -115,7 +105,7 @@ _ACTION_WORDS = {
 
 @dataclass(frozen=True, slots=True)
 class _OrdersLoad:
-    rows: PreparedRows[Order]
+    rows: PreparedRows[OrderSummary]
     counts: Counter[OrderStatus]
     summary: str
     needs_relabel: frozenset[int] = frozenset()
@@ -140,11 +130,14 @@ class OrdersPanel(Panel):
         *,
         orders: OrdersSource,
         relabel: RelabelSource | None = None,
+        details: OrderDetailSource | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
         self._orders = orders
         self._relabel = relabel
+        self._details = details
+        self.order_dialog: OrderDialog | None = None
         #: Orders whose label was bought for another address (set on the GUI thread per load).
         self.needs_relabel: frozenset[int] = frozenset()
         columns = tuple(
@@ -152,9 +145,11 @@ class OrdersPanel(Panel):
             for column in ORDER_COLUMNS
         )
         self.model = RecordTableModel(columns, key=lambda o: o.id, search_text=_search_text)
-        self.view = record_table(self, self.model, columns, stretch_column=7)
+        self.view = record_table(self, self.model, columns, stretch_column=6)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        # activated: double-click or Enter opens the order
+        self.view.activated.connect(self._on_view_activated)
 
         self.status_filter = QComboBox(self)
         self.status_filter.setMinimumWidth(190)
@@ -192,13 +187,13 @@ class OrdersPanel(Panel):
         self._fill_status_filter(Counter())
         self._update_buttons()
 
-    def _tracking_column(self) -> Column[Order]:
+    def _tracking_column(self) -> Column[OrderSummary]:
         """The tracking number, marked when the order needs a relabel."""
 
-        def flagged(order: Order) -> bool:
+        def flagged(order: OrderSummary) -> bool:
             return order.id in self.needs_relabel
 
-        return Column[Order](
+        return Column[OrderSummary](
             "Tracking",
             lambda o: f"{o.tracking_code} (needs relabel)" if flagged(o) else o.tracking_code,
             tooltip=lambda o: (
@@ -219,7 +214,7 @@ class OrdersPanel(Panel):
 
         def fetch() -> _OrdersLoad:
             # Everything proportional to the number of orders happens here, on the worker.
-            orders = source.list_orders()
+            orders = source.list_summaries()
             needs = sorted(relabel.needing_relabel()) if relabel is not None else []
             return _OrdersLoad(
                 model.prepare(orders, sort),
@@ -234,6 +229,7 @@ class OrdersPanel(Panel):
         selected_ids = {o.id for o in selected_records(self.view, self.model)}
         self.needs_relabel = load.needs_relabel
         self.model.set_rows(load.rows)
+        settle_bulk_load()
         self._fill_status_filter(load.counts)
         reselect(self.view, self.model, selected_ids, lambda o: o.id)
         self._announce(load.summary)
@@ -244,9 +240,9 @@ class OrdersPanel(Panel):
         self.view.setFocus()
 
     @staticmethod
-    def _summary(orders: list[Order]) -> str:
+    def _summary(orders: list[OrderSummary]) -> str:
         counts = Counter(o.status for o in orders)
-        international = sum(1 for o in orders if not o.recipient.is_domestic)
+        international = sum(1 for o in orders if o.country not in DOMESTIC_COUNTRIES)
         return (
             f"{len(orders):,} orders · {counts[OrderStatus.READY_TO_SHIP]:,} ready · "
             f"{counts[OrderStatus.ON_HOLD]:,} on hold · {counts[OrderStatus.IMPORTED]:,} "
@@ -272,17 +268,43 @@ class OrdersPanel(Panel):
 
     @Slot(int)
     def _on_status_filter_changed(self, _index: int) -> None:
-        status = self.status_filter.currentData()
-        # Qt hands the enum back as a plain str: compare by value, not identity.
+        data = self.status_filter.currentData()
+        # Qt hands the enum back as its plain string value: compare by value.
+        status = None if data is None else OrderStatus(data)
         self.model.set_predicate(None if status is None else (lambda o: o.status == status))
 
     @Slot(str)
     def _on_search_text_changed(self, text: str) -> None:
         self.model.set_search(text)
 
+    # -- the order dialog ---------------------------------------------------------------------
+
+    @Slot()
+    def _on_view_activated(self) -> None:
+        chosen = self.selected_orders()
+        if chosen and chosen[0].id is not None:
+            self.open_order(chosen[0].id)
+
+    def open_order(self, order_id: int) -> OrderDialog | None:
+        """Open the order dialog (items, address, labels, audit trail) for one order."""
+        if self._details is None:
+            return None
+
+        def changed() -> None:
+            self._changed()
+            self.refresh()
+
+        dialog = OrderDialog(
+            order_id, self._runner, self._presenter, self._details, on_changed=changed, parent=self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.order_dialog = dialog
+        dialog.open()
+        return dialog
+
     # -- actions ------------------------------------------------------------------------------
 
-    def selected_orders(self) -> list[Order]:
+    def selected_orders(self) -> list[OrderSummary]:
         return selected_records(self.view, self.model)
 
     @Slot()
@@ -308,7 +330,7 @@ class OrdersPanel(Panel):
                 "Select orders first.", Tone.WARNING, "Ctrl+A selects every order shown."
             )
             return
-        selection = OrderSelection(refs=tuple(str(o.id) for o in chosen))
+        selection = OrderSelection(refs=tuple(f"id:{o.id}" for o in chosen))
         source = self._orders
 
         def work() -> StatusChangeReport:

@@ -19,7 +19,7 @@ from app.infra.settings import DEMO_PRINTER_URI, ConfiguredPrinter, PrinterSetti
 from app.services.print_queue import PrintQueue, QueueEvent, QueueStatus, canonical_uri
 from app.services.roll_supply import RollStatus
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordTableModel
+from app.ui.models.table import Column, RecordTableModel, natural_key
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, selected_records
 from app.ui.panels.roll_view import (
@@ -84,7 +84,9 @@ JOB_COLUMNS = (
         foreground=lambda j: "#b7791f" if j.in_doubt else _JOB_COLOURS.get(j.status),
         width=120,
     ),
-    Column[PrintJob]("Order ID", lambda j: j.order_id, numeric=True, width=70),
+    Column[PrintJob](
+        "Order", lambda j: j.order_number, sort=lambda j: natural_key(j.order_number), width=70
+    ),
     Column[PrintJob]("Tracking", lambda j: j.tracking_code, width=230),
     Column[PrintJob]("Tries", lambda j: j.attempts, numeric=True, width=50),
     Column[PrintJob]("Queued", lambda j: f"{j.queued_at:%H:%M:%S}", width=80),
