@@ -87,7 +87,8 @@ class AppContext:
 
     @cached_property
     def import_service(self) -> ImportService:
-        from app.imports import read_order_file, write_error_csv
+        from app.imports import read_order_file
+        from app.services.error_csv import write_error_csv
         from app.services.importing import ImportService
 
         return ImportService(self.store, read_order_file, write_error_csv)

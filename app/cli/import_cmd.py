@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.bootstrap import AppContext
 from app.cli.output import emit_json
+from app.documents.csv_safe import FORMULA_SAFE_HELP
 from app.services.importing import ImportReport
 
 PRESET_CHOICES = ("auto", "kickstarter", "backerkit", "shopify", "generic")
@@ -31,7 +32,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--errors-csv",
         action="store_true",
-        help="write rejected rows to <FILE stem>.errors.csv beside the file",
+        help="write rejected rows to <FILE stem>.errors.csv beside the file (never through a "
+        "symlink; an existing one only with --overwrite). " + FORMULA_SAFE_HELP,
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing <FILE stem>.errors.csv"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_import)
@@ -79,7 +84,11 @@ def report_json(report: ImportReport) -> dict[str, object]:
 
 def run_import(args: argparse.Namespace, ctx: AppContext) -> int:
     report = ctx.import_service.import_file(
-        args.file, preset=args.preset, mapping_path=args.mapping, write_error_csv=args.errors_csv
+        args.file,
+        preset=args.preset,
+        mapping_path=args.mapping,
+        write_error_csv=args.errors_csv,
+        overwrite_errors_csv=args.overwrite,
     )
     if report.rows_read == 0:
         print(f"warning: {report.file} has no orders (only a header row)", file=sys.stderr)

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from app.domain.errors import AppError
-from app.imports import read_order_file, write_error_csv
+from app.imports import read_order_file
+from app.services.error_csv import write_error_csv
 from tests.imports.helpers import assert_every_row_accounted
 
 KS_HEADER = (
