@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.bootstrap import AppContext
+from app.cli.args import bounded_int
 from app.cli.estimate_cmd import add_selection_arguments, selection_from
 from app.cli.output import emit_json
 from app.services.purchase import BuyProgress, BuyResult, LabelInfo
@@ -34,13 +35,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--printer", metavar="URI", help="print each label as soon as it is bought")
     parser.add_argument(
         "--concurrency",
-        type=int,
+        type=bounded_int(1, 64, "--concurrency"),
         metavar="N",
         help="buys (money calls) in flight (default: settings, 8)",
     )
     parser.add_argument(
         "--create-concurrency",
-        type=int,
+        type=bounded_int(1, 64, "--create-concurrency"),
         metavar="N",
         help="shipment creates in flight, ahead of the buys (default: the same as --concurrency)",
     )

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from app.bootstrap import AppContext
+from app.cli.args import record_id_arg
 from app.cli.output import emit_json, emit_table
 from app.services.buy_plan import Selection, resolve_plan
 from app.services.estimate import EstimateReport, ServiceTotal
@@ -17,7 +18,7 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         "--group", action="append", default=[], metavar="G", help="a package group (repeatable)"
     )
     parser.add_argument(
-        "--order", action="append", default=[], type=int, metavar="ID", help="an order id"
+        "--order", action="append", default=[], type=record_id_arg, metavar="ID", help="an order id"
     )
     parser.add_argument("--package-type", metavar="T", help="package type for every group")
     parser.add_argument(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.args import bounded_int, record_id_arg
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
 
@@ -12,8 +13,10 @@ from app.domain.errors import AppError, ErrorKind
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("refund", help="refund unused labels; refund status; reminders")
     target = parser.add_mutually_exclusive_group()
-    target.add_argument("--label", type=int, action="append", help="label id (repeatable)")
-    target.add_argument("--order", type=int, help="the order's (newest) label")
+    target.add_argument(
+        "--label", type=record_id_arg, action="append", help="label id (repeatable)"
+    )
+    target.add_argument("--order", type=record_id_arg, help="the order's (newest) label")
     target.add_argument("--batch", help="every label of a batch (B-YYYYMMDD-NNN)")
     parser.add_argument("--yes", action="store_true", help="ask EasyPost (else: only check)")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -24,7 +27,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(func=run_status)
     reminders = actions.add_parser("reminders", help="labels bought N+ days ago that never moved")
-    reminders.add_argument("--days", type=int, default=7, help="age in days (default 7)")
+    reminders.add_argument(
+        "--days", type=bounded_int(0, 3650, "--days"), default=7, help="age in days (default 7)"
+    )
     reminders.add_argument("--json", action="store_true", help="print JSON")
     reminders.set_defaults(func=run_reminders)
 

@@ -15,6 +15,7 @@ from app.postage.sandbox.server import SandboxServer
 
 if TYPE_CHECKING:
     from app.bootstrap import AppContext
+from app.cli.args import bounded_int
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,11 +28,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "EZBADKEY are rejected (401), EZINACTIVE (403), EZNOFUNDS cannot buy (402).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument(
+        "--port",
+        type=bounded_int(0, 65_535, "--port"),
+        default=0,
+        help="port (default: a free one)",
+    )
     parser.add_argument(
         "--state", type=Path, help="state file (default: the profile's sandbox-state.json)"
     )
-    parser.add_argument("--latency-ms", type=int, default=0, help="delay every API request by N ms")
+    parser.add_argument(
+        "--latency-ms",
+        type=bounded_int(0, 600_000, "--latency-ms"),
+        default=0,
+        help="delay every API request by N ms",
+    )
     parser.add_argument(
         "--fault",
         action="append",

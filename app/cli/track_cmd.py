@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.args import record_id_arg
 from app.cli.output import emit_json, emit_table
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("track", help="tracking of bought labels (refresh from EasyPost)")
     parser.add_argument("--refresh", action="store_true", help="create/refresh trackers first")
-    parser.add_argument("--order", type=int, help="only this order")
+    parser.add_argument("--order", type=record_id_arg, help="only this order")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run_track)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pycountry
 
+from app.domain.limits import MAX_QUANTITY
 from app.domain.orders import DOMESTIC_COUNTRIES
 
 # Spellings pycountry does not know, seen in backer surveys and shop exports (keys casefolded,
@@ -372,27 +373,39 @@ def _us_zip(text: str) -> PostalResult:
 
 
 def parse_quantity(raw: str) -> int:
-    """A quantity cell as a non-negative whole number; empty means 0.
+    """A quantity cell as a whole number from 0 to MAX_QUANTITY; empty means 0.
+
+    Only plain digits are read (`2`, and `2.0` as a spreadsheet writes a whole number): `1e3`
+    is refused rather than silently read as 1000.
 
     Raises:
-        ValueError: with a message for the packer when it is negative or not a whole number.
+        ValueError: with a message for the packer when it is negative, not a plain whole
+            number, or beyond MAX_QUANTITY.
     """
-    if raw.isdigit():
-        return int(raw)
     text = raw.strip()
     if not text:
         return 0
-    if text.isdigit():
-        return int(text)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"quantity {text!r} is not a number") from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise ValueError(f"quantity {text!r} is not a whole number")
-    if number < 0:
-        raise ValueError(f"quantity {text!r} is negative")
-    return int(number)
+    shown = text if len(text) <= 30 else text[:27] + "..."
+    if text.isdigit() and text.isascii():
+        number = int(text) if len(text) <= 12 else MAX_QUANTITY + 1
+    elif not _PLAIN_QUANTITY.fullmatch(text):
+        raise ValueError(
+            f"quantity {shown!r} is not a number: write a whole number in digits (no 1e3)"
+        )
+    elif text.startswith("-") and text.strip("-0.") != "":
+        raise ValueError(f"quantity {shown!r} is negative")
+    elif text.partition(".")[2].strip("0"):
+        raise ValueError(f"quantity {shown!r} is not a whole number")
+    else:
+        digits = text.lstrip("+-").partition(".")[0] or "0"
+        number = int(digits) if len(digits) <= 12 else MAX_QUANTITY + 1
+    if number > MAX_QUANTITY:
+        raise ValueError(f"quantity {shown!r} is more than {MAX_QUANTITY:,} (a typo?)")
+    return number
+
+
+#: A quantity as a spreadsheet may write it: digits, optionally a sign and decimal zeros.
+_PLAIN_QUANTITY = re.compile(r"[+-]?\d+(\.\d*)?")
 
 
 @lru_cache(maxsize=4096)

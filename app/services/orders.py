@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pycountry
 
 from app.domain.errors import AppError, ErrorKind
+from app.domain.limits import record_id
 from app.domain.order_flow import StatusAction, is_already_done, next_status, refusal_reason
 from app.domain.orders import Order, OrderStatus, SourcePlatform
 from app.services.bulk import cyclic_gc_paused
@@ -134,7 +135,7 @@ class OrderService:
         for ref in refs:
             text = ref.strip()
             if text.isdigit():
-                numeric.append(int(text))
+                numeric.append(record_id(text, what=f"order {text}"))
             elif ":" in text:
                 source, _, external_id = text.partition(":")
                 if source.lower() not in {s.value for s in SourcePlatform}:
