@@ -21,15 +21,18 @@ MAX_ITEM_WEIGHT_OZ = 100_000
 
 # -- order files -----------------------------------------------------------------------------
 #: Data rows one order file may hold (a large campaign has tens of thousands).
-MAX_ROWS = 250_000
+MAX_ROWS = 200_000
+#: Cells (rows x columns) one order file may hold: what keeps an import under 600 MB of memory
+#: (a 100,000-backer export with 30 columns holds 3 million).
+MAX_CELLS = 3_000_000
 #: Columns one order file may hold (a Kickstarter export with every add-on has a few hundred).
 MAX_COLUMNS = 1_000
 #: Characters in one cell: a long survey answer fits, a runaway quoted field does not.
 MAX_CELL_CHARS = 32_767  # Excel's own limit per cell
 #: Characters in one address field (name, street, city, ...): carriers print far fewer.
 MAX_ADDRESS_FIELD_CHARS = 200
-#: Bytes of one order file: fifty times a 100,000-backer export.
-MAX_FILE_BYTES = 200 * 1024 * 1024
+#: Bytes of one order file: several times a 100,000-backer export.
+MAX_FILE_BYTES = 100 * 1024 * 1024
 
 _WHOLE = re.compile(r"[+]?\d+")
 

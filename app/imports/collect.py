@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.domain.items import Item
+from app.domain.limits import MAX_ADDRESS_FIELD_CHARS
 from app.domain.orders import Address, Order, OrderLine, SourcePlatform
 from app.imports.model import ParsedOrders, RowError
 from app.imports.normalize import (
@@ -56,6 +57,24 @@ def _clean(text: str) -> str:
     return text
 
 
+def _too_long(raw: RawAddress, row: int, columns: AddressColumns, errors: list[RowError]) -> bool:
+    """Report every address field longer than a label could ever print (and never echo it)."""
+    found = False
+    for field in ("name", "company", "street1", "street2", "city", "state", "postal_code"):
+        text: str = getattr(raw, field)
+        if len(text) > MAX_ADDRESS_FIELD_CHARS:
+            found = True
+            errors.append(
+                RowError(
+                    row,
+                    getattr(columns, field),
+                    f"{field.replace('_', ' ')} is {len(text):,} characters long; an address "
+                    f"field holds at most {MAX_ADDRESS_FIELD_CHARS}",
+                )
+            )
+    return found
+
+
 def build_address(
     raw: RawAddress,
     row: int,
@@ -70,6 +89,8 @@ def build_address(
     matches the ZIP.
     """
     before = len(errors)
+    if _too_long(raw, row, columns, errors):
+        return None
     street1, street2 = raw.street1, raw.street2
     if "\r" in street1:
         street1 = street1.replace("\r\n", "\n").replace("\r", "\n")
