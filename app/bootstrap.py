@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.infra.paths import DEFAULT_PROFILE, ProfilePaths, database_path, profile_paths
+from app.infra.private_files import make_private, private_dir, restrict_umask
 from app.infra.secrets import SANDBOX_API_KEY, ApiKeyStore
 from app.infra.settings import EasyPostMode, Settings, SettingsStore
 
@@ -68,6 +69,9 @@ class AppContext:
         self.options = options
         self.paths: ProfilePaths = profile_paths(options.profile, options.home)
         self._closers: list[object] = []
+        # Everything a run writes (database, WAL, backups, logs, labels, settings) holds
+        # customers' addresses: private to the user from creation on.
+        restrict_umask()
 
     @cached_property
     def database_file(self) -> Path:
@@ -81,8 +85,12 @@ class AppContext:
         """The order cache, opened and migrated on first use (AppError DATABASE if refused)."""
         from app.store import open_store
 
+        if self.database_file.parent == self.paths.root:
+            private_dir(self.paths.root)  # also tightens a profile folder made before (0755)
         store = open_store(self.database_file)
         self._closers.append(store)
+        for suffix in ("", "-wal", "-shm"):
+            make_private(self.database_file.with_name(self.database_file.name + suffix))
         return store
 
     @cached_property
@@ -158,7 +166,7 @@ class AppContext:
         """The profile's own sandbox, started in-process on a free loopback port."""
         from app.postage.sandbox.server import SandboxServer
 
-        self.paths.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.paths.root)
         server = SandboxServer(self.paths.sandbox_state)
         server.start()
         self._closers.append(_Stopper(server))

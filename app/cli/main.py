@@ -12,6 +12,7 @@ from app import __version__
 from app.bootstrap import RuntimeOptions, build_context
 from app.cli.commands import COMMAND_MODULES
 from app.domain.errors import AppError
+from app.domain.redaction import redact
 from app.infra.logging_setup import configure_logging
 
 #: Exit codes: 0 ok, 1 a known error the user can fix, 2 bad command line (argparse).
@@ -52,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             configure_logging(ctx.paths.logs, verbose=options.verbose)
             return int(args.func(args, ctx))
     except AppError as error:
-        print(f"error: {error.message}", file=sys.stderr)
+        print(f"error: {redact(error.message)}", file=sys.stderr)
         if error.hint:
-            print(f"hint: {error.hint}", file=sys.stderr)
+            print(f"hint: {redact(error.hint)}", file=sys.stderr)
         return EXIT_APP_ERROR

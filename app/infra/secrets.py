@@ -10,6 +10,7 @@ import keyring
 from keyring.errors import KeyringError, PasswordDeleteError
 
 from app.domain.errors import AppError, ErrorKind
+from app.domain.redaction import mask  # re-exported: key status shows keys masked
 
 KEYRING_SERVICE = "packdesk-easypost"
 ENV_API_KEY = "EASYPOST_API_KEY"
@@ -17,18 +18,6 @@ ENV_API_KEY = "EASYPOST_API_KEY"
 SANDBOX_API_KEY = "EZTKsandbox0000000000000000000000"
 _KEY_MODES = ("test", "production")
 _PREFIX = {"test": "EZTK", "production": "EZAK"}
-
-
-def mask(key: str) -> str:
-    """A key shown to people: its kind and last 4 characters."""
-    if not key:
-        return ""
-    return f"{key[:4]}…{key[-4:]}" if len(key) > 12 else "…"
-
-
-def redact(text: str, key: str) -> str:
-    """`text` with every occurrence of `key` masked (for anything that might be shown)."""
-    return text.replace(key, mask(key)) if key else text
 
 
 @dataclass(frozen=True, slots=True)
