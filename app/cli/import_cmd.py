@@ -73,9 +73,15 @@ def report_json(report: ImportReport) -> dict[str, object]:
             }
             for c in report.conflicts
         ],
-        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors],
+        # "row" as a spreadsheet numbers it; "line" the text line, when quoted line breaks
+        # make them differ (else null).
+        "errors": [
+            {"row": e.row, "line": e.line or None, "column": e.column, "message": e.message}
+            for e in report.errors
+        ],
         "warnings": [
-            {"row": w.row, "column": w.column, "message": w.message} for w in report.warnings
+            {"row": w.row, "line": w.line or None, "column": w.column, "message": w.message}
+            for w in report.warnings
         ],
         "errors_csv": str(report.errors_csv) if report.errors_csv else None,
         "errors_csv_failure": report.errors_csv_failure or None,
@@ -109,7 +115,7 @@ def run_import(args: argparse.Namespace, ctx: AppContext) -> int:
     for conflict in report.conflicts:
         print(f"  conflict, row {conflict.row}: {conflict.message}")
     for error in report.errors:
-        print(f"  error, row {error.row}, {error.column}: {error.message}")
+        print(f"  error, {error.where}, {error.column}: {error.message}")
     if report.warnings:
         print(f"  {len(report.warnings)} values were normalised (see --json for each)")
     if report.errors_csv:

@@ -11,7 +11,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -43,7 +43,10 @@ MAX_XLSX_UNPACKED = 512 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A file's header and its non-blank data rows, each with its 1-based file row number.
+    """A file's header and its non-blank data rows, each with its 1-based spreadsheet row.
+
+    A CSV record is numbered as a spreadsheet shows it (the header is row 1, a blank line is an
+    empty row), whatever line breaks its quoted cells hold; `lines` gives the text line.
 
     `header` has whitespace trimmed and runs of spaces collapsed; `keys` is the same, casefolded,
     for lookups. Cells are raw text (never stripped here: the presets decide).
@@ -55,6 +58,9 @@ class Table:
     rows: list[tuple[int, list[str]]]
     warnings: tuple[RowError, ...] = ()
     header_row: int = 1
+    #: Spreadsheet row -> the text line it starts on, where the two differ (a quoted cell
+    #: holding line breaks pushes every later record's line down; a spreadsheet's rows not).
+    lines: dict[int, int] = field(default_factory=dict)
 
     def index(self) -> dict[str, int]:
         """Casefolded header name -> first column index."""
@@ -180,34 +186,46 @@ def _read_csv(
     # character copy of the whole file.
     reader = csv.reader(_lines(text), delimiter=reader_delimiter)
     old_limit = csv.field_size_limit(_FIELD_LIMIT)
+    lines: dict[int, int] = {}
     try:
-        rows = _nonblank_rows(reader, path)
+        rows = _nonblank_rows(reader, path, lines)
         if not rows:
             raise _fatal(path, f"{path.name} has no header row (only blank lines)")
         (header_row, header_cells), rows = rows[0], rows[1:]
         if rows:
-            _check_last_record_closed(path, text, rows[-1], reader_delimiter)
+            last_row = rows[-1][0]
+            _check_last_record_closed(
+                path, text, rows[-1], lines.get(last_row, last_row), reader_delimiter
+            )
     except csv.Error as exc:
         raise _fatal(path, f"{path.name} is not valid CSV: {exc}") from exc
     finally:
         csv.field_size_limit(old_limit)
     if any(warning.message is _MIXED_LINE for warning in warnings):
-        warnings = _lines_to_rows(warnings, [header_row] + [row for row, _cells in rows])
-    return _make_table(path, header_cells, rows, warnings, header_row)
+        numbers = [header_row] + [row for row, _cells in rows]
+        warnings = _lines_to_rows(warnings, numbers, lines)
+    table = _make_table(path, header_cells, rows, warnings, header_row)
+    return replace(table, lines=lines) if lines else table
 
 
-def _lines_to_rows(warnings: tuple[RowError, ...], starts: list[int]) -> tuple[RowError, ...]:
+def _lines_to_rows(
+    warnings: tuple[RowError, ...], rows: list[int], lines: dict[int, int]
+) -> tuple[RowError, ...]:
     """Name the row (the record a line belongs to; quoted cells span lines) in line warnings."""
+    starts = [lines.get(row, row) for row in rows]
     named: dict[int, RowError] = {}
     for warning in warnings:
         position = bisect.bisect_right(starts, warning.row) - 1
-        row = starts[position] if position >= 0 else warning.row
-        named.setdefault(row, RowError(row, warning.column, warning.message))
+        row = rows[position] if position >= 0 else warning.row
+        line = starts[position] if position >= 0 else warning.row
+        named.setdefault(
+            row, RowError(row, warning.column, warning.message, line=line if line != row else 0)
+        )
     return tuple(named.values())
 
 
 def _check_last_record_closed(
-    path: Path, text: str, last: tuple[int, list[str]], delimiter: str
+    path: Path, text: str, last: tuple[int, list[str]], line: int, delimiter: str
 ) -> None:
     """Refuse a file whose last record opens a quote that never closes.
 
@@ -217,7 +235,7 @@ def _check_last_record_closed(
     row, cells = last
     if not any("\n" in cell or "\r" in cell for cell in cells):
         return
-    tail = "".join(io.StringIO(text, newline="").readlines()[row - 1 :])
+    tail = "".join(io.StringIO(text, newline="").readlines()[line - 1 :])
     try:
         for _cells in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
             pass
@@ -225,8 +243,8 @@ def _check_last_record_closed(
         if "unexpected end of data" in str(exc):
             raise _fatal(
                 path,
-                f'{path.name}: row {row} opens a quote (") that is never closed, so the rest of '
-                "the file ran into one cell",
+                f"{path.name}: row {row}{f' (line {line})' if line != row else ''} opens a "
+                'quote (") that is never closed, so the rest of the file ran into one cell',
                 hint="Fix the quote in that row (or re-export the file) and import again.",
             ) from exc
 
@@ -237,8 +255,11 @@ class _LineCountingReader(Protocol):
     def __iter__(self) -> Iterator[list[str]]: ...
 
 
-def _nonblank_rows(reader: _LineCountingReader, path: Path) -> list[tuple[int, list[str]]]:
-    """Every record that has text, with the file line it starts on (quoted newlines span lines).
+def _nonblank_rows(
+    reader: _LineCountingReader, path: Path, lines: dict[int, int]
+) -> list[tuple[int, list[str]]]:
+    """Every record that has text, with its spreadsheet row; `lines` gets the text line of each
+    record that starts on another line than its row number (quoted newlines span lines).
 
     Raises:
         AppError: a record is past the limits on rows, columns or cell size.
@@ -247,11 +268,13 @@ def _nonblank_rows(reader: _LineCountingReader, path: Path) -> list[tuple[int, l
     append = rows.append
     previous_end = 0
     cell_count = 0
-    for cells in reader:
+    for record, cells in enumerate(reader, start=1):
         start = previous_end + 1
         previous_end = reader.line_num
         joined = "".join(cells)
         if joined.strip():
+            if start != record:
+                lines[record] = start
             cell_count += len(cells)
             if (
                 len(cells) > MAX_COLUMNS
@@ -260,7 +283,7 @@ def _nonblank_rows(reader: _LineCountingReader, path: Path) -> list[tuple[int, l
                 or cell_count > MAX_CELLS
             ):
                 check_limits(path, f"line {start}", cells, len(rows), cell_count)
-            append((start, cells))
+            append((record, cells))
     return rows
 
 
