@@ -8,13 +8,13 @@ from decimal import Decimal
 from app.domain.items import Item
 from app.domain.limits import MAX_ADDRESS_FIELD_CHARS
 from app.domain.orders import Address, Order, OrderLine, SourcePlatform
+from app.domain.us_zip import states_for_zip
 from app.imports.model import ParsedOrders, RowError
 from app.imports.normalize import (
     NO_POSTAL_CODE_COUNTRIES,
     country_code,
     normalize_postal_code,
     province_code,
-    states_for_zip,
     us_state_code,
 )
 from app.imports.table import Table

@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from app.domain.us_zip import states_for_zip
 from app.imports.normalize import (
     country_code,
     normalize_postal_code,
     parse_money,
     parse_quantity,
     province_code,
-    states_for_zip,
     us_state_code,
 )
 from app.imports.sku import addon_name, sku_from_name
