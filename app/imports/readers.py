@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import replace
 from pathlib import Path
 
 from app.domain.errors import AppError
+from app.domain.gc_pause import cyclic_gc_paused
 from app.imports import backerkit, generic, kickstarter, shopify
 from app.imports.detect import PRESETS, detect_preset
 from app.imports.model import ParsedOrders, RowError
@@ -18,13 +18,8 @@ def read_table_as(path: Path, *, preset: str, mapping_path: Path | None) -> Pars
     # A 100,000-row file allocates millions of objects that all stay alive until the end, and
     # none of them form cycles; the cyclic GC would walk them again and again (measured: 60%
     # of the parse time). Paused for the read, restored after, whatever happens.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         return _read(path, preset, mapping_path)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _read(path: Path, preset: str, mapping_path: Path | None) -> ParsedOrders:
