@@ -288,19 +288,12 @@ def ensure_writable(target: Path, *, overwrite: bool = False) -> None:
     `overwrite`.
     """
     if target.is_symlink():
-        raise AppError(
-            f"cannot write the error file {target}: it is a symbolic link",
-            hint="Nothing was imported. Remove the link (or move the order file), or leave out "
-            "--errors-csv.",
-            kind=ErrorKind.INVALID_INPUT,
-            details={"file": str(target)},
+        raise _unwritable(
+            target, "it is a symbolic link", "Remove the link (or move the order file)"
         )
     if target.is_file() and not overwrite:
-        raise AppError(
-            f"cannot write the error file {target}: the file already exists",
-            hint="Nothing was imported. Pass --overwrite to replace it, or move it away.",
-            kind=ErrorKind.INVALID_INPUT,
-            details={"file": str(target)},
+        raise _unwritable(
+            target, "the file already exists", "Pass --overwrite to replace it, or move it away"
         )
     existed = target.exists()
     try:
@@ -309,13 +302,20 @@ def ensure_writable(target: Path, *, overwrite: bool = False) -> None:
         if not existed:
             target.unlink()
     except OSError as exc:
-        raise AppError(
-            f"cannot write the error file {target}: {exc.strerror or exc}",
-            hint="Nothing was imported. Make the folder writable (or move the order file to "
-            "one), or leave out --errors-csv.",
-            kind=ErrorKind.INVALID_INPUT,
-            details={"file": str(target)},
+        raise _unwritable(
+            target,
+            exc.strerror or str(exc),
+            "Make the folder writable (or move the order file to one)",
         ) from exc
+
+
+def _unwritable(target: Path, reason: str, fix: str) -> AppError:
+    return AppError(
+        f"cannot write the error file {target}: {reason}",
+        hint=f"Nothing was imported. {fix}, or leave out --errors-csv.",
+        kind=ErrorKind.INVALID_INPUT,
+        details={"file": str(target)},
+    )
 
 
 def _cancel_conflict(

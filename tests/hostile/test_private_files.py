@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,19 +16,6 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture
-def fresh_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    saved = (root.handlers[:], getattr(root, "_packdesk_configured", False))
-    root._packdesk_configured = False  # type: ignore[attr-defined]
-    yield
-    for handler in root.handlers:
-        if handler not in saved[0]:
-            handler.close()
-    root.handlers = saved[0]
-    root._packdesk_configured = saved[1]  # type: ignore[attr-defined]
 
 
 def test_a_profile_is_private_to_its_user(
