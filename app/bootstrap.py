@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from app.infra.paths import DEFAULT_PROFILE, ProfilePaths, database_path, profil
 from app.infra.private_files import make_private, private_dir, restrict_umask
 from app.infra.secrets import SANDBOX_API_KEY, ApiKeyStore
 from app.infra.settings import EasyPostMode, Settings, SettingsStore
+from app.services.clock import Clock, utc_now
 
 if TYPE_CHECKING:
     from app.postage.gateway import EasyPostGateway
@@ -53,6 +55,9 @@ class RuntimeOptions:
     sandbox: bool = False
     demo: bool = False
     verbose: bool = False
+    #: "Now" for every service and the embedded sandbox (None: the system clock). Tests and
+    #: training runs pin it, so no outcome depends on the day or hour they run.
+    clock: Clock | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> RuntimeOptions:
@@ -72,6 +77,11 @@ class AppContext:
         # Everything a run writes (database, WAL, backups, logs, labels, settings) holds
         # customers' addresses: private to the user from creation on.
         restrict_umask()
+
+    @cached_property
+    def clock(self) -> Clock:
+        """The clock of this run: RuntimeOptions.clock, else `system_clock` (naive UTC)."""
+        return self.options.clock or system_clock
 
     @cached_property
     def database_file(self) -> Path:
@@ -99,7 +109,7 @@ class AppContext:
         from app.services.error_csv import write_error_csv
         from app.services.importing import ImportService
 
-        return ImportService(self.store, read_order_file, write_error_csv)
+        return ImportService(self.store, read_order_file, write_error_csv, clock=self.clock)
 
     @cached_property
     def catalog_service(self) -> CatalogService:
@@ -111,13 +121,13 @@ class AppContext:
     def order_service(self) -> OrderService:
         from app.services.orders import OrderService
 
-        return OrderService(self.store)
+        return OrderService(self.store, clock=self.clock)
 
     @cached_property
     def grouping_service(self) -> GroupingService:
         from app.services.grouping import GroupingService
 
-        return GroupingService(self.store)
+        return GroupingService(self.store, clock=self.clock)
 
     @cached_property
     def ship_from_service(self) -> ShipFromService:
@@ -167,7 +177,10 @@ class AppContext:
         from app.postage.sandbox.server import SandboxServer
 
         private_dir(self.paths.root)
-        server = SandboxServer(self.paths.sandbox_state)
+        from app.postage.sandbox.clock import SandboxClock
+
+        start = self.clock().replace(tzinfo=UTC)
+        server = SandboxServer(self.paths.sandbox_state, clock=SandboxClock(start))
         server.start()
         self._closers.append(_Stopper(server))
         return server
@@ -216,7 +229,7 @@ class AppContext:
     def preflight_service(self) -> PreflightService:
         from app.services.preflight import PreflightService
 
-        return PreflightService(self.store, self.gateway)
+        return PreflightService(self.store, self.gateway, clock=self.clock)
 
     @cached_property
     def estimate_service(self) -> EstimateService:
@@ -242,6 +255,7 @@ class AppContext:
             concurrency=ep.concurrency,
             label_format=_label_format(self.settings),
             customs_signer=ep.customs_signer,
+            clock=self.clock,
         )
 
     # --- after the labels (W3): scan to ship, SCAN forms, refunds, pickups, tracking ----------
@@ -251,7 +265,7 @@ class AppContext:
         """Who did what, when, at which station ($PACKDESK_STATION or the host name)."""
         from app.services.audit import AuditLog
 
-        return AuditLog(self.store)
+        return AuditLog(self.store, clock=self.clock)
 
     @cached_property
     def print_queue_service(self) -> PrintQueueService:
@@ -271,6 +285,7 @@ class AppContext:
             labels_dir=self.paths.labels,
             # as saved now (the Printers dialog may change them while the queues run)
             printers=SavedPrinters(settings.path, lambda: settings.load().printers),
+            clock=self.clock,
         )
         self._closers.append(service)
         return service
@@ -279,39 +294,41 @@ class AppContext:
     def scan_to_ship_service(self) -> ScanToShipService:
         from app.services.scan_to_ship import ScanToShipService
 
-        return ScanToShipService(self.store, self.audit_log)
+        return ScanToShipService(self.store, self.audit_log, clock=self.clock)
 
     @cached_property
     def scan_form_service(self) -> ScanFormService:
         from app.services.scan_forms import ScanFormService
 
         return ScanFormService(
-            self.store, lambda: self.gateway, self.audit_log, self.paths.documents
+            self.store, lambda: self.gateway, self.audit_log, self.paths.documents, clock=self.clock
         )  # built on first use: listing and printing forms need no API key
 
     @cached_property
     def refund_service(self) -> RefundService:
         from app.services.refunds import RefundService
 
-        return RefundService(self.store, self.gateway, self.audit_log)
+        return RefundService(self.store, self.gateway, self.audit_log, clock=self.clock)
 
     @cached_property
     def pickup_service(self) -> PickupService:
         from app.services.pickups import PickupService
 
-        return PickupService(self.store, lambda: self.gateway, self.audit_log)  # lazy, as above
+        return PickupService(  # the gateway lazily, as above
+            self.store, lambda: self.gateway, self.audit_log, clock=self.clock
+        )
 
     @cached_property
     def tracking_service(self) -> TrackingService:
         from app.services.tracking import TrackingService
 
-        return TrackingService(self.store, self.gateway, self.audit_log)
+        return TrackingService(self.store, self.gateway, self.audit_log, clock=self.clock)
 
     @cached_property
     def batch_overview_service(self) -> BatchOverviewService:
         from app.services.batches import BatchOverviewService
 
-        return BatchOverviewService(self.store)
+        return BatchOverviewService(self.store, clock=self.clock)
 
     def close(self) -> None:
         """Release what this run opened, newest first."""
@@ -342,6 +359,11 @@ class _Stopper:
 
     def close(self) -> None:
         self._target.stop()
+
+
+def system_clock() -> datetime:
+    """Now in UTC, naive, from the operating system (the default clock of a run)."""
+    return utc_now()
 
 
 def build_context(options: RuntimeOptions) -> AppContext:
