@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import TracebackType
 
 from app.domain.redaction import redact
 from app.infra.private_files import private_dir, private_file
@@ -75,4 +77,18 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
         root.addHandler(file_handler)
     for handler in root.handlers:
         install_redaction(handler)
+    # A bug's traceback goes through the same handlers (so the same filter), never raw to
+    # stderr where an echoed key would be printed as it is.
+    sys.excepthook = _log_uncaught
     root._packdesk_configured = True  # type: ignore[attr-defined]
+
+
+def _log_uncaught(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, trace)
+        return
+    logging.getLogger("app").critical(
+        "unexpected error (a bug): please report it with this log", exc_info=(kind, error, trace)
+    )

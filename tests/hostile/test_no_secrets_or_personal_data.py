@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -162,3 +165,21 @@ def test_the_filter_redacts_arguments_and_tracebacks() -> None:
     short = logging.LogRecord("x", logging.ERROR, __file__, 1, "plain %d", (3,), None)
     RedactingFilter(lambda: ["EZ-plain-secret"]).filter(short)
     assert short.getMessage() == "plain 3"
+
+
+def test_a_bug_traceback_on_stderr_loses_the_key_too(tmp_path: Path) -> None:
+    script = (
+        "from app.infra.logging_setup import configure_logging\n"
+        "configure_logging(None)\n"
+        f"raise RuntimeError('server said {KEY}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "EASYPOST_API_KEY": KEY},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "server said [redacted]" in done.stderr and KEY not in done.stderr
