@@ -121,3 +121,13 @@ def test_a_control_character_in_a_printer_uri_is_a_clear_error(
 ) -> None:
     assert printers_main(["test-label", "spool://a%00b", "--model", "zd421-203"]) == 1
     assert "control character" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("uri", ["spool://a%00b", "virtual://../x"])
+def test_a_bad_printer_address_is_a_clear_error_in_the_app_too(
+    uri: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Found by the CLI fuzz: `print --printer` raised the PrinterError as a traceback.
+    code = main(["--home", str(tmp_path), "--sandbox", "print", "--batch", "x", "--printer", uri])
+    err = capsys.readouterr().err
+    assert code == 1 and "Cannot read printer address" in err and "Traceback" not in err
