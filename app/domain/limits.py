@@ -18,6 +18,8 @@ MAX_RECORD_ID = MAX_SQL_INTEGER
 MAX_QUANTITY = 10_000
 #: One item's weight in ounces (a USPS parcel may weigh 70 lb, 1,120 oz).
 MAX_ITEM_WEIGHT_OZ = 100_000
+#: One item's value in USD (customs declarations; more is a typo or a hostile cell).
+MAX_ITEM_VALUE_USD = 1_000_000
 
 # -- order files -----------------------------------------------------------------------------
 #: Data rows one order file may hold (a large campaign has tens of thousands).

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.domain.items import Item
-from app.domain.limits import MAX_ADDRESS_FIELD_CHARS
+from app.domain.limits import MAX_ADDRESS_FIELD_CHARS, MAX_ITEM_VALUE_USD
 from app.domain.orders import Address, Order, OrderLine, SourcePlatform
 from app.domain.us_zip import states_for_zip
 from app.imports.model import ParsedOrders, RowError
@@ -195,10 +195,27 @@ class Collector:
         name: str,
         value_usd: Decimal | None = None,
         weight_oz: Decimal | None = None,
+        row: int = 0,
     ) -> None:
-        """Remember a SKU's display name (unit value, weight) the first time the file names it."""
+        """Remember a SKU's display name (unit value, weight) the first time the file names it.
+
+        A value past MAX_ITEM_VALUE_USD (or not a finite, non-negative number) is left unknown,
+        with a warning naming `row`: customs forms must not declare $1e35.
+        """
         if sku in self._items:
             return
+        if value_usd is not None and not (
+            value_usd.is_finite() and 0 <= value_usd <= MAX_ITEM_VALUE_USD
+        ):
+            self.warnings.append(
+                RowError(
+                    row,
+                    "",
+                    f"the unit value of {sku} is not a price from 0 to "
+                    f"{MAX_ITEM_VALUE_USD:,} USD; it was left unset (set it with `skus set`)",
+                )
+            )
+            value_usd = None
         self._items[sku] = Item(
             sku=sku,
             name=name or sku,

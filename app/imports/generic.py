@@ -321,4 +321,4 @@ def _read_line(
                 )
             )
     value_usd = money[0] if money is not None and money[1] in ("", "USD") else None
-    out.note_item(sku, item_name or sku, value_usd, weight)
+    out.note_item(sku, item_name or sku, value_usd, weight, row=row)

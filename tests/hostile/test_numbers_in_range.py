@@ -81,3 +81,29 @@ def test_whole_numbers_are_plain_digits_within_bounds() -> None:
         with pytest.raises(AppError) as caught:
             record_id(bad, what="--order")
         assert caught.value.message.startswith("--order:") and len(caught.value.message) < 120
+
+
+def test_numbers_in_an_order_file_are_range_checked_by_row_and_column(tmp_path: Path) -> None:
+    from app.imports import read_order_file
+
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        '{"version": 1, "name": "t", "columns": {"order": "external_id", "name": "name", '
+        '"street": "street1", "city": "city", "state": "state", "zip": "postal_code", '
+        '"country": "country", "sku": "sku", "qty": "quantity", "value": "item_value", '
+        '"weight": "item_weight_oz"}}',
+        encoding="utf-8",
+    )
+    source = tmp_path / "g.csv"
+    source.write_text(
+        "order,name,street,city,state,zip,country,sku,qty,value,weight\n"
+        f"1,Ann,1 Main,Princeton,NJ,08540,US,A,1,${'9' * 35},1\n"
+        "2,Bo,1 Main,Princeton,NJ,08540,US,B,1,1,1e308\n"
+        "3,Cy,1 Main,Princeton,NJ,08540,US,C,1e3,1,1\n",
+        encoding="utf-8",
+    )
+    parsed = read_order_file(source, mapping_path=mapping)
+    problems = {(e.row, e.column): e.message for e in parsed.errors}
+    assert "1e308" in problems[(3, "weight")] and "no 1e3" in problems[(4, "qty")]
+    assert any(w.row == 2 and "unit value of A" in w.message for w in parsed.warnings)
+    assert {item.sku: item.value_usd for item in parsed.items}["A"] == 0
