@@ -6,6 +6,7 @@ the sandbox, a `sandbox` command never opens the database).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from app.domain.errors import AppError, ErrorKind
 from app.infra.paths import DEFAULT_PROFILE, ProfilePaths, database_path, profile_paths
 from app.infra.private_files import make_private, private_dir, restrict_umask
 from app.infra.secrets import SANDBOX_API_KEY, ApiKeyStore
@@ -96,7 +99,10 @@ class AppContext:
         from app.store import open_store
 
         if self.database_file.parent == self.paths.root:
-            private_dir(self.paths.root)  # also tightens a profile folder made before (0755)
+            # Also tightens a profile folder made before (0755). A folder that cannot be made
+            # is reported by open_store, with the fix.
+            with contextlib.suppress(OSError):
+                private_dir(self.paths.root)
         store = open_store(self.database_file)
         self._closers.append(store)
         for suffix in ("", "-wal", "-shm"):
@@ -195,7 +201,9 @@ class AppContext:
             is_loopback,
         )
 
-        explicit = self.options.api_base or os.environ.get("EASYPOST_API_BASE", "")
+        explicit = _checked_api_base(
+            self.options.api_base or os.environ.get("EASYPOST_API_BASE", "")
+        )
         configured = explicit or self.settings.easypost.api_base
         if self.easypost_mode is EasyPostMode.SANDBOX:
             api_base = configured or self.sandbox_server.api_base
@@ -359,6 +367,27 @@ class _Stopper:
 
     def close(self) -> None:
         self._target.stop()
+
+
+def _checked_api_base(url: str) -> str:
+    """`url` when it is an http(s) URL with a host ('' stays ''); else an AppError."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
+        shown = url if len(url) <= 60 else url[:57] + "..."
+        raise AppError(
+            f"The EasyPost API base {shown!r} is not an http(s) URL.",
+            hint="Give one like https://api.easypost.com/v2 or http://127.0.0.1:PORT/v2 "
+            "(--api-base or $EASYPOST_API_BASE).",
+            kind=ErrorKind.INVALID_INPUT,
+        )
+    return url
 
 
 def system_clock() -> datetime:

@@ -65,22 +65,34 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(console)
     if log_dir is not None:
-        private_dir(log_dir)
-        log_file = log_dir / "packdesk.log"
-        private_file(log_file)
-        file_handler = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-        )
-        file_handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
-        )
-        root.addHandler(file_handler)
+        try:
+            root.addHandler(_file_handler(log_dir))
+        except OSError as error:
+            # No log file (the profile folder is a file, or read-only): the run goes on and
+            # whatever opens the profile next says what is wrong, with the fix.
+            logging.getLogger(__name__).warning(
+                "no log file in %s: %s", log_dir, error.strerror or type(error).__name__
+            )
     for handler in root.handlers:
         install_redaction(handler)
     # A bug's traceback goes through the same handlers (so the same filter), never raw to
     # stderr where an echoed key would be printed as it is.
     sys.excepthook = _log_uncaught
     root._packdesk_configured = True  # type: ignore[attr-defined]
+
+
+def _file_handler(log_dir: Path) -> logging.Handler:
+    """The rotating log file of a profile, private to the user."""
+    private_dir(log_dir)
+    log_file = log_dir / "packdesk.log"
+    private_file(log_file)
+    handler = logging.handlers.RotatingFileHandler(
+        log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+    )
+    return handler
 
 
 def _log_uncaught(

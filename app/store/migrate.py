@@ -127,6 +127,8 @@ def migrate_database(engine: Engine, path: Path) -> MigrationOutcome:
         # copy just made is not needed (a retry would otherwise leave one more each time).
         if backup is not None:
             backup.unlink(missing_ok=True)
+        if isinstance(error, DatabaseError) and previous is None:
+            raise _database_error(path, error) from None
         if isinstance(error, DatabaseError):
             raise AppError(
                 f"The database {path} says it is at schema {previous}, but its tables do not "
