@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -33,6 +34,13 @@ def test_a_profile_is_private_to_its_user(
         ) in (0, 1)
         assert main(["--home", str(home), "--sandbox", "demo-seed"]) == 0
         capsys.readouterr()
+        assert main(["--home", str(home), "--sandbox", "groups", "--json"]) == 0
+        groups = json.loads(capsys.readouterr().out)
+        smallest = min((g for g in groups if g["package_type"]), key=lambda g: g["orders"])
+        buy = ["buy", "--group", smallest["group"], "--yes", "--no-verify"]
+        assert main(["--home", str(home), "--sandbox", *buy]) in (0, 2)  # labels on disk
+        capsys.readouterr()
+        assert any(p.suffix in (".png", ".pdf", ".zpl") for p in (profile / "labels").rglob("*"))
         assert _mode(profile) == 0o700
         files = [p for p in profile.rglob("*") if p.is_file()]
         assert any(p.name == "packdesk.sqlite3" for p in files)
