@@ -230,6 +230,34 @@ def _order_file(draw: st.DrawFn) -> bytes:
     return text.encode(encoding, errors="replace")
 
 
+_XLSX_VALUES = st.one_of(
+    st.sampled_from([*NASTY_TEXT[:-4], "x" * 40_000]),
+    st.text(alphabet=st.characters(min_codepoint=32, blacklist_categories=("Cs",)), max_size=20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.booleans(),
+    st.datetimes(),
+    st.none(),
+)
+
+
+@st.composite
+def _workbook(draw: st.DrawFn) -> bytes:
+    """An XLSX of the same shape, with cells of every type a worksheet can hold."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(KS_HEADER)
+    sheet.append(GOOD_ROW)
+    for row in draw(st.lists(st.lists(_XLSX_VALUES, max_size=12), max_size=5)):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 @pytest.fixture
 def fuzz_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
     keyring.set_keyring(_MemoryKeyring())
@@ -297,7 +325,8 @@ def test_every_command_refuses_hostile_arguments_cleanly(
 def test_hostile_order_files_import_or_refuse_cleanly(
     fuzz_home: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = fuzz_home["folder"] / "hostile.csv"
+    csv_target = fuzz_home["folder"] / "hostile.csv"
+    xlsx_target = fuzz_home["folder"] / "hostile.xlsx"
 
     @settings(
         max_examples=int(os.environ.get("PACKDESK_FUZZ_EXAMPLES", "60")),
@@ -305,8 +334,9 @@ def test_hostile_order_files_import_or_refuse_cleanly(
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         database=None,
     )
-    @given(data=_order_file(), errors_csv=st.booleans())
+    @given(data=st.one_of(_order_file(), _workbook()), errors_csv=st.booleans())
     def drive(data: bytes, errors_csv: bool) -> None:
+        target = xlsx_target if data.startswith(b"PK") else csv_target
         target.write_bytes(data)
         extra = ["--errors-csv", "--overwrite"] if errors_csv else []
         code, shown = _run(fuzz_home["home"], ["import", str(target), "--json", *extra], capsys)
