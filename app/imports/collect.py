@@ -59,6 +59,17 @@ def _clean(text: str) -> str:
 
 def _too_long(raw: RawAddress, row: int, columns: AddressColumns, errors: list[RowError]) -> bool:
     """Report every address field longer than a label could ever print (and never echo it)."""
+    limit = MAX_ADDRESS_FIELD_CHARS
+    if not (
+        len(raw.name) > limit
+        or len(raw.street1) > limit
+        or len(raw.city) > limit
+        or len(raw.street2) > limit
+        or len(raw.company) > limit
+        or len(raw.state) > limit
+        or len(raw.postal_code) > limit
+    ):
+        return False  # the common case, a few comparisons per row
     found = False
     for field in ("name", "company", "street1", "street2", "city", "state", "postal_code"):
         text: str = getattr(raw, field)

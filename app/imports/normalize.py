@@ -271,6 +271,8 @@ def parse_quantity(raw: str) -> int:
         ValueError: with a message for the packer when it is negative, not a plain whole
             number, or beyond MAX_QUANTITY.
     """
+    if len(raw) <= 4 and raw.isdigit() and raw.isascii():
+        return int(raw)  # the common case: at most 9,999, within MAX_QUANTITY
     text = raw.strip()
     if not text:
         return 0

@@ -33,6 +33,8 @@ _FIELD_LIMIT = 1 << 20
 #: A physical line longer than this is no order row (1,000 columns of 1,000 characters); it is
 #: refused before the csv module turns it into millions of cells.
 MAX_LINE_CHARS = 1 << 20
+#: Up to this many characters a CSV is read through io.StringIO (a copy of at most 32 MB).
+_SMALL_TEXT = 1 << 23
 #: After this many empty worksheet rows in a row, the rest is formatting, not orders: stop.
 BLANK_ROWS_TO_END = 10_000
 #: Excel's own row limit: a worksheet with more rows was not saved by a spreadsheet.
@@ -180,11 +182,14 @@ def _read_csv(
     if not text.strip():
         raise _fatal(path, f"{path.name} is empty")
     _check_text(path, text)
-    _check_line_lengths(path, text)
     reader_delimiter = delimiter or _sniff_delimiter(text)
-    # Lines sliced from `text` one at a time: io.StringIO would hold a second, four bytes per
-    # character copy of the whole file.
-    reader = csv.reader(_lines(text), delimiter=reader_delimiter)
+    # io.StringIO is the fastest line source but holds a second, four-bytes-per-character copy
+    # of the text: a large file is sliced into lines one at a time instead (and a runaway line
+    # refused before csv splits it into millions of cells).
+    source: Iterator[str] | io.StringIO = (
+        io.StringIO(text, newline="") if len(text) <= _SMALL_TEXT else _lines(text, path)
+    )
+    reader = csv.reader(source, delimiter=reader_delimiter)
     old_limit = csv.field_size_limit(_FIELD_LIMIT)
     lines: dict[int, int] = {}
     try:
@@ -275,12 +280,13 @@ def _nonblank_rows(
         if joined.strip():
             if start != record:
                 lines[record] = start
-            cell_count += len(cells)
+            width = len(cells)
+            cell_count += width
             if (
-                len(cells) > MAX_COLUMNS
+                cell_count > MAX_CELLS
                 or len(joined) > MAX_CELL_CHARS
-                or len(rows) > MAX_ROWS
-                or cell_count > MAX_CELLS
+                or width > MAX_COLUMNS
+                or len(rows) > MAX_ROWS  # `rows` holds the header too
             ):
                 check_limits(path, f"line {start}", cells, len(rows), cell_count)
             append((record, cells))
@@ -323,25 +329,23 @@ def check_limits(
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The lines of `text`, with their endings, sliced one at a time."""
-    for match in _LINE.finditer(text):
-        yield match.group()
+def _lines(text: str, path: Path) -> Iterator[str]:
+    """The lines of `text`, with their endings, sliced one at a time.
 
-
-def _check_line_lengths(path: Path, text: str) -> None:
-    """Refuse a physical line longer than MAX_LINE_CHARS, naming it (before csv splits it)."""
-    if len(text) <= MAX_LINE_CHARS:
-        return
+    Raises:
+        AppError: a line longer than MAX_LINE_CHARS (refused before csv splits it into
+            millions of cells), naming it.
+    """
     for line, match in enumerate(_LINE.finditer(text), start=1):
-        length = match.end() - match.start()
-        if length > MAX_LINE_CHARS:
+        piece = match.group()
+        if len(piece) > MAX_LINE_CHARS:
             raise _fatal(
                 path,
-                f"{path.name}, line {line}: {length:,} characters on one line; an order "
+                f"{path.name}, line {line}: {len(piece):,} characters on one line; an order "
                 f"file line may hold at most {MAX_LINE_CHARS:,}",
                 hint="Check that the file is an order export, then re-export it as CSV.",
             )
+        yield piece
 
 
 def _has_text(cells: list[str]) -> bool:

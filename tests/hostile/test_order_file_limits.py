@@ -71,8 +71,12 @@ def _empty_rows_workbook(path: Path, rows: int) -> Path:
 def test_limits_name_the_line_and_the_limit(tmp_path: Path) -> None:
     long_line = tmp_path / "line.csv"
     long_line.write_text(HEADER + "\n" + "1," * 600_000 + "\n", encoding="utf-8")
-    with pytest.raises(AppError, match=r"line 2: 1,200,00\d characters on one line"):
+    with pytest.raises(AppError, match=r"line 2: 600,001 columns"):
         read_order_file(long_line)
+    longer = tmp_path / "longer.csv"  # past 8M characters: refused line by line, before csv
+    longer.write_text(HEADER + "\n" + "1," * 4_500_000 + "\n", encoding="utf-8")
+    with pytest.raises(AppError, match=r"line 2: 9,000,00\d characters on one line"):
+        read_order_file(longer)
     wide = tmp_path / "wide.csv"
     wide.write_text(HEADER + "\n" + ",".join(["x"] * 1_500) + "\n", encoding="utf-8")
     with pytest.raises(AppError, match=r"line 2: 1,500 columns"):
@@ -148,3 +152,17 @@ def test_hostile_files_stay_under_the_memory_limit(tmp_path: Path) -> None:
     assert "on one line" in results["one-line.csv"][2]
     assert "cells" in results["wide.csv"][2]
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024 < MEMORY_LIMIT_MB
+
+
+def test_the_row_limit_counts_data_rows_not_the_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.imports.table.MAX_ROWS", 3)
+    rows = [ROW.format(name=f"Ann {n}").replace("1,", f"{n},", 1) for n in range(1, 5)]
+    exactly = tmp_path / "three.csv"
+    exactly.write_text("\n".join([HEADER, *rows[:3]]) + "\n", encoding="utf-8")
+    assert len(read_order_file(exactly).orders) == 3
+    over = tmp_path / "four.csv"
+    over.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(AppError, match="reached at line 5"):
+        read_order_file(over)
