@@ -6,17 +6,22 @@ the sandbox, a `sandbox` command never opens the database).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from app.domain.errors import AppError, ErrorKind
 from app.infra.paths import DEFAULT_PROFILE, ProfilePaths, database_path, profile_paths
+from app.infra.private_files import make_private, private_dir, restrict_umask
 from app.infra.secrets import SANDBOX_API_KEY, ApiKeyStore
 from app.infra.settings import EasyPostMode, Settings, SettingsStore
+from app.services.clock import Clock, utc_now
 
 if TYPE_CHECKING:
     from app.postage.gateway import EasyPostGateway
@@ -66,6 +71,9 @@ class RuntimeOptions:
     sandbox: bool = False
     demo: bool = False
     verbose: bool = False
+    #: "Now" for every service and the embedded sandbox (None: the system clock). Tests and
+    #: training runs pin it, so no outcome depends on the day or hour they run.
+    clock: Clock | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> RuntimeOptions:
@@ -82,6 +90,14 @@ class AppContext:
         self.options = options
         self.paths: ProfilePaths = profile_paths(options.profile, options.home)
         self._closers: list[object] = []
+        # Everything a run writes (database, WAL, backups, logs, labels, settings) holds
+        # customers' addresses: private to the user from creation on.
+        restrict_umask()
+
+    @cached_property
+    def clock(self) -> Clock:
+        """The clock of this run: RuntimeOptions.clock, else `system_clock` (naive UTC)."""
+        return self.options.clock or system_clock
 
     @cached_property
     def database_file(self) -> Path:
@@ -95,16 +111,24 @@ class AppContext:
         """The order cache, opened and migrated on first use (AppError DATABASE if refused)."""
         from app.store import open_store
 
+        if self.database_file.parent == self.paths.root:
+            # Also tightens a profile folder made before (0755). A folder that cannot be made
+            # is reported by open_store, with the fix.
+            with contextlib.suppress(OSError):
+                private_dir(self.paths.root)
         store = open_store(self.database_file)
         self._closers.append(store)
+        for suffix in ("", "-wal", "-shm"):
+            make_private(self.database_file.with_name(self.database_file.name + suffix))
         return store
 
     @cached_property
     def import_service(self) -> ImportService:
-        from app.imports import read_order_file, write_error_csv
+        from app.imports import read_order_file
+        from app.services.error_csv import write_error_csv
         from app.services.importing import ImportService
 
-        return ImportService(self.store, read_order_file, write_error_csv)
+        return ImportService(self.store, read_order_file, write_error_csv, clock=self.clock)
 
     @cached_property
     def catalog_service(self) -> CatalogService:
@@ -122,13 +146,13 @@ class AppContext:
     def order_service(self) -> OrderService:
         from app.services.orders import OrderService
 
-        return OrderService(self.store)
+        return OrderService(self.store, clock=self.clock)
 
     @cached_property
     def grouping_service(self) -> GroupingService:
         from app.services.grouping import GroupingService
 
-        return GroupingService(self.store)
+        return GroupingService(self.store, clock=self.clock)
 
     @cached_property
     def ship_from_service(self) -> ShipFromService:
@@ -252,8 +276,11 @@ class AppContext:
         """The profile's own sandbox, started in-process on a free loopback port."""
         from app.postage.sandbox.server import SandboxServer
 
-        self.paths.root.mkdir(parents=True, exist_ok=True)
-        server = SandboxServer(self.paths.sandbox_state)
+        private_dir(self.paths.root)
+        from app.postage.sandbox.clock import SandboxClock
+
+        start = self.clock().replace(tzinfo=UTC)
+        server = SandboxServer(self.paths.sandbox_state, clock=SandboxClock(start))
         server.start()
         self._closers.append(_Stopper(server))
         return server
@@ -288,7 +315,9 @@ class AppContext:
             is_loopback,
         )
 
-        explicit = self.options.api_base or os.environ.get("EASYPOST_API_BASE", "")
+        explicit = _checked_api_base(
+            self.options.api_base or os.environ.get("EASYPOST_API_BASE", "")
+        )
         configured = explicit or self.settings.easypost.api_base
         if self.easypost_mode is EasyPostMode.SANDBOX:
             api_base = configured or self.sandbox_api_base
@@ -322,7 +351,7 @@ class AppContext:
     def preflight_service(self) -> PreflightService:
         from app.services.preflight import PreflightService
 
-        return PreflightService(self.store, self.gateway)
+        return PreflightService(self.store, self.gateway, clock=self.clock)
 
     @cached_property
     def estimate_service(self) -> EstimateService:
@@ -348,6 +377,7 @@ class AppContext:
             concurrency=ep.concurrency,
             label_format=_label_format(self.settings),
             customs_signer=ep.customs_signer,
+            clock=self.clock,
         )
 
     @cached_property
@@ -365,7 +395,9 @@ class AppContext:
         from app.services.audit import AuditLog
 
         # The station named in Setup, else $PACKDESK_STATION or the host name.
-        return AuditLog(self.store, station=self.settings.desk.station.strip() or None)
+        return AuditLog(
+            self.store, station=self.settings.desk.station.strip() or None, clock=self.clock
+        )
 
     @cached_property
     def print_queue_service(self) -> PrintQueueService:
@@ -387,6 +419,7 @@ class AppContext:
             # as saved now (the Printers dialog may change them while the queues run)
             printers=SavedPrinters(settings.path, lambda: settings.load().printers),
             roll_gate=rolls.before_label,
+            clock=self.clock,
         )
         self._closers.append(service)
         return service
@@ -403,6 +436,7 @@ class AppContext:
             printers=SavedPrinters(settings.path, lambda: settings.load().printers),
             queues=lambda: self.__dict__.get("print_queue_service"),
             printer_factory=open_configured_printer,
+            clock=self.clock,
         )
 
     @cached_property
@@ -432,21 +466,21 @@ class AppContext:
     def scan_to_ship_service(self) -> ScanToShipService:
         from app.services.scan_to_ship import ScanToShipService
 
-        return ScanToShipService(self.store, self.audit_log)
+        return ScanToShipService(self.store, self.audit_log, clock=self.clock)
 
     @cached_property
     def scan_form_service(self) -> ScanFormService:
         from app.services.scan_forms import ScanFormService
 
         return ScanFormService(
-            self.store, lambda: self.gateway, self.audit_log, self.paths.documents
+            self.store, lambda: self.gateway, self.audit_log, self.paths.documents, clock=self.clock
         )  # built on first use: listing and printing forms need no API key
 
     @cached_property
     def refund_service(self) -> RefundService:
         from app.services.refunds import RefundService
 
-        return RefundService(self.store, self.gateway, self.audit_log)
+        return RefundService(self.store, self.gateway, self.audit_log, clock=self.clock)
 
     @cached_property
     def relabel_service(self) -> RelabelService:
@@ -459,19 +493,22 @@ class AppContext:
             lambda: self.purchase_service,
             self.audit_log,
             verifier=lambda: self.preflight_service,
+            clock=self.clock,
         )
 
     @cached_property
     def pickup_service(self) -> PickupService:
         from app.services.pickups import PickupService
 
-        return PickupService(self.store, lambda: self.gateway, self.audit_log)  # lazy, as above
+        return PickupService(  # the gateway lazily, as above
+            self.store, lambda: self.gateway, self.audit_log, clock=self.clock
+        )
 
     @cached_property
     def tracking_service(self) -> TrackingService:
         from app.services.tracking import TrackingService
 
-        return TrackingService(self.store, self.gateway, self.audit_log)
+        return TrackingService(self.store, self.gateway, self.audit_log, clock=self.clock)
 
     @cached_property
     def order_detail_service(self) -> OrderDetailService:
@@ -482,19 +519,20 @@ class AppContext:
             self.history_service,
             self.audit_log,
             verify=lambda address: self.preflight_service.verify(address),  # EasyPost on use
+            clock=self.clock,
         )
 
     @cached_property
     def history_service(self) -> HistoryService:
         from app.services.history import HistoryService
 
-        return HistoryService(self.store)
+        return HistoryService(self.store, clock=self.clock)
 
     @cached_property
     def batch_overview_service(self) -> BatchOverviewService:
         from app.services.batches import BatchOverviewService
 
-        return BatchOverviewService(self.store)
+        return BatchOverviewService(self.store, clock=self.clock)
 
     def close(self) -> None:
         """Release what this run opened, newest first."""
@@ -525,6 +563,32 @@ class _Stopper:
 
     def close(self) -> None:
         self._target.stop()
+
+
+def _checked_api_base(url: str) -> str:
+    """`url` when it is an http(s) URL with a host ('' stays ''); else an AppError."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
+        shown = url if len(url) <= 60 else url[:57] + "..."
+        raise AppError(
+            f"The EasyPost API base {shown!r} is not an http(s) URL.",
+            hint="Give one like https://api.easypost.com/v2 or http://127.0.0.1:PORT/v2 "
+            "(--api-base or $EASYPOST_API_BASE).",
+            kind=ErrorKind.INVALID_INPUT,
+        )
+    return url
+
+
+def system_clock() -> datetime:
+    """Now in UTC, naive, from the operating system (the default clock of a run)."""
+    return utc_now()
 
 
 def build_context(options: RuntimeOptions) -> AppContext:

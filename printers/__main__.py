@@ -26,6 +26,44 @@ def _read(path: str) -> bytes:
         ) from exc
 
 
+def _refuse_existing(path: Path, overwrite: bool) -> None:
+    """An output file is never replaced by surprise, nor written through a symlink."""
+    if path.is_symlink():
+        raise PrinterError(
+            PrinterErrorKind.BAD_LABEL,
+            f"{path} is a symbolic link; not writing through it",
+            hint="Name a plain file instead.",
+        )
+    if path.exists() and not overwrite:
+        raise PrinterError(
+            PrinterErrorKind.BAD_LABEL,
+            f"{path} already exists",
+            hint="Choose a new file name, or pass --overwrite to replace it.",
+        )
+
+
+def _refuse_existing_target(uri: str, overwrite: bool) -> None:
+    """For a file:/// printer, refuse an existing output file (see _refuse_existing)."""
+    from printers.uri import parse_uri
+
+    parsed = parse_uri(uri)
+    if parsed.scheme == "file" and parsed.path is not None:
+        _refuse_existing(parsed.path, overwrite)
+
+
+#: More copies than a roll holds is a typo, not a job (and a huge count would never end).
+MAX_COPIES = 999
+
+
+def _check_copies(copies: int) -> None:
+    if not 1 <= copies <= MAX_COPIES:
+        raise PrinterError(
+            PrinterErrorKind.BAD_LABEL,
+            f"--copies {copies} is out of range",
+            hint=f"Give a number from 1 to {MAX_COPIES}.",
+        )
+
+
 def _model(name: str | None) -> PrinterModel | None:
     return get_model(name) if name else None
 
@@ -84,8 +122,8 @@ def _print(uri: str, model: PrinterModel | None, jobs_from: str, data: bytes, co
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    if args.copies < 1:
-        raise PrinterError(PrinterErrorKind.BAD_LABEL, "--copies must be at least 1")
+    _check_copies(args.copies)
+    _refuse_existing_target(args.uri, args.overwrite)
     return _print(args.uri, _model(args.model), args.file, _read(args.file), args.copies)
 
 
@@ -93,6 +131,7 @@ def cmd_test_label(args: argparse.Namespace) -> int:
     from printers.calibration import calibration_label_png
     from printers.printer import open_printer
 
+    _refuse_existing_target(args.uri, args.overwrite)
     model = _model(args.model)
     if model is None:  # open once to learn the model, then print a label made for it
         with open_printer(args.uri) as printer:
@@ -122,7 +161,9 @@ def cmd_encode(args: argparse.Namespace) -> int:
     from printers.imaging import load_label
     from printers.pipeline import encode_label
 
+    _refuse_existing(Path(args.output), args.overwrite)
     model = get_model(args.model)
+    _check_copies(args.copies)
     job = encode_label(load_label(_read(args.file), model), model, copies=args.copies)
     Path(args.output).write_bytes(job)
     print(f"{args.output}: {len(job)} bytes of {model.family.value} for {model.name}")
@@ -133,6 +174,7 @@ def cmd_decode(args: argparse.Namespace) -> int:
     from printers.pipeline import decode_job
     from printers.protocols.zpl import BangReading
 
+    _refuse_existing(Path(args.output), args.overwrite)
     model = get_model(args.model)
     job = decode_job(_read(args.file), model, zpl_bang=BangReading(args.zpl_bang))
     if not job.pages:
@@ -179,10 +221,16 @@ def build_parser() -> argparse.ArgumentParser:
     prt.add_argument("file")
     prt.add_argument("--copies", type=int, default=1)
     prt.add_argument("--model", help="model name (see `models`); USB printers say it")
+    prt.add_argument(
+        "--overwrite", action="store_true", help="replace an existing output file (file:///)"
+    )
     prt.set_defaults(func=cmd_print)
     test = sub.add_parser("test-label", help="print a 4x6 alignment test label")
     test.add_argument("uri")
     test.add_argument("--model")
+    test.add_argument(
+        "--overwrite", action="store_true", help="replace an existing output file (file:///)"
+    )
     test.set_defaults(func=cmd_test_label)
     models = sub.add_parser("models", help="the model names --model accepts")
     models.add_argument(
@@ -194,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     enc.add_argument("file")
     enc.add_argument("-o", "--output", required=True)
     enc.add_argument("--copies", type=int, default=1)
+    enc.add_argument(
+        "--overwrite", action="store_true", help="replace an existing output file (file:///)"
+    )
     enc.set_defaults(func=cmd_encode)
     dec = sub.add_parser("decode", help="render printer bytes back to a PNG")
     dec.add_argument("--model", required=True)
@@ -204,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["fill-ones", "hex-one"],
         default="fill-ones",
         help="how to read ZPL '!': fill the row with 1s, or the hex digit 1 (as Zebrash does)",
+    )
+    dec.add_argument(
+        "--overwrite", action="store_true", help="replace an existing output file (file:///)"
     )
     dec.set_defaults(func=cmd_decode)
     return parser

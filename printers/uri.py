@@ -74,6 +74,9 @@ def parse_uri(uri: str) -> PrinterUri:
         parts = urlsplit(text)
     except ValueError as exc:  # e.g. an unbalanced IPv6 bracket
         raise _bad(uri, str(exc)) from exc
+    if any(ord(ch) < 32 or ch == "\x7f" for ch in unquote(text)):
+        # A NUL or control character cannot name a queue, a file or a host.
+        raise _bad(uri, "it contains a control character (such as %00)")
     query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
     if scheme == "usb":
         return _parse_usb(uri, parts.netloc, query)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from tests.dates import DEFAULT_MOMENT
 
 # Before anything imports Qt: GUI tests run without a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -26,3 +29,13 @@ def _isolated_home(
     monkeypatch.delenv("EASYPOST_API_KEY", raising=False)
     monkeypatch.delenv("EASYPOST_API_BASE", raising=False)
     yield home
+
+
+@pytest.fixture
+def desk_moment() -> datetime:
+    """When a test's desk day happens: a fixed moment, never today (see tests.dates).
+
+    Parametrize it with `@pytest.mark.parametrize("desk_moment", **every_moment())` to run a
+    test at a Saturday, a Sunday, a month end, a year end and a DST change.
+    """
+    return DEFAULT_MOMENT

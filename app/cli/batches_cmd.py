@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.args import bounded_int
 from app.cli.output import emit_json, emit_table
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("batches", help="today's batches: bought, printed, shipped, refunded")
-    parser.add_argument("--days", type=int, default=1, help="batches of the last N days")
+    parser.add_argument(
+        "--days", type=bounded_int(0, 3650, "--days"), default=1, help="batches of the last N days"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run_list)
     actions = parser.add_subparsers(dest="batches_action", metavar="ACTION")

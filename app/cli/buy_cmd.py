@@ -7,10 +7,12 @@ import sys
 import threading
 
 from app.bootstrap import AppContext
+from app.cli.args import bounded_int
 from app.cli.estimate_cmd import add_selection_arguments, selection_from
 from app.cli.exit_codes import EXIT_NOT_CONFIRMED, EXIT_PARTIAL, outcome
 from app.cli.output import emit_json
 from app.cli.roll_cmd import warn_before_buying
+from app.services.buy_plan import Selection
 from app.services.purchase import BuyProgress, BuyResult, LabelInfo, UnrecordedLabel
 
 #: Exit status when some orders were not bought (failed, blocked, unknown or cancelled).
@@ -29,13 +31,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--printer", metavar="URI", help="print each label as soon as it is bought")
     parser.add_argument(
         "--concurrency",
-        type=int,
+        type=bounded_int(1, 64, "--concurrency"),
         metavar="N",
         help="buys (money calls) in flight (default: settings, 8)",
     )
     parser.add_argument(
         "--create-concurrency",
-        type=int,
+        type=bounded_int(1, 64, "--create-concurrency"),
         metavar="N",
         help="shipment creates in flight, ahead of the buys (default: the same as --concurrency)",
     )
@@ -114,9 +116,9 @@ def result_json(result: BuyResult) -> dict[str, object]:
     }
 
 
-def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
+def _unconfirmed(args: argparse.Namespace, ctx: AppContext, selection: Selection) -> int:
     service = ctx.purchase_service
-    plan = service.plan(selection_from(args, ctx))
+    plan = service.plan(selection)
     report = ctx.preflight_service.check(plan, verify_addresses=not args.no_verify)
     estimate = ctx.estimate_service.estimate(plan, orders=report.ready)
     blocked = [
@@ -156,12 +158,12 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
+    # The orders first: a mistyped number is named before any key or network is needed.
+    selection = selection_from(args, ctx)
     if not args.yes:
-        return _unconfirmed(args, ctx)
+        return _unconfirmed(args, ctx, selection)
     if args.printer:
-        warn_before_buying(
-            ctx, args.printer, len(ctx.purchase_service.plan(selection_from(args, ctx)).orders)
-        )
+        warn_before_buying(ctx, args.printer, len(ctx.purchase_service.plan(selection).orders))
 
     def progress(p: BuyProgress) -> None:
         if not args.json:
@@ -176,7 +178,7 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
     cancel = threading.Event()
     try:
         done = ctx.buy_and_print_service.run(
-            selection_from(args, ctx),
+            selection,
             printer=args.printer,
             printing=bool(args.printer),
             wait_for_printing=True,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 
 from app.bootstrap import AppContext
 from app.cli.args import number
 from app.cli.output import emit_json, emit_table
+from app.documents.csv_safe import FORMULA_SAFE_HELP, write_csv
 from app.domain.customs import CustomsBlockedOrder
 from app.domain.groups import PackageGroup
 
@@ -23,7 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     view = parser.add_mutually_exclusive_group()
     view.add_argument("--json", action="store_true", help="print a JSON list")
-    view.add_argument("--csv", action="store_true", help="print CSV")
+    view.add_argument(
+        "--csv", action="store_true", help="print CSV (also with --orders). " + FORMULA_SAFE_HELP
+    )
     parser.add_argument(
         "--orders", action="store_true", help="the Package Group report: each group's orders"
     )
@@ -90,8 +92,8 @@ def run_groups(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.json:
         emit_json([group_json(group) for group in groups])
     elif args.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(
+        write_csv(
+            sys.stdout,
             [
                 "group",
                 "items",
@@ -102,10 +104,8 @@ def run_groups(args: argparse.Namespace, ctx: AppContext) -> int:
                 "package_type",
                 "service",
                 "international_service",
-            ]
-        )
-        for g in groups:
-            writer.writerow(
+            ],
+            (
                 [
                     g.group_id,
                     g.description,
@@ -117,7 +117,9 @@ def run_groups(args: argparse.Namespace, ctx: AppContext) -> int:
                     g.service or "",
                     g.international_service or "",
                 ]
-            )
+                for g in groups
+            ),
+        )
     else:
         emit_table(
             ("GROUP", "ORDERS", "INTL", "OZ", "PACKAGE", "SERVICE", "INTL SERVICE", "ITEMS"),
@@ -164,21 +166,23 @@ def _run_group_orders(args: argparse.Namespace, ctx: AppContext) -> int:
         )
         return 0
     if args.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["group", "items", "order_id", "source", "external_id", "name", "country"])
-        for entry in report:
-            for o in entry.orders:
-                writer.writerow(
-                    [
-                        entry.group.group_id,
-                        entry.group.description,
-                        o.id,
-                        o.source.value,
-                        o.external_id,
-                        o.recipient.name,
-                        o.recipient.country,
-                    ]
-                )
+        write_csv(
+            sys.stdout,
+            ["group", "items", "order_id", "source", "external_id", "name", "country"],
+            (
+                [
+                    entry.group.group_id,
+                    entry.group.description,
+                    o.id,
+                    o.source.value,
+                    o.external_id,
+                    o.recipient.name,
+                    o.recipient.country,
+                ]
+                for entry in report
+                for o in entry.orders
+            ),
+        )
         return 0
     for entry in report:
         g = entry.group

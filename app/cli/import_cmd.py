@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.bootstrap import AppContext
 from app.cli.output import emit_json
+from app.documents.csv_safe import FORMULA_SAFE_HELP
 from app.services.importing import ImportReport
 
 PRESET_CHOICES = ("auto", "kickstarter", "backerkit", "shopify", "generic")
@@ -31,7 +32,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--errors-csv",
         action="store_true",
-        help="write rejected rows to <FILE stem>.errors.csv beside the file",
+        help="write rejected rows to <FILE stem>.errors.csv beside the file (never through a "
+        "symlink; an existing one only with --overwrite). " + FORMULA_SAFE_HELP,
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing <FILE stem>.errors.csv"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_import)
@@ -68,9 +73,15 @@ def report_json(report: ImportReport) -> dict[str, object]:
             }
             for c in report.conflicts
         ],
-        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors],
+        # "row" as a spreadsheet numbers it; "line" the text line, when quoted line breaks
+        # make them differ (else null).
+        "errors": [
+            {"row": e.row, "line": e.line or None, "column": e.column, "message": e.message}
+            for e in report.errors
+        ],
         "warnings": [
-            {"row": w.row, "column": w.column, "message": w.message} for w in report.warnings
+            {"row": w.row, "line": w.line or None, "column": w.column, "message": w.message}
+            for w in report.warnings
         ],
         "errors_csv": str(report.errors_csv) if report.errors_csv else None,
         "errors_csv_failure": report.errors_csv_failure or None,
@@ -79,7 +90,11 @@ def report_json(report: ImportReport) -> dict[str, object]:
 
 def run_import(args: argparse.Namespace, ctx: AppContext) -> int:
     report = ctx.import_service.import_file(
-        args.file, preset=args.preset, mapping_path=args.mapping, write_error_csv=args.errors_csv
+        args.file,
+        preset=args.preset,
+        mapping_path=args.mapping,
+        write_error_csv=args.errors_csv,
+        overwrite_errors_csv=args.overwrite,
     )
     if report.rows_read == 0:
         print(f"warning: {report.file} has no orders (only a header row)", file=sys.stderr)
@@ -100,7 +115,7 @@ def run_import(args: argparse.Namespace, ctx: AppContext) -> int:
     for conflict in report.conflicts:
         print(f"  conflict, row {conflict.row}: {conflict.message}")
     for error in report.errors:
-        print(f"  error, row {error.row}, {error.column}: {error.message}")
+        print(f"  error, {error.where}, {error.column}: {error.message}")
     if report.warnings:
         print(f"  {len(report.warnings)} values were normalised (see --json for each)")
     if report.errors_csv:

@@ -13,7 +13,9 @@ from app.bootstrap import RuntimeOptions, build_context
 from app.cli.commands import COMMAND_MODULES
 from app.cli.exit_codes import EPILOG, EXIT_APP_ERROR
 from app.domain.errors import AppError
+from app.domain.redaction import redact
 from app.infra.logging_setup import configure_logging
+from printers.errors import PrinterError
 
 #: Exit codes: see app.cli.exit_codes (0 ok, 1 a known error the user can fix, ...).
 
@@ -53,8 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with build_context(options) as ctx:
             configure_logging(ctx.paths.logs, verbose=options.verbose)
             return int(args.func(args, ctx))
-    except AppError as error:
-        print(f"error: {error.message}", file=sys.stderr)
+    except (AppError, PrinterError) as error:
+        # A PrinterError is the printer library's known error (a bad address, paper out):
+        # shown like an AppError, message and fix, never as a traceback.
+        print(f"error: {redact(error.message)}", file=sys.stderr)
         if error.hint:
-            print(f"hint: {error.hint}", file=sys.stderr)
+            print(f"hint: {redact(error.hint)}", file=sys.stderr)
         return EXIT_APP_ERROR

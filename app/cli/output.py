@@ -12,6 +12,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from app.domain.redaction import redact
+
 
 def _default(value: object) -> Any:
     if isinstance(value, Decimal):
@@ -31,8 +33,9 @@ def _default(value: object) -> Any:
 
 def emit_json(payload: object) -> None:
     """Write `payload` as one JSON document on stdout."""
-    json.dump(payload, sys.stdout, default=_default, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    text = json.dumps(payload, default=_default, ensure_ascii=False, indent=2)
+    # A key a server echoed into an error reason never reaches a script's JSON.
+    sys.stdout.write(redact(text) + "\n")
 
 
 def emit_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

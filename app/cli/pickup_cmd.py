@@ -6,6 +6,7 @@ import argparse
 from datetime import date, datetime, time
 
 from app.bootstrap import AppContext
+from app.cli.args import bounded_int, record_id_arg
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
 from app.domain.pickup_days import next_pickup_day
@@ -53,20 +54,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     schedule.add_argument("--from", dest="start", type=_clock, default=DEFAULT_WINDOW[0])
     schedule.add_argument("--to", dest="end", type=_clock, default=DEFAULT_WINDOW[1])
-    schedule.add_argument("--packages", type=int, required=True, help="how many parcels")
+    schedule.add_argument(
+        "--packages",
+        type=bounded_int(1, 100_000, "--packages"),
+        required=True,
+        help="how many parcels",
+    )
     schedule.add_argument("--location", default="", help="where the parcels wait")
     schedule.add_argument("--instructions", default="", help="notes for the carrier")
     schedule.add_argument("--batch", help="attach the pickup to this batch")
     schedule.add_argument("--json", action="store_true", help="print JSON")
     schedule.set_defaults(func=run_schedule)
     confirm = actions.add_parser("confirm", help="buy (confirm) a requested pickup")
-    confirm.add_argument("id", type=int)
+    confirm.add_argument("id", type=record_id_arg)
     confirm.add_argument("--service", help="pickup rate service (default: cheapest)")
     confirm.add_argument("--yes", action="store_true", help="confirm without asking")
     confirm.add_argument("--json", action="store_true", help="print JSON")
     confirm.set_defaults(func=run_confirm)
     cancel = actions.add_parser("cancel", help="cancel a pickup")
-    cancel.add_argument("id", type=int)
+    cancel.add_argument("id", type=record_id_arg)
     cancel.add_argument("--json", action="store_true", help="print JSON")
     cancel.set_defaults(func=run_cancel)
     listing = actions.add_parser("list", help="pickups recorded here")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from app.bootstrap import AppContext
+from app.cli.args import decimal_arg
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
 from app.domain.orders import Address
@@ -133,12 +134,18 @@ def run_address_verify(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _decimal(text: str, what: str) -> Decimal:
+    """A positive plain number (no nan, inf or 1e308: the fuzz found nan crashing here)."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        value = decimal_arg(text)
+    except argparse.ArgumentTypeError:
         value = Decimal(-1)
     if value <= 0:
-        raise AppError(f"{what} {text!r} is not a positive number.", kind=ErrorKind.INVALID_INPUT)
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise AppError(
+            f"{what} {shown!r} is not a positive number.",
+            hint="Write a plain number such as 12 or 5.5 (at most 1,000,000).",
+            kind=ErrorKind.INVALID_INPUT,
+        )
     return value
 
 

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from app.bootstrap import AppContext
+from app.cli.args import record_id_arg
 from app.cli.output import emit_json
 from app.domain.errors import AppError, ErrorKind
 from app.domain.printing import PrintJob, PrintJobStatus
@@ -27,11 +28,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--printer", help="printer name or URI (default: the default printer)")
     parser.add_argument("--reprint", action="store_true", help="print every label again")
     settle = parser.add_mutually_exclusive_group()
-    settle.add_argument("--resend", type=int, metavar="JOB", help="resend a job in doubt")
+    settle.add_argument("--resend", type=record_id_arg, metavar="JOB", help="resend a job in doubt")
     settle.add_argument(
-        "--mark-printed", type=int, metavar="JOB", help="a job in doubt did print: settle it"
+        "--mark-printed",
+        type=record_id_arg,
+        metavar="JOB",
+        help="a job in doubt did print: settle it",
     )
-    settle.add_argument("--skip", type=int, metavar="JOB", help="do not print a queued job")
+    settle.add_argument(
+        "--skip", type=record_id_arg, metavar="JOB", help="do not print a queued job"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_print)
 

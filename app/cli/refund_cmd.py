@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.args import bounded_int, record_id_arg
 from app.cli.deadline_opt import add_deadline_argument, deadline_from
 from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
@@ -14,7 +15,9 @@ from app.domain.errors import AppError, ErrorKind
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("refund", help="refund unused labels; refund status; reminders")
     target = parser.add_mutually_exclusive_group()
-    target.add_argument("--label", type=int, action="append", help="label id (repeatable)")
+    target.add_argument(
+        "--label", type=record_id_arg, action="append", help="label id (repeatable)"
+    )
     target.add_argument(
         "--order", metavar="N", help="the order's (newest) label; N as the Orders panel shows it"
     )
@@ -31,7 +34,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     status.set_defaults(func=run_status)
     reminders = actions.add_parser("reminders", help="labels bought N+ days ago that never moved")
     reminders.add_argument(
-        "--days", type=int, default=None, help="age in days (default: Setup's reminder days, 7)"
+        "--days",
+        type=bounded_int(0, 3650, "--days"),
+        default=None,
+        help="age in days (default: Setup's reminder days, 7)",
     )
     reminders.add_argument("--json", action="store_true", help="print JSON")
     reminders.set_defaults(func=run_reminders)
@@ -44,8 +50,9 @@ def run_refund(args: argparse.Namespace, ctx: AppContext) -> int:
             hint="See `refund reminders --days 7` for labels that never moved.",
             kind=ErrorKind.INVALID_INPUT,
         )
-    service = ctx.refund_service
+    # The order first: a mistyped number is named before any key or network is needed.
     order_id = ctx.order_service.resolve_refs([args.order])[0] if args.order else None
+    service = ctx.refund_service
     labels = service.labels(label_ids=args.label or (), order_id=order_id, batch=args.batch)
     if not args.yes:
         checks = service.check(labels)

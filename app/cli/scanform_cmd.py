@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.args import record_id_arg
 from app.cli.deadline_opt import add_deadline_argument, deadline_from
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     resume = actions.add_parser("resume", help="finish forms left 'creating' (crash, timeout)")
     resume.set_defaults(func=run_resume)
     printing = actions.add_parser("print", help="print a SCAN form (letter page) or open it")
-    printing.add_argument("id", type=int, help="the form's id (see `scanform list`)")
+    printing.add_argument("id", type=record_id_arg, help="the form's id (see `scanform list`)")
     printing.add_argument(
         "--printer",
         help="spool://QUEUE (office printer) or a folder; without it the PDF opens in the viewer",

@@ -20,8 +20,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
-    service = ctx.tracking_service
+    # The order first: a mistyped number is named before any key or network is needed.
     order_id = ctx.order_service.resolve_refs([args.order])[0] if args.order else None
+    service = ctx.tracking_service
     summary: dict[str, int] = {}
     if args.refresh:
         with deadline_from(args, "EasyPost (tracking)").scope():

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.domain.limits import MAX_RECORD_ID
+
 GS = "\x1d"  # ASCII group separator: what a scanner sends for a non-leading FNC1
 
 USPS_TRACKING_LENGTHS = frozenset({20, 22, 26, 30, 34})
@@ -224,8 +226,10 @@ def _parse_order(text: str) -> ScanResult | None:
         ref, external = text, True
     else:
         return None
-    if not _ORDER_ID_RE.fullmatch(ref.lstrip("#")):
-        return _invalid(f"order barcode {text!r} has an unusable order reference")
+    if not _ORDER_ID_RE.fullmatch(ref.lstrip("#")) or (
+        not external and ref.isdigit() and int(ref) > MAX_RECORD_ID
+    ):
+        return _invalid(f"order barcode {text[:40]!r} has an unusable order reference")
     return ScanResult(ScanKind.ORDER, order_ref=ref, order_ref_external=external)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.imports.detect import PRESETS, detect_preset
-from app.imports.error_csv import write_error_csv
 from app.imports.model import ParsedOrders, RowError
 from app.imports.readers import read_table_as
 
@@ -18,7 +17,6 @@ __all__ = [
     "RowError",
     "detect_preset",
     "read_order_file",
-    "write_error_csv",
 ]
 
 

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.domain.items import Item
+from app.domain.limits import MAX_ADDRESS_FIELD_CHARS, MAX_ITEM_VALUE_USD
 from app.domain.orders import Address, Order, OrderLine, SourcePlatform
+from app.domain.us_zip import states_for_zip
 from app.imports.model import ParsedOrders, RowError
 from app.imports.normalize import (
     NO_POSTAL_CODE_COUNTRIES,
     country_code,
     normalize_postal_code,
     province_code,
-    states_for_zip,
     us_state_code,
 )
 from app.imports.table import Table
@@ -56,6 +57,35 @@ def _clean(text: str) -> str:
     return text
 
 
+def _too_long(raw: RawAddress, row: int, columns: AddressColumns, errors: list[RowError]) -> bool:
+    """Report every address field longer than a label could ever print (and never echo it)."""
+    limit = MAX_ADDRESS_FIELD_CHARS
+    if not (
+        len(raw.name) > limit
+        or len(raw.street1) > limit
+        or len(raw.city) > limit
+        or len(raw.street2) > limit
+        or len(raw.company) > limit
+        or len(raw.state) > limit
+        or len(raw.postal_code) > limit
+    ):
+        return False  # the common case, a few comparisons per row
+    found = False
+    for field in ("name", "company", "street1", "street2", "city", "state", "postal_code"):
+        text: str = getattr(raw, field)
+        if len(text) > MAX_ADDRESS_FIELD_CHARS:
+            found = True
+            errors.append(
+                RowError(
+                    row,
+                    getattr(columns, field),
+                    f"{field.replace('_', ' ')} is {len(text):,} characters long; an address "
+                    f"field holds at most {MAX_ADDRESS_FIELD_CHARS}",
+                )
+            )
+    return found
+
+
 def build_address(
     raw: RawAddress,
     row: int,
@@ -70,6 +100,8 @@ def build_address(
     matches the ZIP.
     """
     before = len(errors)
+    if _too_long(raw, row, columns, errors):
+        return None
     street1, street2 = raw.street1, raw.street2
     if "\r" in street1:
         street1 = street1.replace("\r\n", "\n").replace("\r", "\n")
@@ -174,10 +206,27 @@ class Collector:
         name: str,
         value_usd: Decimal | None = None,
         weight_oz: Decimal | None = None,
+        row: int = 0,
     ) -> None:
-        """Remember a SKU's display name (unit value, weight) the first time the file names it."""
+        """Remember a SKU's display name (unit value, weight) the first time the file names it.
+
+        A value past MAX_ITEM_VALUE_USD (or not a finite, non-negative number) is left unknown,
+        with a warning naming `row`: customs forms must not declare $1e35.
+        """
         if sku in self._items:
             return
+        if value_usd is not None and not (
+            value_usd.is_finite() and 0 <= value_usd <= MAX_ITEM_VALUE_USD
+        ):
+            self.warnings.append(
+                RowError(
+                    row,
+                    "",
+                    f"the unit value of {sku} is not a price from 0 to "
+                    f"{MAX_ITEM_VALUE_USD:,} USD; it was left unset (set it with `skus set`)",
+                )
+            )
+            value_usd = None
         self._items[sku] = Item(
             sku=sku,
             name=name or sku,

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.errors import AppError
+from app.domain.limits import MAX_ITEM_WEIGHT_OZ
 from app.domain.orders import SourcePlatform
 from app.imports.collect import AddressColumns, Collector, check_width
 from app.imports.grouped import ORDER_FIELDS, OrderDraft, finish_order
@@ -303,14 +304,21 @@ def _read_line(
             weight = Decimal(weight_text)
         except InvalidOperation:
             weight = None
-        if weight is None or not weight.is_finite() or weight < 0:
+        if (
+            weight is None
+            or not weight.is_finite()
+            or weight < 0
+            or weight > MAX_ITEM_WEIGHT_OZ
+            or "e" in weight_text.lower()
+        ):
             weight = None
             draft.errors.append(
                 RowError(
                     row,
                     header[by_field["item_weight_oz"][0]],
-                    f"weight {weight_text!r} is not a number of ounces",
+                    f"weight {weight_text[:30]!r} is not a number of ounces from 0 to "
+                    f"{MAX_ITEM_WEIGHT_OZ:,} written in digits",
                 )
             )
     value_usd = money[0] if money is not None and money[1] in ("", "USD") else None
-    out.note_item(sku, item_name or sku, value_usd, weight)
+    out.note_item(sku, item_name or sku, value_usd, weight, row=row)

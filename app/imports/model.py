@@ -11,7 +11,9 @@ from app.domain.orders import Order
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """A problem at a file row (1-based line the row starts on, header is row 1; 0 = the file).
+    """A problem at a file row: the row as a spreadsheet numbers it (the header is row 1; 0 =
+    the file), and `line`, the text line the row starts on when that differs (0 otherwise:
+    quoted cells with line breaks make a CSV's lines run ahead of its rows).
 
     `column` is the file's own header name ("" when the row as a whole is meant).
     """
@@ -19,6 +21,12 @@ class RowError:
     row: int
     column: str
     message: str
+    line: int = 0
+
+    @property
+    def where(self) -> str:
+        """ "row 4" or "row 4 (line 6)", as shown to people."""
+        return f"row {self.row}" + (f" (line {self.line})" if self.line else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pycountry
 
+from app.domain.limits import MAX_QUANTITY
 from app.domain.orders import DOMESTIC_COUNTRIES
 
 # Spellings pycountry does not know, seen in backer surveys and shop exports (keys casefolded,
@@ -86,98 +87,6 @@ _MILITARY_STATES = {
     "AA": "Armed Forces Americas",
     "AE": "Armed Forces Europe",
     "AP": "Armed Forces Pacific",
-}
-
-# First three ZIP digits -> the state(s) USPS serves with them (ranges are inclusive). Prefixes
-# shared by two states along a border list both; unassigned prefixes are simply not checked.
-_ZIP3_RANGES: tuple[tuple[int, int, str], ...] = (
-    (5, 5, "NY"),
-    (6, 7, "PR"),
-    (8, 8, "VI"),
-    (9, 9, "PR"),
-    (10, 27, "MA"),
-    (28, 29, "RI"),
-    (30, 38, "NH"),
-    (39, 49, "ME"),
-    (50, 54, "VT"),
-    (55, 55, "MA"),
-    (56, 59, "VT"),
-    (60, 69, "CT"),
-    (70, 89, "NJ"),
-    (90, 98, "AE"),
-    (100, 149, "NY"),
-    (150, 196, "PA"),
-    (197, 199, "DE"),
-    (200, 200, "DC"),
-    (201, 201, "VA"),
-    (202, 205, "DC"),
-    (206, 219, "MD"),
-    (220, 246, "VA"),
-    (247, 268, "WV"),
-    (270, 289, "NC"),
-    (290, 299, "SC"),
-    (300, 319, "GA"),
-    (320, 339, "FL"),
-    (340, 340, "AA"),
-    (341, 349, "FL"),
-    (350, 369, "AL"),
-    (370, 385, "TN"),
-    (386, 397, "MS"),
-    (398, 399, "GA"),
-    (400, 427, "KY"),
-    (430, 459, "OH"),
-    (460, 479, "IN"),
-    (480, 499, "MI"),
-    (500, 528, "IA"),
-    (530, 549, "WI"),
-    (550, 567, "MN"),
-    (569, 569, "DC"),
-    (570, 577, "SD"),
-    (580, 588, "ND"),
-    (590, 599, "MT"),
-    (600, 629, "IL"),
-    (630, 658, "MO"),
-    (660, 679, "KS"),
-    (680, 693, "NE"),
-    (700, 714, "LA"),
-    (716, 729, "AR"),
-    (730, 732, "OK"),
-    (733, 733, "TX"),
-    (734, 749, "OK"),
-    (750, 799, "TX"),
-    (800, 816, "CO"),
-    (820, 831, "WY"),
-    (832, 838, "ID"),
-    (840, 847, "UT"),
-    (850, 865, "AZ"),
-    (870, 884, "NM"),
-    (885, 885, "TX"),
-    (889, 898, "NV"),
-    (900, 961, "CA"),
-    (962, 966, "AP"),
-    (967, 968, "HI"),
-    (969, 969, "GU"),
-    (970, 979, "OR"),
-    (980, 994, "WA"),
-    (995, 999, "AK"),
-)
-# Border prefixes and territories that share a prefix: any of these states is consistent.
-_ZIP3_SHARED: dict[int, frozenset[str]] = {
-    969: frozenset({"GU", "MP", "MH", "FM", "PW"}),
-    967: frozenset({"HI", "AS"}),
-    865: frozenset({"AZ", "NM"}),
-    845: frozenset({"UT", "AZ"}),
-    839: frozenset({"ID", "WA"}),
-    739: frozenset({"OK", "TX"}),
-    835: frozenset({"ID", "WA"}),
-    971: frozenset({"OR", "CA"}),
-    976: frozenset({"OR", "CA"}),
-    979: frozenset({"OR", "ID"}),
-    993: frozenset({"WA", "ID"}),
-    63: frozenset({"CT", "NY"}),  # 06390 Fishers Island, NY
-    834: frozenset({"ID", "WY"}),  # 83414 Alta, WY is served from Idaho
-    885: frozenset({"TX", "NM"}),
-    897: frozenset({"NV", "CA"}),
 }
 
 #: Countries whose addresses have no postal code, so a missing one is no error.
@@ -291,25 +200,6 @@ def province_code(value: str, country: str) -> str:
     return text
 
 
-@lru_cache(maxsize=1)
-def _zip3_table() -> dict[int, frozenset[str]]:
-    table: dict[int, frozenset[str]] = {}
-    for low, high, state in _ZIP3_RANGES:
-        for prefix in range(low, high + 1):
-            table[prefix] = frozenset({state})
-    table.update(_ZIP3_SHARED)
-    return table
-
-
-def states_for_zip(zip_code: str) -> frozenset[str]:
-    """The states a US ZIP's first three digits belong to (empty when the prefix is unknown)."""
-    return (
-        _zip3_table().get(int(zip_code[:3]), frozenset())
-        if zip_code[:3].isdigit()
-        else (frozenset())
-    )
-
-
 class PostalResult:
     """A normalised postal code, or why it is wrong, plus a note when it was repaired."""
 
@@ -372,27 +262,41 @@ def _us_zip(text: str) -> PostalResult:
 
 
 def parse_quantity(raw: str) -> int:
-    """A quantity cell as a non-negative whole number; empty means 0.
+    """A quantity cell as a whole number from 0 to MAX_QUANTITY; empty means 0.
+
+    Only plain digits are read (`2`, and `2.0` as a spreadsheet writes a whole number): `1e3`
+    is refused rather than silently read as 1000.
 
     Raises:
-        ValueError: with a message for the packer when it is negative or not a whole number.
+        ValueError: with a message for the packer when it is negative, not a plain whole
+            number, or beyond MAX_QUANTITY.
     """
-    if raw.isdigit():
-        return int(raw)
+    if len(raw) <= 4 and raw.isdigit() and raw.isascii():
+        return int(raw)  # the common case: at most 9,999, within MAX_QUANTITY
     text = raw.strip()
     if not text:
         return 0
-    if text.isdigit():
-        return int(text)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"quantity {text!r} is not a number") from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise ValueError(f"quantity {text!r} is not a whole number")
-    if number < 0:
-        raise ValueError(f"quantity {text!r} is negative")
-    return int(number)
+    shown = text if len(text) <= 30 else text[:27] + "..."
+    if text.isdigit() and text.isascii():
+        number = int(text) if len(text) <= 12 else MAX_QUANTITY + 1
+    elif not _PLAIN_QUANTITY.fullmatch(text):
+        raise ValueError(
+            f"quantity {shown!r} is not a number: write a whole number in digits (no 1e3)"
+        )
+    elif text.startswith("-") and text.strip("-0.") != "":
+        raise ValueError(f"quantity {shown!r} is negative")
+    elif text.partition(".")[2].strip("0"):
+        raise ValueError(f"quantity {shown!r} is not a whole number")
+    else:
+        digits = text.lstrip("+-").partition(".")[0] or "0"
+        number = int(digits) if len(digits) <= 12 else MAX_QUANTITY + 1
+    if number > MAX_QUANTITY:
+        raise ValueError(f"quantity {shown!r} is more than {MAX_QUANTITY:,} (a typo?)")
+    return number
+
+
+#: A quantity as a spreadsheet may write it: digits, optionally a sign and decimal zeros.
+_PLAIN_QUANTITY = re.compile(r"[+-]?\d+(\.\d*)?")
 
 
 @lru_cache(maxsize=4096)

@@ -136,7 +136,7 @@ def read_shopify(table: Table) -> ParsedOrders:
             currency = cells[col_currency].strip().upper() if col_currency is not None else ""
             if money is not None and (currency or money[1] or "USD") == "USD":
                 value = money[0]
-        out.note_item(sku, item_name or sku, value)
+        out.note_item(sku, item_name or sku, value, row=row)
     for draft in drafts.values():
         if draft.skip_reason is None and not draft.errors and draft.shippable_lines == 0:
             draft.skip_reason = ("", "nothing to ship: no line item requires shipping")

@@ -11,6 +11,7 @@ from keyring.backends import fail, null
 from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
 
 from app.domain.errors import AppError, ErrorKind
+from app.domain.redaction import mask  # re-exported: key status shows keys masked
 
 KEYRING_SERVICE = "packdesk-easypost"
 ENV_API_KEY = "EASYPOST_API_KEY"
@@ -31,18 +32,6 @@ def key_kind(key: str) -> str:
         if key.startswith(prefix):
             return mode
     return ""
-
-
-def mask(key: str) -> str:
-    """A key shown to people: its kind and last 4 characters."""
-    if not key:
-        return ""
-    return f"{key[:4]}…{key[-4:]}" if len(key) > 12 else "…"
-
-
-def redact(text: str, key: str) -> str:
-    """`text` with every occurrence of `key` masked (for anything that might be shown)."""
-    return text.replace(key, mask(key)) if key else text
 
 
 @dataclass(frozen=True, slots=True)

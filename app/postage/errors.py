@@ -8,6 +8,7 @@ from enum import StrEnum
 import requests
 
 from app.domain.errors import AppError, ErrorKind
+from app.domain.redaction import redact
 from app.postage import ep
 from app.postage.models import FieldError
 
@@ -59,13 +60,13 @@ def field_errors(error: ep.ApiError) -> tuple[FieldError, ...]:
             found.append(
                 FieldError(
                     field=str(entry.get("field") or ""),
-                    message=str(entry.get("message") or ""),
+                    message=redact(str(entry.get("message") or "")),
                     code=str(entry.get("code") or ""),
                     suggestion=str(entry.get("suggestion") or ""),
                 )
             )
         else:
-            found.append(FieldError(field="", message=str(entry)))
+            found.append(FieldError(field="", message=redact(str(entry))))
     return tuple(found)
 
 
@@ -110,7 +111,8 @@ def to_app_error(
         raise TypeError(f"not an easypost error: {type(error).__name__}")
     status = getattr(error, "http_status", None)
     code = str(getattr(error, "code", "") or "")
-    message = str(getattr(error, "message", "") or error)
+    # A server (or proxy) may echo the key back: it never goes further than here.
+    message = redact(str(getattr(error, "message", "") or error))
     if status is not None:
         info["http_status"] = status
     if code:

@@ -27,7 +27,11 @@ class OrderFileReader(Protocol):
     ) -> ParsedOrders: ...
 
 
-ErrorCsvWriter = Callable[[ParsedOrders, Path], None]
+class ErrorCsvWriter(Protocol):
+    """Writes the rejected rows (app.services.error_csv.write_error_csv)."""
+
+    def __call__(self, parsed: ParsedOrders, path: Path, *, overwrite: bool = False) -> None: ...
+
 
 #: Progress callback: (phase, done, total); phases "read", "compare", "write", "done".
 ImportProgress = Callable[[str, int, int], None]
@@ -119,9 +123,13 @@ class ImportService:
         preset: str = "auto",
         mapping_path: Path | None = None,
         write_error_csv: bool = False,
+        overwrite_errors_csv: bool = False,
         progress: ImportProgress = _no_progress,
     ) -> ImportReport:
-        """Read `path` and apply it. An unreadable file raises AppError and changes nothing."""
+        """Read `path` and apply it. An unreadable file raises AppError and changes nothing.
+
+        An existing error CSV is replaced only with `overwrite_errors_csv`; a symlink never is.
+        """
         with cyclic_gc_paused():
             progress("read", 0, 1)
             parsed = self._reader(path, preset=preset, mapping_path=mapping_path)
@@ -133,12 +141,14 @@ class ImportService:
                 if parsed.errors or _first_of_each(parsed)[1]:
                     # Fail before anything is saved: afterwards the packer would see only the
                     # CSV failure, not the rows it was meant to list.
-                    ensure_writable(target)
+                    ensure_writable(target, overwrite=overwrite_errors_csv)
             report = self.apply(parsed, progress=progress)
         if write_error_csv and report.errors and self._error_writer is not None:
             # The report may add rows the reader did not reject (repeated order ids).
             try:
-                self._error_writer(replace(parsed, errors=report.errors), target)
+                self._error_writer(
+                    replace(parsed, errors=report.errors), target, overwrite=overwrite_errors_csv
+                )
             except AppError as failure:
                 # Checked above, so only a race (disk full, folder removed) gets here; the
                 # import is committed, so the report is still returned, with the failure.
@@ -280,8 +290,20 @@ _PRESET_SOURCES = {
 }
 
 
-def ensure_writable(target: Path) -> None:
-    """Raise AppError when `target` cannot be written (left as it was: created only to test)."""
+def ensure_writable(target: Path, *, overwrite: bool = False) -> None:
+    """Raise AppError when `target` cannot be written (left as it was: created only to test).
+
+    A symlink is refused (it could point at any file), and so is an existing file unless
+    `overwrite`.
+    """
+    if target.is_symlink():
+        raise _unwritable(
+            target, "it is a symbolic link", "Remove the link (or move the order file)"
+        )
+    if target.is_file() and not overwrite:
+        raise _unwritable(
+            target, "the file already exists", "Pass --overwrite to replace it, or move it away"
+        )
     existed = target.exists()
     try:
         with target.open("a", encoding="utf-8"):
@@ -289,13 +311,20 @@ def ensure_writable(target: Path) -> None:
         if not existed:
             target.unlink()
     except OSError as exc:
-        raise AppError(
-            f"cannot write the error file {target}: {exc.strerror or exc}",
-            hint="Nothing was imported. Make the folder writable (or move the order file to "
-            "one), or leave out --errors-csv.",
-            kind=ErrorKind.INVALID_INPUT,
-            details={"file": str(target)},
+        raise _unwritable(
+            target,
+            exc.strerror or str(exc),
+            "Make the folder writable (or move the order file to one)",
         ) from exc
+
+
+def _unwritable(target: Path, reason: str, fix: str) -> AppError:
+    return AppError(
+        f"cannot write the error file {target}: {reason}",
+        hint=f"Nothing was imported. {fix}, or leave out --errors-csv.",
+        kind=ErrorKind.INVALID_INPUT,
+        details={"file": str(target)},
+    )
 
 
 def _cancel_conflict(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pycountry
 
 from app.domain.errors import AppError, ErrorKind
+from app.domain.limits import record_id
 from app.domain.order_flow import StatusAction, is_already_done, next_status, refusal_reason
 from app.domain.order_freeze import FROZEN_HINT
 from app.domain.orders import Order, OrderStatus, SourcePlatform
@@ -178,7 +179,7 @@ class OrderService:
             text = ref.strip()
             prefix, colon, rest = text.partition(":")
             if colon and prefix.lower() == "id" and rest.isdigit():
-                local.append(int(rest))
+                local.append(record_id(rest, what=f"order {text}"))
             elif colon:
                 if prefix.lower() not in {s.value for s in SourcePlatform} or not rest:
                     malformed.append(ref)

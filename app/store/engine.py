@@ -44,6 +44,8 @@ def make_engine(path: Path) -> Engine:
     """
     engine = create_engine(
         f"sqlite+pysqlite:///{path}",
+        # Parameters hold customers' names and addresses: never in an exception or a log.
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
     event.listen(engine, "connect", _on_connect)

@@ -75,9 +75,10 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def _database_error(path: Path, error: Exception) -> AppError:
+def _database_error(path: Path, error: DatabaseError) -> AppError:
+    reason = str(error.orig or error).splitlines()[0] if str(error.orig or error) else ""
     return AppError(
-        f"Cannot open the database {path}: {error}",
+        f"Cannot open the database {path}: {reason or type(error).__name__}",
         hint="Check that the file is a Packdesk database and not locked by another program; "
         "choose another file with --db.",
         kind=ErrorKind.DATABASE,
@@ -92,6 +93,8 @@ def migrate_database(engine: Engine, path: Path) -> MigrationOutcome:
         AppError: (kind DATABASE) for a file written by a newer Packdesk, a SQLite file that is
             not a Packdesk database, or a file that is not SQLite at all.
     """
+    from alembic.util.exc import CommandError  # Alembic loads only when a database opens
+
     head = head_revision()
     try:
         with engine.connect() as connection:
@@ -99,6 +102,15 @@ def migrate_database(engine: Engine, path: Path) -> MigrationOutcome:
             previous = current_revision(connection)
     except DatabaseError as error:
         raise _database_error(path, error) from error
+    except CommandError:  # alembic_version holds more than one row
+        raise AppError(
+            f"The database {path} records more than one schema version, so it cannot be "
+            "upgraded safely.",
+            hint="Nothing was changed. Restore the latest backup (a .bak file beside it), or "
+            "keep only the newest row in its alembic_version table.",
+            kind=ErrorKind.DATABASE,
+            details={"path": str(path)},
+        ) from None
     if previous is None and tables - {"alembic_version"}:
         raise AppError(
             f"{path} is a SQLite file but not a Packdesk database.",
@@ -120,7 +132,26 @@ def migrate_database(engine: Engine, path: Path) -> MigrationOutcome:
     if previous is not None:
         backup = _free_backup_path(path, previous)
         backup_database(path, backup)
-    _upgrade(engine, path)
+    try:
+        _upgrade(engine, path)
+    except BaseException as error:
+        # The upgrade is one transaction and was rolled back: the file is as it was, so the
+        # copy just made is not needed (a retry would otherwise leave one more each time).
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        if isinstance(error, DatabaseError) and previous is None:
+            raise _database_error(path, error) from None
+        if isinstance(error, DatabaseError):
+            raise AppError(
+                f"The database {path} says it is at schema {previous}, but its tables do not "
+                f"match that version, so it cannot be upgraded ({type(error.orig).__name__}: "
+                f"{str(error.orig)[:120]}).",
+                hint="Nothing was changed. Restore the latest backup (a .bak file beside it), "
+                "or use another database with --db.",
+                kind=ErrorKind.DATABASE,
+                details={"path": str(path), "revision": previous, "head": head},
+            ) from None
+        raise
     return MigrationOutcome(previous, head, backup)
 
 

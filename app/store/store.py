@@ -15,6 +15,7 @@ from app.domain.errors import AppError, ErrorKind
 from app.store.address_checks_repo import AddressCheckRepository
 from app.store.audit_repo import AuditRepository
 from app.store.batches_repo import BatchRepository
+from app.store.db_errors import database_errors_as_app_errors
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
 from app.store.history_repo import HistoryRepository
@@ -142,7 +143,7 @@ class Store:
         between, which worker threads and a second process (CLI beside the GUI) would hit.
         """
         factory = self.write_sessions if write else self.sessions
-        with factory.begin() as session:
+        with database_errors_as_app_errors(self.path), factory.begin() as session:
             yield StoreTransaction(session)
 
     def close(self) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import os
 import platform
-import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -38,14 +37,12 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.domain.errors import AppError, ErrorKind
+from app.domain.redaction import redact
 from app.ui.widgets.message_bar import MessageBar, Tone
 from printers.errors import PrinterError
 
 log = logging.getLogger(__name__)
 
-# EasyPost keys: EZTK... (test) and EZAK... (production), then an alphanumeric run.
-_EASYPOST_KEY = re.compile(r"EZ[AT]K[0-9A-Za-z]{8,}")
-_REDACTED = "[redacted]"
 _STATUS_MS = 15_000
 
 SecretSource = Callable[[], Iterable[str]]
@@ -56,11 +53,8 @@ def _environment_secrets() -> Iterable[str]:
     return [key] if key else []
 
 
-def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """Remove anything that looks like an EasyPost key, and every given secret value."""
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, _REDACTED)
-    return _EASYPOST_KEY.sub(_REDACTED, text)
+#: Crash details and warnings lose keys the one way everything else does.
+scrub = redact
 
 
 def is_known(exc: BaseException) -> bool:

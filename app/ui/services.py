@@ -13,26 +13,20 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar, cast
 
 from app.bootstrap import AppContext
+from app.services.lazy import Lazy
 
 S = TypeVar("S")
 
 
 class _Deferred(Generic[S]):
-    """Stands in for a service; resolves it once, on first attribute access, under a lock."""
+    """Stands in for a service; resolves it once, on first attribute access (app.services.lazy
+    does the once-under-a-lock part, as it does for the services' own lazy collaborators)."""
 
     def __init__(self, resolve: Callable[[], S]) -> None:
-        self._resolve = resolve
-        self._lock = threading.Lock()
-        self._target: S | None = None
+        self._lazy: Lazy[S] = Lazy(resolve)
 
     def __getattr__(self, name: str) -> Any:
-        target = self._target
-        if target is None:
-            with self._lock:
-                if self._target is None:
-                    self._target = self._resolve()
-                target = self._target
-        return getattr(target, name)
+        return getattr(self._lazy.get(), name)
 
 
 def deferred(resolve: Callable[[], S]) -> S:

@@ -40,10 +40,6 @@ QFrame#stat {
     border-radius: 6px;
     min-width: 96px;
 }
-QLabel#unavailableText {
-    color: #52606d;
-    font-size: 11pt;
-}
 QHeaderView::section {
     padding: 3px 6px;
 }

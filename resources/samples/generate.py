@@ -423,24 +423,28 @@ class Manifest:
 
 
 class _Sheet:
-    """A CSV being written, counting file lines so planted rows know their row numbers."""
+    """A CSV being written, counting rows so planted rows know their row numbers.
+
+    Rows are numbered as a spreadsheet shows them (the importer's errors do the same): a quoted
+    cell's line breaks do not move later rows down.
+    """
 
     def __init__(self, handle: io.TextIOBase, header: Sequence[str], line_end: str = "\n") -> None:
         self.writer = csv.writer(handle, lineterminator=line_end)
         self.writer.writerow(header)
-        self.next_line = 2
+        self.next_row = 2
         self.width = len(header)
 
     def add(self, cells: Sequence[str]) -> int:
-        """Write a row; return the file row it starts on."""
-        row = self.next_line
+        """Write a row; return its spreadsheet row number."""
+        row = self.next_row
         self.writer.writerow(cells)
-        self.next_line += 1 + sum(cell.count("\n") for cell in cells)
+        self.next_row += 1
         return row
 
     def blank(self) -> None:
         self.writer.writerow([""] * self.width)
-        self.next_line += 1
+        self.next_row += 1
 
 
 def _spread(rng: random.Random, n_total: int, count: int) -> list[int]:

@@ -13,6 +13,7 @@ from app.cli.main import main
 from app.domain.tracking import GS
 from app.services.ship_from import ShipFromService
 from app.store import Store, open_store
+from tests.dates import every_moment
 from tests.services.after_labels_support import STUDIO, Desk, desk  # noqa: F401
 
 
@@ -31,6 +32,7 @@ def cli(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[object]:
     monkeypatch.setenv("PACKDESK_STATION", "desk-cli")
+    monkeypatch.setattr("app.bootstrap.system_clock", desk.clock)  # the desk's pinned day
 
     def run(*args: str) -> tuple[int, str]:
         capsys.readouterr()
@@ -84,6 +86,7 @@ def test_scan_json_statuses(desk: Desk, cli) -> None:  # type: ignore[no-untyped
     assert code == 3 and out.startswith("UNKNOWN: ")
 
 
+@pytest.mark.parametrize("desk_moment", **every_moment())
 def test_scanform_refund_track_batches_pickup(desk: Desk, cli) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     ShipFromService(desk.store).add("Studio", STUDIO, make_default=True)
     batch = desk.batch()

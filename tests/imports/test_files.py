@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from app.domain.errors import AppError
-from app.imports import read_order_file, write_error_csv
+from app.imports import read_order_file
+from app.services.error_csv import write_error_csv
 from tests.imports.helpers import assert_every_row_accounted
 
 KS_HEADER = (
@@ -153,7 +154,7 @@ def test_error_csv_gives_back_the_rejected_rows(tmp_path: Path) -> None:
         rows = list(csv.reader(handle))
     assert rows[0] == ["row", "column", "message", *KS_HEADER.split(",")]
     problems = [(r[0], r[1]) for r in rows[1:]]
-    assert problems == [("3", "Shipping Name"), ("3", "Shipping State"), ("5", "Shipping Country")]
+    assert problems == [("3", "Shipping Name"), ("3", "Shipping State"), ("4", "Shipping Country")]
     assert rows[1][3:] == ["2", "collected", "Tier", "", "1 Elm St\nApt 2", "Boston", "TX",
                            "02108", "US"]  # fmt: skip
     assert "Atlantis" in rows[3]
@@ -176,7 +177,7 @@ def test_utf8_bom_in_front_of_windows_1252_text(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
-def test_row_numbers_follow_the_file_lines_whatever_the_line_ends(
+def test_rows_are_numbered_as_a_spreadsheet_shows_them_and_name_the_line(
     tmp_path: Path, newline: str
 ) -> None:
     rows = [
@@ -190,8 +191,12 @@ def test_row_numbers_follow_the_file_lines_whatever_the_line_ends(
     path = tmp_path / "backers.csv"
     path.write_bytes(text.encode("utf-8"))
     parsed = read_order_file(path)
-    assert parsed.order_rows == {"1": 2, "3": 6}
-    assert parsed.rejected_row_numbers == (5, 9)
+    # Issue 8: rows as a spreadsheet numbers them (a blank line is an empty row), and the text
+    # line where quoted line breaks make it differ.
+    assert parsed.order_rows == {"1": 2, "3": 5}
+    assert parsed.rejected_row_numbers == (4, 6)
+    assert {(e.row, e.line) for e in parsed.errors} == {(4, 5), (6, 9)}
+    assert {e.where for e in parsed.errors} == {"row 4 (line 5)", "row 6 (line 9)"}
     first = parsed.orders[0].recipient
     assert (first.street1, first.street2) == ("1 Main St", "Apt 2")
     assert parsed.orders[1].recipient.street2 == "Rear"
@@ -243,5 +248,6 @@ def test_one_windows_1252_row_in_a_utf8_file_leaves_the_utf8_rows_alone(tmp_path
     assert names == ["Jürgen Müller", "René Roe", "Zoë Ángel", "Ann"]
     assert parsed.orders[3].recipient.city == "Genève"
     mixed = {w.row: w.message for w in parsed.warnings if "not UTF-8" in w.message}
-    assert set(mixed) == {3, 6}  # rows (records), not the file's continuation line 7
+    assert set(mixed) == {3, 5}  # spreadsheet rows, not the file's continuation line 7
+    assert {w.row: w.line for w in parsed.warnings if "not UTF-8" in w.message} == {3: 0, 5: 6}
     assert "Windows-1252" in mixed[3]

@@ -97,21 +97,23 @@ def test_2025_report_items_addons_and_messy_addresses(tmp_path: Path) -> None:
     assert by_id["3"].recipient.country == "DE"
     assert by_id["10"].recipient.postal_code == "98144-2734"
     assert by_id["1"].extra["pledge_amount"] == "$1,149.00"
-    # Row numbers: header is 1, backer 2's address spans lines 3-4, so backer 3 is on line 5.
-    assert parsed.order_rows == {"1": 2, "2": 3, "3": 5, "10": 13}
+    # Rows as a spreadsheet numbers them: header is 1, backer 2's address spans lines 3-4, so
+    # backer 3 is row 4 but starts on line 5 (issue 8: errors name both).
+    assert parsed.order_rows == {"1": 2, "2": 3, "3": 4, "10": 12}
     # The repaired ZIP, then every skipped row is also a warning.
-    assert [w.row for w in parsed.warnings] == [3, 6, 7, 9]
+    assert [w.row for w in parsed.warnings] == [3, 5, 6, 8]
+    assert [w.line for w in parsed.warnings] == [0, 6, 7, 9]
     assert "leading zeros" in parsed.warnings[0].message
     assert [(s.row, s.column) for s in parsed.skipped] == [
+        (5, "Pledged Status"),
         (6, "Pledged Status"),
-        (7, "Pledged Status"),
-        (9, ""),
+        (8, ""),
     ]
     errors = {(e.row, e.column): e.message for e in parsed.errors}
-    assert "not answered the survey" in errors[(8, "Survey Response")]
-    assert "negative" in errors[(10, "T-Shirt (L)")]
-    assert "does not match ZIP 02108" in errors[(11, "Shipping State")]
-    assert "also appears on row 2" in errors[(12, "Backer Number")]
+    assert "not answered the survey" in errors[(7, "Survey Response")]
+    assert "negative" in errors[(9, "T-Shirt (L)")]
+    assert "does not match ZIP 02108" in errors[(10, "Shipping State")]
+    assert "also appears on row 2" in errors[(11, "Backer Number")]
     assert parsed.rows_read == 11
     assert_every_row_accounted(parsed)
 

@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from app.domain.us_zip import states_for_zip
 from app.imports.normalize import (
     country_code,
     normalize_postal_code,
     parse_money,
     parse_quantity,
     province_code,
-    states_for_zip,
     us_state_code,
 )
 from app.imports.sku import addon_name, sku_from_name
@@ -152,14 +152,27 @@ def test_money_without_a_number() -> None:
     assert parse_money("USD") is None
 
 
-@pytest.mark.parametrize(("text", "value"), [("", 0), ("3", 3), (" 2 ", 2), ("1.0", 1), ("0", 0)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("", 0), ("3", 3), (" 2 ", 2), ("1.0", 1), ("0", 0), ("10000", 10_000), ("-0", 0)],
+)
 def test_quantities(text: str, value: int) -> None:
     assert parse_quantity(text) == value
 
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("-1", "negative"), ("1.5", "whole"), ("two", "not a number"), ("NaN", "whole")],
+    [
+        ("-1", "negative"),
+        ("1.5", "whole"),
+        ("two", "not a number"),
+        ("NaN", "whole"),
+        ("1e3", "no 1e3"),  # issue 8: was silently read as 1000
+        ("1e308", "no 1e3"),
+        ("99999999999999999999999", "more than 10,000"),
+        ("10001", "more than 10,000"),
+        ("-0.5", "negative"),
+    ],
 )
 def test_bad_quantities(text: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):

@@ -71,14 +71,16 @@ def test_multi_row_orders_are_merged_and_messy_fields_cleaned(tmp_path: Path) ->
     values = {item.sku: item.value_usd for item in parsed.items}
     assert values["LOD-CORE"] == Decimal("24.00")
     skipped = {s.row: s.message for s in parsed.skipped}
-    # #1006's note attribute spans two lines, so #1007 starts on line 7.
-    assert "no line item requires shipping" in skipped[7]
-    assert "cancelled" in skipped[8] and "cancelled" in skipped[9]
-    assert "already fulfilled" in skipped[12]
+    # #1006's note attribute spans two lines, so #1007 is row 6 of a spreadsheet but starts on
+    # line 7 of the text (issue 8: both are named).
+    assert "no line item requires shipping" in skipped[6]
+    assert {s.row: s.line for s in parsed.skipped}[6] == 7
+    assert "cancelled" in skipped[7] and "cancelled" in skipped[8]
+    assert "already fulfilled" in skipped[11]
     errors = {(e.row, e.column): e.message for e in parsed.errors}
-    assert "not a whole number" in errors[(11, "Lineitem quantity")]
-    assert "rejected because of row 11" in errors[(10, "Name")]
-    assert "Name is missing" in errors[(13, "Name")]
+    assert "not a whole number" in errors[(10, "Lineitem quantity")]
+    assert "rejected because of row 10" in errors[(9, "Name")]
+    assert "Name is missing" in errors[(12, "Name")]
     assert_every_row_accounted(parsed)
 
 

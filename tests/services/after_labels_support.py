@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,12 +18,13 @@ from app.domain.orders import Address, OrderStatus
 from app.postage.gateway import EasyPostGateway, GatewayConfig
 from app.postage.models import ParcelSpec, RateRequest
 from app.postage.ratelimit import RetryPolicy
+from app.postage.sandbox.clock import SandboxClock
 from app.postage.sandbox.server import SandboxServer
 from app.services.audit import AuditLog
-from app.services.clock import utc_now
 from app.services.importing import ImportService
 from app.store import StatusChange, Store
 from app.store.labels_repo import LabelRecord, NewLabel
+from tests.dates import RunningClock, aware
 from tests.services.factories import order, parsed
 
 STUDIO = Address(
@@ -46,14 +47,8 @@ WAREHOUSE = Address(
 )
 
 
-class ShiftedClock:
-    """utc_now plus an offset tests move forward (the desk's clock; the sandbox has its own)."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return utc_now() + self.offset
+#: The desk's clock: a fixed start that runs on, plus an offset tests move forward.
+ShiftedClock = RunningClock
 
 
 @dataclass
@@ -158,14 +153,15 @@ FAST_RETRY = RetryPolicy(base_delay=0.01, max_delay=0.05)
 
 
 @pytest.fixture
-def desk(store: Store, tmp_path: Path) -> Iterator[Desk]:
-    with SandboxServer(tmp_path / "sandbox-state.json") as sandbox:
+def desk(store: Store, tmp_path: Path, desk_moment: datetime) -> Iterator[Desk]:
+    sandbox_clock = SandboxClock(aware(desk_moment))
+    with SandboxServer(tmp_path / "sandbox-state.json", clock=sandbox_clock) as sandbox:
         sandbox.set_timings(scan_form_s=0.0, batch_s=0.0)
         gateway = EasyPostGateway(
             "EZTK_test_after_labels",
             GatewayConfig(api_base=sandbox.api_base, retry=FAST_RETRY),
         )
-        clock = ShiftedClock()
+        clock = ShiftedClock(desk_moment)
         audit = AuditLog(store, station="desk-1", user="tester", clock=clock)
         try:
             yield Desk(store, sandbox, gateway, audit, clock, tmp_path / "documents")

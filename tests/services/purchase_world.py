@@ -17,6 +17,7 @@ from app.domain.ship_from import ShipFromAddress
 from app.postage.gateway import EasyPostGateway, GatewayConfig
 from app.postage.ratelimit import RetryPolicy
 from app.services.audit import AuditLog
+from app.services.clock import Clock, utc_now
 from app.services.label_files import LabelFiles
 from app.services.preflight import PreflightService
 from app.services.purchase import BuyProgress, LabelInfo, PurchaseService
@@ -134,16 +135,22 @@ class Recorder:
 
 
 def purchase_service(
-    store: Store, gateway: EasyPostGateway, labels_root: Path, *, concurrency: int = 4
+    store: Store,
+    gateway: EasyPostGateway,
+    labels_root: Path,
+    *,
+    concurrency: int = 4,
+    clock: Clock = utc_now,
 ) -> PurchaseService:
-    audit = AuditLog(store, station="desk-1", user="ann")
+    audit = AuditLog(store, station="desk-1", user="ann", clock=clock)
     return PurchaseService(
         store,
         gateway,
-        PreflightService(store, gateway),
+        PreflightService(store, gateway, clock=clock),
         LabelFiles(labels_root, gateway),
         audit,
         concurrency=concurrency,
+        clock=clock,
     )
 
 

@@ -15,7 +15,8 @@ import pytest
 
 from app.domain.order_flow import StatusAction
 from app.domain.orders import OrderStatus
-from app.imports import read_order_file, write_error_csv
+from app.imports import read_order_file
+from app.services.error_csv import write_error_csv
 from app.services.importing import ImportService
 from app.services.orders import OrderSelection, OrderService
 from app.store import StatusChange, Store

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.domain.errors import AppError
-from app.imports import read_order_file, write_error_csv
+from app.imports import read_order_file
+from app.services.error_csv import write_error_csv
 from app.services.importing import ImportService
 from app.store import open_store
 from tests.services.factories import WriteCounter

@@ -199,7 +199,7 @@ def test_error_csv_is_written_beside_the_file_on_request(store: Store, tmp_path:
     service = ImportService(
         store,
         lambda path, **_: result,
-        error_writer=lambda p, target: written.append((p, target)),
+        error_writer=lambda p, target, **_: written.append((p, target)),
     )
     report = service.import_file(source, write_error_csv=True)
     assert report.errors_csv == error_csv_path(source) == tmp_path / "backers.errors.csv"
@@ -291,7 +291,7 @@ def test_unwritable_error_csv_is_refused_before_anything_is_written(
     result = parsed([order("1")], errors=[RowError(3, "Email", "bad")], path=source)
     written: list[Path] = []
     service = ImportService(
-        store, lambda path, **_: result, error_writer=lambda p, target: written.append(target)
+        store, lambda path, **_: result, error_writer=lambda p, target, **_: written.append(target)
     )
     counter = WriteCounter(store)
     with pytest.raises(AppError, match="cannot write the error file") as caught:
@@ -300,7 +300,7 @@ def test_unwritable_error_csv_is_refused_before_anything_is_written(
     assert counter.statements == [] and written == []
     # Without errors to write there is nothing to refuse; the check leaves no file behind.
     clean = parsed([order("1")], path=tmp_path / "clean.csv")
-    ImportService(store, lambda path, **_: clean, error_writer=lambda p, t: None).import_file(
+    ImportService(store, lambda path, **_: clean, error_writer=lambda p, t, **_: None).import_file(
         clean.path, write_error_csv=True
     )
     assert not error_csv_path(clean.path).exists()
@@ -312,7 +312,7 @@ def test_error_csv_failing_after_the_import_is_reported_and_the_import_stands(
     source = tmp_path / "backers.csv"
     result = parsed([order("1")], errors=[RowError(3, "Email", "bad")], path=source)
 
-    def failing_writer(p: ParsedOrders, target: Path) -> None:
+    def failing_writer(p: ParsedOrders, target: Path, *, overwrite: bool = False) -> None:
         raise AppError(f"cannot write the error file {target}: No space left on device")
 
     report = ImportService(

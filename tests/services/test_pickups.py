@@ -10,6 +10,7 @@ import pytest
 from app.domain.errors import AppError, ErrorKind
 from app.services.pickups import PickupRequest, PickupService, local_time
 from app.services.ship_from import ShipFromService
+from tests.dates import every_moment
 from tests.services.after_labels_support import STUDIO, Desk, desk  # noqa: F401
 
 
@@ -24,6 +25,7 @@ def pickups(desk: Desk) -> PickupService:  # noqa: F811
     return PickupService(desk.store, desk.gateway, desk.audit, clock=desk.clock)
 
 
+@pytest.mark.parametrize("desk_moment", **every_moment())
 def test_schedule_confirm_cancel(desk: Desk, pickups: PickupService) -> None:  # noqa: F811
     batch = desk.batch()
     for order_id in desk.orders(2):
@@ -61,6 +63,7 @@ def test_schedule_confirm_cancel(desk: Desk, pickups: PickupService) -> None:  #
     assert actions == ["pickup.cancelled", "pickup.confirmed", "pickup.requested"]
 
 
+@pytest.mark.parametrize("desk_moment", **every_moment())
 def test_a_sunday_has_no_rate_and_confirm_says_why(
     desk: Desk,  # noqa: F811
     pickups: PickupService,

@@ -31,7 +31,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def ctx(desk: Desk) -> Iterator[AppContext]:  # noqa: F811
-    with build_context(RuntimeOptions(db=str(desk.store.path))) as context:
+    with build_context(RuntimeOptions(db=str(desk.store.path), clock=desk.clock)) as context:
         yield context
 
 

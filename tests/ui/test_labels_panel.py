@@ -4,7 +4,7 @@ form (after which refunds are refused with the reason), a pickup, and tracking."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,14 +19,19 @@ from app.ui.errors import CrashDialog
 from app.ui.main_window import MainWindow
 from app.ui.panels.labels_panel import LabelsPanel
 from app.ui.widgets.message_bar import Tone
+from tests.dates import FIXED_MOMENTS, RunningClock, next_pickup_day
 from tests.ui.conftest import ThreadGuard
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def demo_ctx(tmp_path: Path) -> Iterator[AppContext]:
-    with build_context(RuntimeOptions(profile="demo", home=tmp_path, demo=True)) as ctx:
+def demo_ctx(tmp_path: Path, desk_moment: datetime) -> Iterator[AppContext]:
+    """The demo desk on a fixed day (its services and its sandbox share the pinned clock)."""
+    options = RuntimeOptions(
+        profile="demo", home=tmp_path, demo=True, clock=RunningClock(desk_moment)
+    )
+    with build_context(options) as ctx:
         ctx.demo_seeder.seed()
         yield ctx
 
@@ -43,6 +48,11 @@ def bought(demo_ctx: AppContext) -> BuyResult:
     return result
 
 
+@pytest.mark.parametrize(
+    "desk_moment",
+    [FIXED_MOMENTS[name] for name in ("saturday", "sunday", "year-end")],
+    ids=["saturday", "sunday", "year-end"],
+)
 def test_refund_scan_form_pickup_and_tracking(
     qtbot: QtBot,
     demo_ctx: AppContext,
@@ -137,10 +147,8 @@ def test_refund_scan_form_pickup_and_tracking(
     assert len(opened) == 1 and opened[0].suffix == ".pdf" and opened[0].is_file()
 
     # A pickup: schedule, confirm, cancel.
-    # USPS picks up on the next business day, never on a Sunday: on a Saturday, skip one more.
-    day = date.today() + timedelta(days=1)
-    if day.weekday() == 6:
-        day += timedelta(days=1)
+    # USPS picks up on a later day, never on a Sunday (the day is the pinned clock's).
+    day = next_pickup_day(demo_ctx.clock())
     panel.ask_pickup = lambda _parent, packages: PickupRequest(
         day=day, packages=packages, location="Front desk"
     )

@@ -1,31 +1,12 @@
-"""Just enough US geography for the sandbox: ZIP3 -> state, state centroids, USPS-like zones."""
+"""Just enough US geography for the sandbox: state centroids, USPS-like zones (ZIP3 -> state and
+the domestic countries come from app.domain, as the app itself uses them)."""
 
 from __future__ import annotations
 
 import math
 
-# (first ZIP3, last ZIP3, state). Coarse USPS prefix ranges; enough to catch a ZIP that does not
-# belong to its state and ZIP3s that do not exist.
-_ZIP3_RANGES: tuple[tuple[int, int, str], ...] = (
-    (5, 5, "NY"), (6, 7, "PR"), (8, 8, "VI"), (9, 9, "PR"),
-    (10, 27, "MA"), (28, 29, "RI"), (30, 38, "NH"), (39, 49, "ME"), (50, 54, "VT"),
-    (55, 55, "MA"), (56, 59, "VT"), (60, 69, "CT"), (70, 89, "NJ"), (90, 99, "AE"),
-    (100, 149, "NY"), (150, 196, "PA"), (197, 199, "DE"), (200, 200, "DC"), (201, 201, "VA"),
-    (202, 205, "DC"), (206, 219, "MD"), (220, 246, "VA"), (247, 268, "WV"), (270, 289, "NC"),
-    (290, 299, "SC"), (300, 319, "GA"), (320, 339, "FL"), (340, 340, "AA"), (341, 349, "FL"),
-    (350, 369, "AL"), (370, 385, "TN"), (386, 397, "MS"), (398, 399, "GA"), (400, 427, "KY"),
-    (430, 459, "OH"), (460, 479, "IN"), (480, 499, "MI"), (500, 528, "IA"), (530, 549, "WI"),
-    (550, 567, "MN"), (569, 569, "DC"), (570, 577, "SD"), (580, 588, "ND"), (590, 599, "MT"),
-    (600, 629, "IL"), (630, 658, "MO"), (660, 679, "KS"), (680, 693, "NE"), (700, 714, "LA"),
-    (716, 729, "AR"), (730, 732, "OK"), (733, 733, "TX"), (734, 749, "OK"), (750, 799, "TX"),
-    (800, 816, "CO"), (820, 831, "WY"), (832, 838, "ID"), (840, 847, "UT"), (850, 865, "AZ"),
-    (870, 884, "NM"), (885, 885, "TX"), (889, 898, "NV"), (900, 961, "CA"), (962, 966, "AP"),
-    (967, 968, "HI"), (969, 969, "GU"), (970, 979, "OR"), (980, 994, "WA"), (995, 999, "AK"),
-)  # fmt: skip
-
-_ZIP3_STATE: dict[int, str] = {
-    zip3: state for first, last, state in _ZIP3_RANGES for zip3 in range(first, last + 1)
-}
+from app.domain.orders import DOMESTIC_COUNTRIES as ORDERS_DOMESTIC_COUNTRIES
+from app.domain.us_zip import primary_state_for_zip, states_for_zip
 
 # Approximate population centroids (lat, lon); military and territories near their gateways.
 STATE_CENTROIDS: dict[str, tuple[float, float]] = {
@@ -46,8 +27,8 @@ STATE_CENTROIDS: dict[str, tuple[float, float]] = {
     "AP": (37.8, -122.4),
 }  # fmt: skip
 
-#: Where USPS delivers as domestic mail.
-DOMESTIC_COUNTRIES = frozenset({"US", "PR", "VI", "GU", "AS", "MP"})
+#: Where USPS delivers as domestic mail: the app's own list (one source of truth).
+DOMESTIC_COUNTRIES = ORDERS_DOMESTIC_COUNTRIES
 _FAR_STATES = frozenset({"PR", "VI", "GU", "AE", "AA", "AP"})
 _BIG_STATES = frozenset({"CA", "TX", "AK", "MT", "NV", "AZ", "NM", "OR", "CO", "FL"})
 
@@ -71,7 +52,13 @@ def state_for_zip(zip_code: str) -> str | None:
     five = zip5(zip_code)
     if len(five) != 5:
         return None
-    return _ZIP3_STATE.get(int(five[:3]))
+    return primary_state_for_zip(five)
+
+
+def states_for_zip5(zip_code: str) -> frozenset[str]:
+    """Every state a ZIP's prefix serves (border and territory prefixes serve several)."""
+    five = zip5(zip_code)
+    return states_for_zip(five) if len(five) == 5 else frozenset()
 
 
 def country_group(country: str) -> int:

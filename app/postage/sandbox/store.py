@@ -5,15 +5,15 @@ from __future__ import annotations
 import heapq
 import json
 import os
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from app.domain.errors import AppError, ErrorKind
+from app.domain.file_lock import ExclusiveFileLock
 
 JsonObj = dict[str, Any]
 
@@ -43,28 +43,18 @@ KIND_BY_PREFIX = {
 }  # fmt: skip
 
 
-def _lock_state(path: Path) -> IO[str]:
-    """An exclusive, non-blocking lock on `<state>.lock`, held while the handle stays open."""
+def _lock_state(path: Path) -> ExclusiveFileLock:
+    """An exclusive, non-blocking lock on `<state>.lock`, held until released."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.with_name(path.name + ".lock").open("a+", encoding="utf-8")
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as error:
-        handle.close()
+    lock = ExclusiveFileLock(path.with_name(path.name + ".lock"))
+    if not lock.try_acquire():
         raise AppError(
             f"The sandbox state file {path} is in use by another running sandbox.",
             hint="Stop the other sandbox, or talk to it with --api-base URL (the first line it "
             "printed), or give this one its own --state file.",
             kind=ErrorKind.CONFLICT,
-        ) from error
-    return handle
+        )
+    return lock
 
 
 def _owned_ids(shipment: JsonObj) -> list[str]:
@@ -98,7 +88,7 @@ class SandboxStore:
         self._writer: threading.Thread | None = None
         self._dirty: set[str] = set()
         self._ledger_journaled = 0
-        self._file_lock: IO[str] | None = None
+        self._file_lock: ExclusiveFileLock | None = None
         if path is not None:
             self._load(path)
 
@@ -182,7 +172,7 @@ class SandboxStore:
             self._writer = None
         if self._file_lock is not None:  # only the process that owns the file writes it
             self.save()
-            self._file_lock.close()
+            self._file_lock.release()
             self._file_lock = None
 
     def _write_loop(self) -> None:

@@ -7,7 +7,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.postage.sandbox.geo import DOMESTIC_COUNTRIES, STATE_CENTROIDS, state_for_zip, zip5
+from app.postage.sandbox.geo import (
+    DOMESTIC_COUNTRIES,
+    STATE_CENTROIDS,
+    state_for_zip,
+    states_for_zip5,
+    zip5,
+)
 
 _SUFFIXES = {
     "STREET": "ST",
@@ -96,7 +102,7 @@ def verify(address: dict[str, Any]) -> Verification:
         errors.append(_error("E.HOUSE_NUMBER.MISSING", "street1", "House number is missing"))
     if zip_state is None:
         errors.append(_error("E.ZIP.NOT_FOUND", "zip", "ZIP code not found"))
-    elif state and state != zip_state:
+    elif state and state not in states_for_zip5(zip_code):
         errors.append(_error("E.ZIP.INVALID", "zip", f"ZIP code does not belong to {state}"))
     if not state and not city and zip_state is None:
         errors.append(_error("E.CITY_STATE.INVALID", "city", "City/state is missing"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.ui.errors import ErrorPresenter
@@ -106,27 +106,3 @@ class Panel(QWidget):
     ) -> Callable[[BaseException], None]:
         """An on_error for tasks of this panel: inline here, plus a box for user actions."""
         return self._presenter.handler(self.message_bar, user_action=user_action, action=action)
-
-
-class UnavailablePanel(Panel):
-    """An honest placeholder for a feature that is not built yet."""
-
-    def __init__(
-        self,
-        title: str,
-        explanation: str,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
-        parent: QWidget | None = None,
-    ) -> None:
-        self.title = title
-        super().__init__(runner, presenter, parent)
-        text = QLabel(explanation, self)
-        text.setWordWrap(True)
-        text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        text.setObjectName("unavailableText")
-        self._layout.addWidget(text)
-        self._layout.addStretch(1)
-
-    def activated(self) -> None:
-        self._announce(f"{self.title}: not available yet")

@@ -5,9 +5,11 @@ Panels get `deferred` services (app.ui.services) that resolve on first use, in a
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
-from app.imports import read_order_file, write_error_csv
+from app.imports import read_order_file
+from app.services.error_csv import write_error_csv
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
 from app.ui.panels.groups_panel import GroupsPanel
@@ -83,7 +85,8 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
             presenter,
             read_file=read_order_file,
             importer=importer,
-            write_error_csv=write_error_csv,
+            # The save dialog has asked before replacing a file.
+            write_error_csv=partial(write_error_csv, overwrite=True),
         )
         return built["import"]
 

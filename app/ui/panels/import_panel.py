@@ -67,6 +67,8 @@ class ImportOutcome:
 
 ERROR_COLUMNS = (
     Column[RowError]("Row", lambda e: e.row, numeric=True, width=70),
+    # The text line, when quoted line breaks make it differ from the spreadsheet row.
+    Column[RowError]("Line", lambda e: e.line or "", numeric=True, width=60),
     Column[RowError]("Column", lambda e: e.column, width=200),
     Column[RowError]("Problem", lambda e: e.message, tooltip=lambda e: e.message),
 )

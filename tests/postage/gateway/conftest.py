@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import keyring
@@ -10,12 +11,16 @@ import pytest
 from gw_support import MemoryKeyring, make_gateway
 
 from app.postage.gateway import EasyPostGateway
+from app.postage.sandbox.clock import SandboxClock
 from app.postage.sandbox.server import SandboxServer
+from tests.dates import aware
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
-    with SandboxServer(tmp_path / "sandbox-state.json") as server:
+def sandbox(tmp_path: Path, desk_moment: datetime) -> Iterator[SandboxServer]:
+    """The sandbox on a fixed day (tests.dates), never today."""
+    clock = SandboxClock(aware(desk_moment))
+    with SandboxServer(tmp_path / "sandbox-state.json", clock=clock) as server:
         yield server
 
 

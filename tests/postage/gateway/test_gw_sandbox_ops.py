@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,6 +16,7 @@ from app.domain.packages import PackageType
 from app.postage.gateway import EasyPostGateway
 from app.postage.models import ParcelSpec, ShipmentOptions, customs_for_order
 from app.postage.sandbox.server import SandboxServer
+from tests.dates import every_moment, next_pickup_day
 
 
 def buy_one(gateway: EasyPostGateway, reference: str = "KS-1", fmt: str = "PNG", **kw: object):
@@ -72,10 +73,10 @@ def test_parcel_from_package_type_and_customs_from_order(gateway: EasyPostGatewa
     assert gateway.create_customs_info(customs, reference="1001").startswith("cstinfo_")
 
 
-def test_rates_come_from_the_shipment(gateway: EasyPostGateway) -> None:
+def test_rates_come_from_the_shipment(gateway: EasyPostGateway, desk_moment: datetime) -> None:
     quote = gateway.create_shipment(
         to_address=HOME, from_address=DESK, parcel=PARCEL,
-        options=ShipmentOptions(label_date=date.today() + timedelta(days=1), machinable=True,
+        options=ShipmentOptions(label_date=desk_moment.date() + timedelta(days=1), machinable=True,
                                 print_custom_1="KS-7"),
         reference="KS-7",
     )  # fmt: skip
@@ -174,11 +175,10 @@ def test_failed_scan_form_is_reported(gateway: EasyPostGateway, sandbox: Sandbox
     assert done.status == "failed" and done.message
 
 
-def test_pickup_lifecycle(gateway: EasyPostGateway) -> None:
+@pytest.mark.parametrize("desk_moment", **every_moment())
+def test_pickup_lifecycle(gateway: EasyPostGateway, desk_moment: datetime) -> None:
     shipment_id = buy_one(gateway, "P1")[0].shipment_id
-    day = date.today() + timedelta(days=1)
-    while day.weekday() == 6:  # USPS does not pick up on Sundays
-        day += timedelta(days=1)
+    day = next_pickup_day(desk_moment)  # USPS does not pick up on Sundays
     start = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
     pickup = gateway.create_pickup(
         DESK, min_datetime=start, max_datetime=start + timedelta(hours=8),
@@ -205,12 +205,14 @@ def test_trackers_progress(gateway: EasyPostGateway, sandbox: SandboxServer) -> 
     assert test_code.status == "delivered"
 
 
-def test_list_shipments_pages_and_finds_by_reference(gateway: EasyPostGateway) -> None:
-    start = datetime.now(UTC) - timedelta(minutes=5)
+def test_list_shipments_pages_and_finds_by_reference(
+    gateway: EasyPostGateway, sandbox: SandboxServer
+) -> None:
+    start = sandbox.clock.now() - timedelta(minutes=5)
     ids = [buy_one(gateway, f"L{n}")[0].shipment_id for n in range(5)]
     unbought = gateway.create_shipment(to_address=HOME, from_address=DESK, parcel=PARCEL,
                                        reference="L-unbought")  # fmt: skip
-    end = datetime.now(UTC) + timedelta(minutes=5)
+    end = sandbox.clock.now() + timedelta(minutes=5)
     listed = list(gateway.list_shipments(start, end, purchased=True, page_size=2))
     assert [r.shipment_id for r in listed] == list(reversed(ids))  # newest first, all pages
     assert all(r.purchased for r in listed)
@@ -260,8 +262,9 @@ def test_choose_a_service_from_the_rates(gateway: EasyPostGateway) -> None:
         quote.choose("First")
 
 
-def test_label_date_and_reference_are_kept(gateway: EasyPostGateway) -> None:
-    tomorrow = date.today() + timedelta(days=1)
+@pytest.mark.parametrize("desk_moment", **every_moment())
+def test_label_date_and_reference_are_kept(gateway: EasyPostGateway, desk_moment: datetime) -> None:
+    tomorrow = desk_moment.date() + timedelta(days=1)
     quote = gateway.create_shipment(
         to_address=HOME, from_address=DESK, parcel=PARCEL, reference="LD-1",
         options=ShipmentOptions(label_date=tomorrow, print_custom_1="LD-1"),

@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
 from sandbox_support import FROM_ADDRESS, TO_ADDRESS, make_client
+
+from tests.dates import DEFAULT_MOMENT, aware, next_pickup_day
 
 
 @pytest.fixture
@@ -30,6 +31,8 @@ def running_cli(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[st
             "--latency-ms",
             "1",
             "--log-requests",
+            "--clock-start",
+            aware(DEFAULT_MOMENT).isoformat(),  # a Saturday: never today
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -88,10 +91,8 @@ def test_prompt_session_against_the_cli_sandbox(
     assert form.status == "created"
     assert http.get(form.form_url).content.startswith(b"%PDF")
 
-    # pickup for tomorrow (or Monday) -> buy
-    day = datetime.now(UTC).date() + timedelta(days=1)
-    if day.weekday() == 6:
-        day += timedelta(days=1)
+    # pickup for the next day USPS picks up (the sandbox runs on a fixed Saturday) -> buy
+    day = next_pickup_day(DEFAULT_MOMENT)
     pickup = client.pickup.create(
         address=FROM_ADDRESS,
         batch=batch,
