@@ -15,6 +15,7 @@ from app.domain.errors import AppError, ErrorKind
 from app.store.address_checks_repo import AddressCheckRepository
 from app.store.audit_repo import AuditRepository
 from app.store.batches_repo import BatchRepository
+from app.store.documents_repo import DocumentsRepository
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
 from app.store.items_repo import ItemRepository
@@ -93,6 +94,10 @@ class StoreTransaction:
     @cached_property
     def print_jobs(self) -> PrintJobRepository:
         return PrintJobRepository(self.session)
+
+    @cached_property
+    def documents(self) -> DocumentsRepository:
+        return DocumentsRepository(self.session)
 
 
 class Store:
