@@ -175,6 +175,19 @@ class DocumentsRepository:
         )
         return [(sku, name, int(total)) for sku, name, total in self._session.execute(query)]
 
+    def live_labels(self, scope: OrderScope) -> dict[int, tuple[str, str]]:
+        """(tracking code, batch reference) of each live label of the orders in `scope`."""
+        query = (
+            select(_labels.c.order_id, _labels.c.tracking_code, _batches.c.reference)
+            .join(_orders, _orders.c.id == _labels.c.order_id)
+            .outerjoin(_batches, _batches.c.id == _labels.c.batch_id)
+            .where(_labels.c.status.in_(_LIVE), *self._where(scope))
+        )
+        return {
+            int(order_id): (str(tracking), str(reference or ""))
+            for order_id, tracking, reference in self._session.execute(query)
+        }
+
     def label_money(self, batch_id: int | None = None) -> list[LabelMoney]:
         """Every label's cost and refund state (one batch's when `batch_id`)."""
         query = (

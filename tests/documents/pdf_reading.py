@@ -6,6 +6,9 @@ import io
 from pathlib import Path
 
 import pypdf
+import pypdfium2 as pdfium
+import zxingcpp
+from PIL import Image
 
 
 def reader(source: Path | bytes) -> pypdf.PdfReader:
@@ -42,3 +45,20 @@ def font_names(source: Path | bytes) -> set[str]:
 def compact(text: str) -> str:
     """Text without any whitespace: pypdf breaks lines where the font changes (Latin/CJK)."""
     return "".join(text.split())
+
+
+def render_page(source: Path | bytes, index: int = 0, dpi: int = 200) -> Image.Image:
+    """One page as a PIL image (pdfium, the renderer the printers use)."""
+    document = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
+    try:
+        return document[index].render(scale=dpi / 72).to_pil()
+    finally:
+        document.close()
+
+
+def barcodes(image: Image.Image) -> list[tuple[str, str]]:
+    """(format, text) of every barcode zxing-cpp finds in `image`."""
+    return [
+        (str(result.format), result.text)
+        for result in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain)
+    ]
