@@ -29,4 +29,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.batches_cmd",
     "app.cli.report_cmd",
     "app.cli.slips_cmd",
+    "app.cli.export_cmd",
 )

@@ -220,7 +220,7 @@ class DocumentsRepository:
         since: datetime | None = None,
         refunded_since: datetime | None = None,
     ) -> Iterator[LabelExportRow]:
-        """Labels with their orders, by id: live ones (`live`) or refunded/refund asked ones."""
+        """Labels with their orders, by id: live ones (`live`), else refunded or refund asked."""
         query: Select[Any] = select(
             _labels.c.order_id,
             _orders.c.source,
@@ -242,8 +242,8 @@ class DocumentsRepository:
         query = query.join(_orders, _orders.c.id == _labels.c.order_id).outerjoin(
             _batches, _batches.c.id == _labels.c.batch_id
         )
-        if live:
-            query = query.where(_labels.c.status.in_(_LIVE))
+        if live:  # a label whose refund is asked for is on its way out: not exported
+            query = query.where(_labels.c.status == "live")
         else:
             query = query.where(_labels.c.status != "live")
         if batch_id is not None:
