@@ -30,4 +30,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.report_cmd",
     "app.cli.slips_cmd",
     "app.cli.export_cmd",
+    "app.cli.ship_cmd",
 )

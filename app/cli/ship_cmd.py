@@ -1,0 +1,36 @@
+"""`packdesk-cli ship --order N... [--note TEXT] [--json]`: mark orders shipped by hand."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.bootstrap import AppContext
+from app.cli.output import emit_json
+from app.services.manual_ship import ManualShipService
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "ship",
+        help="mark orders shipped by hand (no tracking, or no Packdesk label); audited",
+    )
+    parser.add_argument(
+        "--order",
+        dest="orders",
+        action="extend",
+        nargs="+",
+        required=True,
+        help="order id or source:external_id (several allowed)",
+    )
+    parser.add_argument("--note", default="", help="why, or how it went (kept in the audit log)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run_ship)
+
+
+def run_ship(args: argparse.Namespace, ctx: AppContext) -> int:
+    report = ManualShipService(ctx.store, ctx.audit_log).ship(args.orders, note=args.note)
+    if args.json:
+        emit_json(report.to_json())
+        return 0
+    print(f"{len(report.shipped)} marked shipped, {len(report.already)} already shipped")
+    return 0
