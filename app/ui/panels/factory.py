@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.imports import read_order_file, write_error_csv
+from app.services.manual_ship import ManualShipService
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
 from app.ui.panels.groups_panel import GroupsPanel
 from app.ui.panels.import_panel import ImportPanel
 from app.ui.panels.orders_panel import OrdersPanel
 from app.ui.panels.skus_panel import SkusPanel
-from app.ui.services import ContextServices
+from app.ui.services import ContextServices, deferred
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -31,7 +32,10 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
     built: dict[str, Panel] = {}
 
     def build_orders(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
-        built["orders"] = OrdersPanel(runner, presenter, orders=orders)
+        shipper = deferred(
+            lambda: services.call(lambda ctx: ManualShipService(ctx.store, ctx.audit_log))
+        )
+        built["orders"] = OrdersPanel(runner, presenter, orders=orders, shipper=shipper)
         return built["orders"]
 
     def build_groups(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
