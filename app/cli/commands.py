@@ -31,4 +31,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.slips_cmd",
     "app.cli.export_cmd",
     "app.cli.ship_cmd",
+    "app.cli.email_cmd",
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.email_cmd import email_service, print_email_report
 from app.cli.output import emit_json
 from app.services.manual_ship import ManualShipService
 
@@ -29,8 +30,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_ship(args: argparse.Namespace, ctx: AppContext) -> int:
     report = ManualShipService(ctx.store, ctx.audit_log).ship(args.orders, note=args.note)
+    emails = email_service(ctx).notify_shipped(report.shipped)
     if args.json:
-        emit_json(report.to_json())
+        emit_json(
+            {**report.to_json(), **({"emails": emails.to_json()} if emails is not None else {})}
+        )
         return 0
     print(f"{len(report.shipped)} marked shipped, {len(report.already)} already shipped")
+    if emails is not None:
+        print_email_report(emails)
     return 0

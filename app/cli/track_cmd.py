@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.email_cmd import email_service, print_email_report
 from app.cli.output import emit_json, emit_table
 
 
@@ -21,6 +22,9 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
     summary: dict[str, int] = {}
     if args.refresh:
         report = service.refresh(order_id=args.order)
+        emails = email_service(ctx).notify_first_scans()
+        if emails is not None and not args.json:
+            print_email_report(emails)
         summary = {
             "refreshed": len(report.lines),
             "shipped": report.shipped,

@@ -16,6 +16,7 @@ from app.store.address_checks_repo import AddressCheckRepository
 from app.store.audit_repo import AuditRepository
 from app.store.batches_repo import BatchRepository
 from app.store.documents_repo import DocumentsRepository
+from app.store.email_repo import EmailRepository
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
 from app.store.items_repo import ItemRepository
@@ -98,6 +99,10 @@ class StoreTransaction:
     @cached_property
     def documents(self) -> DocumentsRepository:
         return DocumentsRepository(self.session)
+
+    @cached_property
+    def emails(self) -> EmailRepository:
+        return EmailRepository(self.session)
 
 
 class Store:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from app.imports import read_order_file, write_error_csv
 from app.services.manual_ship import ManualShipService
+from app.services.tracking_email import tracking_email_service
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
 from app.ui.panels.groups_panel import GroupsPanel
@@ -19,6 +20,7 @@ from app.ui.services import ContextServices, deferred
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from app.bootstrap import AppContext
     from app.ui.main_window import PanelSpec
 
 
@@ -32,9 +34,11 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
     built: dict[str, Panel] = {}
 
     def build_orders(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
-        shipper = deferred(
-            lambda: services.call(lambda ctx: ManualShipService(ctx.store, ctx.audit_log))
-        )
+        def build_shipper(ctx: AppContext) -> ManualShipService:
+            mail = tracking_email_service(ctx.store, ctx.settings_store, ctx.options.profile)
+            return ManualShipService(ctx.store, ctx.audit_log, on_shipped=mail.notify_shipped)
+
+        shipper = deferred(lambda: services.call(build_shipper))
         built["orders"] = OrdersPanel(runner, presenter, orders=orders, shipper=shipper)
         return built["orders"]
 
