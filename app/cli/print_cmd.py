@@ -13,6 +13,7 @@ import sys
 
 from app.bootstrap import AppContext
 from app.cli.output import emit_json
+from app.cli.paper_cmd import add_paper_arguments, run_paper
 from app.domain.errors import AppError, ErrorKind
 from app.domain.printing import PrintJob, PrintJobStatus
 from app.services.print_queue import PrintQueue, QueueEvent, QueueStatus
@@ -32,6 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     settle.add_argument("--skip", type=int, metavar="JOB", help="do not print a queued job")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_paper_arguments(parser)
     parser.set_defaults(func=run_print)
 
 
@@ -90,6 +92,8 @@ def _status_json(status: QueueStatus) -> dict[str, object]:
 
 
 def run_print(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.paper:
+        return run_paper(args, ctx)
     if args.batch is None and not (args.resend or args.mark_printed or args.skip):
         raise AppError(
             "Say what to print: --batch B (or settle a job with --resend/--mark-printed/--skip).",

@@ -15,13 +15,14 @@ from app.domain.fulfilment import LIVE_LABEL_STATUSES
 from app.domain.orders import OrderStatus
 from app.store.groups_repo import GroupCount
 from app.store.models import ItemRow, OrderLineRow, OrderRow
-from app.store.models_fulfilment import BatchRow, LabelRow
+from app.store.models_fulfilment import BatchRow, LabelRow, ScanFormRow
 
 _orders = cast(Table, OrderRow.__table__)
 _lines = cast(Table, OrderLineRow.__table__)
 _items = cast(Table, ItemRow.__table__)
 _labels = cast(Table, LabelRow.__table__)
 _batches = cast(Table, BatchRow.__table__)
+_scan_forms = cast(Table, ScanFormRow.__table__)
 _LIVE = tuple(sorted(status.value for status in LIVE_LABEL_STATUSES))
 
 
@@ -109,6 +110,20 @@ _BRIEF_COLUMNS = (
     _orders.c.email,
     _orders.c.notes,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class LabelFile:
+    """A live label's files and what printing it on paper needs to know."""
+
+    label_id: int
+    order_external_id: str
+    country: str
+    tracking_code: str
+    shipment_id: str
+    label_format: str
+    label_path: str | None
+    preview_path: str | None
 
 
 class DocumentsRepository:
@@ -294,3 +309,31 @@ class DocumentsRepository:
             select(_batches.c.id, _batches.c.reference).where(_batches.c.id.in_(batch_ids))
         )
         return {int(batch_id): str(reference) for batch_id, reference in rows}
+
+    def label_files(self, batch_id: int) -> list[LabelFile]:
+        """The batch's live labels with their files, in the order they were bought."""
+        query = (
+            select(
+                _labels.c.id,
+                _orders.c.external_id,
+                _orders.c.country,
+                _labels.c.tracking_code,
+                _labels.c.shipment_id,
+                _labels.c.label_format,
+                _labels.c.label_path,
+                _labels.c.preview_path,
+            )
+            .join(_orders, _orders.c.id == _labels.c.order_id)
+            .where(_labels.c.batch_id == batch_id, _labels.c.status.in_(_LIVE))
+            .order_by(_labels.c.id)
+        )
+        return [LabelFile(*tuple(row)) for row in self._session.execute(query)]
+
+    def scan_form_files(self, batch_id: int) -> list[tuple[str, str | None]]:
+        """(EasyPost id, PDF path) of the batch's SCAN forms, oldest first."""
+        query = (
+            select(_scan_forms.c.easypost_id, _scan_forms.c.form_path)
+            .where(_scan_forms.c.batch_id == batch_id)
+            .order_by(_scan_forms.c.id)
+        )
+        return [(str(ep_id), path) for ep_id, path in self._session.execute(query)]
