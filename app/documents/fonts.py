@@ -35,13 +35,18 @@ _lock = threading.Lock()
 _registered: dict[str, TTFont] = {}
 
 
-def register_fonts() -> None:
-    """Register the embedded fonts with reportlab (once per process; thread-safe)."""
-    if len(_registered) == len(_FILES):
+def register_fonts(*, cjk: bool = False) -> None:
+    """Register the embedded fonts with reportlab (once per process; thread-safe).
+
+    The CJK font (5 MB, ~0.3 s to parse) is registered only once a text needs it.
+    """
+    wanted = [REGULAR, BOLD, CJK] if cjk else [REGULAR, BOLD]
+    if all(name in _registered for name in wanted):
         return
     with _lock:
         folder = importlib.resources.files("app.resources.fonts")
-        for name, filename in _FILES.items():
+        for name in wanted:
+            filename = _FILES[name]
             if name in _registered:
                 continue
             with importlib.resources.as_file(folder.joinpath(filename)) as path:
@@ -51,7 +56,7 @@ def register_fonts() -> None:
 
 
 def _covers(font_name: str, char: str) -> bool:
-    register_fonts()
+    register_fonts(cjk=font_name == CJK)
     return ord(char) in _registered[font_name].face.charToGlyph
 
 
@@ -84,6 +89,7 @@ def _has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
+@lru_cache(maxsize=65536)  # reshaping is slow, and a report repeats names, cities, statuses
 def visual(text: str) -> str:
     """`text` as it must be drawn left to right: Arabic shaped, right-to-left runs reversed."""
     if text.isascii() or not _has_rtl(text):
@@ -91,10 +97,11 @@ def visual(text: str) -> str:
     return str(get_display(_reshaper().reshape(text)))
 
 
-def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
+@lru_cache(maxsize=65536)
+def runs(text: str, bold: bool = False) -> tuple[tuple[str, str], ...]:
     """Split already-visual `text` into (font name, chunk) runs, each drawable by its font."""
     if text.isascii():  # DejaVu has every printable ASCII glyph: the common case, fast
-        return [(BOLD if bold else REGULAR, text)]
+        return ((BOLD if bold else REGULAR, text),)
     found: list[tuple[str, str]] = []
     for char in text:
         font = font_for_char(char, bold)
@@ -102,14 +109,24 @@ def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
             found[-1] = (font, found[-1][1] + char)
         else:
             found.append((font, char))
-    return found
+    return tuple(found)
 
 
 def width(text: str, size: float, bold: bool = False) -> float:
     """The drawn width, in points, of logical `text` at `size`."""
+    return unit_width(text, bold) * size
+
+
+@lru_cache(maxsize=131072)
+def unit_width(text: str, bold: bool = False) -> float:
+    """The width of logical `text` at size 1 (reportlab's pure-Python width, once per text)."""
+    register_fonts()
     if text.isascii():
-        register_fonts()
-        return float(pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, size))
-    return float(
-        sum(pdfmetrics.stringWidth(chunk, font, size) for font, chunk in runs(visual(text), bold))
-    )
+        return float(pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, 1000)) / 1000
+    return sum(run_width(font, chunk) for font, chunk in runs(visual(text), bold))
+
+
+@lru_cache(maxsize=131072)
+def run_width(font: str, chunk: str) -> float:
+    """The width at size 1 of a chunk drawn in one font."""
+    return float(pdfmetrics.stringWidth(chunk, font, 1000)) / 1000

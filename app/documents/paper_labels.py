@@ -7,12 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 
 from app.documents import pdf
-from app.documents.bitmaps import draw_bitmap
+from app.documents.bitmaps import Bitmap, draw_bitmap
 from app.documents.text import draw_line
 
 
@@ -23,7 +22,7 @@ class PaperItem:
     `full_page` items (SCAN forms) get a sheet of their own and are never rotated.
     """
 
-    bitmap: Image.Image
+    bitmap: Bitmap
     width_in: float
     height_in: float
     caption: str = ""

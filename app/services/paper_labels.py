@@ -144,8 +144,8 @@ class PaperLabelService:
         caption = f"order {label.order_external_id}  {label.tracking_code}"
         if image_path is not None and image_path.is_file():
             bitmap = open_bitmap(image_path)
-            width, height = bitmap.size
-            return PaperItem(bitmap, LABEL_WIDTH_IN, LABEL_WIDTH_IN * height / width, caption)
+            height_in = LABEL_WIDTH_IN * bitmap.height / bitmap.width
+            return PaperItem(bitmap, LABEL_WIDTH_IN, height_in, caption)
         pdf_path = next((Path(p) for p in candidates if p.lower().endswith(".pdf")), None)
         if pdf_path is not None and pdf_path.is_file():
             bitmap, width_in, height_in = pdf_pages(pdf_path)[0]

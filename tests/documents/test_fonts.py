@@ -37,7 +37,7 @@ def test_every_script_of_real_names_has_a_glyph() -> None:
 
 
 def test_cjk_goes_to_the_cjk_font_and_latin_stays_in_dejavu() -> None:
-    assert fonts.runs("Ann 山田") == [(fonts.REGULAR, "Ann "), (fonts.CJK, "山田")]
+    assert fonts.runs("Ann 山田") == ((fonts.REGULAR, "Ann "), (fonts.CJK, "山田"))
 
 
 def test_arabic_is_shaped_and_reordered_for_drawing() -> None:
