@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from app.ui.errors import ErrorPresenter
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import MessageBar
+from app.ui.widgets.toolbar import tool_row
 
 T = TypeVar("T")
 
@@ -49,6 +50,10 @@ class Panel(QWidget):
         heading.setFont(font)
         self._layout.addWidget(heading)
         self._layout.addWidget(self.message_bar)
+
+    def add_tools(self, *widgets: QWidget) -> None:
+        """A row of extra tools under the message bar (features a factory adds to a panel)."""
+        self._layout.insertLayout(2, tool_row(*widgets))
 
     def refresh(self) -> None:
         """Reload what the panel shows (F5). Panels without data do nothing."""

@@ -12,6 +12,7 @@ from app.services.manual_ship import ManualShipService
 from app.services.tracking_email import tracking_email_service
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
+from app.ui.panels.documents_factory import attach_group_documents, document_desk
 from app.ui.panels.groups_panel import GroupsPanel
 from app.ui.panels.import_panel import ImportPanel
 from app.ui.panels.orders_panel import OrdersPanel
@@ -31,6 +32,7 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
     grouping = services.deferred("grouping_service")
     catalog = services.deferred("catalog_service")
     importer = services.deferred("import_service")
+    documents = document_desk(services)
     built: dict[str, Panel] = {}
 
     def build_orders(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
@@ -51,6 +53,7 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
         panel = GroupsPanel(
             runner, presenter, groups=grouping, package_types=catalog, edit_sku=edit_sku
         )
+        attach_group_documents(panel, runner, documents)
         built["groups"] = panel
         return panel
 

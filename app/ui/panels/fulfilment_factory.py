@@ -9,6 +9,7 @@ from app.ui.dialogs.printers_dialog import PrintersDialog, SettingsPrinters
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
 from app.ui.panels.buy_panel import BuyPanel
+from app.ui.panels.documents_factory import attach_batch_documents, document_desk
 from app.ui.panels.labels_panel import LabelsPanel
 from app.ui.panels.print_queue_panel import PrintQueuePanel
 from app.ui.panels.scan_panel import ScanStationPanel
@@ -81,7 +82,7 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
         return built["scan"]
 
     def build_labels(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
-        built["labels"] = LabelsPanel(
+        panel = LabelsPanel(
             runner,
             presenter,
             batches=services.deferred("batch_overview_service"),
@@ -92,7 +93,9 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             queues=queues,
             printers=printers,
         )
-        return built["labels"]
+        attach_batch_documents(panel, runner, document_desk(services))
+        built["labels"] = panel
+        return panel
 
     return [
         PanelSpec("buy", "Buy & print", build_buy),
