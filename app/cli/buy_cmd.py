@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.bootstrap import AppContext
-from app.cli.estimate_cmd import add_selection_arguments, selection_from
+from app.cli.estimate_cmd import add_selection_arguments, insurance_json, selection_from
 from app.cli.output import emit_json
 from app.services.purchase import BuyProgress, BuyResult, LabelInfo
 
@@ -95,6 +95,7 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
     plan = service.plan(selection_from(args))
     report = ctx.preflight_service.check(plan, verify_addresses=not args.no_verify)
     estimate = ctx.estimate_service.estimate(plan, orders=report.ready)
+    insurance = insurance_json(plan, estimate)
     blocked = [
         {"order": b.order_id, "external_id": b.external_id, "reason": b.reason}
         for b in report.blocked
@@ -107,6 +108,7 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
                 "ready": len(report.ready),
                 "blocked": blocked,
                 "estimated_total": str(estimate.total),
+                **insurance,
                 "not_priced": [{"order": o.order_id, "reason": o.error} for o in estimate.failed],
             }
         )
@@ -117,6 +119,11 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext) -> int:
             f"{len(report.ready)} of {len(plan.orders)} orders can be bought; "
             f"estimated total ${estimate.total}"
         )
+        if insurance:
+            print(
+                f"insurance ${insurance['insurance']} on ${insurance['insured_value']} declared; "
+                f"total with insurance ${insurance['total_with_insurance']}"
+            )
     print(
         f"nothing bought: add --yes to buy {estimate.priced} labels for about ${estimate.total}",
         file=sys.stderr,

@@ -32,4 +32,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.export_cmd",
     "app.cli.ship_cmd",
     "app.cli.email_cmd",
+    "app.cli.insurance_cmd",
 )

@@ -1136,6 +1136,7 @@ class _Run:
             label = service._gateway.buy(
                 purchase.shipment_id,
                 purchase.rate_id,
+                insurance=planned.insurance_usd,
                 reference=purchase.reference,
                 label_format=service.label_format,
             )

@@ -19,6 +19,7 @@ from app.store.documents_repo import DocumentsRepository
 from app.store.email_repo import EmailRepository
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
+from app.store.insurance_repo import InsuranceRepository
 from app.store.items_repo import ItemRepository
 from app.store.labels_repo import LabelRepository
 from app.store.migrate import MigrationOutcome, migrate_database
@@ -103,6 +104,10 @@ class StoreTransaction:
     @cached_property
     def emails(self) -> EmailRepository:
         return EmailRepository(self.session)
+
+    @cached_property
+    def insurance(self) -> InsuranceRepository:
+        return InsuranceRepository(self.session)
 
 
 class Store:

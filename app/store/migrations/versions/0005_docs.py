@@ -1,4 +1,5 @@
-"""email_sends: every tracking email Packdesk tried to send (issue 10).
+"""email_sends: every tracking email Packdesk tried to send; package_group_insurance: a
+package group's insurance choice (issue 10).
 
 Revision ID: 0005
 Revises: 0004
@@ -37,9 +38,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("email_sends", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_email_sends_order_id"), ["order_id"], unique=False)
+    op.create_table(
+        "package_group_insurance",
+        sa.Column("group_id", sa.String(length=16), nullable=False),
+        sa.Column("insurance", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("group_id", name=op.f("pk_package_group_insurance")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("package_group_insurance")
     with op.batch_alter_table("email_sends", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_email_sends_order_id"))
     op.drop_table("email_sends")
