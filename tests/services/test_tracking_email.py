@@ -238,3 +238,25 @@ def test_cli_ship_emails_when_the_desk_asked_for_it(
     shown = json.loads(capsys.readouterr().out)
     assert shown["shipped"] == [world.ids["400"]] and shown["emails"]["sent"] == 1
     assert smtp_server.capture.to() == ["c@example.com"]
+
+
+def test_cli_scan_to_ship_emails_when_the_desk_asked_for_it(
+    smtp_server: SmtpServer,  # noqa: F811
+    world: DocWorld,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    world.add_orders(
+        [make_order("500", [("PIN", 1)], name="Scanned", email="s@example.com")],
+        OrderStatus.READY_TO_SHIP,
+    )
+    tracking = world.label("500")
+    base = ["--home", str(tmp_path / "home"), "--db", str(world.store.path)]
+    setup = ["email", "setup", "--host", smtp_server.host, "--port", str(smtp_server.port)]
+    setup += ["--security", "none", "--from", "shop@example.com", "--on-ship"]
+    assert main([*base, *setup]) == 0
+    capsys.readouterr()
+    assert main([*base, "scan", tracking]) == 0
+    assert "tracking emails: 1 sent" in capsys.readouterr().out
+    (message,) = smtp_server.capture.messages
+    assert tracking in message.get_content()

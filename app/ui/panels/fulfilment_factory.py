@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.services.scan_to_ship import ScanStatus
+from app.services.tracking_email import tracking_email_service
 from app.ui.dialogs.printers_dialog import PrintersDialog, SettingsPrinters
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
@@ -13,7 +15,7 @@ from app.ui.panels.documents_factory import attach_batch_documents, document_des
 from app.ui.panels.labels_panel import LabelsPanel
 from app.ui.panels.print_queue_panel import PrintQueuePanel
 from app.ui.panels.scan_panel import ScanStationPanel
-from app.ui.services import ContextServices
+from app.ui.services import ContextServices, deferred
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -76,10 +78,28 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
         return panel
 
     def build_scan(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
-        built["scan"] = ScanStationPanel(
-            runner, presenter, scans=services.deferred("scan_to_ship_service")
+        panel = ScanStationPanel(runner, presenter, scans=services.deferred("scan_to_ship_service"))
+        mail = deferred(
+            lambda: services.call(
+                lambda ctx: tracking_email_service(
+                    ctx.store, ctx.settings_store, ctx.options.profile
+                )
+            )
         )
-        return built["scan"]
+
+        def email_if_shipped(outcome: object) -> None:
+            # The desk's "email on ship" setting decides; a failure never blocks scanning
+            # (the report lands in the email records, and `email send` retries).
+            if getattr(outcome, "status", None) is ScanStatus.SHIPPED:
+                order_id = getattr(outcome, "order_id", None)
+                if order_id:
+                    runner.run(
+                        lambda: mail.notify_shipped([order_id]), lambda _r: None, lane="email"
+                    )
+
+        panel.scanned.connect(email_if_shipped)
+        built["scan"] = panel
+        return panel
 
     def build_labels(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
         panel = LabelsPanel(
