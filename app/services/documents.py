@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.documents import pdf
 from app.domain.exports import TrackingFormat
 from app.services.exports import ExportService
 from app.services.paper_labels import PaperLabelService
@@ -58,6 +59,16 @@ class DocumentDesk:
     def tracking_export(self, fmt: TrackingFormat, path: Path, *, batch: str) -> str:
         rows = self.exports.tracking(fmt, path, batch=batch, overwrite=True)
         return f"Wrote {rows} tracking numbers for {fmt.value} to {path.name}."
+
+    def preview_emails(self, path: Path, batch: str) -> str:
+        """The batch's tracking emails as they would go out, in one text file to read."""
+        messages = self.emails().preview(EmailSelection(batch=batch))
+        text = "\n\n".join(
+            f"To: {m.to}\nSubject: {m.subject}\n\n{m.body}".rstrip() + "\n" + "-" * 72
+            for m in messages
+        )
+        pdf.save(text.encode("utf-8"), path, overwrite=True)
+        return f"Wrote {len(messages)} tracking email previews to {path.name}."
 
     def send_emails(self, batch: str) -> str:
         report = self.emails().send(EmailSelection(batch=batch))

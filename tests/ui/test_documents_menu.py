@@ -3,6 +3,7 @@ batches entries write a batch's slips and tracking exports; all on a worker."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.domain.orders import OrderStatus
+from app.infra.email_settings import EmailSettings
 from app.services.audit import AuditLog
 from app.services.catalog import CatalogService
 from app.services.documents import DocumentDesk
@@ -19,7 +21,7 @@ from app.services.grouping import GroupingService
 from app.services.paper_labels import PaperLabelService
 from app.services.reports import ReportService
 from app.services.slips import PackingSlipService
-from app.services.tracking_email import TrackingEmailService
+from app.services.tracking_email import MailSender, TrackingEmailService
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.documents_factory import attach_group_documents, batch_actions
 from app.ui.panels.groups_panel import GroupsPanel
@@ -33,15 +35,15 @@ pytestmark = pytest.mark.gui
 
 
 def _desk(world: DocWorld) -> DocumentDesk:  # noqa: F811
-    def no_email() -> TrackingEmailService:
-        raise AssertionError("not used here")
+    def never_connect(_settings: EmailSettings) -> MailSender:
+        raise AssertionError("a preview sends nothing")
 
     return DocumentDesk(
         ReportService(world.store),
         PackingSlipService(world.store),
         ExportService(world.store, AuditLog(world.store, "d", "u")),
         PaperLabelService(world.store),
-        no_email,
+        lambda: TrackingEmailService(world.store, EmailSettings, never_connect),
     )
 
 
@@ -100,7 +102,12 @@ def test_batch_menu_writes_slips_and_a_tracking_export(
     runner: TaskRunner,
     tmp_path: Path,
 ) -> None:
-    world.add_orders(standard_orders(), OrderStatus.READY_TO_SHIP)
+    orders = standard_orders()
+    first = orders[0]
+    orders[0] = dataclasses.replace(
+        first, recipient=dataclasses.replace(first.recipient, email="yamada@example.jp")
+    )
+    world.add_orders(orders, OrderStatus.READY_TO_SHIP)
     batch = world.batch()
     for external_id in ("1001", "1002"):
         world.label(external_id, batch=batch)
@@ -108,7 +115,7 @@ def test_batch_menu_writes_slips_and_a_tracking_export(
     stand_in = _LabelsStandIn(batch)
     host = MessageBar()
     qtbot.addWidget(host)
-    targets = iter([tmp_path / "slips.pdf", tmp_path / "pledgebox.csv"])
+    targets = iter([tmp_path / "slips.pdf", tmp_path / "pledgebox.csv", tmp_path / "mail.txt"])
     button = DocumentsButton(
         host,
         runner,
@@ -120,7 +127,12 @@ def test_batch_menu_writes_slips_and_a_tracking_export(
     titles = button.titles()
     assert "Labels on plain paper: Letter, two a sheet…" in titles
     assert "Tracking export for pledgebox…" in titles
-    for title in ("Packing slips…", "Tracking export for pledgebox…"):
+    titles_run = (
+        "Packing slips…",
+        "Tracking export for pledgebox…",
+        "Preview the batch's tracking emails (text)…",
+    )
+    for title in titles_run:
         entry = next(a for a in button.menu_.actions() if a.text() == title)
         with qtbot.waitSignal(button.written, timeout=10_000):
             entry.trigger()
@@ -128,3 +140,6 @@ def test_batch_menu_writes_slips_and_a_tracking_export(
     lines = (tmp_path / "pledgebox.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "PledgeBox ID (PBID),Courier Code,Tracking Code,Partial Shipped (Optional)"
     assert len(lines) == 3
+    preview = (tmp_path / "mail.txt").read_text(encoding="utf-8")
+    assert preview.count("Subject: Your order") == 1  # 1002 has no email address
+    assert "To: yamada@example.jp" in preview and "tLabels=94" in preview

@@ -131,6 +131,12 @@ def batch_actions(panel: LabelsPanel, desk: DocumentDesk) -> list[DocumentAction
             lambda path: desk.report(ReportKind.SPEND, _need(path)),
         ),
         DocumentAction(
+            "Preview the batch's tracking emails (text)…",
+            _named(f"tracking-emails-{batch}.txt"),
+            lambda path: desk.preview_emails(_need(path), batch),
+            has,
+        ),
+        DocumentAction(
             "Send tracking emails to the batch",
             lambda: None,
             lambda _p: desk.send_emails(batch),
