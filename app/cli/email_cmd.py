@@ -78,6 +78,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def email_service(ctx: AppContext) -> TrackingEmailService:
     """The tracking-email service of this run (the settings as saved now)."""
+
     return tracking_email_service(ctx.store, ctx.settings_store, ctx.options.profile)
 
 
@@ -89,6 +90,8 @@ def print_email_report(report: EmailRunReport) -> None:
 
 
 def _selection(args: argparse.Namespace) -> EmailSelection:
+    from app.services.tracking_email import EmailSelection
+
     return EmailSelection(
         batch=args.batch, order_ids=tuple(args.orders or ()), first_scan=args.first_scan
     )

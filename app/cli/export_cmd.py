@@ -10,7 +10,6 @@ from pathlib import Path
 from app.bootstrap import AppContext
 from app.documents.csv_safe import FORMULA_SAFE_HELP
 from app.domain.exports import TrackingFormat
-from app.services.exports import ExportService
 
 
 def _day(text: str) -> date:
@@ -46,6 +45,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_export(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.exports import ExportService
+
     service = ExportService(ctx.store, ctx.audit_log)
     if args.what == "tracking":
         rows = service.tracking(

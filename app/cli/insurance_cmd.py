@@ -6,7 +6,6 @@ import argparse
 
 from app.bootstrap import AppContext
 from app.cli.output import emit_json, emit_table
-from app.services.group_insurance import GroupInsuranceService
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +26,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.group_insurance import GroupInsuranceService
+
     settings = GroupInsuranceService(ctx.store).settings()
     if args.json:
         emit_json(settings)
@@ -36,6 +37,8 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_set(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.group_insurance import GroupInsuranceService
+
     spelled = GroupInsuranceService(ctx.store).set(args.groups, args.choice)
     print(f"{len(args.groups)} groups: insurance {spelled or 'none'}")
     return 0

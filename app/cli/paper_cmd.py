@@ -8,17 +8,15 @@ from pathlib import Path
 
 from app.bootstrap import AppContext
 from app.cli.output import emit_json
-from app.documents.pdf import PAGE_SIZES
 from app.domain.errors import AppError, ErrorKind
-from app.services.paper_labels import PaperLabelService
+
+PAPERS = ("a4", "letter")  # app.documents.pdf.PAGE_SIZES (not imported: it loads reportlab)
 
 
 def add_paper_arguments(parser: argparse.ArgumentParser) -> None:
     """The paper options of `print`."""
     paper = parser.add_argument_group("labels on plain paper (no label printer)")
-    paper.add_argument(
-        "--paper", choices=sorted(PAGE_SIZES), help="write the labels on sheets of this paper"
-    )
+    paper.add_argument("--paper", choices=PAPERS, help="write the labels on sheets of this paper")
     paper.add_argument("--per-sheet", type=int, choices=(1, 2), default=1)
     paper.add_argument("--pdf", type=Path, help="the PDF to write (with --paper)")
     paper.add_argument(
@@ -34,6 +32,8 @@ def run_paper(args: argparse.Namespace, ctx: AppContext) -> int:
             "Labels on paper need a batch and a file: --batch B --paper letter --pdf FILE.",
             kind=ErrorKind.INVALID_INPUT,
         )
+    from app.services.paper_labels import PaperLabelService
+
     service = PaperLabelService(ctx.store, lambda: ctx.gateway)
     run = service.write(
         args.pdf,

@@ -7,7 +7,11 @@ from pathlib import Path
 
 from app.bootstrap import AppContext
 from app.documents.csv_safe import FORMULA_SAFE_HELP
-from app.services.reports import ReportKind, ReportService, StatusScope
+
+#: The report kinds and scopes (app.services.reports; spelled here so that building the
+#: command line does not load reportlab).
+KINDS = ("group-counts", "groups", "pick-list", "spend")
+SCOPES = ("ready", "all")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,10 +26,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "and day, refunds netted. " + FORMULA_SAFE_HELP
         ),
     )
-    parser.add_argument("kind", choices=[kind.value for kind in ReportKind])
+    parser.add_argument("kind", choices=KINDS)
     parser.add_argument(
         "--status",
-        choices=[scope.value for scope in StatusScope],
+        choices=SCOPES,
         help="ready: ready-to-ship orders; all: every order not cancelled "
         "(default: all for group-counts, ready for groups and pick-list)",
     )
@@ -39,6 +43,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_report(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.reports import ReportKind, ReportService, StatusScope
+
     service = ReportService(ctx.store)
     report = service.build(
         ReportKind(args.kind),

@@ -7,7 +7,6 @@ import argparse
 from app.bootstrap import AppContext
 from app.cli.email_cmd import email_service, print_email_report
 from app.cli.output import emit_json
-from app.services.manual_ship import ManualShipService
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_ship(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.manual_ship import ManualShipService
+
     report = ManualShipService(ctx.store, ctx.audit_log).ship(args.orders, note=args.note)
     emails = email_service(ctx).notify_shipped(report.shipped)
     if args.json:

@@ -7,8 +7,8 @@ import dataclasses
 from pathlib import Path
 
 from app.bootstrap import AppContext
-from app.documents.slips_pdf import SLIP_SIZES
-from app.services.slips import PackingSlipService, slip_decor
+
+PAPERS = ("4x6", "a4", "letter")  # app.documents.slips_pdf.SLIP_SIZES
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     chosen.add_argument("--batch", help="the orders of this batch (B-YYYYMMDD-NNN)")
     chosen.add_argument("--group", action="append", dest="groups", help="a package group (repeat)")
     parser.add_argument("--pdf", type=Path, required=True, help="write the PDF here")
-    parser.add_argument("--paper", choices=sorted(SLIP_SIZES), default="letter")
+    parser.add_argument("--paper", choices=PAPERS, default="letter")
     parser.add_argument("--logo", help="a PNG or JPEG logo for this run")
     parser.add_argument("--note", help="a note printed on every slip, for this run")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing file")
@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_slips(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.slips import PackingSlipService, slip_decor
+
     decor = slip_decor(ctx.settings.other)
     if args.logo is not None:
         decor = dataclasses.replace(decor, logo_path=args.logo)
