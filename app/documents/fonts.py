@@ -119,7 +119,7 @@ def width(text: str, size: float, bold: bool = False) -> float:
 
 @lru_cache(maxsize=131072)
 def unit_width(text: str, bold: bool = False) -> float:
-    """The width of logical `text` at size 1 (reportlab's pure-Python width, once per text)."""
+    """The width of logical `text` at size 1 (measured once per distinct text)."""
     register_fonts()
     if text.isascii():
         return float(pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, 1000)) / 1000
