@@ -118,15 +118,31 @@ def _page(
     # Items.
     qty_w, sku_w = 0.6 * inch * scale, usable * 0.3
     name_w = usable - qty_w - sku_w
-    size = 10 * scale
-    draw_line(canvas, left, y - size, "Qty", size, bold=True)
-    draw_line(canvas, left + qty_w, y - size, "SKU", size, bold=True)
-    draw_line(canvas, left + qty_w + sku_w, y - size, "Item", size, bold=True)
-    y -= size * 1.4
-    canvas.setLineWidth(0.5)
-    canvas.line(left, y, right, y)
-    y -= 2
+    # A long order's lines get smaller so they stay on the page; past 5 pt they carry on
+    # onto a continuation page (the order number on top), never off the bottom.
+    bottom = margin + 30 + (40 * scale if decor.note else 0)
+    room = y - bottom - 16 * scale
+    # A line takes its leading (1.2 x size) and a 2-point gap.
+    size = max(5.0, min(10 * scale, (room / max(1, len(slip.lines)) - 2) / 1.2))
+
+    def header(top: float) -> float:
+        draw_line(canvas, left, top - size, "Qty", size, bold=True)
+        draw_line(canvas, left + qty_w, top - size, "SKU", size, bold=True)
+        draw_line(canvas, left + qty_w + sku_w, top - size, "Item", size, bold=True)
+        top -= size * 1.4
+        canvas.setLineWidth(0.5)
+        canvas.line(left, top, right, top)
+        return top - 2
+
+    y = header(y)
     for item in slip.lines:
+        if y - size * 1.2 - 2 < bottom:
+            canvas.showPage()
+            top = height - margin
+            draw_line(
+                canvas, left, top - 12, f"Order {slip.external_id} (continued)", 12, bold=True
+            )
+            y = header(top - 20)
         draw_line(canvas, left, y - size, str(item.quantity), size, bold=True)
         low = min(
             draw_box(canvas, left + qty_w, y, item.sku, sku_w - 4, size, max_lines=3),

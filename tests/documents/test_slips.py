@@ -105,3 +105,16 @@ def test_cli_slips(world: DocWorld, batch: str, tmp_path: Path) -> None:  # noqa
     )
     assert code == 0
     assert "Handle with care" in page_texts(target)[1]
+
+
+def test_a_long_order_shrinks_then_carries_on_never_off_the_page(world: DocWorld) -> None:  # noqa: F811
+    from app.documents import slips_pdf
+    from app.domain.orders import Address
+    from app.domain.slips import PackingSlip, SlipLine
+
+    lines = tuple(SlipLine(n + 1, f"SKU-{n:03d}", f"Item number {n}") for n in range(120))
+    slip = PackingSlip(1, "9001", Address("Big Order", "1 Main St", "Boston", "02108", "US"), lines)
+    texts = page_texts(slips_pdf.render([slip]))
+    assert len(texts) >= 2 and "Order 9001 (continued)" in texts[1]
+    joined = "".join(texts)
+    assert all(f"SKU-{n:03d}" in joined for n in range(120))
