@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from app.documents import pdf
+from app.documents.barcodes import code128_width, draw_code128
 from app.documents.text import draw_box, draw_line, fit
 from app.domain.errors import AppError, ErrorKind
 from app.domain.slips import PackingSlip, SlipDecor
@@ -98,9 +98,12 @@ def _page(
 
     # The order barcode, centred: a scan opens the order at the scan station.
     bar_width = min(1.0, (usable - 10) / _modules(slip.barcode))
-    barcode = Code128(slip.barcode, barWidth=bar_width, barHeight=0.55 * inch * scale)
-    barcode.drawOn(canvas, left + (usable - barcode.width) / 2, y - barcode.height)
-    y -= barcode.height + 9 * scale
+    bar_height = 0.55 * inch * scale
+    bar_total = code128_width(slip.barcode, bar_width)
+    draw_code128(
+        canvas, slip.barcode, left + (usable - bar_total) / 2, y - bar_height, bar_width, bar_height
+    )
+    y -= bar_height + 9 * scale
     draw_line(canvas, left + usable / 2, y, slip.barcode, 8 * scale, align="center")
     y -= 16 * scale
 
