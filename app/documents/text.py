@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,6 +14,7 @@ from app.documents import fonts
 
 #: reportlab keeps ASCII at its own codes in subset 0 of a TrueType font (the default).
 _ASCII_READABLE = bool(rl_config.ttfAsciiReadable)
+_NEEDS_ESCAPE = re.compile(r"[^\x20-\x7e]|[\\()]")
 #: Below this a printed name stops being readable; past it, text wraps onto more lines instead.
 MIN_SIZE = 5.0
 Align = Literal["left", "right", "center"]
@@ -137,7 +139,12 @@ def _show(canvas: Canvas, font_name: str, size: float, x: float, y: float, chunk
     """
     font = pdfmetrics.getFont(font_name)
     document = canvas._doc
-    if chunk.isascii() and _ASCII_READABLE:
+    if _ASCII_READABLE and chunk.isascii() and not _NEEDS_ESCAPE.search(chunk):
+        # Printable ASCII without ( ) \ is its own PDF string: the common case, no encoding.
+        name = font.getSubsetInternalName(0, document)
+        canvas._code.append(f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {name} {size:.2f} Tf ({chunk}) Tj ET")
+        return
+    if _ASCII_READABLE and chunk.isascii():
         parts = [(0, chunk.encode("ascii"))]
     else:
         parts = font.splitString(chunk, document)

@@ -83,3 +83,12 @@ def test_pdf_text_reads_back_with_embedded_fonts_only(tmp_path) -> None:  # type
     assert compact(JAPANESE_NAME) in compact(text)
     assert "Дмитрий" in text
     assert all("not embedded" not in name for name in font_names(data)), font_names(data)
+
+
+def test_parentheses_and_backslashes_survive_in_the_pdf() -> None:
+    canvas, buffer = pdf.new_canvas(pdf.PAGE_SIZES["letter"], "escapes")
+    draw_box(canvas, inch, 10 * inch, "Smith (Jr.) \\ O'Neil", 4 * inch, 12)
+    draw_box(canvas, inch, 9 * inch, "Zoë (née Åström)", 4 * inch, 12)
+    text = page_texts(pdf.finish(canvas, buffer))[0]
+    assert "Smith (Jr.) \\ O'Neil" in text
+    assert "Zoë (née Åström)" in text
