@@ -117,6 +117,11 @@ def draw_line(
 
     `x` is the left edge, the right edge (align right) or the centre (align center).
     """
+    if text.isascii():  # the common case: one run in the Latin font, no reordering
+        total = fonts.width(text, size, bold)
+        left = x - total if align == "right" else x - total / 2 if align == "center" else x
+        _show(canvas, fonts.BOLD if bold else fonts.REGULAR, size, left, y, text)
+        return total
     shown = fonts.visual(text)
     pieces = fonts.runs(shown, bold)
     widths = [fonts.run_width(font, chunk) * size for font, chunk in pieces]

@@ -11,6 +11,7 @@ from app.documents.csv_safe import write_csv
 from app.domain.errors import AppError, ErrorKind
 from app.domain.exports import HEADERS, TrackingFormat, TrackingLine, tracking_row, tracking_url
 from app.services.audit import AuditLog
+from app.services.bulk import cyclic_gc_paused
 from app.services.clock import local_day_start
 from app.store import Store
 from app.store.store import StoreTransaction
@@ -77,7 +78,7 @@ class ExportService:
         overwrite: bool = False,
     ) -> int:
         """The live labels (of a batch, or bought since a day) in `fmt`'s upload layout."""
-        with self._store.transaction() as tx:
+        with cyclic_gc_paused(), self._store.transaction() as tx:
             batch_id = _batch_id(tx, batch)
             lines = (
                 TrackingLine(

@@ -110,7 +110,8 @@ class ReportService:
     @staticmethod
     def write_pdf(report: Report, path: Path, *, overwrite: bool = False) -> Path:
         """Write `report` as a PDF (refuses to clobber a file without `overwrite`)."""
-        return reports_pdf.write(report, path, overwrite=overwrite)
+        with cyclic_gc_paused():  # a 100k-order report is ~a million strings on the page list
+            return reports_pdf.write(report, path, overwrite=overwrite)
 
     @staticmethod
     def write_csv(report: Report, path: Path, *, overwrite: bool = False) -> int:

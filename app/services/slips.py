@@ -118,5 +118,6 @@ class PackingSlipService:
     ) -> int:
         """Write the slips as one PDF at `path`; return the number of pages (one per order)."""
         slips = self.slips(batch=batch, group_ids=group_ids, order_ids=order_ids)
-        slips_pdf.write(slips, path, decor=self._decor(), paper=paper, overwrite=overwrite)
+        with cyclic_gc_paused():
+            slips_pdf.write(slips, path, decor=self._decor(), paper=paper, overwrite=overwrite)
         return len(slips)
