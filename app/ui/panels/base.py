@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.ui.errors import ErrorPresenter
 from app.ui.tasks import TaskRunner
@@ -52,7 +52,15 @@ class Panel(QWidget):
         self._layout.addWidget(self.message_bar)
 
     def add_tools(self, *widgets: QWidget) -> None:
-        """A row of extra tools under the message bar (features a factory adds to a panel)."""
+        """Extra tools a factory adds to a panel: at the end of its first tool row (a row of
+        their own when it has none), so the table keeps its height."""
+        for index in range(self._layout.count()):
+            item = self._layout.itemAt(index)
+            row = item.layout() if item is not None else None
+            if isinstance(row, QHBoxLayout):
+                for widget in widgets:
+                    row.addWidget(widget)
+                return
         self._layout.insertLayout(2, tool_row(*widgets))
 
     def refresh(self) -> None:
