@@ -260,3 +260,22 @@ def test_cli_scan_to_ship_emails_when_the_desk_asked_for_it(
     assert "tracking emails: 1 sent" in capsys.readouterr().out
     (message,) = smtp_server.capture.messages
     assert tracking in message.get_content()
+
+
+def test_first_carrier_scan_emails_once_when_the_desk_asked_for_it(
+    smtp_server: SmtpServer,  # noqa: F811
+    world: DocWorld,  # noqa: F811
+    batch: str,
+) -> None:
+    quiet = _make(smtp_server, world)
+    assert quiet.notify_first_scans() is None  # not asked for: nothing happens
+    with world.store.transaction(write=True) as tx:
+        record = tx.labels.live_for_order(world.ids["101"])
+        assert record is not None
+        tx.labels.update(record.id, first_scan_at=NOW, tracking_status="in_transit")
+    service = _make(smtp_server, world, on_first_scan=True)
+    report = service.notify_first_scans()
+    assert report is not None and report.count("sent") == 1
+    assert smtp_server.capture.to() == ["b1@example.com"]
+    again = service.notify_first_scans()
+    assert again is not None and again.count("sent") == 0 and again.count("already") == 1

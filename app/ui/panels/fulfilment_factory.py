@@ -113,7 +113,14 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             queues=queues,
             printers=printers,
         )
-        attach_batch_documents(panel, runner, document_desk(services))
+        desk = document_desk(services)
+        attach_batch_documents(panel, runner, desk)
+
+        def email_first_scans(_report: object) -> None:
+            # After a tracking refresh: the desk's "email at the first scan" setting decides.
+            runner.run(lambda: desk.emails().notify_first_scans(), lambda _r: None, lane="email")
+
+        panel.tracking_done.connect(email_first_scans)
         built["labels"] = panel
         return panel
 
