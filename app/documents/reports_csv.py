@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from app.documents.csv_safe import write_csv
@@ -77,9 +78,20 @@ def _groups(report: GroupsReport) -> Iterator[Sequence[object]]:
             )
 
 
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"))
+
+
 def _spend(report: SpendReport) -> Iterator[Sequence[object]]:
     total = report.total
-    yield ("total", "total", total.labels, total.spent_usd, total.refunded_usd, total.net_usd)
+    yield (
+        "total",
+        "total",
+        total.labels,
+        _cents(total.spent_usd),
+        _cents(total.refunded_usd),
+        _cents(total.net_usd),
+    )
     for name, lines in (
         ("service", report.by_service),
         ("group", report.by_group),
@@ -87,4 +99,11 @@ def _spend(report: SpendReport) -> Iterator[Sequence[object]]:
         ("day", report.by_day),
     ):
         for line in lines:
-            yield (name, line.key, line.labels, line.spent_usd, line.refunded_usd, line.net_usd)
+            yield (
+                name,
+                line.key,
+                line.labels,
+                _cents(line.spent_usd),
+                _cents(line.refunded_usd),
+                _cents(line.net_usd),
+            )

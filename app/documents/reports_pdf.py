@@ -114,8 +114,8 @@ def _spend(page: pdf.PageWriter, report: SpendReport) -> None:
     total = report.total
     page.row(
         [
-            f"Total: {total.labels} labels, spent ${total.spent_usd}, refunded "
-            f"${total.refunded_usd}, net ${total.net_usd}"
+            f"Total: {total.labels} labels, spent {_money(total.spent_usd)}, refunded "
+            f"{_money(total.refunded_usd)}, net {_money(total.net_usd)}"
         ],
         [page.usable_width],
         size=10,
@@ -140,9 +140,9 @@ def _spend_table(page: pdf.PageWriter, lines: Sequence[SpendLine]) -> None:
             [
                 line.key,
                 str(line.labels),
-                f"${line.spent_usd}",
-                f"${line.refunded_usd}",
-                f"${line.net_usd}",
+                _money(line.spent_usd),
+                _money(line.refunded_usd),
+                _money(line.net_usd),
             ],
             widths,
         )
@@ -150,3 +150,9 @@ def _spend_table(page: pdf.PageWriter, lines: Sequence[SpendLine]) -> None:
 
 def _orders(count: int) -> str:
     return f"{count} order" if count == 1 else f"{count} orders"
+
+
+def _money(amount: Decimal) -> str:
+    """Dollars with cents, the sign before the symbol: $0.00, -$5.25."""
+    cents = amount.quantize(Decimal("0.01"))
+    return f"-${-cents}" if cents < 0 else f"${cents}"

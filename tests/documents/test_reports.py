@@ -10,6 +10,7 @@ import pytest
 
 from app.cli.main import main
 from app.documents import reports_csv
+from app.documents.reports_pdf import render as reports_pdf_render
 from app.domain.errors import AppError
 from app.domain.orders import OrderStatus
 from app.services.reports import ReportKind, ReportService, StatusScope
@@ -118,6 +119,12 @@ def test_spend_nets_refunds_by_service_batch_and_day(day: DocWorld) -> None:
         "2026-03-11": (Decimal(0), Decimal("4.00")),
     }
     assert [line.key for line in report.by_batch] == [batch]
+    service = ReportService(day.store)
+    pdf_text = page_texts(reports_pdf_render(report))[0]
+    assert "2026-03-11 0 $0.00 $4.00 -$4.00" in " ".join(pdf_text.split())
+    target = day.tmp / "spend.csv"
+    service.write_csv(report, target)
+    assert ["day", "2026-03-11", "0", "0.00", "4.00", "-4.00"] in _read_csv(target)
 
 
 def test_cli_report_writes_pdf_and_csv(
