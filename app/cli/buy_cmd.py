@@ -8,7 +8,7 @@ import threading
 
 from app.bootstrap import AppContext
 from app.cli.args import bounded_int
-from app.cli.estimate_cmd import add_selection_arguments, selection_from
+from app.cli.estimate_cmd import add_selection_arguments, insurance_json, selection_from
 from app.cli.exit_codes import EXIT_NOT_CONFIRMED, EXIT_PARTIAL, outcome
 from app.cli.output import emit_json
 from app.cli.roll_cmd import warn_before_buying
@@ -121,6 +121,7 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext, selection: Selection
     plan = service.plan(selection)
     report = ctx.preflight_service.check(plan, verify_addresses=not args.no_verify)
     estimate = ctx.estimate_service.estimate(plan, orders=report.ready)
+    insurance = insurance_json(plan, estimate)
     blocked = [
         {
             "order": b.external_id,
@@ -138,6 +139,7 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext, selection: Selection
                 "ready": len(report.ready),
                 "blocked": blocked,
                 "estimated_total": str(estimate.total),
+                **insurance,
                 "not_priced": [{"order": o.order_id, "reason": o.error} for o in estimate.failed],
             }
         )
@@ -148,6 +150,11 @@ def _unconfirmed(args: argparse.Namespace, ctx: AppContext, selection: Selection
             f"{len(report.ready)} of {len(plan.orders)} orders can be bought; "
             f"estimated total ${estimate.total}"
         )
+        if insurance:
+            print(
+                f"insurance ${insurance['insurance']} on ${insurance['insured_value']} declared; "
+                f"total with insurance ${insurance['total_with_insurance']}"
+            )
     if args.printer:
         warn_before_buying(ctx, args.printer, len(report.ready))
     print(

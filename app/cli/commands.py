@@ -29,4 +29,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.batches_cmd",
     "app.cli.setup_cmd",
     "app.cli.relabel_cmd",
+    "app.cli.report_cmd",
+    "app.cli.slips_cmd",
+    "app.cli.export_cmd",
+    "app.cli.ship_cmd",
+    "app.cli.email_cmd",
+    "app.cli.insurance_cmd",
 )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from decimal import Decimal
 
 from app.bootstrap import AppContext
 from app.cli.deadline_opt import add_deadline_argument, deadline_from
 from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
-from app.services.buy_plan import Selection, resolve_plan
+from app.domain.insurance import total_fees
+from app.services.buy_plan import Plan, Selection, resolve_plan
 from app.services.estimate import EstimateReport, ServiceTotal
 
 #: Seconds an estimate may take overall (16 orders against a silent server took 246 s).
@@ -36,6 +38,13 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         help="USPS service for every order, or 'cheapest' (default: each group's own, its "
         "service for domestic orders and its intl service for international ones)",
     )
+    parser.add_argument(
+        "--insurance",
+        metavar="auto|AMOUNT",
+        default="",
+        help="insure each parcel: auto (the items' value) or an amount in dollars, bought "
+        "through EasyPost (default: each group's setting, see `packdesk-cli insurance`)",
+    )
 
 
 def selection_from(args: argparse.Namespace, ctx: AppContext) -> Selection:
@@ -45,6 +54,7 @@ def selection_from(args: argparse.Namespace, ctx: AppContext) -> Selection:
         order_ids=tuple(ctx.order_service.resolve_refs(args.order)) if args.order else (),
         package_type=args.package_type,
         service=args.service,
+        insurance=args.insurance,
     )
 
 
@@ -134,6 +144,20 @@ def print_estimate(report: EstimateReport) -> None:
         print(f"not priced: order {failed.external_id}: {failed.error}", file=sys.stderr)
 
 
+def insurance_json(plan: Plan, report: EstimateReport) -> dict[str, str]:
+    """The insurance of the priced orders and the total with it (empty when none)."""
+    priced = {o.order_id for o in report.orders if o.chosen is not None}
+    amounts = [p.insurance_usd for p in plan.orders if p.order_id in priced and p.insurance_usd]
+    if not amounts:
+        return {}
+    fees = total_fees(amounts)
+    return {
+        "insured_value": str(sum(amounts, start=Decimal(0))),
+        "insurance": str(fees),
+        "total_with_insurance": str(report.total + fees),
+    }
+
+
 def run_estimate(args: argparse.Namespace, ctx: AppContext) -> int:
     plan = resolve_plan(ctx.store, selection_from(args, ctx))
     deadline = deadline_from(args, "EasyPost (estimate)")
@@ -150,9 +174,15 @@ def run_estimate(args: argparse.Namespace, ctx: AppContext) -> int:
             "with --deadline SECONDS",
             file=sys.stderr,
         )
+    insurance = insurance_json(plan, report)
     if args.json:
-        emit_json(estimate_json(report))
+        emit_json({**estimate_json(report), **insurance})
     else:
         print_estimate(report)
+        if insurance:
+            print(
+                f"Insurance: ${insurance['insurance']} on ${insurance['insured_value']} "
+                f"declared; total with insurance ${insurance['total_with_insurance']}"
+            )
     # 2: some orders not priced, 4: none priced (app.cli.exit_codes).
     return outcome(report.priced, len(report.failed))

@@ -14,6 +14,7 @@ import sys
 from app.bootstrap import AppContext
 from app.cli.args import record_id_arg
 from app.cli.output import emit_json
+from app.cli.paper_cmd import add_paper_arguments, run_paper
 from app.domain.errors import AppError, ErrorKind
 from app.domain.printing import PrintJob, PrintJobStatus
 from app.services.print_jobs import PrintSink
@@ -39,6 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--skip", type=record_id_arg, metavar="JOB", help="do not print a queued job"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_paper_arguments(parser)
     parser.set_defaults(func=run_print)
 
 
@@ -97,6 +99,8 @@ def _status_json(status: QueueStatus) -> dict[str, object]:
 
 
 def run_print(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.paper:
+        return run_paper(args, ctx)
     if args.batch is None and not (args.resend or args.mark_printed or args.skip):
         raise AppError(
             "Say what to print: --batch B (or settle a job with --resend/--mark-printed/--skip).",

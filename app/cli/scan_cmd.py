@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.email_cmd import email_service, print_email_report
 from app.cli.output import emit_json
+from app.services.scan_to_ship import ScanStatus
 
 #: Exit codes: 0 shipped or already shipped (the parcel may go), 3 anything else.
 EXIT_NOT_SHIPPED = 3
@@ -26,8 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_scan(args: argparse.Namespace, ctx: AppContext) -> int:
     outcome = ctx.scan_to_ship_service.scan(args.code, station=args.station)
+    emails = None
+    if outcome.status is ScanStatus.SHIPPED and outcome.order_id:
+        emails = email_service(ctx).notify_shipped([outcome.order_id])
     if args.json:
         emit_json(outcome.to_json())
     else:
         print(f"{outcome.status.value.upper()}: {outcome.message}")
+        if emails is not None:
+            print_email_report(emails)
     return 0 if outcome.ok else EXIT_NOT_SHIPPED

@@ -6,6 +6,7 @@ import argparse
 
 from app.bootstrap import AppContext
 from app.cli.deadline_opt import add_deadline_argument, deadline_from
+from app.cli.email_cmd import email_service, print_email_report
 from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
 
@@ -27,6 +28,9 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.refresh:
         with deadline_from(args, "EasyPost (tracking)").scope():
             report = service.refresh(order_id=order_id)
+        emails = email_service(ctx).notify_first_scans()
+        if emails is not None and not args.json:
+            print_email_report(emails)
         summary = {
             "refreshed": len(report.lines),
             "shipped": report.shipped,

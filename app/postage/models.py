@@ -375,6 +375,9 @@ class ShipmentRecord:
     batch_id: str = ""
     scan_form_id: str = ""
     rates: tuple[Rate, ...] = ()
+    # (form type, URL) of the shipment's forms: an international label's customs form
+    # (cn22 / cp72 / commercial_invoice) as EasyPost made it.
+    forms: tuple[tuple[str, str], ...] = ()
 
     @property
     def purchased(self) -> bool:

@@ -295,6 +295,11 @@ def parse_shipment_record(obj: Any, *, reconciled: bool = False) -> ShipmentReco
         batch_id=_s(data.get("batch_id")),
         scan_form_id=_s(scan_form.get("id")),
         rates=parse_rates(data.get("rates")),
+        forms=tuple(
+            (_s(form.get("form_type")), _s(form.get("form_url")))
+            for form in (_dict(item) for item in _list(data.get("forms")))
+            if form.get("form_url")
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.groups import group_id_for
+from app.domain.insurance import insured_amount, parse_choice
 from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderStatus
 from app.domain.packages import PackageType
@@ -41,19 +42,21 @@ class Selection:
     package_type: str | None = None
     service: str | None = None
     group_services: Mapping[str, str] = field(default_factory=dict)
+    # "" (each group's own choice, else none), "auto" (the items' value) or dollars.
+    insurance: str = ""
 
     def to_json(self) -> str:
         """A canonical spelling: the same buy run again finds (and resumes) its batch."""
-        return json.dumps(
-            {
-                "groups": list(self.groups),
-                "orders": list(self.order_ids),
-                "package_type": self.package_type,
-                "service": self.service,
-                "group_services": dict(sorted(self.group_services.items())),
-            },
-            sort_keys=True,
-        )
+        spelled: dict[str, object] = {
+            "groups": list(self.groups),
+            "orders": list(self.order_ids),
+            "package_type": self.package_type,
+            "service": self.service,
+            "group_services": dict(sorted(self.group_services.items())),
+        }
+        if self.insurance:  # absent when unused: batches bought before stay resumable
+            spelled["insurance"] = self.insurance
+        return json.dumps(spelled, sort_keys=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,7 @@ class PlannedOrder:
     sequence: int  # position in group order (0-based), the print order
     package_type: PackageType | None
     service: str | None  # an EasyPost service code, "cheapest", or None when unassigned
+    insurance_usd: Decimal | None = None  # the value to insure the parcel for (None: none)
 
     @property
     def order_id(self) -> int:
@@ -118,11 +122,18 @@ def resolve_plan(store: Store, selection: Selection) -> Plan:
             hint="Name package groups (--group) or orders (--order).",
             kind=ErrorKind.INVALID_INPUT,
         )
+    try:
+        insurance_choice = parse_choice(selection.insurance)
+    except ValueError as error:
+        raise AppError(
+            str(error), hint="Pass --insurance auto, none or an amount such as 50."
+        ) from None
     default_service = _service(selection.service)
     group_services = {g: _service(s) for g, s in selection.group_services.items()}
     with store.transaction() as tx:
         package_types = tx.package_types.by_id()
         settings = tx.groups.settings()
+        insurance = tx.insurance.by_group()
         forced_type: PackageType | None = None
         if selection.package_type:
             forced_type = tx.package_types.get(selection.package_type)
@@ -169,7 +180,9 @@ def resolve_plan(store: Store, selection: Selection) -> Plan:
             service = _service(
                 setting.service if order.recipient.is_domestic else setting.international_service
             )
-        planned.append(PlannedOrder(order, group_id, sequence, package_type, service))
+        choice = insurance_choice or insurance.get(group_id, "")
+        insured = insured_amount(choice, order, items)
+        planned.append(PlannedOrder(order, group_id, sequence, package_type, service, insured))
     return Plan(orders=tuple(planned), items=items, ship_from=ship_from)
 
 

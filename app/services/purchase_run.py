@@ -425,6 +425,7 @@ class _Run:
             label = tools.gateway.buy(
                 purchase.shipment_id,
                 purchase.rate_id,
+                insurance=planned.insurance_usd,
                 reference=purchase.reference,
                 label_format=tools.label_format,
             )

@@ -16,9 +16,12 @@ from app.store.address_checks_repo import AddressCheckRepository
 from app.store.audit_repo import AuditRepository
 from app.store.batches_repo import BatchRepository
 from app.store.db_errors import database_errors_as_app_errors
+from app.store.documents_repo import DocumentsRepository
+from app.store.email_repo import EmailRepository
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
 from app.store.history_repo import HistoryRepository
+from app.store.insurance_repo import InsuranceRepository
 from app.store.items_repo import ItemRepository
 from app.store.labels_repo import LabelRepository
 from app.store.lease_repo import LeaseRepository
@@ -119,6 +122,18 @@ class StoreTransaction:
     @cached_property
     def order_list(self) -> OrderListRepository:
         return OrderListRepository(self.session)
+
+    @cached_property
+    def documents(self) -> DocumentsRepository:
+        return DocumentsRepository(self.session)
+
+    @cached_property
+    def emails(self) -> EmailRepository:
+        return EmailRepository(self.session)
+
+    @cached_property
+    def insurance(self) -> InsuranceRepository:
+        return InsuranceRepository(self.session)
 
 
 class Store:

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.ui.errors import ErrorPresenter
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import MessageBar
+from app.ui.widgets.toolbar import tool_row
 
 T = TypeVar("T")
 
@@ -49,6 +50,18 @@ class Panel(QWidget):
         heading.setFont(font)
         self._layout.addWidget(heading)
         self._layout.addWidget(self.message_bar)
+
+    def add_tools(self, *widgets: QWidget) -> None:
+        """Extra tools a factory adds to a panel: at the end of its first tool row (a row of
+        their own when it has none), so the table keeps its height."""
+        for index in range(self._layout.count()):
+            item = self._layout.itemAt(index)
+            row = item.layout() if item is not None else None
+            if isinstance(row, QHBoxLayout):
+                for widget in widgets:
+                    row.addWidget(widget)
+                return
+        self._layout.insertLayout(2, tool_row(*widgets))
 
     def refresh(self) -> None:
         """Reload what the panel shows (F5). Panels without data do nothing."""

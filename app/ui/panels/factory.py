@@ -10,17 +10,21 @@ from typing import TYPE_CHECKING
 
 from app.imports import read_order_file
 from app.services.error_csv import write_error_csv
+from app.services.manual_ship import ManualShipService
+from app.services.tracking_email import tracking_email_service
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
+from app.ui.panels.documents_factory import attach_group_documents, document_desk
 from app.ui.panels.groups_panel import GroupsPanel
 from app.ui.panels.import_panel import ImportPanel
 from app.ui.panels.orders_panel import OrdersPanel
 from app.ui.panels.package_types_panel import PackageTypesPanel
 from app.ui.panels.skus_panel import SkusPanel
-from app.ui.services import ContextServices
+from app.ui.services import ContextServices, deferred
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from app.bootstrap import AppContext
     from app.ui.main_window import PanelSpec
 
 
@@ -31,15 +35,22 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
     grouping = services.deferred("grouping_service")
     catalog = services.deferred("catalog_service")
     importer = services.deferred("import_service")
+    documents = document_desk(services)
     built: dict[str, Panel] = {}
 
     def build_orders(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
+        def build_shipper(ctx: AppContext) -> ManualShipService:
+            mail = tracking_email_service(ctx.store, ctx.settings_store, ctx.options.profile)
+            return ManualShipService(ctx.store, ctx.audit_log, on_shipped=mail.notify_shipped)
+
+        shipper = deferred(lambda: services.call(build_shipper))
         built["orders"] = OrdersPanel(
             runner,
             presenter,
             orders=orders,
             relabel=services.deferred("relabel_service"),
             details=services.deferred("order_detail_service"),
+            shipper=shipper,
         )
         return built["orders"]
 
@@ -65,6 +76,7 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
             edit_sku=edit_sku,
             new_package_type=new_package_type,
         )
+        attach_group_documents(panel, runner, documents)
         built["groups"] = panel
         return panel
 

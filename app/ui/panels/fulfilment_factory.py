@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.services.scan_to_ship import ScanStatus
+from app.services.tracking_email import tracking_email_service
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
 from app.ui.panels.buy_panel import BuyPanel
+from app.ui.panels.documents_factory import attach_batch_documents, document_desk
 from app.ui.panels.history_panel import HistoryPanel
 from app.ui.panels.labels_panel import LabelsPanel
 from app.ui.panels.print_queue_panel import PrintQueuePanel
 from app.ui.panels.scan_panel import ScanStationPanel
 from app.ui.panels.setup_panel import open_setup_printers
 from app.ui.printer_settings import SettingsPrinters
-from app.ui.services import ContextServices
+from app.ui.services import ContextServices, deferred
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -68,13 +71,31 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
         return panel
 
     def build_scan(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
-        built["scan"] = ScanStationPanel(
-            runner, presenter, scans=services.deferred("scan_to_ship_service")
+        panel = ScanStationPanel(runner, presenter, scans=services.deferred("scan_to_ship_service"))
+        mail = deferred(
+            lambda: services.call(
+                lambda ctx: tracking_email_service(
+                    ctx.store, ctx.settings_store, ctx.options.profile
+                )
+            )
         )
-        return built["scan"]
+
+        def email_if_shipped(outcome: object) -> None:
+            # The desk's "email on ship" setting decides; a failure never blocks scanning
+            # (the report lands in the email records, and `email send` retries).
+            if getattr(outcome, "status", None) is ScanStatus.SHIPPED:
+                order_id = getattr(outcome, "order_id", None)
+                if order_id:
+                    runner.run(
+                        lambda: mail.notify_shipped([order_id]), lambda _r: None, lane="email"
+                    )
+
+        panel.scanned.connect(email_if_shipped)
+        built["scan"] = panel
+        return panel
 
     def build_labels(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
-        built["labels"] = LabelsPanel(
+        panel = LabelsPanel(
             runner,
             presenter,
             batches=services.deferred("batch_overview_service"),
@@ -86,7 +107,16 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             printers=printers,
             relabel=services.deferred("relabel_service"),
         )
-        return built["labels"]
+        desk = document_desk(services)
+        attach_batch_documents(panel, runner, desk)
+
+        def email_first_scans(_report: object) -> None:
+            # After a tracking refresh: the desk's "email at the first scan" setting decides.
+            runner.run(lambda: desk.emails().notify_first_scans(), lambda _r: None, lane="email")
+
+        panel.tracking_done.connect(email_first_scans)
+        built["labels"] = panel
+        return panel
 
     def build_history(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
         built["history"] = HistoryPanel(

@@ -1,17 +1,19 @@
-"""Orders panel: every order with a status filter and search; mark ready, hold, release."""
+"""Orders panel: every order with a status filter and search; mark ready, hold, release, and
+mark shipped by hand."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QWidget
 
 from app.domain.order_flow import StatusAction
 from app.domain.orders import DOMESTIC_COUNTRIES, OrderStatus
+from app.services.manual_ship import ManualShipReport
 from app.services.orders import OrderSelection, StatusChangeReport
 from app.store.order_list_repo import OrderSummary
 from app.ui.dialogs.order_dialog import OrderDetailSource, OrderDialog
@@ -50,6 +52,27 @@ class OrdersSource(Protocol):
     def change_status(
         self, action: StatusAction, selection: OrderSelection
     ) -> StatusChangeReport: ...
+
+
+class ManualShipper(Protocol):
+    """What the panel needs of app.services.manual_ship.ManualShipService."""
+
+    def ship(self, refs: Sequence[str], *, note: str = "") -> ManualShipReport: ...
+
+
+#: Orders "Mark shipped" applies to: not shipped yet, not cancelled.
+_SHIPPABLE = frozenset(OrderStatus) - {
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.CANCELLED,
+}
+
+
+def _ask_note(parent: QWidget) -> str | None:
+    note, ok = QInputDialog.getText(
+        parent, "Mark shipped", "Note for the audit log (optional, e.g. 'no tracking'):"
+    )
+    return note if ok else None
 
 
 _STATUS_COLOURS = {
@@ -122,6 +145,7 @@ class OrdersPanel(Panel):
     title = "Orders"
     orders_loaded = Signal(int)
     status_change_done = Signal(object)
+    ship_done = Signal(object)  # the ManualShipReport of "Mark shipped"
 
     def __init__(
         self,
@@ -131,6 +155,8 @@ class OrdersPanel(Panel):
         orders: OrdersSource,
         relabel: RelabelSource | None = None,
         details: OrderDetailSource | None = None,
+        shipper: ManualShipper | None = None,
+        ask_note: Callable[[QWidget], str | None] = _ask_note,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
@@ -146,6 +172,10 @@ class OrdersPanel(Panel):
         )
         self.model = RecordTableModel(columns, key=lambda o: o.id, search_text=_search_text)
         self.view = record_table(self, self.model, columns, stretch_column=6)
+        self._shipper = shipper
+        self._ask_note = ask_note
+        self.model = RecordTableModel(ORDER_COLUMNS, key=lambda o: o.id, search_text=_search_text)
+        self.view = record_table(self, self.model, ORDER_COLUMNS, stretch_column=7)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         # activated: double-click or Enter opens the order
@@ -162,6 +192,11 @@ class OrdersPanel(Panel):
         self.ready_button.clicked.connect(lambda: self.apply_action(StatusAction.READY))
         self.hold_button.clicked.connect(lambda: self.apply_action(StatusAction.HOLD))
         self.release_button.clicked.connect(lambda: self.apply_action(StatusAction.RELEASE))
+        self.ship_button = action_button(
+            self, "Mark shipped", None, "Mark selected shipped by hand (no tracking, or no label)"
+        )
+        self.ship_button.clicked.connect(self.mark_shipped)
+        self.ship_button.setVisible(shipper is not None)
         self.refresh_button = action_button(self, "Refresh", None, "Reload orders (F5)")
         self.refresh_button.clicked.connect(self.refresh)
         self.selection_label = QLabel("", self)
@@ -179,6 +214,7 @@ class OrdersPanel(Panel):
                 self.ready_button,
                 self.hold_button,
                 self.release_button,
+                self.ship_button,
                 self.refresh_button,
                 stretch_after=3,
             )
@@ -321,6 +357,7 @@ class OrdersPanel(Panel):
             bool(statuses & {OrderStatus.IMPORTED, OrderStatus.READY_TO_SHIP})
         )
         self.release_button.setEnabled(OrderStatus.ON_HOLD in statuses)
+        self.ship_button.setEnabled(bool(statuses & _SHIPPABLE))
 
     def apply_action(self, action: StatusAction) -> None:
         """Apply `action` to the selected orders in the db-write lane, then reload."""
@@ -360,3 +397,34 @@ class OrdersPanel(Panel):
             handler(exc)
 
         return failed
+
+    def mark_shipped(self) -> None:
+        """Mark the selected orders shipped by hand (asks for a note), in the db-write lane."""
+        shipper = self._shipper
+        chosen = [o for o in self.selected_orders() if o.id is not None and o.status in _SHIPPABLE]
+        if shipper is None or not chosen:
+            self.message_bar.show_message("Select orders that are not shipped yet.", Tone.WARNING)
+            return
+        note = self._ask_note(self)
+        if note is None:
+            return
+        refs = tuple(str(o.id) for o in chosen)
+
+        def work() -> ManualShipReport:
+            return shipper.ship(refs, note=note)
+
+        self.ship_button.setEnabled(False)
+        self._runner.run(work, self._on_shipped, self._on_ship_failed, lane="db-write")
+
+    def _on_shipped(self, report: ManualShipReport) -> None:
+        text = f"{len(report.shipped):,} orders marked shipped."
+        if report.already:
+            text += f" {len(report.already):,} were already shipped."
+        self.message_bar.show_message(text, Tone.SUCCESS)
+        self.ship_done.emit(report)
+        self._changed()
+        self.refresh()
+
+    def _on_ship_failed(self, exc: BaseException) -> None:
+        self._update_buttons()
+        self._on_error("Mark shipped")(exc)
