@@ -76,6 +76,24 @@ def normalize_street(street: str) -> str:
     return " ".join(_SUFFIXES.get(word, word) for word in words)
 
 
+_ORDINAL_FLOOR = re.compile(r"^(\d+)(?:ST|ND|RD|TH)?\s+(?:FL|FLOOR)$")
+
+
+def fold_secondary(street1: str, street2: str) -> str:
+    """street1 with the secondary line folded in, as USPS/EasyPost return it.
+
+    EasyPost answers "388 Townsend St" + "Apt 20" with street1 "388 TOWNSEND ST APT 20" and an
+    empty street2 (cassette test_address_verify); "5th Floor" becomes "# 5" (its examples).
+    """
+    first, second = normalize_street(street1), normalize_street(street2)
+    if not second:
+        return first
+    floor = _ORDINAL_FLOOR.match(second)
+    if floor:
+        second = f"# {floor.group(1)}"
+    return f"{first} {second}"
+
+
 def verify(address: dict[str, Any]) -> Verification:
     """Verify `address` (EasyPost field names). Domestic: rules; international: presence only."""
     country = (_text(address.get("country")) or "US").upper()
@@ -109,8 +127,8 @@ def verify(address: dict[str, Any]) -> Verification:
     plus4 = int(hashlib.sha256(f"{street1.upper()}|{five}".encode()).hexdigest()[:8], 16) % 9999
     lat, lon = STATE_CENTROIDS.get(zip_state, (39.8, -98.6))
     corrected: dict[str, Any] = {
-        "street1": normalize_street(street1),
-        "street2": normalize_street(_text(address.get("street2"))),
+        "street1": fold_secondary(street1, _text(address.get("street2"))),
+        "street2": "",
         "city": city.upper(),
         "state": zip_state,
         "zip": f"{five}-{plus4 + 1:04d}",
