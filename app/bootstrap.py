@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from app.services.scan_forms import ScanFormService
     from app.services.scan_to_ship import ScanToShipService
     from app.services.ship_from import ShipFromService
+    from app.services.tax_ids import TaxIdsService
     from app.services.tracking import TrackingService
     from app.store import Store
 
@@ -117,6 +118,12 @@ class AppContext:
         return ShipFromService(self.store)
 
     @cached_property
+    def tax_ids_service(self) -> TaxIdsService:
+        from app.services.tax_ids import TaxIdsService
+
+        return TaxIdsService(self.store)
+
+    @cached_property
     def demo_seeder(self) -> DemoSeeder:
         """Seeds the demo profile (sample orders, SKU data, packages, sender, printer)."""
         from app.services.demo import DemoSeeder, demo_printer_setup
@@ -128,6 +135,7 @@ class AppContext:
             groups=self.grouping_service,
             ship_from=self.ship_from_service,
             setup_printer=demo_printer_setup(self.settings_store),
+            tax_ids=self.tax_ids_service,
         )
 
     # --- settings, key, EasyPost ---------------------------------------------------------

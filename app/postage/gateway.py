@@ -36,6 +36,7 @@ import requests
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.orders import Address
+from app.domain.tax_ids import TaxIdentifier
 from app.postage import ep
 from app.postage.errors import Outcome, classify, to_app_error
 from app.postage.models import (
@@ -265,6 +266,7 @@ class EasyPostGateway:
         options: ShipmentOptions | None = None,
         customs: CustomsSpec | None = None,
         reference: str = "",
+        tax_identifiers: tuple[TaxIdentifier, ...] = (),
     ) -> ShipmentQuote:
         """Create a shipment and get its rates. `from_address` may be an `adr_` id."""
         opts = options or ShipmentOptions(print_custom_1=reference)
@@ -278,6 +280,8 @@ class EasyPostGateway:
         }
         if customs is not None:
             params["customs_info"] = customs.to_params()
+        if tax_identifiers:
+            params["tax_identifiers"] = [entry.to_params() for entry in tax_identifiers]
         if reference:
             params["reference"] = reference
         result = self._call(
@@ -298,6 +302,7 @@ class EasyPostGateway:
             options=request.options,
             customs=request.customs,
             reference=request.reference,
+            tax_identifiers=request.tax_identifiers,
         )
 
     def regenerate_rates(self, shipment_id: str) -> tuple[Rate, ...]:

@@ -12,6 +12,7 @@ from app.domain.errors import AppError, ErrorKind
 from app.domain.items import Item, normalize_hts
 from app.domain.orders import Address, Order
 from app.domain.packages import PackageType
+from app.domain.tax_ids import TaxIdentifier
 from app.domain.usps_services import check_service
 
 LabelFormat = Literal["PNG", "PDF", "ZPL", "EPL2"]
@@ -76,9 +77,11 @@ class CustomsLine:
     hs_tariff_number: str
     origin_country: str
     sku: str = ""
+    manufacturer_product_id: str = ""  # EU customs from November 2026, with `code` (the SKU)
+    barcode: str = ""  # EasyPost's standardized_product_id (GTIN/EAN/UPC)
 
     def to_params(self) -> dict[str, object]:
-        return {
+        params: dict[str, object] = {
             "description": self.description,
             "quantity": self.quantity,
             "value": str(self.value_usd),
@@ -88,6 +91,11 @@ class CustomsLine:
             "code": self.sku or None,
             "currency": "USD",
         }
+        if self.manufacturer_product_id:
+            params["manufacturer_product_id"] = self.manufacturer_product_id
+        if self.barcode:
+            params["standardized_product_id"] = self.barcode
+        return params
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +163,8 @@ def customs_for_order(
                 hs_tariff_number=hts,
                 origin_country=item.origin_country.upper(),
                 sku=sku,
+                manufacturer_product_id=item.manufacturer_product_id,
+                barcode=item.barcode,
             )
         )
     return CustomsSpec(lines=tuple(lines), signer=signer)
@@ -219,6 +229,8 @@ class RateRequest:
     options: ShipmentOptions = ShipmentOptions()
     customs: CustomsSpec | None = None
     reference: str = field(default="", compare=False)  # not part of the key
+    # IOSS/VAT/EORI: they change no price, so they are not part of the key either.
+    tax_identifiers: tuple[TaxIdentifier, ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> tuple[object, ...]:

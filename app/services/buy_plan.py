@@ -13,6 +13,7 @@ from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderStatus
 from app.domain.packages import PackageType
 from app.domain.ship_from import ShipFromAddress
+from app.domain.tax_ids import SenderTaxIds
 from app.domain.usps_services import canonical_service
 from app.postage.models import (
     LabelFormat,
@@ -21,6 +22,7 @@ from app.postage.models import (
     ShipmentOptions,
     customs_for_order,
 )
+from app.services.intl_checks import tax_decision
 from app.store import Store
 
 CHEAPEST = "cheapest"
@@ -79,6 +81,7 @@ class Plan:
     orders: tuple[PlannedOrder, ...]
     items: Mapping[str, Item]
     ship_from: ShipFromAddress | None
+    tax_ids: SenderTaxIds = field(default_factory=SenderTaxIds)  # IOSS, VAT, EORI numbers
 
     @property
     def from_address(self) -> Address:
@@ -158,6 +161,7 @@ def resolve_plan(store: Store, selection: Selection) -> Plan:
                     ordered.append((group_id_for(order.item_multiset), order))
         items = tx.items.by_sku()
         ship_from = tx.ship_from.default()
+        tax_ids = tx.tax_ids.get()
     planned: list[PlannedOrder] = []
     for sequence, (group_id, order) in enumerate(ordered):
         setting = settings.get(group_id)
@@ -170,7 +174,7 @@ def resolve_plan(store: Store, selection: Selection) -> Plan:
                 setting.service if order.recipient.is_domestic else setting.international_service
             )
         planned.append(PlannedOrder(order, group_id, sequence, package_type, service))
-    return Plan(orders=tuple(planned), items=items, ship_from=ship_from)
+    return Plan(orders=tuple(planned), items=items, ship_from=ship_from, tax_ids=tax_ids)
 
 
 def all_media_eligible(order: Order, items: Mapping[str, Item]) -> bool:
@@ -220,4 +224,5 @@ def rate_request_for(
         options=options,
         customs=customs,
         reference=reference,
+        tax_identifiers=tax_decision(order, plan.items, plan.tax_ids).identifiers,
     )

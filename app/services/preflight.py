@@ -18,6 +18,7 @@ from app.domain.usps_services import check_service
 from app.postage.models import VerifiedAddress
 from app.services.buy_plan import CHEAPEST, Plan, PlannedOrder
 from app.services.clock import Clock, utc_now
+from app.services.intl_checks import international_reasons
 from app.store import Store
 from app.store.address_checks_repo import AddressCheck
 
@@ -279,6 +280,7 @@ class PreflightService:
             ]
             if gaps:
                 reasons.append(f"customs data missing: {'; '.join(gaps)}")
+            reasons.extend(international_reasons(order, items, plan.tax_ids))
         weight = parcel_weight_oz(planned, items)
         if planned.package_type is None:
             reasons.append(f"no package type assigned to group {planned.group_id}")
