@@ -28,4 +28,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.track_cmd",
     "app.cli.batches_cmd",
     "app.cli.tax_ids_cmd",
+    "app.cli.intl_cmd",
 )

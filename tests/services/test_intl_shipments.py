@@ -4,20 +4,24 @@ and EU product identifiers (seen in the sandbox), and pre-flight blocks the ones
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from app.domain.errors import AppError
+from app.domain.groups import group_id_for
 from app.domain.items import Item
-from app.domain.orders import SourcePlatform
+from app.domain.orders import Order, SourcePlatform
 from app.domain.tax_ids import SenderTaxIds
 from app.postage.gateway import EasyPostGateway
 from app.postage.sandbox.server import SandboxServer
 from app.services.buy_plan import Selection, rate_request_for, resolve_plan
+from app.services.intl_report import InternationalReportService
 from app.services.preflight import PreflightService
 from app.services.tax_ids import TaxIdsService
 from app.store import Store
+from app.store.orders_repo import OrderWrite
 from tests.services.purchase_world import foreign_order, seed
 
 IOSS, KS_IOSS, UK_VAT = "IM2760000742", "IM5280000001", "GB123456789"
@@ -99,3 +103,44 @@ def test_tax_ids_service_refuses_a_malformed_number(store: Store) -> None:
     assert "IOSS" in refused.value.message and refused.value.hint
     assert service.set(eori="gb 123456789000").eori == "GB123456789000"
     assert service.get() == SenderTaxIds(eori="GB123456789000")
+
+
+def test_international_report_per_group_and_destination(store: Store) -> None:
+    order_ids = _world(store)
+    with store.transaction(write=True) as tx:  # Thailand: FCPIS has no tracking there
+        tx.orders.insert_many(
+            [
+                OrderWrite(
+                    foreign_order(6, [("TEE-M", 1)], "TH"), "hTH", group_id_for((("TEE-M", 1),))
+                )
+            ],
+            datetime(2026, 8, 3, tzinfo=UTC),
+        )
+    plan = resolve_plan(
+        store,
+        Selection(
+            order_ids=tuple(order_ids.values()),
+            service="FirstClassPackageInternationalService",
+        ),
+    )
+    thai = [o.id for o in store_orders(store) if o.recipient.country == "TH"]
+    plan_all = resolve_plan(
+        store,
+        Selection(
+            order_ids=(*order_ids.values(), *thai), service="FirstClassPackageInternationalService"
+        ),
+    )
+    report = InternationalReportService(lambda: datetime(2026, 8, 3, tzinfo=UTC)).report(plan_all)
+    by_country = {d.country: d for d in report.destinations}
+    assert set(by_country) == {"DE", "FR", "GB", "CA", "AU", "TH"}
+    assert by_country["DE"].ioss_covers_vat and by_country["DE"].duty_usd == Decimal("3.49")
+    assert by_country["DE"].ddp_available and not by_country["FR"].ddp_available
+    assert by_country["GB"].backer_pays_usd == 0
+    assert "FirstClassPackageInternationalService" in by_country["TH"].untracked_services
+    assert [m.country for m in report.manual] == ["TH"]
+    assert len(plan.orders) == 5
+
+
+def store_orders(store: Store) -> list[Order]:
+    with store.transaction() as tx:
+        return tx.orders.find()
