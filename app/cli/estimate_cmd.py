@@ -7,6 +7,7 @@ import sys
 
 from app.bootstrap import AppContext
 from app.cli.output import emit_json, emit_table
+from app.domain.delivery_target import PERCENTILES
 from app.services.buy_plan import Selection, resolve_plan
 from app.services.estimate import EstimateReport, ServiceTotal
 
@@ -46,6 +47,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "each order's cheapest service.",
     )
     add_selection_arguments(parser)
+    parser.add_argument(
+        "--transit",
+        action="store_true",
+        help="also show SmartRate transit days (50/90/99 %% of parcels arrive within)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_estimate)
 
@@ -58,6 +64,9 @@ def _service_json(total: ServiceTotal) -> dict[str, object]:
         "cheapest": str(total.cheapest),
         "fastest_days": total.fastest_days,
         "slowest_days": total.slowest_days,
+        "transit_days": None
+        if total.transit_days is None
+        else {f"percentile_{p}": d for p, d in zip(PERCENTILES, total.transit_days, strict=True)},
     }
 
 
@@ -88,6 +97,7 @@ def estimate_json(report: EstimateReport) -> dict[str, object]:
                 "cheapest_service": o.cheapest.service if o.cheapest else None,
                 "cheapest_amount": str(o.cheapest.amount) if o.cheapest else None,
                 "error": o.error or None,
+                "why": o.why or None,
             }
             for o in report.orders
         ],
@@ -102,17 +112,27 @@ def _days(total: ServiceTotal) -> str:
     return f"{total.fastest_days}-{total.slowest_days}"
 
 
+def _transit(total: ServiceTotal) -> str:
+    if total.transit_days is None:
+        return ""
+    days = dict(zip(PERCENTILES, total.transit_days, strict=True))
+    return f"{days[50]}/{days[90]}/{days[99]}"
+
+
 def print_estimate(report: EstimateReport) -> None:
     for group in report.groups:
         print(f"{group.group_id}: {group.orders} orders, chosen services ${group.chosen_total}")
         emit_table(
-            ["service", "orders", "total", "cheapest", "days"],
+            ["service", "orders", "total", "cheapest", "days", "days 50/90/99%"],
             [
-                (t.service, t.count, f"${t.total}", f"${t.cheapest}", _days(t))
+                (t.service, t.count, f"${t.total}", f"${t.cheapest}", _days(t), _transit(t))
                 for t in group.services
             ],
         )
         print()
+    for estimate in report.orders:
+        if estimate.why:
+            print(f"order {estimate.external_id} ({estimate.service}): {estimate.why}")
     print(f"All: {len(report.orders)} orders, {report.priced} priced, total ${report.total}")
     emit_table(
         ["service", "orders", "total", "cheapest", "days"],
@@ -124,6 +144,7 @@ def print_estimate(report: EstimateReport) -> None:
 
 def run_estimate(args: argparse.Namespace, ctx: AppContext) -> int:
     plan = resolve_plan(ctx.store, selection_from(args))
+    ctx.estimate_service.transit = args.transit
     report = ctx.estimate_service.estimate(plan)
     if args.json:
         emit_json(estimate_json(report))

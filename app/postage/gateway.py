@@ -20,6 +20,7 @@ Retry rules (the client's own retries are switched off, so these are the only on
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import threading
@@ -34,6 +35,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from app.domain.delivery_target import TransitTimes
 from app.domain.errors import AppError, ErrorKind
 from app.domain.orders import Address
 from app.domain.tax_ids import TaxIdentifier
@@ -69,6 +71,7 @@ from app.postage.parsing import (
     parse_verified_address,
     plain,
 )
+from app.postage.parsing_smartrate import parse_delivery_dates, parse_transit
 from app.postage.ratelimit import RetryPolicy, SharedBackoff
 
 log = logging.getLogger(__name__)
@@ -294,8 +297,8 @@ class EasyPostGateway:
         return parse_shipment_quote(result)
 
     def quote(self, request: RateRequest) -> ShipmentQuote:
-        """Rates for a RateRequest (creates a shipment)."""
-        return self.create_shipment(
+        """Rates for a RateRequest (creates a shipment; SmartRate transit when asked)."""
+        quote = self.create_shipment(
             to_address=request.to_address,
             from_address=request.from_address,
             parcel=request.parcel,
@@ -304,6 +307,41 @@ class EasyPostGateway:
             reference=request.reference,
             tax_identifiers=request.tax_identifiers,
         )
+        if request.with_transit and request.to_address.is_domestic and quote.rates:
+            quote = dataclasses.replace(quote, transit=self.smart_rates(quote.shipment_id))
+        return quote
+
+    def smart_rates(self, shipment_id: str) -> tuple[TransitTimes, ...]:
+        """SmartRate: per service, the days by which 50 .. 99 % of parcels arrived."""
+        result = self._call(
+            "get transit times",
+            lambda: self._reads.shipment.get_smart_rates(shipment_id),
+            safety=Safety.READ,
+            details={"shipment_id": shipment_id},
+        )
+        return parse_transit(result)
+
+    def estimated_delivery_dates(self, shipment_id: str, ship_on: date) -> dict[str, date]:
+        """SmartRate: per service, the estimated delivery date when shipped on `ship_on`."""
+        result = self._call(
+            "estimate delivery dates",
+            lambda: self._reads.shipment.retrieve_estimated_delivery_date(
+                shipment_id, ship_on.isoformat()
+            ),
+            safety=Safety.READ,
+            details={"shipment_id": shipment_id},
+        )
+        return parse_delivery_dates(result, "easypost_estimated_delivery_date")
+
+    def recommended_ship_dates(self, shipment_id: str, deliver_by: date) -> dict[str, date]:
+        """SmartRate: per service, the day to ship so it arrives by `deliver_by`."""
+        result = self._call(
+            "recommend a ship date",
+            lambda: self._reads.shipment.recommend_ship_date(shipment_id, deliver_by.isoformat()),
+            safety=Safety.READ,
+            details={"shipment_id": shipment_id},
+        )
+        return parse_delivery_dates(result, "ship_on_date")
 
     def regenerate_rates(self, shipment_id: str) -> tuple[Rate, ...]:
         """Fresh rates for an existing (unbought) shipment."""

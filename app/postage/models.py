@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from app.domain.delivery_target import TargetChoice, TransitTimes, is_target, parse_target, pick
 from app.domain.errors import AppError, ErrorKind
 from app.domain.items import Item, normalize_hts
 from app.domain.orders import Address, Order
@@ -229,6 +230,7 @@ class RateRequest:
     options: ShipmentOptions = ShipmentOptions()
     customs: CustomsSpec | None = None
     reference: str = field(default="", compare=False)  # not part of the key
+    with_transit: bool = False  # also ask SmartRate's transit times (delivery targets)
     # IOSS/VAT/EORI: they change no price, so they are not part of the key either.
     tax_identifiers: tuple[TaxIdentifier, ...] = field(default=(), compare=False)
 
@@ -246,6 +248,7 @@ class RateRequest:
             self.parcel,
             self.options.rating_key,
             self.customs,
+            self.with_transit,
         )
 
 
@@ -316,6 +319,7 @@ class ShipmentQuote:
     messages: tuple[RateMessage, ...] = ()
     reference: str = ""
     usps_zone: int | None = None
+    transit: tuple[TransitTimes, ...] = ()  # SmartRate percentiles, when asked for
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -337,6 +341,8 @@ class ShipmentQuote:
         """
         if service.lower() == "cheapest":
             rate = self.cheapest
+        elif is_target(service):
+            return self._choose_target(service)
         else:
             check_service(service, predefined_package=predefined_package)
             rate = self.rate_for(service)
@@ -351,6 +357,24 @@ class ShipmentQuote:
             kind=ErrorKind.RATE,
             details={"shipment_id": self.shipment_id, "service": service, "offered": offered},
         )
+
+    def explain(self, service: str) -> TargetChoice:
+        """Which service a delivery target (within:3d@90) picks here, and why."""
+        return pick(
+            parse_target(service), [(r.service, r.amount) for r in self.rates], self.transit
+        )
+
+    def _choose_target(self, service: str) -> Rate:
+        choice = self.explain(service)
+        rate = self.rate_for(choice.service) if choice.service else None
+        if rate is None:
+            raise AppError(
+                f"USPS has {choice.explanation}.",
+                hint="Allow more days or a lower percentile, or pick a service by name.",
+                kind=ErrorKind.RATE,
+                details={"shipment_id": self.shipment_id, "service": service},
+            )
+        return rate
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from app.domain.delivery_target import is_target, parse_target
 from app.domain.errors import AppError, ErrorKind
 from app.domain.groups import group_id_for
 from app.domain.items import Item
@@ -99,6 +100,8 @@ def _service(name: str | None) -> str | None:
         return None
     if name.strip().lower() == CHEAPEST:
         return CHEAPEST
+    if is_target(name):  # "within:3d@90": chosen per order from SmartRate's transit times
+        return parse_target(name).spec
     # Retired names are refused with their successor; 'cheapest' is handled above.
     return canonical_service(name).code
 
@@ -211,6 +214,7 @@ def rate_request_for(
     customs = None
     if not order.recipient.is_domestic:
         customs = customs_for_order(order, plan.items, signer=signer or from_address.name)
+    with_transit = is_target(planned.service) and order.recipient.is_domestic
     options = ShipmentOptions(
         label_format=label_format,
         machinable=package.machinable,
@@ -225,4 +229,5 @@ def rate_request_for(
         customs=customs,
         reference=reference,
         tax_identifiers=tax_decision(order, plan.items, plan.tax_ids).identifiers,
+        with_transit=with_transit,
     )

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Protocol
 
 from app.domain.hts import hts_problem
 from app.domain.items import Item
 from app.domain.orders import Order, SourcePlatform
 from app.domain.tax_ids import SenderTaxIds, TaxIdDecision, identifiers_for
+
+MAX_WEIGHT_OZ = Decimal(70 * 16)
+
+
+class PlannedOrderLike(Protocol):
+    """What the target check reads of a planned order (buy_plan.PlannedOrder)."""
+
+    @property
+    def order(self) -> Order: ...
+
+    @property
+    def service(self) -> str | None: ...
 
 
 def declared_value_usd(order: Order, items: Mapping[str, Item]) -> Decimal:
@@ -29,6 +42,19 @@ def tax_decision(order: Order, items: Mapping[str, Item], ids: SenderTaxIds) -> 
         from_kickstarter=order.source is SourcePlatform.KICKSTARTER,
         ids=ids,
     )
+
+
+def target_reasons(planned: PlannedOrderLike, weight_oz: Decimal) -> list[str]:
+    """Why a delivery target (within:3d@90) cannot serve this order; SmartRate is US-only."""
+    reasons: list[str] = []
+    if not planned.order.recipient.is_domestic:
+        reasons.append(
+            f"{planned.service} needs SmartRate, which covers US destinations only; give the "
+            "group an international service (`packdesk-cli groups assign G --intl-service ...`)"
+        )
+    if weight_oz > MAX_WEIGHT_OZ:
+        reasons.append(f"{weight_oz} oz is over the USPS limit of 70 lb")
+    return reasons
 
 
 def international_reasons(order: Order, items: Mapping[str, Item], ids: SenderTaxIds) -> list[str]:
