@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain.duties import DDP_COUNTRIES
 from app.postage.sandbox.api import Query, Result, unwrap
 from app.postage.sandbox.clock import iso_z
 from app.postage.sandbox.objects import JsonObj, SandboxApiError, field_error
@@ -87,6 +88,21 @@ class ShipmentExtrasApi(ShipmentsApi):
         shipment = super()._new_shipment(blank_to_null(fields), ts)
         shipment["tax_identifiers"] = identifiers
         return shipment
+
+    def purchase_problems(self, shipment: JsonObj) -> list[JsonObj]:
+        """Also: USPS Delivered Duty Paid only goes to the countries USPS offers it for."""
+        problems = super().purchase_problems(shipment)
+        incoterm = str((shipment.get("options") or {}).get("incoterm") or "").upper()
+        country = str(shipment["to_address"].get("country") or "US").upper()
+        if incoterm == "DDP" and country not in DDP_COUNTRIES:
+            problems.append(
+                field_error(
+                    "options.incoterm",
+                    f"USPS Delivered Duty Paid is not available to {country} "
+                    f"(only {', '.join(sorted(DDP_COUNTRIES))})",
+                )
+            )
+        return problems
 
     def shipment_forms(self, body: JsonObj, query: Query, shipment_id: str) -> Result:
         fields = unwrap(body, "form")

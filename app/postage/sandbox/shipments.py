@@ -344,6 +344,8 @@ class ShipmentsApi(CatalogApi):
                 if international
                 else "Unable to verify the destination address."
             )
+            if all(str(p.get("field", "")).startswith("options.") for p in problems):
+                message = str(problems[0].get("message") or message)
             raise SandboxApiError(422, "SHIPMENT.POSTAGE.FAILURE", message, problems)
         store = self.store
         store.tracking_sequence += 1

@@ -435,3 +435,29 @@ def test_customs_items_keep_eu_product_identifiers(client: easypost.EasyPostClie
         "MFR-GAME-001",
         "0850000000016",
     )
+
+
+def test_ddp_only_where_usps_offers_it_and_printed(
+    client: easypost.EasyPostClient, sandbox: SandboxServer
+) -> None:
+    from app.postage.sandbox.label_files import label_data_for
+
+    germany = create_shipment(
+        client,
+        to_address=TO_GERMANY,
+        customs_info=CUSTOMS,
+        tax_identifiers=[IOSS],
+        options={"incoterm": "DDP"},
+    )
+    bought = client.shipment.buy(germany.id, rate=germany.lowest_rate())
+    data = label_data_for(sandbox.store.objects["shipments"][bought.id])
+    assert data.incoterm == "DDP" and data.tax_ids == ("IOSS IM2760000742",)
+    france = create_shipment(
+        client,
+        to_address={**TO_GERMANY, "city": "Paris", "zip": "75001", "country": "FR"},
+        customs_info=CUSTOMS,
+        options={"incoterm": "DDP"},
+    )
+    with pytest.raises(easypost.errors.InvalidRequestError) as refused:
+        client.shipment.buy(france.id, rate=france.lowest_rate())
+    assert "not available to FR" in refused.value.message
