@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.postage.gateway import EasyPostGateway
     from app.postage.models import LabelFormat
     from app.postage.sandbox.server import SandboxServer
+    from app.services.address_review import AddressReviewService
     from app.services.audit import AuditLog
     from app.services.batches import BatchOverviewService
     from app.services.catalog import CatalogService
@@ -116,6 +117,13 @@ class AppContext:
         from app.services.ship_from import ShipFromService
 
         return ShipFromService(self.store)
+
+    @cached_property
+    def address_review_service(self) -> AddressReviewService:
+        """Address verification as EasyPost gives it, and "ship as entered"."""
+        from app.services.address_review import AddressReviewService
+
+        return AddressReviewService(self.store, self.gateway, self.audit_log)
 
     @cached_property
     def tax_ids_service(self) -> TaxIdsService:

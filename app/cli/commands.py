@@ -29,4 +29,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.batches_cmd",
     "app.cli.tax_ids_cmd",
     "app.cli.intl_cmd",
+    "app.cli.address_cmd",
 )

@@ -220,14 +220,26 @@ class EasyPostGateway:
     # addresses, parcels, customs
 
     def create_address(
-        self, address: Address, *, verify: bool = False, strict: bool = False
+        self,
+        address: Address,
+        *,
+        verify: bool = False,
+        strict: bool = False,
+        carrier: str = "",
     ) -> VerifiedAddress:
-        """Store an address; `verify` reports problems, `strict` refuses them (422 -> ADDRESS)."""
+        """Store an address; `verify` reports problems, `strict` refuses them (422 -> ADDRESS).
+
+        With `carrier` ("usps"), the carrier verifies it and EasyPost answers with the errors
+        inside the verification instead of a 422 (verify_carrier, easypost 10.2+).
+        """
         params = _address_params(address)
         result = self._call(
-            "verify the address" if (verify or strict) else "create the address",
+            "verify the address" if (verify or strict or carrier) else "create the address",
             lambda: self._writes.address.create(
-                verify=verify or None, verify_strict=strict or None, **params
+                verify=verify or None,
+                verify_strict=strict or None,
+                verify_carrier=carrier or None,
+                **params,
             ),
             safety=Safety.FREE_CREATE,
             details={"address": _address_label(address)},

@@ -63,6 +63,7 @@ class AuditAction(StrEnum):
     PICKUP_CONFIRMED = "pickup.confirmed"
     PICKUP_CANCELLED = "pickup.cancelled"
     TRACKING_UPDATED = "tracking.updated"
+    ADDRESS_SHIPPED_AS_ENTERED = "address.shipped_as_entered"
 
     @classmethod
     def of(cls, noun: str, outcome: str, fallback: AuditAction) -> AuditAction:

@@ -61,3 +61,12 @@ def test_sku_product_ids_and_hts_checks(capsys: pytest.CaptureFixture[str], db: 
     assert "HTS looks wrong" in out
     listed = json.loads(run(capsys, db, "skus", "list", "--json")[1])
     assert "chapter 98" in listed[0]["hts_problem"]
+
+
+def test_intl_report_and_address_commands_are_wired(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    code, out, err = run(capsys, db, "intl", "report", "--order", "1", "--json")
+    assert code != 0 and "No order with id 1" in err and "Traceback" not in err
+    code, out, err = run(capsys, db, "address", "check", "--help")
+    assert code == 0 and "ORDER_ID" in out
