@@ -1,4 +1,4 @@
-"""`packdesk-cli address check|ship-as-entered ORDER`: verification as EasyPost gives it."""
+"""`packdesk-cli order-address check|ship-as-entered ORDER`: verification as EasyPost gives it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from app.services.address_review import AddressReview
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("address", help="verify an order's address; ship it as entered")
+    parser = sub.add_parser("order-address", help="verify an order's address; ship it as entered")
     actions = parser.add_subparsers(dest="address_action", metavar="ACTION", required=True)
     check = actions.add_parser(
         "check", help="per-field errors, suggestions and corrections (carrier-verified)"

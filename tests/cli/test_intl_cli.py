@@ -68,5 +68,5 @@ def test_intl_report_and_address_commands_are_wired(
 ) -> None:
     code, out, err = run(capsys, db, "intl", "report", "--order", "1", "--json")
     assert code != 0 and "No order with id 1" in err and "Traceback" not in err
-    code, out, err = run(capsys, db, "address", "check", "--help")
+    code, out, err = run(capsys, db, "order-address", "check", "--help")
     assert code == 0 and "ORDER_ID" in out
