@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from app.bootstrap import AppContext
 from app.cli.output import emit_json
-from app.services.address_review import AddressReview
+
+if TYPE_CHECKING:  # the service loads when the command runs, not at every CLI start
+    from app.services.address_review import AddressReview
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from app.bootstrap import AppContext
 from app.cli.estimate_cmd import add_selection_arguments, selection_from
 from app.cli.output import emit_json, emit_table
 from app.services.buy_plan import resolve_plan
-from app.services.intl_report import InternationalReport, InternationalReportService
+
+if TYPE_CHECKING:  # the report loads when the command runs, not at every CLI start
+    from app.services.intl_report import InternationalReport
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,6 +61,8 @@ def report_json(report: InternationalReport) -> dict[str, object]:
 
 
 def run_report(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.intl_report import InternationalReportService
+
     plan = resolve_plan(ctx.store, selection_from(args))
     report = InternationalReportService().report(plan)
     if args.json:

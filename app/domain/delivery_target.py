@@ -15,6 +15,8 @@ from app.domain.errors import AppError, ErrorKind
 
 PERCENTILES = (50, 75, 85, 90, 95, 97, 99)
 PREFIX = "within:"
+#: The targets offered in the Package groups panel (any within:Nd@P works from the CLI).
+DELIVERY_TARGET_CHOICES = ("within:2d@90", "within:3d@90", "within:5d@95")
 _SPEC = re.compile(r"^within:\s*(\d{1,2})\s*d(?:ays?)?\s*@\s*(\d{2})\s*%?$", re.IGNORECASE)
 
 
