@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
+from typing import TYPE_CHECKING
 
 from app.bootstrap import AppContext
 from app.cli.output import emit_json, emit_table
 from app.domain.delivery_target import PERCENTILES
+
+if TYPE_CHECKING:
+    from app.services.delivery_dates import GroupDates
 from app.services.buy_plan import Selection, resolve_plan
 from app.services.estimate import EstimateReport, ServiceTotal
 
@@ -51,6 +56,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--transit",
         action="store_true",
         help="also show SmartRate transit days (50/90/99 %% of parcels arrive within)",
+    )
+    parser.add_argument(
+        "--ship-on",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="with --transit: each group's estimated delivery date if shipped that day",
+    )
+    parser.add_argument(
+        "--deliver-by",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="with --transit: the day to ship each group so it arrives by then",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_estimate)
@@ -144,10 +161,39 @@ def print_estimate(report: EstimateReport) -> None:
 
 def run_estimate(args: argparse.Namespace, ctx: AppContext) -> int:
     plan = resolve_plan(ctx.store, selection_from(args))
-    ctx.estimate_service.transit = args.transit
+    wants_dates = args.ship_on is not None or args.deliver_by is not None
+    ctx.estimate_service.transit = args.transit or wants_dates
     report = ctx.estimate_service.estimate(plan)
+    dates: tuple[GroupDates, ...] = ()
+    if wants_dates:
+        from app.services.delivery_dates import DeliveryDatesService
+
+        dates = DeliveryDatesService(ctx.gateway).for_estimate(
+            report, ship_on=args.ship_on, deliver_by=args.deliver_by
+        )
     if args.json:
-        emit_json(estimate_json(report))
+        emit_json(
+            {
+                **estimate_json(report),
+                "dates": [
+                    {
+                        "group": d.group_id,
+                        "service": d.service,
+                        "estimated_delivery": d.estimated_delivery,
+                        "ship_by": d.ship_by,
+                        "note": d.note or None,
+                    }
+                    for d in dates
+                ],
+            }
+        )
     else:
         print_estimate(report)
+        for d in dates:
+            parts = [f"{d.group_id} by {d.service}:"]
+            if d.estimated_delivery:
+                parts.append(f"arrives about {d.estimated_delivery}")
+            if d.ship_by:
+                parts.append(f"ship by {d.ship_by}")
+            print(" ".join(parts + ([d.note] if d.note else [])))
     return 0
