@@ -32,6 +32,11 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         help="USPS service for every order, or 'cheapest' (default: each group's own, its "
         "service for domestic orders and its intl service for international ones)",
     )
+    parser.add_argument(
+        "--ddp",
+        action="store_true",
+        help="ship Delivered Duty Paid where USPS offers it (Canada, Germany, UK)",
+    )
 
 
 def selection_from(args: argparse.Namespace) -> Selection:
@@ -40,6 +45,7 @@ def selection_from(args: argparse.Namespace) -> Selection:
         order_ids=tuple(args.order),
         package_type=args.package_type,
         service=args.service,
+        ddp=bool(getattr(args, "ddp", False)),
     )
 
 

@@ -183,6 +183,7 @@ class ShipmentOptions:
     library_mail: bool = False
     delivery_confirmation: str = ""
     label_size: str = "4x6"
+    incoterm: str = ""  # "DDP": USPS Delivered Duty Paid (the sender prepays duties and taxes)
 
     @property
     def rating_key(self) -> tuple[object, ...]:
@@ -193,6 +194,7 @@ class ShipmentOptions:
             self.media_mail,
             self.library_mail,
             self.delivery_confirmation,
+            self.incoterm,
         )
 
     def to_params(self) -> dict[str, object]:
@@ -217,6 +219,8 @@ class ShipmentOptions:
             params["special_rates_eligibility"] = ",".join(special)
         if self.delivery_confirmation:
             params["delivery_confirmation"] = self.delivery_confirmation
+        if self.incoterm:
+            params["incoterm"] = self.incoterm
         return params
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.domain.delivery_target import is_target, parse_target
+from app.domain.duties import DDP_COUNTRIES, DDP_SERVICES
 from app.domain.errors import AppError, ErrorKind
 from app.domain.groups import group_id_for
 from app.domain.items import Item
@@ -44,6 +45,7 @@ class Selection:
     package_type: str | None = None
     service: str | None = None
     group_services: Mapping[str, str] = field(default_factory=dict)
+    ddp: bool = False  # USPS Delivered Duty Paid where offered (CA, DE, GB)
 
     def to_json(self) -> str:
         """A canonical spelling: the same buy run again finds (and resumes) its batch."""
@@ -54,6 +56,7 @@ class Selection:
                 "package_type": self.package_type,
                 "service": self.service,
                 "group_services": dict(sorted(self.group_services.items())),
+                **({"ddp": True} if self.ddp else {}),  # old spellings stay as they were
             },
             sort_keys=True,
         )
@@ -83,6 +86,7 @@ class Plan:
     items: Mapping[str, Item]
     ship_from: ShipFromAddress | None
     tax_ids: SenderTaxIds = field(default_factory=SenderTaxIds)  # IOSS, VAT, EORI numbers
+    ddp: bool = False  # ship Delivered Duty Paid where USPS offers it
 
     @property
     def from_address(self) -> Address:
@@ -177,7 +181,13 @@ def resolve_plan(store: Store, selection: Selection) -> Plan:
                 setting.service if order.recipient.is_domestic else setting.international_service
             )
         planned.append(PlannedOrder(order, group_id, sequence, package_type, service))
-    return Plan(orders=tuple(planned), items=items, ship_from=ship_from, tax_ids=tax_ids)
+    return Plan(
+        orders=tuple(planned),
+        items=items,
+        ship_from=ship_from,
+        tax_ids=tax_ids,
+        ddp=selection.ddp,
+    )
 
 
 def all_media_eligible(order: Order, items: Mapping[str, Item]) -> bool:
@@ -215,7 +225,13 @@ def rate_request_for(
     if not order.recipient.is_domestic:
         customs = customs_for_order(order, plan.items, signer=signer or from_address.name)
     with_transit = is_target(planned.service) and order.recipient.is_domestic
+    ddp = (
+        plan.ddp
+        and order.recipient.country.upper() in DDP_COUNTRIES
+        and (planned.service in (None, CHEAPEST) or planned.service in DDP_SERVICES)
+    )
     options = ShipmentOptions(
+        incoterm="DDP" if ddp else "",
         label_format=label_format,
         machinable=package.machinable,
         print_custom_1=order.external_id,

@@ -144,3 +144,23 @@ def test_international_report_per_group_and_destination(store: Store) -> None:
 def store_orders(store: Store) -> list[Order]:
     with store.transaction() as tx:
         return tx.orders.find()
+
+
+def test_ddp_where_usps_offers_it(
+    store: Store, gateway: EasyPostGateway, sandbox: SandboxServer
+) -> None:
+    order_ids = _world(store)
+    wanted = tuple(order_ids[name] for name in ("DE", "DE-KS", "GB", "CA", "AU"))
+    plan = resolve_plan(store, Selection(order_ids=wanted, ddp=True))
+    incoterms: dict[str, str] = {}
+    for name, planned in zip(("DE", "FR", "GB", "CA", "AU"), plan.orders, strict=True):
+        request = rate_request_for(planned, plan)
+        incoterms[name] = request.options.incoterm
+        if name == "DE":
+            quote = gateway.quote(request)
+            gateway.buy(quote.shipment_id, quote.choose("PriorityMailInternational").id)
+            stored = sandbox.store.objects["shipments"][quote.shipment_id]
+            assert stored["options"]["incoterm"] == "DDP" and stored["postage_label"]
+    assert incoterms == {"DE": "DDP", "FR": "", "GB": "DDP", "CA": "DDP", "AU": ""}
+    assert Selection(order_ids=wanted).to_json() == Selection(order_ids=wanted, ddp=False).to_json()
+    assert '"ddp": true' in Selection(order_ids=wanted, ddp=True).to_json()

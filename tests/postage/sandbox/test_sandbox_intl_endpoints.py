@@ -461,3 +461,8 @@ def test_ddp_only_where_usps_offers_it_and_printed(
     with pytest.raises(easypost.errors.InvalidRequestError) as refused:
         client.shipment.buy(france.id, rate=france.lowest_rate())
     assert "not available to FR" in refused.value.message
+
+
+def test_blank_batch_reference_comes_back_null(client: easypost.EasyPostClient) -> None:
+    assert client.batch.create(reference="").reference is None
+    assert client.batch.create(reference="wave-1").reference == "wave-1"
