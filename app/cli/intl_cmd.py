@@ -69,7 +69,16 @@ def run_report(args: argparse.Namespace, ctx: AppContext) -> int:
         emit_json(report_json(report))
         return 0
     emit_table(
-        ("GROUP", "TO", "ORDERS", "BACKER PAYS", "EU DUTY", "IOSS→VAT", "DDP COST", "UNTRACKED"),
+        (
+            "GROUP",
+            "TO",
+            "ORDERS",
+            "BACKER PAYS/PARCEL",
+            "EU DUTY ALL",
+            "IOSS→VAT",
+            "DDP COST ALL",
+            "UNTRACKED",
+        ),
         [
             (
                 d.group_id,

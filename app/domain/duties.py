@@ -122,6 +122,8 @@ def estimate_duties(
         notes.append("GST on goods up to AUD 1,000 is collected at sale by registered sellers")
     elif rate:
         vat = value_usd * rate
+    else:
+        notes.append(f"no tax table for {country}: what the backer pays is not estimated")
     return DutyEstimate(
         country=country,
         value_usd=value_usd,
