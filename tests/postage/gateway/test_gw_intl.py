@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from gw_support import ABROAD, DESK, HOME, PARCEL, make_gateway
 
-from app.domain.errors import AppError
+from app.domain.errors import AppError, ErrorKind
 from app.domain.orders import Address
 from app.domain.tax_ids import TaxIdentifier, TaxIdType
 from app.postage.gateway import EasyPostGateway
@@ -110,6 +110,7 @@ def test_tax_identifiers_and_product_ids_reach_easypost(
         )
     assert refused.value.details["code"] == "SHIPMENT.INVALID_PARAMS"
     assert "tax_identifiers[0].tax_id: cannot be blank" in refused.value.message
+    assert refused.value.kind is ErrorKind.CUSTOMS and "tax-ids show" in (refused.value.hint or "")
 
 
 def test_verify_carrier_reports_inside_the_verification(gateway: EasyPostGateway) -> None:
