@@ -70,9 +70,12 @@ def test_insurance_create_list_retrieve_refund(
     assert insurance.amount == "100.00000" and insurance.fee.amount == "0.50000"
     assert insurance.reference is None  # an empty string comes back as null, as at EasyPost
     sandbox.advance(5)
-    assert client.insurance.retrieve(insurance.id).status == "purchased"
+    retrieved = client.insurance.retrieve(insurance.id)
+    assert_shape(body(retrieved), "insurance_insurance-create")
+    assert retrieved.status == "purchased"
     listed = client.insurance.all(page_size=5)
     assert [i.id for i in listed["insurances"]] == [insurance.id]
+    assert_shape(body(listed["insurances"][0]), "insurance_insurance-create")
     refunded = client.insurance.refund(insurance.id)
     assert_shape(body(refunded), "insurance_insurance-refund")
     assert refunded.status == "cancelled"
@@ -227,8 +230,10 @@ def test_end_shipper_create_list_retrieve_update_and_buy(
     assert_shape(body(shipper), "endshipper_endshipper-create")
     assert shipper.id.startswith("es_") and shipper.street1 == "164 TOWNSEND ST UNIT 1"
     assert client.end_shipper.retrieve(shipper.id).id == shipper.id
+    assert_shape(body(client.end_shipper.retrieve(shipper.id)), "endshipper_endshipper-create")
     assert [s.id for s in client.end_shipper.all(page_size=5)["end_shippers"]] == [shipper.id]
     updated = client.end_shipper.update(shipper.id, **{**END_SHIPPER, "name": "Quux"})
+    assert_shape(body(updated), "endshipper_endshipper-create")
     assert updated.name == "QUUX"
     shipment = create_shipment(client)
     bought = client.shipment.buy(
@@ -272,6 +277,8 @@ def test_multi_parcel_order_rates_and_buy(
     with pytest.raises(easypost.errors.InvalidRequestError):
         client.order.buy(order.id, carrier="USPS", service="CriticalMail")
     bought = client.order.buy(order.id, carrier="USPS", service="GroundAdvantage")
+    assert_shape(body(bought), "orders_orders-create")
+    assert_shape(body(bought.shipments[0]), "shipments_shipments-buy")
     assert all(s.postage_label and s.tracking_code for s in bought.shipments)
     assert [e["source"] for e in sandbox.ledger()] == ["order", "order"]
     with pytest.raises(easypost.errors.InvalidRequestError):
@@ -466,3 +473,26 @@ def test_ddp_only_where_usps_offers_it_and_printed(
 def test_blank_batch_reference_comes_back_null(client: easypost.EasyPostClient) -> None:
     assert client.batch.create(reference="").reference is None
     assert client.batch.create(reference="wave-1").reference == "wave-1"
+
+
+def test_new_objects_survive_a_restart(tmp_path: Any) -> None:
+    from sandbox_support import START, make_client
+
+    from app.postage.sandbox.clock import SandboxClock
+
+    state = tmp_path / "restart.json"
+    with SandboxServer(state, clock=SandboxClock(START, frozen=True)) as first:
+        client = make_client(first.api_base)
+        insurance = client.insurance.create(
+            to_address=TO_ADDRESS, from_address=FROM_ADDRESS, tracking_code="EZ1000000001",
+            carrier="USPS", amount="20",
+        )  # fmt: skip
+        shipper = client.end_shipper.create(**END_SHIPPER)
+        order = client.order.create(
+            to_address=TO_ADDRESS, from_address=FROM_ADDRESS, shipments=[{"parcel": PARCEL}]
+        )
+    with SandboxServer(state, clock=SandboxClock(START, frozen=True)) as second:
+        client = make_client(second.api_base)
+        assert client.insurance.retrieve(insurance.id).amount == "20.00000"
+        assert client.end_shipper.retrieve(shipper.id).name == "FOO BAR"
+        assert client.order.retrieve(order.id).shipments[0].id == order.shipments[0].id
