@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import AppContext
+from app.ui.dialogs.tax_ids_dialog import TaxIdsEditor
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
 from app.ui.services import ContextServices
@@ -129,6 +130,13 @@ class MainWindow(QMainWindow):
         import_action.setShortcut(QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self._on_import_action_triggered)
         self.addAction(import_action)
+        self.tax_ids_editor = TaxIdsEditor(
+            self, self.runner, lambda: self.services.get("tax_ids_service"), self.presenter.present
+        )
+        tax_ids = QAction("Tax identifiers (IOSS, VAT, EORI)…", self)
+        tax_ids.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        tax_ids.triggered.connect(self.tax_ids_editor.open)
+        self.addAction(tax_ids)
 
     def show_panel(self, key: str) -> Panel:
         panel = self.panels[key]

@@ -22,6 +22,7 @@ from app.services.purchase import PurchaseService
 from app.services.refunds import RefundService
 from app.services.scan_forms import ScanFormService
 from app.services.scan_to_ship import ScanToShipService
+from app.services.tax_ids import TaxIdsService
 from app.services.tracking import TrackingService
 
 GUARDED: dict[type, tuple[str, ...]] = {
@@ -50,6 +51,7 @@ GUARDED: dict[type, tuple[str, ...]] = {
     RefundService: ("labels", "check", "refund", "status", "reminders"),
     PickupService: ("schedule", "confirm", "cancel", "list"),
     TrackingService: ("current", "refresh", "refresh_labels"),
+    TaxIdsService: ("get", "set"),
 }
 
 
