@@ -62,8 +62,10 @@ class Verification:
     details: dict[str, Any] | None = None
 
 
-def _error(code: str, field_name: str, message: str) -> dict[str, Any]:
-    return {"code": code, "field": field_name, "message": message, "suggestion": None}
+def _error(
+    code: str, field_name: str, message: str, suggestion: str | None = None
+) -> dict[str, Any]:
+    return {"code": code, "field": field_name, "message": message, "suggestion": suggestion}
 
 
 def _text(value: Any) -> str:
@@ -115,7 +117,9 @@ def verify(address: dict[str, Any]) -> Verification:
     if zip_state is None:
         errors.append(_error("E.ZIP.NOT_FOUND", "zip", "ZIP code not found"))
     elif state and state != zip_state:
-        errors.append(_error("E.ZIP.INVALID", "zip", f"ZIP code does not belong to {state}"))
+        errors.append(
+            _error("E.ZIP.INVALID", "zip", f"ZIP code does not belong to {state}", zip_state)
+        )
     if not state and not city and zip_state is None:
         errors.append(_error("E.CITY_STATE.INVALID", "city", "City/state is missing"))
     if errors:

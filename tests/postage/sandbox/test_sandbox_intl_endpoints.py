@@ -496,3 +496,11 @@ def test_new_objects_survive_a_restart(tmp_path: Any) -> None:
         assert client.insurance.retrieve(insurance.id).amount == "20.00000"
         assert client.end_shipper.retrieve(shipper.id).name == "FOO BAR"
         assert client.order.retrieve(order.id).shipments[0].id == order.shipments[0].id
+
+
+def test_a_zip_in_another_state_suggests_that_state(client: easypost.EasyPostClient) -> None:
+    answered = client.address.create_and_verify(
+        verify_carrier="usps", **{**TO_ADDRESS, "state": "NV"}
+    )
+    zip_error = next(e for e in answered.verifications.delivery.errors if e.field == "zip")
+    assert zip_error.code == "E.ZIP.INVALID" and zip_error.suggestion == "CA"
