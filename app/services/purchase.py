@@ -32,6 +32,7 @@ database refuses a second live label per order.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 import threading
@@ -43,9 +44,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
+from app.domain.delivery_target import TransitTimes
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import BatchStatus, PurchaseState
 from app.domain.orders import Address
+from app.domain.tax_ids import TaxIdentifier
 from app.infra.file_lock import ExclusiveFileLock
 from app.postage.models import (
     CustomsSpec,
@@ -99,7 +102,10 @@ class PurchaseGateway(Protocol):
         options: ShipmentOptions | None = None,
         customs: CustomsSpec | None = None,
         reference: str = "",
+        tax_identifiers: tuple[TaxIdentifier, ...] = (),
     ) -> ShipmentQuote: ...
+
+    def smart_rates(self, shipment_id: str) -> tuple[TransitTimes, ...]: ...
 
     def buy(
         self,
@@ -1103,7 +1109,11 @@ class _Run:
                 options=request.options,
                 customs=request.customs,
                 reference=reference,
+                tax_identifiers=request.tax_identifiers,  # IOSS / VAT / EORI (issue 12)
             )
+            if request.with_transit:  # a delivery target (within:3d@90) picks by SmartRate
+                transit = service._gateway.smart_rates(quote.shipment_id)
+                quote = dataclasses.replace(quote, transit=transit)
             predefined = planned.package_type.predefined if planned.package_type else None
             rate = quote.choose(planned.service or "cheapest", predefined_package=predefined)
         except AppError as error:

@@ -3,18 +3,27 @@ choice and the transit percentiles, against the sandbox's SmartRate."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.domain.errors import AppError
 from app.domain.groups import group_id_for
 from app.postage.gateway import EasyPostGateway
 from app.postage.rating import RateQuoter
+from app.postage.sandbox.server import SandboxServer
 from app.services.buy_plan import Selection, rate_request_for, resolve_plan
 from app.services.estimate import EstimateService
 from app.services.grouping import GroupingService
 from app.services.preflight import PreflightService
 from app.store import Store
-from tests.services.purchase_world import foreign_order, seed, us_order
+from tests.services.purchase_world import (
+    foreign_order,
+    ledger_purchases,
+    purchase_service,
+    seed,
+    us_order,
+)
 
 
 def _tee_group(store: Store) -> str:
@@ -77,3 +86,15 @@ def test_groups_take_a_target_and_preflight_refuses_it_abroad(
         for b in PreflightService(store, gateway).check(abroad, verify_addresses=False).blocked
     }
     assert "SmartRate" in reasons["#1009"] and "#1000" not in reasons
+
+
+def test_buying_a_target_group_buys_the_service_that_arrives_in_time(
+    store: Store, gateway: EasyPostGateway, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    seed(store, [us_order(n) for n in range(3)], service="within:2d@90")
+    result = purchase_service(store, gateway, tmp_path / "labels").buy(
+        Selection(groups=(_tee_group(store),))
+    )
+    assert len(result.bought) == 3
+    bought = {str(entry["service"]) for entry in ledger_purchases(sandbox.ledger())}
+    assert bought and "GroundAdvantage" not in bought  # Ground needs more than 2 days at 90 %

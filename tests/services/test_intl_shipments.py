@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -22,7 +23,7 @@ from app.services.preflight import PreflightService
 from app.services.tax_ids import TaxIdsService
 from app.store import Store
 from app.store.orders_repo import OrderWrite
-from tests.services.purchase_world import foreign_order, seed
+from tests.services.purchase_world import foreign_order, purchase_service, seed
 
 IOSS, KS_IOSS, UK_VAT = "IM2760000742", "IM5280000001", "GB123456789"
 
@@ -164,3 +165,21 @@ def test_ddp_where_usps_offers_it(
     assert incoterms == {"DE": "DDP", "FR": "", "GB": "DDP", "CA": "DDP", "AU": ""}
     assert Selection(order_ids=wanted).to_json() == Selection(order_ids=wanted, ddp=False).to_json()
     assert '"ddp": true' in Selection(order_ids=wanted, ddp=True).to_json()
+
+
+def test_the_purchase_path_sends_the_identifiers(
+    store: Store, gateway: EasyPostGateway, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    order_ids = _world(store)
+    TaxIdsService(store).set(ioss=IOSS, kickstarter_ioss=KS_IOSS, uk_vat=UK_VAT)
+    wanted = (order_ids["DE-KS"], order_ids["GB"], order_ids["CA"])
+    result = purchase_service(store, gateway, tmp_path / "labels").buy(
+        Selection(order_ids=wanted, service="PriorityMailInternational")
+    )
+    assert len(result.bought) == 3, result
+    sent = {
+        s["to_address"]["country"]: [t["tax_id"] for t in s["tax_identifiers"] or []]
+        for s in sandbox.store.objects["shipments"].values()
+        if s.get("postage_label")
+    }
+    assert sent == {"FR": [KS_IOSS], "GB": [UK_VAT], "CA": []}
