@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.postage.gateway import EasyPostGateway
     from app.postage.models import LabelFormat
     from app.postage.sandbox.server import SandboxServer
+    from app.services.address_review import AddressReviewService
     from app.services.audit import AuditLog
     from app.services.batches import BatchOverviewService
     from app.services.buy_and_print import BuyAndPrintService
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from app.services.scan_to_ship import ScanToShipService
     from app.services.setup_checklist import SetupChecklistService
     from app.services.ship_from import ShipFromService
+    from app.services.tax_ids import TaxIdsService
     from app.services.tracking import TrackingService
     from app.store import Store
     from printers.discovery import FoundPrinter
@@ -166,6 +168,19 @@ class AppContext:
         )
 
     @cached_property
+    def address_review_service(self) -> AddressReviewService:
+        """Address verification as EasyPost gives it, and "ship as entered"."""
+        from app.services.address_review import AddressReviewService
+
+        return AddressReviewService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def tax_ids_service(self) -> TaxIdsService:
+        from app.services.tax_ids import TaxIdsService
+
+        return TaxIdsService(self.store)
+
+    @cached_property
     def demo_seeder(self) -> DemoSeeder:
         """Seeds the demo profile (sample orders, SKU data, packages, sender, printer)."""
         from app.services.demo import DemoSeeder, demo_printer_setup
@@ -177,6 +192,7 @@ class AppContext:
             groups=self.grouping_service,
             ship_from=self.ship_from_service,
             setup_printer=demo_printer_setup(self.settings_store),
+            tax_ids=self.tax_ids_service,
         )
 
     # --- settings, key, EasyPost ---------------------------------------------------------

@@ -35,4 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.ship_cmd",
     "app.cli.email_cmd",
     "app.cli.insurance_cmd",
+    "app.cli.tax_ids_cmd",
+    "app.cli.intl_cmd",
+    "app.cli.address_cmd",
 )

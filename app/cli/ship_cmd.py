@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="extend",
         nargs="+",
         required=True,
-        help="order id or source:external_id (several allowed)",
+        help="the order's number as shown (or source:number, id:N; several allowed)",
     )
     parser.add_argument("--note", default="", help="why, or how it went (kept in the audit log)")
     parser.add_argument("--json", action="store_true", help="print JSON")

@@ -7,6 +7,7 @@ import argparse
 from app.bootstrap import AppContext
 from app.cli.args import decimal_arg, number
 from app.cli.output import emit_json, emit_table
+from app.domain.hts import hts_problem
 from app.domain.items import Item
 from app.services.catalog import ItemChanges
 
@@ -30,6 +31,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     media = set_parser.add_mutually_exclusive_group()
     media.add_argument("--media-mail", dest="media_mail", action="store_true", default=None)
     media.add_argument("--no-media-mail", dest="media_mail", action="store_false")
+    set_parser.add_argument(
+        "--mfr-id", dest="mfr_id", metavar="ID", help="manufacturer product id (EU customs)"
+    )
+    set_parser.add_argument("--barcode", metavar="GTIN", help="EAN/UPC number (EU customs)")
     set_parser.add_argument("--create", action="store_true", help="add the SKU if it is new")
     set_parser.add_argument("--json", action="store_true", help="print the SKU as JSON")
     set_parser.set_defaults(func=run_set)
@@ -55,12 +60,15 @@ def item_json(item: Item) -> dict[str, object]:
         "origin": item.origin_country,
         "media_mail": item.media_mail_eligible,
         "customs_complete": item.customs_complete,
+        "manufacturer_product_id": item.manufacturer_product_id,
+        "barcode": item.barcode,
+        "hts_problem": hts_problem(item.hts_code) if item.hts_code else None,
     }
 
 
 def _print_items(items: list[Item]) -> None:
     emit_table(
-        ("SKU", "NAME", "OZ", "USD", "HTS", "ORIGIN", "MEDIA", "DESCRIPTION"),
+        ("SKU", "NAME", "OZ", "USD", "HTS", "ORIGIN", "MEDIA", "DESCRIPTION", "CHECK"),
         [
             (
                 i.sku,
@@ -71,6 +79,7 @@ def _print_items(items: list[Item]) -> None:
                 i.origin_country,
                 "yes" if i.media_mail_eligible else "",
                 i.customs_description,
+                "HTS looks wrong" if i.hts_code and hts_problem(i.hts_code) else "",
             )
             for i in items
         ],
@@ -95,6 +104,8 @@ def run_set(args: argparse.Namespace, ctx: AppContext) -> int:
         customs_description=args.description,
         origin_country=args.origin,
         media_mail_eligible=args.media_mail,
+        manufacturer_product_id=args.mfr_id,
+        barcode=args.barcode,
     )
     item = ctx.catalog_service.update_item(args.sku, changes, create=args.create)
     if args.json:

@@ -33,6 +33,9 @@ class Item:
     customs_description: str = ""
     origin_country: str = ""
     media_mail_eligible: bool = False
+    # EU customs' product identifiers from November 2026 (the SKU itself is the `code`).
+    manufacturer_product_id: str = ""
+    barcode: str = ""  # GTIN/EAN/UPC, sent as EasyPost's standardized_product_id
 
     @property
     def customs_complete(self) -> bool:

@@ -76,8 +76,16 @@ _CUSTOMS_HINT = (
 )
 
 
+_TAX_IDS_HINT = (
+    "Check the sender's IOSS, VAT and EORI numbers: `packdesk-cli tax-ids show` "
+    "(change them with `packdesk-cli tax-ids set ...`)."
+)
+
+
 def _kind_for_422(code: str, fields: tuple[FieldError, ...], operation: str) -> ErrorKind:
     text = " ".join([code, operation, *(f.field for f in fields)]).lower()
+    if "tax_identifiers" in text:
+        return ErrorKind.CUSTOMS
     if "customs" in text or "hs_tariff" in text or "origin_country" in text:
         return ErrorKind.CUSTOMS
     if code.startswith("ADDRESS") or "address" in operation:
@@ -179,6 +187,8 @@ def to_app_error(
             ErrorKind.CUSTOMS: _CUSTOMS_HINT,
             ErrorKind.RATE: "Pick another service or regenerate the rates, then retry.",
         }
+        if any("tax_identifiers" in f.field for f in fields):
+            hints[ErrorKind.CUSTOMS] = _TAX_IDS_HINT
         return AppError(
             text,
             hint=hints.get(kind, "Correct the fields named above, then retry."),

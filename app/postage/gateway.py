@@ -20,6 +20,7 @@ Retry rules (the client's own retries are switched off, so these are the only on
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import threading
@@ -35,8 +36,10 @@ from urllib.parse import urlsplit
 import requests
 
 from app.domain.deadline import active_deadline
+from app.domain.delivery_target import TransitTimes
 from app.domain.errors import AppError, ErrorKind
 from app.domain.orders import Address
+from app.domain.tax_ids import TaxIdentifier
 from app.postage import ep
 from app.postage.errors import Outcome, classify, to_app_error
 from app.postage.models import (
@@ -69,6 +72,7 @@ from app.postage.parsing import (
     parse_verified_address,
     plain,
 )
+from app.postage.parsing_smartrate import parse_delivery_dates, parse_transit
 from app.postage.ratelimit import RetryPolicy, SharedBackoff
 
 log = logging.getLogger(__name__)
@@ -236,14 +240,26 @@ class EasyPostGateway:
     # addresses, parcels, customs
 
     def create_address(
-        self, address: Address, *, verify: bool = False, strict: bool = False
+        self,
+        address: Address,
+        *,
+        verify: bool = False,
+        strict: bool = False,
+        carrier: str = "",
     ) -> VerifiedAddress:
-        """Store an address; `verify` reports problems, `strict` refuses them (422 -> ADDRESS)."""
+        """Store an address; `verify` reports problems, `strict` refuses them (422 -> ADDRESS).
+
+        With `carrier` ("usps"), the carrier verifies it and EasyPost answers with the errors
+        inside the verification instead of a 422 (verify_carrier, easypost 10.2+).
+        """
         params = _address_params(address)
         result = self._call(
-            "verify the address" if (verify or strict) else "create the address",
+            "verify the address" if (verify or strict or carrier) else "create the address",
             lambda: self._writes.address.create(
-                verify=verify or None, verify_strict=strict or None, **params
+                verify=verify or None,
+                verify_strict=strict or None,
+                verify_carrier=carrier or None,
+                **params,
             ),
             safety=Safety.FREE_CREATE,
             details={"address": _address_label(address)},
@@ -285,6 +301,7 @@ class EasyPostGateway:
         options: ShipmentOptions | None = None,
         customs: CustomsSpec | None = None,
         reference: str = "",
+        tax_identifiers: tuple[TaxIdentifier, ...] = (),
     ) -> ShipmentQuote:
         """Create a shipment and get its rates. `from_address` may be an `adr_` id."""
         opts = options or ShipmentOptions(print_custom_1=reference)
@@ -298,6 +315,8 @@ class EasyPostGateway:
         }
         if customs is not None:
             params["customs_info"] = customs.to_params()
+        if tax_identifiers:
+            params["tax_identifiers"] = [entry.to_params() for entry in tax_identifiers]
         if reference:
             params["reference"] = reference
         result = self._call(
@@ -310,15 +329,51 @@ class EasyPostGateway:
         return parse_shipment_quote(result)
 
     def quote(self, request: RateRequest) -> ShipmentQuote:
-        """Rates for a RateRequest (creates a shipment)."""
-        return self.create_shipment(
+        """Rates for a RateRequest (creates a shipment; SmartRate transit when asked)."""
+        quote = self.create_shipment(
             to_address=request.to_address,
             from_address=request.from_address,
             parcel=request.parcel,
             options=request.options,
             customs=request.customs,
             reference=request.reference,
+            tax_identifiers=request.tax_identifiers,
         )
+        if request.with_transit and request.to_address.is_domestic and quote.rates:
+            quote = dataclasses.replace(quote, transit=self.smart_rates(quote.shipment_id))
+        return quote
+
+    def smart_rates(self, shipment_id: str) -> tuple[TransitTimes, ...]:
+        """SmartRate: per service, the days by which 50 .. 99 % of parcels arrived."""
+        result = self._call(
+            "get transit times",
+            lambda: self._reads.shipment.get_smart_rates(shipment_id),
+            safety=Safety.READ,
+            details={"shipment_id": shipment_id},
+        )
+        return parse_transit(result)
+
+    def estimated_delivery_dates(self, shipment_id: str, ship_on: date) -> dict[str, date]:
+        """SmartRate: per service, the estimated delivery date when shipped on `ship_on`."""
+        result = self._call(
+            "estimate delivery dates",
+            lambda: self._reads.shipment.retrieve_estimated_delivery_date(
+                shipment_id, ship_on.isoformat()
+            ),
+            safety=Safety.READ,
+            details={"shipment_id": shipment_id},
+        )
+        return parse_delivery_dates(result, "easypost_estimated_delivery_date")
+
+    def recommended_ship_dates(self, shipment_id: str, deliver_by: date) -> dict[str, date]:
+        """SmartRate: per service, the day to ship so it arrives by `deliver_by`."""
+        result = self._call(
+            "recommend a ship date",
+            lambda: self._reads.shipment.recommend_ship_date(shipment_id, deliver_by.isoformat()),
+            safety=Safety.READ,
+            details={"shipment_id": shipment_id},
+        )
+        return parse_delivery_dates(result, "ship_on_date")
 
     def regenerate_rates(self, shipment_id: str) -> tuple[Rate, ...]:
         """Fresh rates for an existing (unbought) shipment."""

@@ -8,10 +8,12 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from app.domain.delivery_target import TargetChoice, TransitTimes, is_target, parse_target, pick
 from app.domain.errors import AppError, ErrorKind
 from app.domain.items import Item, normalize_hts
 from app.domain.orders import Address, Order
 from app.domain.packages import PackageType
+from app.domain.tax_ids import TaxIdentifier
 from app.domain.usps_services import check_service
 
 LabelFormat = Literal["PNG", "PDF", "ZPL", "EPL2"]
@@ -76,9 +78,11 @@ class CustomsLine:
     hs_tariff_number: str
     origin_country: str
     sku: str = ""
+    manufacturer_product_id: str = ""  # EU customs from November 2026, with `code` (the SKU)
+    barcode: str = ""  # EasyPost's standardized_product_id (GTIN/EAN/UPC)
 
     def to_params(self) -> dict[str, object]:
-        return {
+        params: dict[str, object] = {
             "description": self.description,
             "quantity": self.quantity,
             "value": str(self.value_usd),
@@ -88,6 +92,11 @@ class CustomsLine:
             "code": self.sku or None,
             "currency": "USD",
         }
+        if self.manufacturer_product_id:
+            params["manufacturer_product_id"] = self.manufacturer_product_id
+        if self.barcode:
+            params["standardized_product_id"] = self.barcode
+        return params
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +164,8 @@ def customs_for_order(
                 hs_tariff_number=hts,
                 origin_country=item.origin_country.upper(),
                 sku=sku,
+                manufacturer_product_id=item.manufacturer_product_id,
+                barcode=item.barcode,
             )
         )
     return CustomsSpec(lines=tuple(lines), signer=signer)
@@ -172,6 +183,7 @@ class ShipmentOptions:
     library_mail: bool = False
     delivery_confirmation: str = ""
     label_size: str = "4x6"
+    incoterm: str = ""  # "DDP": USPS Delivered Duty Paid (the sender prepays duties and taxes)
 
     @property
     def rating_key(self) -> tuple[object, ...]:
@@ -182,6 +194,7 @@ class ShipmentOptions:
             self.media_mail,
             self.library_mail,
             self.delivery_confirmation,
+            self.incoterm,
         )
 
     def to_params(self) -> dict[str, object]:
@@ -206,6 +219,8 @@ class ShipmentOptions:
             params["special_rates_eligibility"] = ",".join(special)
         if self.delivery_confirmation:
             params["delivery_confirmation"] = self.delivery_confirmation
+        if self.incoterm:
+            params["incoterm"] = self.incoterm
         return params
 
 
@@ -219,6 +234,9 @@ class RateRequest:
     options: ShipmentOptions = ShipmentOptions()
     customs: CustomsSpec | None = None
     reference: str = field(default="", compare=False)  # not part of the key
+    with_transit: bool = False  # also ask SmartRate's transit times (delivery targets)
+    # IOSS/VAT/EORI: they change no price, so they are not part of the key either.
+    tax_identifiers: tuple[TaxIdentifier, ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -234,6 +252,7 @@ class RateRequest:
             self.parcel,
             self.options.rating_key,
             self.customs,
+            self.with_transit,
         )
 
 
@@ -304,6 +323,7 @@ class ShipmentQuote:
     messages: tuple[RateMessage, ...] = ()
     reference: str = ""
     usps_zone: int | None = None
+    transit: tuple[TransitTimes, ...] = ()  # SmartRate percentiles, when asked for
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -325,6 +345,8 @@ class ShipmentQuote:
         """
         if service.lower() == "cheapest":
             rate = self.cheapest
+        elif is_target(service):
+            return self._choose_target(service)
         else:
             check_service(service, predefined_package=predefined_package)
             rate = self.rate_for(service)
@@ -339,6 +361,24 @@ class ShipmentQuote:
             kind=ErrorKind.RATE,
             details={"shipment_id": self.shipment_id, "service": service, "offered": offered},
         )
+
+    def explain(self, service: str) -> TargetChoice:
+        """Which service a delivery target (within:3d@90) picks here, and why."""
+        return pick(
+            parse_target(service), [(r.service, r.amount) for r in self.rates], self.transit
+        )
+
+    def _choose_target(self, service: str) -> Rate:
+        choice = self.explain(service)
+        rate = self.rate_for(choice.service) if choice.service else None
+        if rate is None:
+            raise AppError(
+                f"USPS has {choice.explanation}.",
+                hint="Allow more days or a lower percentile, or pick a service by name.",
+                kind=ErrorKind.RATE,
+                details={"shipment_id": self.shipment_id, "service": service},
+            )
+        return rate
 
 
 @dataclass(frozen=True, slots=True)

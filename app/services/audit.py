@@ -69,6 +69,7 @@ class AuditAction(StrEnum):
     TRACKING_UPDATED = "tracking.updated"
     SHIP_FROM_AS_ENTERED = "shipfrom.used_as_entered"  # saved although verification disagreed
     SETUP_MODE_CHANGED = "setup.mode_changed"
+    ADDRESS_SHIPPED_AS_ENTERED = "address.shipped_as_entered"
 
     @classmethod
     def of(cls, noun: str, outcome: str, fallback: AuditAction) -> AuditAction:

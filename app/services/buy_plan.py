@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from app.domain.delivery_target import is_target, parse_target
+from app.domain.duties import DDP_COUNTRIES, DDP_SERVICES
 from app.domain.errors import AppError, ErrorKind
 from app.domain.groups import group_id_for
 from app.domain.insurance import insured_amount, parse_choice
@@ -14,6 +16,7 @@ from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderStatus
 from app.domain.packages import PackageType
 from app.domain.ship_from import ShipFromAddress
+from app.domain.tax_ids import SenderTaxIds
 from app.domain.usps_services import canonical_service
 from app.postage.models import (
     LabelFormat,
@@ -22,6 +25,7 @@ from app.postage.models import (
     ShipmentOptions,
     customs_for_order,
 )
+from app.services.intl_checks import tax_decision
 from app.store import Store
 
 CHEAPEST = "cheapest"
@@ -44,6 +48,7 @@ class Selection:
     group_services: Mapping[str, str] = field(default_factory=dict)
     # "" (each group's own choice, else none), "auto" (the items' value) or dollars.
     insurance: str = ""
+    ddp: bool = False  # USPS Delivered Duty Paid where offered (CA, DE, GB)
 
     def to_json(self) -> str:
         """A canonical spelling: the same buy run again finds (and resumes) its batch."""
@@ -54,8 +59,11 @@ class Selection:
             "service": self.service,
             "group_services": dict(sorted(self.group_services.items())),
         }
-        if self.insurance:  # absent when unused: batches bought before stay resumable
+        # Absent when unused: batches bought before stay resumable (old spellings unchanged).
+        if self.insurance:
             spelled["insurance"] = self.insurance
+        if self.ddp:
+            spelled["ddp"] = True
         return json.dumps(spelled, sort_keys=True)
 
 
@@ -83,6 +91,8 @@ class Plan:
     orders: tuple[PlannedOrder, ...]
     items: Mapping[str, Item]
     ship_from: ShipFromAddress | None
+    tax_ids: SenderTaxIds = field(default_factory=SenderTaxIds)  # IOSS, VAT, EORI numbers
+    ddp: bool = False  # ship Delivered Duty Paid where USPS offers it
 
     @property
     def from_address(self) -> Address:
@@ -100,6 +110,8 @@ def _service(name: str | None) -> str | None:
         return None
     if name.strip().lower() == CHEAPEST:
         return CHEAPEST
+    if is_target(name):  # "within:3d@90": chosen per order from SmartRate's transit times
+        return parse_target(name).spec
     # Retired names are refused with their successor; 'cheapest' is handled above.
     return canonical_service(name).code
 
@@ -169,6 +181,7 @@ def resolve_plan(store: Store, selection: Selection) -> Plan:
                     ordered.append((group_id_for(order.item_multiset), order))
         items = tx.items.by_sku()
         ship_from = tx.ship_from.default()
+        tax_ids = tx.tax_ids.get()
     planned: list[PlannedOrder] = []
     for sequence, (group_id, order) in enumerate(ordered):
         setting = settings.get(group_id)
@@ -183,7 +196,13 @@ def resolve_plan(store: Store, selection: Selection) -> Plan:
         choice = insurance_choice or insurance.get(group_id, "")
         insured = insured_amount(choice, order, items)
         planned.append(PlannedOrder(order, group_id, sequence, package_type, service, insured))
-    return Plan(orders=tuple(planned), items=items, ship_from=ship_from)
+    return Plan(
+        orders=tuple(planned),
+        items=items,
+        ship_from=ship_from,
+        tax_ids=tax_ids,
+        ddp=selection.ddp,
+    )
 
 
 def all_media_eligible(order: Order, items: Mapping[str, Item]) -> bool:
@@ -220,7 +239,14 @@ def rate_request_for(
     customs = None
     if not order.recipient.is_domestic:
         customs = customs_for_order(order, plan.items, signer=signer or from_address.name)
+    with_transit = is_target(planned.service) and order.recipient.is_domestic
+    ddp = (
+        plan.ddp
+        and order.recipient.country.upper() in DDP_COUNTRIES
+        and (planned.service in (None, CHEAPEST) or planned.service in DDP_SERVICES)
+    )
     options = ShipmentOptions(
+        incoterm="DDP" if ddp else "",
         label_format=label_format,
         machinable=package.machinable,
         print_custom_1=order.external_id,
@@ -233,4 +259,6 @@ def rate_request_for(
         options=options,
         customs=customs,
         reference=reference,
+        tax_identifiers=tax_decision(order, plan.items, plan.tax_ids).identifiers,
+        with_transit=with_transit,
     )

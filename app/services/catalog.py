@@ -10,6 +10,8 @@ from fnmatch import fnmatchcase
 import pycountry
 
 from app.domain.errors import AppError, ErrorKind
+from app.domain.gtin import gtin_problem
+from app.domain.hts import hts_problem
 from app.domain.items import Item, normalize_hts
 from app.domain.packages import PackageType
 from app.services.package_types import PackageTypeDraft, PackageTypeService
@@ -27,6 +29,8 @@ class ItemChanges:
     customs_description: str | None = None
     origin_country: str | None = None
     media_mail_eligible: bool | None = None
+    manufacturer_product_id: str | None = None
+    barcode: str | None = None
 
 
 def _invalid(message: str, hint: str, **details: object) -> AppError:
@@ -53,11 +57,29 @@ def _hts(value: str) -> str:
     if not value.strip():
         return ""
     try:
-        return normalize_hts(value)
+        digits = normalize_hts(value)
     except ValueError as error:
         raise _invalid(
             str(error), "Use the 6-10 digit HTS code, e.g. 6109.10.0012.", field="hts_code"
         ) from None
+    problem = hts_problem(digits)
+    if problem is not None:
+        raise _invalid(
+            f"{problem}.", "Look the code up at hts.usitc.gov (chapters 01-97).", field="hts_code"
+        )
+    return digits
+
+
+def _barcode(value: str) -> str:
+    digits = value.replace(" ", "").replace("-", "")
+    if not digits:
+        return ""
+    problem = gtin_problem(digits)
+    if problem is not None:
+        raise _invalid(
+            f"{problem}.", "Copy the EAN/UPC number printed under the barcode.", field="barcode"
+        )
+    return digits
 
 
 def _non_negative(value: Decimal, field: str, unit: str) -> Decimal:
@@ -108,6 +130,10 @@ class CatalogService:
             updates["origin_country"] = normalize_origin(changes.origin_country)
         if changes.media_mail_eligible is not None:
             updates["media_mail_eligible"] = changes.media_mail_eligible
+        if changes.manufacturer_product_id is not None:
+            updates["manufacturer_product_id"] = changes.manufacturer_product_id.strip()[:64]
+        if changes.barcode is not None:
+            updates["barcode"] = _barcode(changes.barcode)
         sku = sku.strip()
         if not sku:
             raise _invalid("A SKU cannot be empty.", "Give the SKU code, e.g. TSHIRT-M.")

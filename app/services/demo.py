@@ -195,6 +195,17 @@ def import_packaged_sample(importer: ImportSource, name: str) -> ImportReport:
         return importer.import_file(path)
 
 
+#: Made-up identifiers in the right shape: a Germany-issued IOSS (Kickstarter's, for the
+#: sample's Kickstarter backers) and a UK VAT number.
+DEMO_TAX_IDS = {"kickstarter_ioss": "IM2760000742", "uk_vat": "GB123456789"}
+
+
+class TaxIdsTarget(Protocol):
+    """Where the demo puts its tax identifiers (TaxIdsService)."""
+
+    def set(self, **changes: str | None) -> object: ...
+
+
 class DemoSeeder:
     """Seeds a demo profile. Idempotent: every step only adds what is missing, and a profile
     whose demo ship-from address exists (the last step) is left alone entirely.
@@ -217,7 +228,9 @@ class DemoSeeder:
         ship_from: ShipFromSource,
         setup_printer: PrinterSetup | None = None,
         sample: str = DEMO_SAMPLE,
+        tax_ids: TaxIdsTarget | None = None,
     ) -> None:
+        self._tax_ids = tax_ids
         self._importer = importer
         self._catalog = catalog
         self._orders = orders
@@ -246,6 +259,8 @@ class DemoSeeder:
         assigned = self._assign_groups()
         printer = self._setup_printer() if self._setup_printer is not None else None
         progress(6, steps, "Adding the ship-from address")
+        if self._tax_ids is not None:  # the demo's EU and UK backers need them (issue 12)
+            self._tax_ids.set(**DEMO_TAX_IDS)
         self._ship_from.add(DEMO_SHIP_FROM_LABEL, DEMO_SHIP_FROM, make_default=True)
         report = DemoSeedReport(
             seeded=True,

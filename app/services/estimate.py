@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from threading import Event
 
+from app.domain.delivery_target import TransitTimes, is_target
 from app.domain.errors import AppError
 from app.postage.models import LabelFormat, Rate
 from app.postage.rating import RateQuoter
@@ -24,6 +26,8 @@ class OrderEstimate:
     rates: tuple[Rate, ...] = ()
     chosen: Rate | None = None
     error: str = ""
+    transit: tuple[TransitTimes, ...] = ()  # SmartRate percentiles (domestic, when asked)
+    why: str = ""  # how a delivery target (within:3d@90) chose its service
 
     @property
     def cheapest(self) -> Rate | None:
@@ -40,6 +44,8 @@ class ServiceTotal:
     cheapest: Decimal  # lowest single-order price
     fastest_days: int | None
     slowest_days: int | None
+    # SmartRate: per percentile (50 .. 99), the most days any of these orders needs.
+    transit_days: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +75,17 @@ class EstimateReport:
         return tuple(o for o in self.orders if o.chosen is None)
 
 
+def _worst_transit(estimates: Sequence[OrderEstimate]) -> dict[str, tuple[int, ...]]:
+    worst: dict[str, tuple[int, ...]] = {}
+    for estimate in estimates:
+        for times in estimate.transit:
+            seen = worst.get(times.service)
+            worst[times.service] = times.days if seen is None else tuple(map(max, seen, times.days))
+    return worst
+
+
 def _totals(estimates: Sequence[OrderEstimate]) -> tuple[ServiceTotal, ...]:
+    worst = _worst_transit(estimates)
     per_service: dict[str, list[Rate]] = {}
     for estimate in estimates:
         for rate in estimate.rates:
@@ -87,6 +103,7 @@ def _totals(estimates: Sequence[OrderEstimate]) -> tuple[ServiceTotal, ...]:
                 cheapest=min(r.amount for r in rates),
                 fastest_days=min(days, default=None),
                 slowest_days=max(days, default=None),
+                transit_days=worst.get(service),
             )
         )
     totals.sort(key=lambda t: (t.service != CHEAPEST, t.total))
@@ -104,9 +121,12 @@ def _chosen(planned: PlannedOrder, rates: tuple[Rate, ...]) -> Rate | None:
 class EstimateService:
     """Prices a plan through a RateQuoter (identical requests asked once)."""
 
-    def __init__(self, quoter: RateQuoter, *, label_format: LabelFormat = "PNG") -> None:
+    def __init__(
+        self, quoter: RateQuoter, *, label_format: LabelFormat = "PNG", transit: bool = False
+    ) -> None:
         self._quoter = quoter
         self._label_format = label_format
+        self.transit = transit  # also ask SmartRate's transit percentiles (domestic orders)
 
     def estimate(
         self,
@@ -123,7 +143,10 @@ class EstimateService:
         requestable: list[PlannedOrder] = []
         for planned in chosen_orders:
             try:
-                requests.append(rate_request_for(planned, plan, label_format=self._label_format))
+                request = rate_request_for(planned, plan, label_format=self._label_format)
+                if self.transit and planned.order.recipient.is_domestic:
+                    request = dataclasses.replace(request, with_transit=True)
+                requests.append(request)
                 requestable.append(planned)
             except AppError as error:
                 estimates.append(_failed(planned, error.message))
@@ -136,8 +159,13 @@ class EstimateService:
                 continue
             rates = outcome.quote.rates
             chosen = _chosen(planned, rates)
-            problem = ""
-            if chosen is None:
+            problem = why = ""
+            if is_target(planned.service):
+                choice = outcome.quote.explain(str(planned.service))
+                chosen = outcome.quote.rate_for(choice.service) if choice.service else None
+                why = choice.explanation
+                problem = "" if chosen else f"USPS has {choice.explanation}"
+            elif chosen is None:
                 offered = ", ".join(r.service for r in rates) or "none"
                 problem = f"{planned.service or 'no service'} is not offered (offered: {offered})"
             estimates.append(
@@ -149,6 +177,8 @@ class EstimateService:
                     rates,
                     chosen,
                     problem,
+                    outcome.quote.transit,
+                    why,
                 )
             )
         position = {p.order_id: p.sequence for p in chosen_orders}

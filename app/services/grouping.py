@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from app.domain.customs import CustomsBlockedOrder, SkuCustomsGap, missing_customs_fields
+from app.domain.delivery_target import is_target, parse_target
 from app.domain.errors import AppError, ErrorKind
 from app.domain.groups import (
     PackageGroup,
@@ -221,7 +222,12 @@ def _kept_or_new(current: str | None, given: str | None) -> str | None:
 
 
 def _domestic_service(group_id: str, name: str) -> str:
-    """The EasyPost code of `name` as a group's (domestic) service; refuses international ones."""
+    """The EasyPost code of `name` as a group's (domestic) service; refuses international ones.
+
+    A delivery target (within:3d@90) is kept as written: each order then takes the cheapest
+    service SmartRate says arrives in time."""
+    if is_target(name):
+        return parse_target(name).spec
     # Retired names (ParcelSelect, FirstClassPackage ...) are refused with the successor.
     known = canonical_service(name)
     if known.international:

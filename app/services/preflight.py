@@ -11,6 +11,7 @@ from typing import Protocol
 
 from app.domain.customs import missing_customs_fields
 from app.domain.deadline import in_scope
+from app.domain.delivery_target import is_target
 from app.domain.errors import AppError
 from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderStatus
@@ -19,6 +20,7 @@ from app.domain.usps_services import check_service
 from app.postage.models import VerifiedAddress
 from app.services.buy_plan import CHEAPEST, Plan, PlannedOrder
 from app.services.clock import Clock, utc_now
+from app.services.intl_checks import international_reasons, target_reasons
 from app.store import Store
 from app.store.address_checks_repo import AddressCheck
 
@@ -156,6 +158,8 @@ def _service_reasons(
         return [_no_service_reason(planned)]
     if service == CHEAPEST:
         return [f"{weight} oz is over the USPS limit of 70 lb"] if weight > MAX_PARCEL_OZ else []
+    if is_target(service):
+        return target_reasons(planned, weight)
     predefined = planned.package_type.predefined if planned.package_type else None
     try:
         known = check_service(service, predefined_package=predefined)
@@ -280,6 +284,7 @@ class PreflightService:
             ]
             if gaps:
                 reasons.append(f"customs data missing: {'; '.join(gaps)}")
+            reasons.extend(international_reasons(order, items, plan.tax_ids))
         weight = parcel_weight_oz(planned, items)
         if planned.package_type is None:
             reasons.append(f"no package type assigned to group {planned.group_id}")

@@ -8,7 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from app.domain.delivery_target import TransitTimes
 from app.domain.orders import Address
+from app.domain.tax_ids import TaxIdentifier
 from app.postage.models import (
     CustomsSpec,
     ParcelSpec,
@@ -34,7 +36,10 @@ class PurchaseGateway(Protocol):
         options: ShipmentOptions | None = None,
         customs: CustomsSpec | None = None,
         reference: str = "",
+        tax_identifiers: tuple[TaxIdentifier, ...] = (),
     ) -> ShipmentQuote: ...
+
+    def smart_rates(self, shipment_id: str) -> tuple[TransitTimes, ...]: ...
 
     def buy(
         self,

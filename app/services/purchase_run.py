@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 import threading
@@ -390,7 +391,11 @@ class _Run:
                 options=request.options,
                 customs=request.customs,
                 reference=reference,
+                tax_identifiers=request.tax_identifiers,  # IOSS / VAT / EORI (issue 12)
             )
+            if request.with_transit:  # a delivery target (within:3d@90) picks by SmartRate
+                transit = tools.gateway.smart_rates(quote.shipment_id)
+                quote = dataclasses.replace(quote, transit=transit)
             predefined = planned.package_type.predefined if planned.package_type else None
             rate = quote.choose(planned.service or "cheapest", predefined_package=predefined)
         except AppError as error:

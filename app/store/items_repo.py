@@ -21,6 +21,8 @@ def _to_item(row: ItemRow) -> Item:
         customs_description=row.customs_description,
         origin_country=row.origin_country,
         media_mail_eligible=row.media_mail_eligible,
+        manufacturer_product_id=row.manufacturer_product_id,
+        barcode=row.barcode,
     )
 
 
@@ -34,6 +36,8 @@ def _values(item: Item) -> dict[str, object]:
         "customs_description": item.customs_description,
         "origin_country": item.origin_country,
         "media_mail_eligible": item.media_mail_eligible,
+        "manufacturer_product_id": item.manufacturer_product_id,
+        "barcode": item.barcode,
     }
 
 

@@ -25,6 +25,8 @@ class ItemRow(Base):
     customs_description: Mapped[str] = mapped_column(Text, default="")
     origin_country: Mapped[str] = mapped_column(String(2), default="")
     media_mail_eligible: Mapped[bool] = mapped_column(default=False)
+    manufacturer_product_id: Mapped[str] = mapped_column(Text, default="")
+    barcode: Mapped[str] = mapped_column(Text, default="")
 
 
 class PackageTypeRow(Base):
@@ -134,3 +136,12 @@ class GroupSettingRow(Base):
     service: Mapped[str | None] = mapped_column(Text)
     international_service: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class SenderTaxIdRow(Base):
+    """One of the sender's tax identifiers (ioss, eu_vat, uk_vat, eori, kickstarter_ioss)."""
+
+    __tablename__ = "sender_tax_ids"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -37,6 +37,7 @@ from app.store.rolls_repo import RollRepository
 from app.store.scan_forms_repo import ScanFormRepository
 from app.store.ship_from_repo import ShipFromRepository
 from app.store.shipping_repo import ShippingRepository
+from app.store.tax_ids_repo import TaxIdRepository
 
 _log = logging.getLogger(__name__)
 
@@ -86,6 +87,10 @@ class StoreTransaction:
     @cached_property
     def address_checks(self) -> AddressCheckRepository:
         return AddressCheckRepository(self.session)
+
+    @cached_property
+    def tax_ids(self) -> TaxIdRepository:
+        return TaxIdRepository(self.session)
 
     @cached_property
     def shipping(self) -> ShippingRepository:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import AppContext
 from app.infra.settings import EasyPostMode
 from app.services.setup_checklist import SetupState
+from app.ui.dialogs.tax_ids_dialog import TaxIdsEditor
 from app.ui.errors import ErrorPresenter
 from app.ui.help_menu import WindowState, fit_to_screen, install_help_menu
 from app.ui.memory import keep_gc_off_the_gui_thread, restore_runtime
@@ -171,6 +172,13 @@ class MainWindow(QMainWindow):
         import_action.setShortcut(QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self._on_import_action_triggered)
         self.addAction(import_action)
+        self.tax_ids_editor = TaxIdsEditor(
+            self, self.runner, lambda: self.services.get("tax_ids_service"), self.presenter.present
+        )
+        tax_ids = QAction("Tax identifiers (IOSS, VAT, EORI)…", self)
+        tax_ids.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        tax_ids.triggered.connect(self.tax_ids_editor.open)
+        self.addAction(tax_ids)
 
     def show_panel(self, key: str) -> Panel:
         self._navigated = True  # chosen on purpose: the opens-first rule leaves it alone

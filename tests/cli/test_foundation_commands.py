@@ -154,6 +154,9 @@ def test_skus_list_set_and_apply_hts(
         "origin": "PT",
         "media_mail": True,
         "customs_complete": True,
+        "manufacturer_product_id": "",
+        "barcode": "",
+        "hts_problem": None,
     }
     code, _, err = run(capsys, db, "skus", "set", sku, "--hts", "12")
     assert code == 1 and "6 to 10 digits" in err

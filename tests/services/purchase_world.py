@@ -14,6 +14,7 @@ from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderLine, OrderStatus, SourcePlatform
 from app.domain.packages import PackageType
 from app.domain.ship_from import ShipFromAddress
+from app.domain.tax_ids import SenderTaxIds
 from app.postage.gateway import EasyPostGateway, GatewayConfig
 from app.postage.ratelimit import RetryPolicy
 from app.services.audit import AuditLog
@@ -73,6 +74,10 @@ def us_order(n: int, lines: Sequence[tuple[str, int]] = (("TEE-M", 1),)) -> Orde
     )
 
 
+#: The sender's identifiers every world has (Germany-issued IOSS, a UK VAT number).
+SENDER_TAX_IDS = SenderTaxIds(ioss="IM2760000742", uk_vat="GB123456789")
+
+
 def foreign_order(n: int, lines: Sequence[tuple[str, int]], country: str = "DE") -> Order:
     return Order(
         source=SourcePlatform.SHOPIFY,
@@ -108,6 +113,8 @@ def seed(
         )
         if tx.ship_from.default() is None:
             tx.ship_from.add(ShipFromAddress(label="studio", address=SENDER, is_default=True))
+        if not tx.tax_ids.get().ioss:  # EU and UK parcels need these (issue 12)
+            tx.tax_ids.save(SENDER_TAX_IDS)
         ids = tx.orders.insert_many(
             [OrderWrite(o, f"h{o.external_id}", group_id_for(o.item_multiset)) for o in orders],
             NOW,

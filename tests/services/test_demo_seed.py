@@ -39,6 +39,7 @@ def _seeder(ctx: AppContext, setup_printer: PrinterSetup | None = None) -> DemoS
         groups=ctx.grouping_service,
         ship_from=ctx.ship_from_service,
         setup_printer=setup_printer,
+        tax_ids=ctx.tax_ids_service,
     )
 
 

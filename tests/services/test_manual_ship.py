@@ -30,7 +30,7 @@ def test_marks_shipped_and_audits_with_note_and_tracking_if_any(
     service: ManualShipService,
 ) -> None:
     ids = world.ids
-    report = service.ship([str(ids["1001"]), "kickstarter:1003"], note="handed to courier")
+    report = service.ship(["1001", "kickstarter:1003"], note="handed to courier")
     assert report.shipped == (ids["1001"], ids["1003"])
     with world.store.transaction() as tx:
         state = tx.shipping.order_by_id(ids["1001"])
@@ -45,7 +45,7 @@ def test_marks_shipped_and_audits_with_note_and_tracking_if_any(
         "station": "desk-2",
     }
     assert details[ids["1003"]]["tracking_code"]
-    again = service.ship([str(ids["1001"])])
+    again = service.ship(["1001"])
     assert again.shipped == () and again.already == (ids["1001"],)
     assert len(AuditLog(world.store).entries(action=AuditAction.ORDER_SHIPPED.value)) == 2
 
@@ -55,7 +55,7 @@ def test_cancelled_or_unknown_orders_change_nothing(
     service: ManualShipService,
 ) -> None:
     with pytest.raises(AppError, match="Cancelled"):
-        service.ship([str(world.ids["1001"]), str(world.ids["1099"])])
+        service.ship(["1001", "1099"])
     with pytest.raises(AppError, match="Unknown order"):
         service.ship(["999"])
     with world.store.transaction() as tx:
@@ -71,9 +71,7 @@ def test_cli_ship(
 ) -> None:
     base = ["--home", str(tmp_path / "home"), "--db", str(world.store.path)]
     capsys.readouterr()
-    code = main(
-        [*base, "ship", "--order", str(world.ids["1002"]), "--note", "no tracking", "--json"]
-    )
+    code = main([*base, "ship", "--order", "1002", "--note", "no tracking", "--json"])
     assert code == 0
     assert json.loads(capsys.readouterr().out) == {
         "shipped": [world.ids["1002"]],

@@ -33,6 +33,7 @@ from app.services.scan_forms import ScanFormService
 from app.services.scan_to_ship import ScanToShipService
 from app.services.setup_checklist import SetupChecklistService
 from app.services.ship_from import ShipFromService
+from app.services.tax_ids import TaxIdsService
 from app.services.tracking import TrackingService
 
 GUARDED: dict[type, tuple[str, ...]] = {
@@ -81,6 +82,7 @@ GUARDED: dict[type, tuple[str, ...]] = {
     GroupDefaultsService: ("apply_to_new_groups",),
     DeskSettingsService: ("load", "save"),
     RelabelService: ("needing_relabel", "relabel"),
+    TaxIdsService: ("get", "set"),
 }
 
 

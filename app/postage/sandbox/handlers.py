@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from app.postage.sandbox.api import Query, Result, query_value, unwrap
+from app.postage.sandbox.metadata import MetadataApi
 from app.postage.sandbox.objects import JsonObj, SandboxApiError, field_error
 from app.postage.sandbox.pickups import PickupsApi
+from app.postage.sandbox.smartrate import SmartRateApi
 from app.postage.sandbox.store import new_id
 from app.postage.sandbox.trackers import new_tracker
 
 
-class SandboxApi(PickupsApi):
+class SandboxApi(PickupsApi, MetadataApi, SmartRateApi):
     """All endpoint handlers of the sandbox; trackers here."""
 
     # -- trackers -----------------------------------------------------------------------------

@@ -51,6 +51,8 @@ class LabelData:
     customs_items: tuple[LabelCustomsItem, ...] = ()
     customs_signer: str = ""
     contents_type: str = "merchandise"
+    tax_ids: tuple[str, ...] = ()  # "IOSS IM2760000742" etc. (shipment tax_identifiers)
+    incoterm: str = ""  # "DDP" when the sender prepays duties and taxes
 
     @property
     def is_international(self) -> bool:

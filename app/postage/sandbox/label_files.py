@@ -89,6 +89,12 @@ def label_data_for(shipment: JsonObj) -> LabelData:
         customs_items=items,
         customs_signer=str(customs.get("customs_signer") or ""),
         contents_type=str(customs.get("contents_type") or "merchandise"),
+        tax_ids=tuple(
+            f"{t.get('tax_id_type')} {t.get('tax_id')}"
+            for t in shipment.get("tax_identifiers") or ()
+            if isinstance(t, dict)
+        ),
+        incoterm=str(options.get("incoterm") or "").upper(),
     )
 
 

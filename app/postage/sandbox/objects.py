@@ -164,6 +164,9 @@ def customs_item_body(fields: JsonObj, ts: float) -> JsonObj:
         "value": None if value is None else str(value),
         "weight": to_float(fields.get("weight"), "weight"),
         "code": fields.get("code"),
+        # EU customs' product identifiers from November 2026 (EasyPost EU regulatory guide).
+        "manufacturer_product_id": fields.get("manufacturer_product_id"),
+        "standardized_product_id": fields.get("standardized_product_id"),
         "mode": "test",
         "manufacturer": fields.get("manufacturer"),
         "currency": fields.get("currency"),

@@ -87,7 +87,7 @@ class PickupsApi(BatchesApi):
                 "updated_at": iso_z(ts),
                 "mode": "test",
                 "status": "unknown",
-                "reference": fields.get("reference"),
+                "reference": fields.get("reference") or None,  # "" -> null, as EasyPost
                 "min_datetime": iso_z(start),
                 "max_datetime": iso_z(end),
                 "is_account_address": bool(fields.get("is_account_address")),

@@ -256,6 +256,9 @@ def _address_block(
     return items, y + len(lines) * step
 
 
+DDP_MARK_TOP = 1050  # above the tracking section (1150), below a shortened ship-to block
+
+
 def label_layout(data: LabelData) -> Layout:
     """The 4x6 shipping label."""
     items: list[Primitive] = [Frame(0, 0, WIDTH, HEIGHT, 6)]
@@ -301,8 +304,16 @@ def label_layout(data: LabelData) -> Layout:
     items.append(Text(MARGIN, y, 30, "SHIP", bold=True))
     items.append(Text(MARGIN, y + 34, 30, "TO:", bold=True))
     to_lines = address_lines(data.to_address, international=data.is_international)
-    block, _ = _address_block(to_lines, MARGIN + 130, y, 50, INNER - 130, True, 1130 - y)
+    ddp = data.incoterm == "DDP"  # USPS Delivered Duty Paid: the addressee pays nothing
+    address_bottom = DDP_MARK_TOP - 10 if ddp else 1130
+    block, _ = _address_block(to_lines, MARGIN + 130, y, 50, INNER - 130, True, address_bottom - y)
     items += block
+    if ddp:
+        items.append(Fill(MARGIN, DDP_MARK_TOP, INNER, 76))
+        items.append(
+            Text(WIDTH // 2, DDP_MARK_TOP + 14, 44, "DDP - DUTIES AND TAXES PAID", bold=True,
+                 anchor="center", white=True)
+        )  # fmt: skip
 
     # Tracking barcode section, fixed near the bottom so addresses can never push it off.
     code = label_barcode(data)
@@ -440,6 +451,10 @@ def customs_layout(data: LabelData) -> Layout:
     signer = printable(data.customs_signer) or "(no signer)"
     items.append(Text(MARGIN, y, 30, f"Signed: {signer}", bold=True))
     items.append(Text(WIDTH - MARGIN, y, 30, f"Date: {data.label_date:%Y-%m-%d}", anchor="right"))
+    if data.tax_ids or data.incoterm:  # IOSS / VAT / EORI, and DDP, for the destination's customs
+        y += 40
+        ids = "  ".join([*data.tax_ids, *([data.incoterm] if data.incoterm else [])])
+        items.append(Text(MARGIN, y, fit_size(ids, 28, INNER, bold=True), ids, bold=True))
     band = HEIGHT - MARGIN - 70
     items.append(Fill(MARGIN, band, INNER, 70))
     items.append(

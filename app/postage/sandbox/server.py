@@ -45,6 +45,7 @@ from app.postage.sandbox.label_files import (
 )
 from app.postage.sandbox.labels import render_customs_form, render_scan_form_pdf
 from app.postage.sandbox.objects import JsonObj, SandboxApiError, not_found
+from app.postage.sandbox.render_documents import render_shipment_document
 from app.postage.sandbox.store import SandboxStore
 
 Handler = Callable[..., tuple[int, Any]]
@@ -107,6 +108,35 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("GET", "/trackers", "tracker.list", "tracker_list"),
     ("GET", f"/trackers/{_ID}", "tracker.retrieve", "tracker_retrieve"),
     ("DELETE", f"/trackers/{_ID}", "tracker.delete", "tracker_delete"),
+    ("GET", f"/shipments/{_ID}/smartrate", "shipment.smartrate", "shipment_smartrate"),
+    (
+        "GET",
+        f"/shipments/{_ID}/smartrate/delivery_date",
+        "shipment.delivery_date",
+        "shipment_delivery_date",
+    ),
+    (
+        "GET",
+        f"/shipments/{_ID}/smartrate/precision_shipping",
+        "shipment.precision_shipping",
+        "shipment_precision_shipping",
+    ),
+    ("POST", f"/shipments/{_ID}/forms", "shipment.forms", "shipment_forms"),
+    ("POST", "/insurances", "insurance.create", "insurance_create"),
+    ("GET", "/insurances", "insurance.list", "insurance_list"),
+    ("GET", f"/insurances/{_ID}", "insurance.retrieve", "insurance_retrieve"),
+    ("POST", f"/insurances/{_ID}/refund", "insurance.refund", "insurance_refund"),
+    ("POST", "/end_shippers", "end_shipper.create", "end_shipper_create"),
+    ("GET", "/end_shippers", "end_shipper.list", "end_shipper_list"),
+    ("GET", f"/end_shippers/{_ID}", "end_shipper.retrieve", "end_shipper_retrieve"),
+    ("PUT", f"/end_shippers/{_ID}", "end_shipper.update", "end_shipper_update"),
+    ("POST", "/orders", "order.create", "order_create"),
+    ("GET", f"/orders/{_ID}", "order.retrieve", "order_retrieve"),
+    ("GET", f"/orders/{_ID}/rates", "order.rates", "order_rates"),
+    ("POST", f"/orders/{_ID}/buy", "order.buy", "order_buy"),
+    ("GET", "/metadata/carriers", "carrier_metadata.retrieve", "carrier_metadata"),
+    # The client reaches beta endpoints by replacing "v2" with "beta" in the URL.
+    ("POST", "/beta/rates", "beta_rate.retrieve", "beta_rates"),
 )
 #: Operations whose effect must be on disk before the client hears about it.
 DURABLE_OPS = frozenset(
@@ -118,6 +148,9 @@ DURABLE_OPS = frozenset(
         "batch.buy",
         "pickup.buy",
         "pickup.cancel",
+        "insurance.create",
+        "insurance.refund",
+        "order.buy",
     }
 )
 _FILE_PATH = re.compile(
@@ -225,15 +258,24 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     # -- plumbing -----------------------------------------------------------------------------
 
-    def _send(self, status: int, payload: bytes, content_type: str) -> None:
+    def _send(
+        self, status: int, payload: bytes, content_type: str, location: str | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        if location is not None:  # EasyPost names a created object's URL, as HTTP 201 asks
+            self.send_header("Location", location)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
 
-    def _send_json(self, status: int, body: Any) -> None:
-        self._send(status, json.dumps(body).encode("utf-8"), "application/json; charset=utf-8")
+    def _send_json(self, status: int, body: Any, location: str | None = None) -> None:
+        self._send(
+            status,
+            json.dumps(body).encode("utf-8"),
+            "application/json; charset=utf-8",
+            location,
+        )
 
     def _read_body(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)
@@ -259,6 +301,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             if path.startswith("/v2/") or path == "/v2":
                 self._api(method, path[3:], body if isinstance(body, dict) else {}, query)
+            elif path.startswith("/beta/"):
+                self._api(method, path, body if isinstance(body, dict) else {}, query)
             elif path.startswith("/files/") and method == "GET":
                 self._file(path)
             elif path.startswith("/_sandbox/"):
@@ -316,7 +360,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
-        self._send_json(status, result)
+        location = None
+        if status == 201 and isinstance(result, dict) and result.get("id"):
+            collection = path.split("/")[1]  # /shipments/shp_x/forms -> the shipment's URL
+            location = f"{sandbox.api_base}/{collection}/{result['id']}"
+        self._send_json(status, result, location)
 
     def _send_fault(self, status: int) -> None:
         if status == 429:
@@ -530,6 +578,8 @@ class SandboxServer:
                 shipment = store.objects["shipments"].get(shipment_id or "")
                 if shipment is None or (kind == "form" and fmt != "PDF"):
                     raise not_found()
+                form_type = str(store.meta.get(object_id, {}).get("form_type") or "")
+                shipment_body: JsonObj = json.loads(json.dumps(shipment))
                 data = label_data_for(shipment)
             elif kind == "scan_form":
                 form = store.objects["scan_forms"].get(object_id)
@@ -547,6 +597,10 @@ class SandboxServer:
         if kind == "postage_label":
             self.api.sleep(self.faults.slow_label_s)
             return self.files.label(object_id, data, fmt)
+        if kind == "form" and form_type:  # asked for with POST /shipments/:id/forms
+            return self.files.get(
+                f"{object_id}.pdf", lambda: render_shipment_document(shipment_body, form_type)
+            )
         if kind == "form":
             return self.files.get(f"{object_id}.pdf", lambda: render_customs_form(data, "PDF"))
         if kind == "scan_form":

@@ -32,6 +32,7 @@ _SERVICE_TYPE_CODES = {
     "LibraryMail": "290",
     "First": "010",
 }
+_UNROUTABLE = frozenset({"E.ZIP.NOT_FOUND", "E.ZIP.INVALID"})
 _S10_SERVICES = {
     "FirstClassPackageInternationalService": "LZ",
     "FirstClassMailInternational": "LZ",
@@ -327,8 +328,11 @@ class ShipmentsApi(CatalogApi):
         to_address = shipment["to_address"]
         if str(to_address.get("country") or "US").upper() not in DOMESTIC_COUNTRIES:
             return ob.customs_problems(shipment.get("customs_info"))
+        # Like EasyPost, a label is sold for an address USPS cannot confirm ("ship as
+        # entered"); only a ZIP code USPS cannot route refuses the purchase.
         result = verify(to_address)
-        return [] if result.success else result.errors
+        unroutable = [e for e in result.errors if e["code"] in _UNROUTABLE]
+        return [] if result.success or not unroutable else result.errors
 
     def _buy(
         self, shipment: JsonObj, rate: JsonObj, insurance: Any, ts: float, source: str
@@ -344,6 +348,8 @@ class ShipmentsApi(CatalogApi):
                 if international
                 else "Unable to verify the destination address."
             )
+            if all(str(p.get("field", "")).startswith("options.") for p in problems):
+                message = str(problems[0].get("message") or message)
             raise SandboxApiError(422, "SHIPMENT.POSTAGE.FAILURE", message, problems)
         store = self.store
         store.tracking_sequence += 1

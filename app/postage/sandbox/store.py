@@ -30,6 +30,9 @@ KINDS = (
     "pickups",
     "trackers",
     "refunds",
+    "insurances",
+    "end_shippers",
+    "orders",
 )
 #: How long a non-urgent change may wait before it is written (seconds).
 DEBOUNCE_S = 0.25
@@ -40,6 +43,7 @@ KIND_BY_PREFIX = {
     "adr": "addresses", "prcl": "parcels", "cstitem": "customs_items", "cstinfo": "customs_infos",
     "shp": "shipments", "rate": "rates", "batch": "batches", "sf": "scan_forms",
     "pickup": "pickups", "trk": "trackers", "rfnd": "refunds",
+    "ins": "insurances", "es": "end_shippers", "order": "orders",
 }  # fmt: skip
 
 

@@ -68,8 +68,10 @@ class Verification:
     details: dict[str, Any] | None = None
 
 
-def _error(code: str, field_name: str, message: str) -> dict[str, Any]:
-    return {"code": code, "field": field_name, "message": message, "suggestion": None}
+def _error(
+    code: str, field_name: str, message: str, suggestion: str | None = None
+) -> dict[str, Any]:
+    return {"code": code, "field": field_name, "message": message, "suggestion": suggestion}
 
 
 def _text(value: Any) -> str:
@@ -80,6 +82,24 @@ def normalize_street(street: str) -> str:
     """Upper-case and abbreviate suffixes the way USPS CASS output looks."""
     words = re.sub(r"[.,]", " ", street.upper()).split()
     return " ".join(_SUFFIXES.get(word, word) for word in words)
+
+
+_ORDINAL_FLOOR = re.compile(r"^(\d+)(?:ST|ND|RD|TH)?\s+(?:FL|FLOOR)$")
+
+
+def fold_secondary(street1: str, street2: str) -> str:
+    """street1 with the secondary line folded in, as USPS/EasyPost return it.
+
+    EasyPost answers "388 Townsend St" + "Apt 20" with street1 "388 TOWNSEND ST APT 20" and an
+    empty street2 (cassette test_address_verify); "5th Floor" becomes "# 5" (its examples).
+    """
+    first, second = normalize_street(street1), normalize_street(street2)
+    if not second:
+        return first
+    floor = _ORDINAL_FLOOR.match(second)
+    if floor:
+        second = f"# {floor.group(1)}"
+    return f"{first} {second}"
 
 
 def verify(address: dict[str, Any]) -> Verification:
@@ -103,7 +123,9 @@ def verify(address: dict[str, Any]) -> Verification:
     if zip_state is None:
         errors.append(_error("E.ZIP.NOT_FOUND", "zip", "ZIP code not found"))
     elif state and state not in states_for_zip5(zip_code):
-        errors.append(_error("E.ZIP.INVALID", "zip", f"ZIP code does not belong to {state}"))
+        errors.append(
+            _error("E.ZIP.INVALID", "zip", f"ZIP code does not belong to {state}", zip_state)
+        )
     if not state and not city and zip_state is None:
         errors.append(_error("E.CITY_STATE.INVALID", "city", "City/state is missing"))
     if errors:
@@ -115,8 +137,8 @@ def verify(address: dict[str, Any]) -> Verification:
     plus4 = int(hashlib.sha256(f"{street1.upper()}|{five}".encode()).hexdigest()[:8], 16) % 9999
     lat, lon = STATE_CENTROIDS.get(zip_state, (39.8, -98.6))
     corrected: dict[str, Any] = {
-        "street1": normalize_street(street1),
-        "street2": normalize_street(_text(address.get("street2"))),
+        "street1": fold_secondary(street1, _text(address.get("street2"))),
+        "street2": "",
         "city": city.upper(),
         "state": zip_state,
         "zip": f"{five}-{plus4 + 1:04d}",

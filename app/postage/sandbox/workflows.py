@@ -78,7 +78,7 @@ class BatchesApi(RefundsApi):
             "mode": "test",
             "state": state,
             "num_shipments": 0,
-            "reference": reference,
+            "reference": reference if reference not in ("", None) else None,  # "" -> null
             "created_at": iso_z(ts),
             "updated_at": iso_z(ts),
             "scan_form": None,

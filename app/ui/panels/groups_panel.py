@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.domain.customs import CustomsBlockedOrder
+from app.domain.delivery_target import DELIVERY_TARGET_CHOICES, parse_target
 from app.domain.groups import PackageGroup
 from app.domain.packages import PackageType
 from app.domain.usps_services import SERVICES, service_title
@@ -224,6 +225,11 @@ class GroupsPanel(Panel):
         for service in SERVICES.values():
             combo = self.intl_service_combo if service.international else self.service_combo
             combo.addItem(service.title, service.code)
+        for target in DELIVERY_TARGET_CHOICES:  # cheapest that SmartRate says arrives in time
+            parsed = parse_target(target)
+            self.service_combo.addItem(
+                f"Cheapest within {parsed.days} days ({parsed.percentile} %)", parsed.spec
+            )
         self.package_combo.activated.connect(self._on_package_combo_activated)
         self.service_combo.activated.connect(self._on_service_combo_activated)
         self.intl_service_combo.activated.connect(self._on_intl_service_combo_activated)

@@ -174,8 +174,6 @@ class OrdersPanel(Panel):
         self.view = record_table(self, self.model, columns, stretch_column=6)
         self._shipper = shipper
         self._ask_note = ask_note
-        self.model = RecordTableModel(ORDER_COLUMNS, key=lambda o: o.id, search_text=_search_text)
-        self.view = record_table(self, self.model, ORDER_COLUMNS, stretch_column=7)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         # activated: double-click or Enter opens the order
@@ -408,7 +406,7 @@ class OrdersPanel(Panel):
         note = self._ask_note(self)
         if note is None:
             return
-        refs = tuple(str(o.id) for o in chosen)
+        refs = tuple(f"id:{o.id}" for o in chosen)  # local ids, never ambiguous
 
         def work() -> ManualShipReport:
             return shipper.ship(refs, note=note)

@@ -8,6 +8,7 @@ from typing import Protocol
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QWidget
 
+from app.domain.hts import hts_problem
 from app.domain.items import Item
 from app.services.catalog import ItemChanges
 from app.ui.dialogs.sku_dialogs import ApplyHtsDialog, HtsBatch, SkuEditDialog
@@ -50,7 +51,14 @@ SKU_COLUMNS = (
         width=95,
     ),
     Column[Item]("Value (USD)", lambda i: f"{i.value_usd:.2f}", numeric=True, width=95),
-    Column[Item]("HTS code", lambda i: i.hts_code, width=110),
+    Column[Item](
+        "HTS code",
+        lambda i: i.hts_code,
+        # A code that came in with an import or an old database is flagged, not hidden.
+        foreground=lambda i: "#a4161a" if i.hts_code and hts_problem(i.hts_code) else None,
+        tooltip=lambda i: (hts_problem(i.hts_code) or "") if i.hts_code else "",
+        width=110,
+    ),
     Column[Item](
         "Customs description",
         lambda i: i.customs_description,
