@@ -9,6 +9,7 @@ def cli_main() -> None:
     """Console script `packdesk-cli`."""
     import os
 
+    _self_test_child()
     from app.cli.main import main
 
     try:
@@ -20,10 +21,25 @@ def cli_main() -> None:
 
 
 def gui_main() -> None:
-    """GUI script `packdesk`; `--demo` runs on the embedded defaults."""
+    """GUI script `packdesk`; `--demo` runs on the embedded defaults, `--self-test` checks
+    this installation without opening a window (Qt is tried in a child process)."""
+    _self_test_child()
+    if "--self-test" in sys.argv[1:]:
+        from app.cli.self_test_cmd import run
+
+        sys.exit(run())
     from app.ui.app import main
 
     sys.exit(main(sys.argv[1:]))
+
+
+def _self_test_child() -> None:
+    """The self-test's Qt check re-runs this executable with a flag (a frozen build has no
+    `python -m`); it exits here, before any other start-up work."""
+    if sys.argv[1:2] == ["--self-test-qt"]:
+        from app.ui.self_test_qt import main
+
+        sys.exit(main())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,51 @@
+"""The self-test's Qt check, run as a child process: a platform plugin that fails aborts Qt.
+
+Prints one line `qt: <finding>` and exits 0 when Qt starts, loads every UI module and shows a
+window; anything else (a crash, a missing library) is the parent's to report.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def qt_finding() -> str:
+    """Start Qt, import the UI and show a window; say which platform plugin is in use."""
+    from PySide6.QtCore import QLibraryInfo, qVersion
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    import app.ui
+
+    modules = 0
+    for info in pkgutil.walk_packages(app.ui.__path__, "app.ui."):
+        importlib.import_module(info.name)
+        modules += 1
+    qt_app = QApplication.instance() or QApplication(["packdesk"])
+    assert isinstance(qt_app, QApplication)
+    window = QLabel("Packdesk self-test")
+    window.show()
+    qt_app.processEvents()
+    window.close()
+    platforms = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    bundled = sorted(
+        p.name.removeprefix("libq").split(".")[0].removeprefix("q")
+        for p in platforms.glob("*")
+        if p.is_file()
+    )
+    return (
+        f"platform plugin '{qt_app.platformName()}' (Qt {qVersion()}), "
+        f"{modules} UI modules; platform plugins here: {', '.join(bundled) or 'none'}"
+    )
+
+
+def main() -> int:
+    sys.stdout.write(f"qt: {qt_finding()}\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
