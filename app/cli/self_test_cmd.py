@@ -58,7 +58,7 @@ def run(
     qt_command: Sequence[str] | None = None,
 ) -> int:
     """Run the checks in a scratch folder, printing each result as it comes; 0 when all pass."""
-    stream = out or _stdout()
+    stream = out or sys.stdout
     print(header(), file=stream, flush=True)
     with tempfile.TemporaryDirectory(prefix="packdesk-self-test-") as scratch:
         chosen = (
@@ -73,17 +73,3 @@ def run(
         )
     print(report.summary(), file=stream, flush=True)
     return report.exit_code
-
-
-def _stdout() -> TextIO:
-    """Standard output; a windowed Windows build has none, so it borrows the console it was
-    started from (`start /wait packdesk.exe --self-test` in cmd)."""
-    if sys.stdout is not None:
-        return sys.stdout
-    if sys.platform == "win32":
-        import ctypes
-
-        attach_parent_process = -1
-        if ctypes.windll.kernel32.AttachConsole(attach_parent_process):  # type: ignore[attr-defined]
-            return Path("CONOUT$").open("w", encoding="utf-8")
-    return (Path(tempfile.gettempdir()) / "packdesk-self-test.txt").open("w", encoding="utf-8")

@@ -32,7 +32,6 @@ LAZY_MODULES = (
     "pypdfium2",
     "openpyxl",
     "reportlab.pdfbase.ttfonts",
-    "reportlab.graphics.barcode.code128",
 )
 #: Packages not imported by the imports check: Qt (its own child process) and Alembic's
 #: migration scripts (Alembic loads them by path; importing env.py outside Alembic fails).
@@ -107,16 +106,37 @@ def keyring_check() -> str:
     import keyring
     from keyring.backends import chainer, fail
 
+    from app.infra.secrets import ENV_API_KEY
+
     backend = keyring.get_keyring()
     names = [_backend_name(b) for b in getattr(backend, "backends", [backend])]
-    if isinstance(backend, fail.Keyring) or (
+    if not isinstance(backend, fail.Keyring) and not (
         isinstance(backend, chainer.ChainerBackend) and not names
     ):
-        raise SelfTestWarning(
-            "no keyring backend: the EasyPost key cannot be stored on this PC",
-            _keyring_fix(),
-        )
-    return ", ".join(names)
+        return ", ".join(names)
+    shipped = ", ".join(_shipped_backends()) or "none"
+    if os.environ.get(ENV_API_KEY, "").strip():
+        return f"no keyring backend usable here (shipped: {shipped}); {ENV_API_KEY} is set"
+    raise SelfTestWarning(
+        f"no keyring backend usable here (shipped: {shipped}), so the EasyPost key cannot "
+        "be stored on this PC",
+        _keyring_fix(),
+    )
+
+
+def _shipped_backends() -> list[str]:
+    """This platform's keyring backends present in this installation, usable here or not."""
+    candidates = {"win32": ("Windows",), "darwin": ("macOS",)}.get(
+        sys.platform, ("SecretService", "libsecret", "kwallet")
+    )
+    found = []
+    for module in candidates:
+        try:
+            importlib.import_module(f"keyring.backends.{module}")
+        except ImportError:
+            continue
+        found.append(module)
+    return found
 
 
 def _backend_name(backend: object) -> str:
@@ -351,29 +371,29 @@ def print_to_virtual_printer(scratch: Path, label: bytes, barcode: str) -> str:
 
 
 def pdf_check(scratch: Path) -> str:
-    """Render a page with reportlab in every font Packdesk ships, then read it back."""
+    """Render a page with reportlab in every font Packdesk's PDFs use, then read it back."""
     import pypdfium2
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
 
-    fonts = ["Helvetica"]
-    for path in _resource_fonts():
+    font_files = _document_fonts()
+    names = ["Helvetica"]
+    for path in font_files:
         name = f"SelfTest-{path.stem}"
         pdfmetrics.registerFont(TTFont(name, str(path)))
-        fonts.append(name)
+        names.append(name)
     target = scratch / "self-test.pdf"
     canvas = Canvas(str(target), pagesize=letter)
-    for n, font in enumerate(fonts):
-        canvas.setFont(font, 12)
-        canvas.drawString(72, 720 - 18 * n, f"Packdesk self-test: {font} Zoë Ørsted 12345")
+    for n, name in enumerate(names):
+        canvas.setFont(name, 12)
+        canvas.drawString(72, 720 - 18 * n, f"Packdesk self-test: {name} Zoë Ørsted 12345")
     canvas.showPage()
     canvas.save()
     document = pypdfium2.PdfDocument(str(target))
     try:
-        page = document[0]
-        text = page.get_textpage().get_text_range()
+        text = document[0].get_textpage().get_text_range()
         pages = len(document)
     finally:
         document.close()
@@ -381,21 +401,28 @@ def pdf_check(scratch: Path) -> str:
         raise AppError(
             "The PDF reportlab wrote does not read back.", hint=_BUILD_FIX, kind=ErrorKind.INTERNAL
         )
-    embedded = len(fonts) - 1
-    return f"{pages} page, {target.stat().st_size // 1024} KB; " + (
-        f"{embedded} embedded fonts ({', '.join(p.name for p in _resource_fonts())})"
-        if embedded
-        else "standard fonts (no TTF ships under resources)"
+    return (
+        f"{pages} page, {target.stat().st_size // 1024} KB, read back with pdfium; "
+        f"{len(font_files)} TrueType fonts embedded ({', '.join(p.name for p in font_files)})"
     )
 
 
-def _resource_fonts() -> list[Path]:
-    """Every TrueType font shipped under app.resources (the fonts documents embed)."""
+def _document_fonts() -> list[Path]:
+    """The TrueType fonts PDFs and labels embed: the sandbox label fonts (reportlab's Vera)
+    and every font shipped under app.resources (e.g. resources/fonts)."""
     import app.resources
+    from app.postage.sandbox.render_layout import FONT_FILES
 
-    found: list[Path] = []
+    found = [FONT_FILES[False], FONT_FILES[True]]
     for folder in app.resources.__path__:
         found += sorted(Path(folder).rglob("*.ttf"))
+    missing = [str(path) for path in found if not path.is_file()]
+    if missing:
+        raise AppError(
+            f"Font files are missing: {', '.join(missing)}",
+            hint=_BUILD_FIX,
+            kind=ErrorKind.INTERNAL,
+        )
     return found
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import importlib.resources
 import signal
 import sys
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.bootstrap import AppContext, RuntimeOptions, build_context
 from app.infra.logging_setup import configure_logging
+from app.ui import startup_probe
 from app.ui.demo_start import DemoStarter
 from app.ui.main_window import MainWindow
 
@@ -65,6 +68,11 @@ def quit_on_signals(qt_app: QCoreApplication) -> QTimer:
     return timer
 
 
+def app_icon() -> QIcon:
+    """Packdesk's icon (the taskbar and title bar; the desktop entry names the same PNG)."""
+    return QIcon(str(importlib.resources.files("app.resources.icons") / "packdesk.png"))
+
+
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     options = RuntimeOptions.from_env(
@@ -77,11 +85,15 @@ def main(argv: Sequence[str]) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("Packdesk")
     qt_app.setApplicationVersion(__version__)
+    if isinstance(qt_app, QApplication):
+        qt_app.setWindowIcon(app_icon())
     _wake = quit_on_signals(qt_app)
     with build_context(options) as ctx:
         configure_logging(ctx.paths.logs)
         window, restore_hook = build_window(ctx)
         try:
+            if isinstance(qt_app, QApplication):
+                startup_probe.watch(window, qt_app)
             window.show()
             if args.demo:
                 # Seeding and the sandbox start on a worker; the window is usable meanwhile.

@@ -234,3 +234,17 @@ def test_whole_self_test_passes_here_within_its_budget() -> None:
     for name in ("imports", "migration", "keyring", "usb", "qt", "sandbox", "print", "pdf"):
         assert f"  {name} " in text
     assert "self-test PASSED" in text
+
+
+def test_keyring_check_without_a_backend_passes_when_the_env_key_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("EASYPOST_API_KEY", "EZTK" + "x" * 28)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        finding = self_test_checks.keyring_check()
+    finally:
+        keyring.set_keyring(previous)
+    assert finding.endswith("EASYPOST_API_KEY is set")
+    assert "EZTK" not in finding  # the key itself is never shown

@@ -1,0 +1,43 @@
+"""Start-up timing for bench/bench_bundle.py: say when the main window first paints, then quit.
+
+Only active when $PACKDESK_QUIT_WHEN_SHOWN is set; it prints `shown <unix time>` on stdout
+(the benchmark compares it with the time it started the process) and closes the app the
+normal way, so the measured run is a whole, ordinary start.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+ENV = "PACKDESK_QUIT_WHEN_SHOWN"
+
+
+class _FirstPaint(QObject):
+    def __init__(self, window: QWidget, qt_app: QApplication) -> None:
+        super().__init__(window)
+        self._app = qt_app
+        self._done = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._done:
+            self._done = True
+            # Stamp after this paint finishes (the next turn of the event loop).
+            QTimer.singleShot(0, self._report)
+        return False
+
+    def _report(self) -> None:
+        if sys.stdout is not None:
+            sys.stdout.write(f"shown {time.time():.6f}\n")
+            sys.stdout.flush()
+        self._app.quit()
+
+
+def watch(window: QWidget, qt_app: QApplication) -> None:
+    """Install the probe on `window` when the benchmark asked for it (before show())."""
+    if os.environ.get(ENV):
+        window.installEventFilter(_FirstPaint(window, qt_app))
