@@ -2,7 +2,8 @@
 
 Only active when $PACKDESK_QUIT_WHEN_SHOWN is set; it prints `shown <unix time>` on stdout
 (the benchmark compares it with the time it started the process) and closes the app the
-normal way, so the measured run is a whole, ordinary start.
+normal way, so the measured run is a whole, ordinary start. When the variable names a .png
+file, the window as shown is saved there (to look at what a bundle really displays).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ ENV = "PACKDESK_QUIT_WHEN_SHOWN"
 
 
 class _FirstPaint(QObject):
-    def __init__(self, window: QWidget, qt_app: QApplication) -> None:
+    def __init__(self, window: QWidget, qt_app: QApplication, screenshot: str) -> None:
         super().__init__(window)
+        self._window = window
         self._app = qt_app
+        self._screenshot = screenshot
         self._done = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -31,13 +34,18 @@ class _FirstPaint(QObject):
         return False
 
     def _report(self) -> None:
+        shown = time.time()
+        if self._screenshot:
+            self._window.grab().save(self._screenshot)
         if sys.stdout is not None:
-            sys.stdout.write(f"shown {time.time():.6f}\n")
+            sys.stdout.write(f"shown {shown:.6f}\n")
             sys.stdout.flush()
         self._app.quit()
 
 
 def watch(window: QWidget, qt_app: QApplication) -> None:
     """Install the probe on `window` when the benchmark asked for it (before show())."""
-    if os.environ.get(ENV):
-        window.installEventFilter(_FirstPaint(window, qt_app))
+    wanted = os.environ.get(ENV, "")
+    if wanted:
+        screenshot = wanted if wanted.lower().endswith(".png") else ""
+        window.installEventFilter(_FirstPaint(window, qt_app, screenshot))

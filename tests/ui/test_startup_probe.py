@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QLabel
@@ -35,6 +36,22 @@ def test_reports_the_first_paint_and_quits(
 
     qtbot.waitUntil(lambda: app.quits == 1)
     assert re.fullmatch(r"shown \d+\.\d{6}\n", capsys.readouterr().out)
+
+
+def test_saves_the_window_as_shown_when_asked(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    target = tmp_path / "shown.png"
+    monkeypatch.setenv(startup_probe.ENV, str(target))
+    app = FakeApp()
+    window = QLabel("Packdesk")
+    qtbot.addWidget(window)
+
+    startup_probe.watch(window, app)  # type: ignore[arg-type]
+    window.show()
+
+    qtbot.waitUntil(lambda: app.quits == 1)
+    assert target.read_bytes().startswith(b"\x89PNG")
 
 
 def test_does_nothing_unless_asked(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
