@@ -8,6 +8,7 @@ warehouse PC's owner reads over the phone.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,10 +36,16 @@ class SelfTestWarning(Exception):  # noqa: N818 (a finding, not an error)
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One named check: returns a one-line finding or raises."""
+    """One named check: returns a one-line finding or raises. A check still running after
+    `timeout_s` fails with `stuck_fix` (a self-test that hangs would be worse than useless)."""
 
     name: str
     run: Callable[[], str]
+    timeout_s: float = 20.0
+    stuck_fix: str = (
+        "Something on this PC blocks this check: run the self-test again, and send the "
+        "report to whoever installed Packdesk if it stays stuck."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,16 +115,34 @@ def _failure(error: Exception) -> tuple[str, str]:
 
 
 def run_check(check: Check, clock: Callable[[], float] = time.perf_counter) -> CheckResult:
-    """Run one check and time it; no exception escapes except KeyboardInterrupt and exit."""
+    """Run one check on a worker thread and time it; no exception escapes.
+
+    A check that outlives its timeout is reported and left behind (a daemon thread: it
+    cannot keep the process alive, and nothing waits for it).
+    """
     started = clock()
-    try:
-        detail = check.run()
-    except SelfTestWarning as warning:
-        return CheckResult(check.name, Outcome.WARN, warning.detail, clock() - started, warning.fix)
-    except Exception as error:  # noqa: BLE001 (every failure becomes a line of the report)
-        reason, fix = _failure(error)
-        return CheckResult(check.name, Outcome.FAIL, reason, clock() - started, fix)
-    return CheckResult(check.name, Outcome.OK, detail, clock() - started)
+    done: list[str | Exception] = []
+
+    def work() -> None:
+        try:
+            done.append(check.run())
+        except Exception as error:  # noqa: BLE001 (every failure becomes a line of the report)
+            done.append(error)
+
+    worker = threading.Thread(target=work, name=f"self-test-{check.name}", daemon=True)
+    worker.start()
+    worker.join(check.timeout_s)
+    seconds = clock() - started
+    if not done:
+        reason = f"did not finish within {check.timeout_s:g} s"
+        return CheckResult(check.name, Outcome.FAIL, reason, seconds, check.stuck_fix)
+    found = done[0]
+    if isinstance(found, SelfTestWarning):
+        return CheckResult(check.name, Outcome.WARN, found.detail, seconds, found.fix)
+    if isinstance(found, Exception):
+        reason, fix = _failure(found)
+        return CheckResult(check.name, Outcome.FAIL, reason, seconds, fix)
+    return CheckResult(check.name, Outcome.OK, found, seconds)
 
 
 def run_self_test(

@@ -46,9 +46,15 @@ def desk_checks(scratch: Path, qt_command: Sequence[str]) -> list[Check]:
     return [
         Check("imports", import_check),
         Check("migration", lambda: migration_check(scratch)),
-        Check("keyring", keyring_check),
+        Check(
+            "keyring",
+            keyring_check,
+            timeout_s=10.0,
+            stuck_fix="The keyring service (D-Bus Secret Service or KWallet) does not answer: "
+            "log out and in again, or set EASYPOST_API_KEY for Packdesk.",
+        ),
         Check("usb", usb_check),
-        Check("qt", lambda: qt_check(qt_command)),
+        Check("qt", lambda: qt_check(qt_command), timeout_s=QT_TIMEOUT_S + 5),
         sandbox,
         print_virtual,
         Check("pdf", lambda: pdf_check(scratch)),

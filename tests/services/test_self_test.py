@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import sys
+import threading
 from pathlib import Path
 
 import keyring
@@ -248,3 +249,25 @@ def test_keyring_check_without_a_backend_passes_when_the_env_key_is_set(
         keyring.set_keyring(previous)
     assert finding.endswith("EASYPOST_API_KEY is set")
     assert "EZTK" not in finding  # the key itself is never shown
+
+
+def test_a_check_that_hangs_fails_after_its_timeout_and_the_rest_still_run() -> None:
+    release = threading.Event()
+
+    def hangs() -> str:
+        release.wait(30)
+        return "too late"
+
+    try:
+        report = run_self_test(
+            [Check("keyring", hangs, timeout_s=0.2, stuck_fix="log in again"), Check("b", str)],
+            "header",
+        )
+    finally:
+        release.set()
+    stuck = report.results[0]
+    assert stuck.outcome is Outcome.FAIL
+    assert stuck.detail == "did not finish within 0.2 s"
+    assert stuck.fix == "log in again"
+    assert report.results[1].outcome is Outcome.OK
+    assert report.exit_code == 1
