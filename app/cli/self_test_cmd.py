@@ -60,7 +60,10 @@ def run(
     """Run the checks in a scratch folder, printing each result as it comes; 0 when all pass."""
     stream = out or sys.stdout
     print(header(), file=stream, flush=True)
-    with tempfile.TemporaryDirectory(prefix="packdesk-self-test-") as scratch:
+    # Cleanup errors ignored: a check that timed out may still hold a file (Windows).
+    with tempfile.TemporaryDirectory(
+        prefix="packdesk-self-test-", ignore_cleanup_errors=True
+    ) as scratch:
         chosen = (
             checks
             if checks is not None

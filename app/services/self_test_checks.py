@@ -14,6 +14,7 @@ import os
 import pkgutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +38,8 @@ LAZY_MODULES = (
 #: migration scripts (Alembic loads them by path; importing env.py outside Alembic fails).
 _NOT_IMPORTED = ("app.ui", "app.store.migrations", "app.resources")
 QT_TIMEOUT_S = 20.0
+#: Where the Qt child also writes its finding (see qt_check).
+QT_REPORT_ENV = "PACKDESK_SELF_TEST_QT_REPORT"
 _BUILD_FIX = "Reinstall Packdesk; if it persists, the build is missing this file: report it."
 
 
@@ -54,7 +57,7 @@ def desk_checks(scratch: Path, qt_command: Sequence[str]) -> list[Check]:
             "log out and in again, or set EASYPOST_API_KEY for Packdesk.",
         ),
         Check("usb", usb_check),
-        Check("qt", lambda: qt_check(qt_command), timeout_s=QT_TIMEOUT_S + 5),
+        Check("qt", lambda: qt_check(qt_command, scratch), timeout_s=QT_TIMEOUT_S + 5),
         sandbox,
         print_virtual,
         Check("pdf", lambda: pdf_check(scratch)),
@@ -220,30 +223,44 @@ def _can_open(dev: object) -> bool:
     return not node.exists() or os.access(node, os.W_OK)
 
 
-def qt_check(command: Sequence[str]) -> str:
-    """Start Qt in a child process (a platform plugin that cannot load aborts the process)."""
-    try:
-        done = subprocess.run(
-            list(command),
-            capture_output=True,
-            text=True,
-            timeout=QT_TIMEOUT_S,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise AppError(
-            f"Qt did not start within {QT_TIMEOUT_S:.0f} s.",
-            hint="Check the display connection; on a PC without a screen run the self-test "
-            "with QT_QPA_PLATFORM=offscreen.",
-            kind=ErrorKind.INTERNAL,
-        ) from error
-    lines = [line for line in done.stdout.splitlines() if line.startswith("qt: ")]
+def qt_check(command: Sequence[str], scratch: Path | None = None) -> str:
+    """Start Qt in a child process (a platform plugin that cannot load aborts the process).
+
+    The child prints `qt: <finding>` and also writes it to the file named by
+    $PACKDESK_SELF_TEST_QT_REPORT: a windowed Windows build may have no stdout to print to.
+    Qt is told to log to stderr (on Windows it would go to the debugger otherwise).
+    """
+    with tempfile.TemporaryDirectory(prefix="qt-", dir=scratch, ignore_cleanup_errors=True) as tmp:
+        report = Path(tmp) / "qt-report.txt"
+        env = {**os.environ, QT_REPORT_ENV: str(report), "QT_FORCE_STDERR_LOGGING": "1"}
+        try:
+            done = subprocess.run(
+                list(command),
+                capture_output=True,
+                text=True,
+                timeout=QT_TIMEOUT_S,
+                check=False,
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise AppError(
+                f"Qt did not start within {QT_TIMEOUT_S:.0f} s.",
+                hint="Check the display connection; on a PC without a screen run the "
+                "self-test with QT_QPA_PLATFORM=offscreen.",
+                kind=ErrorKind.INTERNAL,
+            ) from error
+        written = report.read_text(encoding="utf-8") if report.is_file() else ""
+    lines = [
+        line
+        for line in (done.stdout or "").splitlines() + written.splitlines()
+        if line.startswith("qt: ")
+    ]
     if done.returncode == 0 and lines:
         return lines[-1].removeprefix("qt: ")
     raise AppError(
-        f"Qt could not start (exit {done.returncode}): {_qt_reason(done.stderr)}",
-        hint=_qt_fix(done.stderr),
+        f"Qt could not start (exit {done.returncode}): {_qt_reason(done.stderr or '')}",
+        hint=_qt_fix(done.stderr or ""),
         kind=ErrorKind.INTERNAL,
     )
 

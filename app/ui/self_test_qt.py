@@ -7,6 +7,7 @@ window; anything else (a crash, a missing library) is the parent's to report.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -41,9 +42,18 @@ def qt_finding() -> str:
     )
 
 
+#: The parent's file for the finding (a windowed Windows build may have no stdout).
+REPORT_ENV = "PACKDESK_SELF_TEST_QT_REPORT"
+
+
 def main() -> int:
-    sys.stdout.write(f"qt: {qt_finding()}\n")
-    sys.stdout.flush()
+    line = f"qt: {qt_finding()}\n"
+    report = os.environ.get(REPORT_ENV)
+    if report:
+        Path(report).write_text(line, encoding="utf-8")
+    if sys.stdout is not None:
+        sys.stdout.write(line)
+        sys.stdout.flush()
     return 0
 
 

@@ -271,3 +271,18 @@ def test_a_check_that_hangs_fails_after_its_timeout_and_the_rest_still_run() -> 
     assert stuck.fix == "log in again"
     assert report.results[1].outcome is Outcome.OK
     assert report.exit_code == 1
+
+
+def test_qt_check_reads_the_finding_from_its_file_when_the_child_has_no_stdout() -> None:
+    # A windowed Windows build may have no stdout: the child writes the file it was given.
+    script = (
+        "import os, pathlib, sys; sys.stdout.close(); "
+        "pathlib.Path(os.environ['PACKDESK_SELF_TEST_QT_REPORT']).write_text('qt: windows')"
+    )
+    assert self_test_checks.qt_check([sys.executable, "-c", script]) == "windows"
+
+
+def test_the_qt_child_and_the_parent_agree_on_the_report_variable() -> None:
+    from app.ui.self_test_qt import REPORT_ENV
+
+    assert REPORT_ENV == self_test_checks.QT_REPORT_ENV
