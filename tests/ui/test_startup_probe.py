@@ -35,7 +35,7 @@ def test_reports_the_first_paint_and_quits(
     window.repaint()  # a second paint must not report twice
 
     qtbot.waitUntil(lambda: app.quits == 1)
-    assert re.fullmatch(r"shown \d+\.\d{6}\n", capsys.readouterr().out)
+    assert re.fullmatch(r"shown \d+\.\d{6} cpu \d+\.\d{3}\n", capsys.readouterr().out)
 
 
 def test_saves_the_window_as_shown_when_asked(
