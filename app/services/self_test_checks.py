@@ -405,7 +405,8 @@ def pdf_check(scratch: Path) -> str:
     names = ["Helvetica"]
     for path in font_files:
         name = f"SelfTest-{path.stem}"
-        pdfmetrics.registerFont(TTFont(name, str(path)))
+        # A .ttc is a collection: its first face stands for the file.
+        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
         names.append(name)
     target = scratch / "self-test.pdf"
     canvas = Canvas(str(target), pagesize=letter)
@@ -430,6 +431,9 @@ def pdf_check(scratch: Path) -> str:
     )
 
 
+_FONT_FILES = (".ttf", ".ttc")  # what reportlab embeds (TrueType and TrueType collections)
+
+
 def _document_fonts() -> list[Path]:
     """The TrueType fonts PDFs and labels embed: the sandbox label fonts (reportlab's Vera)
     and every font shipped under app.resources (e.g. resources/fonts)."""
@@ -438,7 +442,7 @@ def _document_fonts() -> list[Path]:
 
     found = [FONT_FILES[False], FONT_FILES[True]]
     for folder in app.resources.__path__:
-        found += sorted(Path(folder).rglob("*.ttf"))
+        found += sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in _FONT_FILES)
     missing = [str(path) for path in found if not path.is_file()]
     if missing:
         raise AppError(
