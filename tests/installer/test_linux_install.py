@@ -154,3 +154,15 @@ def test_udev_rule_covers_zebra_and_dymo_with_uaccess() -> None:
     ]
     # the line the USB transport prints for a printer it may not open is the same
     assert lines == [udev_rule(ZEBRA_VID), udev_rule(DYMO_VID)]
+
+
+@pytest.mark.skipif(shutil.which("desktop-file-validate") is None, reason="desktop-file-utils")
+def test_desktop_entry_is_valid_as_installed(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run(fake_bundle(tmp_path, "1.2.0") / "install.sh", "--user", "--no-self-test", home=home)
+
+    installed = home / ".local/share/applications/packdesk.desktop"
+    done = subprocess.run(
+        ["desktop-file-validate", str(installed)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
