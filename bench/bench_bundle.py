@@ -1,8 +1,9 @@
 """The built bundle: start to a shown window (cold and warm), self-test time, compressed size.
 
-Runs the one-folder build in `dist/packdesk-VERSION` (or `--bundle DIR`) offscreen in a scratch
-$PACKDESK_HOME: a first `--demo` start seeds a profile with the 500 sample orders, then the
-measured starts open that profile (`--profile demo`) as a desk does every morning. It prints:
+Runs the one-folder build in `dist/packdesk-VERSION` (or `--bundle DIR`), offscreen or on an X
+server (`--platform xcb`, e.g. under `xvfb-run -a`), in a scratch $PACKDESK_HOME: a first
+`--demo` start seeds a profile with the 500 sample orders, then the measured starts open that
+profile (`--profile demo`) as a desk does every morning. It prints:
 
 - cold start: the bundle's files evicted from the page cache first (posix_fadvise DONTNEED
   on every file of the folder: the state after a reboot, without dropping the whole
@@ -33,6 +34,9 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Qt platform plugin for the measured runs (--platform): offscreen, or xcb on an X server
+#: (`xvfb-run -a .venv/bin/python bench/bench_bundle.py --platform xcb`).
+PLATFORM = "offscreen"
 TARGETS = {"cold": 3.0, "warm": 1.5, "self_test": 15.0, "compressed_mb": 150.0}
 
 
@@ -61,7 +65,7 @@ def evict(folder: Path) -> int:
 def start_to_shown(executable: Path, home: Path, *args: str) -> tuple[float, float]:
     """Seconds from starting the bundle to its main window's first paint, and the CPU
     seconds the process had used by then (what the load of other jobs does not inflate)."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PACKDESK_QUIT_WHEN_SHOWN": "1"}
+    env = {**os.environ, "QT_QPA_PLATFORM": PLATFORM, "PACKDESK_QUIT_WHEN_SHOWN": "1"}
     env["PACKDESK_HOME"] = str(home)
     started = time.time()
     done = subprocess.run(
@@ -80,7 +84,7 @@ def start_to_shown(executable: Path, home: Path, *args: str) -> tuple[float, flo
 
 def self_test(executable: Path, home: Path) -> tuple[float, float, int]:
     """(wall seconds, the report's own total, exit code) of `--self-test`."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PACKDESK_HOME": str(home)}
+    env = {**os.environ, "QT_QPA_PLATFORM": PLATFORM, "PACKDESK_HOME": str(home)}
     started = time.perf_counter()
     done = subprocess.run(
         [str(executable), "--self-test"],
@@ -115,7 +119,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bundle", type=Path, default=None, help="the one-folder build")
     parser.add_argument("--runs", type=int, default=3, help="warm starts (median reported)")
+    parser.add_argument("--platform", default="offscreen", help="Qt platform plugin (xcb: X)")
     args = parser.parse_args()
+    global PLATFORM
+    PLATFORM = args.platform
     bundle = (args.bundle or default_bundle()).resolve()
     executable = bundle / ("packdesk.exe" if sys.platform == "win32" else "packdesk")
     if not executable.is_file():
@@ -137,7 +144,8 @@ def main() -> int:
     warm_median = statistics.median(warm)
     warm_cpu = statistics.median(cpu for _, cpu in warm_runs)
     lines = [
-        f"bundle: {bundle} ({os.cpu_count()} cores, load {os.getloadavg()[0]:.2f})",
+        f"bundle: {bundle} ({os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
+        f"Qt platform {PLATFORM})",
         f"first start ever (--demo: creates and seeds the profile): {first:.2f} s",
         f"cold start to shown window: {cold:.2f} s, {cold_cpu:.2f} s CPU "
         f"(target <= {TARGETS['cold']:g} s; {evicted} files evicted from the page cache first)",
