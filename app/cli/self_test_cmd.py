@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import platform
 import sys
 import tempfile
@@ -59,6 +60,11 @@ def run(
 ) -> int:
     """Run the checks in a scratch folder, printing each result as it comes; 0 when all pass."""
     stream = out or sys.stdout
+    root = logging.getLogger()
+    if not root.handlers:
+        # Started as `packdesk --self-test`, nothing configured logging: the report is the
+        # output, not the store's "upgraded the database" warning about a scratch file.
+        root.addHandler(logging.NullHandler())
     print(header(), file=stream, flush=True)
     # Cleanup errors ignored: a check that timed out may still hold a file (Windows).
     with tempfile.TemporaryDirectory(

@@ -90,24 +90,49 @@ def _import(name: str) -> None:
 
 
 def migration_check(scratch: Path) -> str:
-    """Create a profile database in `scratch`: every packaged migration runs, oldest first."""
+    """A new profile database gets every packaged migration; a database at the oldest schema
+    is backed up and upgraded, as a desk's is on the first start of a new version."""
     from app.infra.paths import profile_paths
     from app.store import head_revision, open_store
     from app.store.migrate import known_revisions
+    from app.store.older_schema import create_at_revision, oldest_revision
 
-    paths = profile_paths("self-test", scratch)
-    store = open_store(paths.database)
+    head = head_revision()
+    store = open_store(profile_paths("self-test", scratch).database)
     try:
-        revision = store.migration.revision
+        created = store.migration.revision
     finally:
         store.close()
-    if revision != head_revision():
+    _at_head(created, head)
+    finding = f"new profile database: {len(known_revisions())} migrations up to schema {head}"
+    oldest = oldest_revision()
+    if oldest == head:
+        return finding
+    older = profile_paths("self-test-upgrade", scratch).database
+    older.parent.mkdir(parents=True, exist_ok=True)
+    create_at_revision(older, oldest)
+    store = open_store(older)
+    try:
+        migration = store.migration
+    finally:
+        store.close()
+    _at_head(migration.revision, head)
+    if migration.backup is None or not migration.backup.is_file():
         raise AppError(
-            f"The new database stopped at schema {revision}, not {head_revision()}.",
+            f"Upgrading a schema-{oldest} database kept no backup.",
             hint=_BUILD_FIX,
             kind=ErrorKind.DATABASE,
         )
-    return f"new profile database: {len(known_revisions())} migrations up to schema {revision}"
+    return f"{finding}; schema {oldest} upgraded, backup {migration.backup.name} kept"
+
+
+def _at_head(revision: str, head: str) -> None:
+    if revision != head:
+        raise AppError(
+            f"The database stopped at schema {revision}, not {head}.",
+            hint=_BUILD_FIX,
+            kind=ErrorKind.DATABASE,
+        )
 
 
 def keyring_check() -> str:

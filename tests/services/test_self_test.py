@@ -128,13 +128,16 @@ def test_import_check_names_a_module_that_will_not_import(
     assert "Reinstall" in info.value.hint
 
 
-def test_migration_check_builds_a_database_at_the_newest_schema(tmp_path: Path) -> None:
+def test_migration_check_creates_a_database_and_upgrades_another(tmp_path: Path) -> None:
     from app.store import head_revision
 
     finding = self_test_checks.migration_check(tmp_path)
 
-    assert finding.endswith(f"schema {head_revision()}")
+    assert f"migrations up to schema {head_revision()}" in finding
+    assert finding.endswith("upgraded, backup packdesk.sqlite3.bak-0001 kept")
     assert (tmp_path / "profiles" / "self-test" / "packdesk.sqlite3").is_file()
+    upgraded = tmp_path / "profiles" / "self-test-upgrade"
+    assert (upgraded / "packdesk.sqlite3.bak-0001").is_file()
 
 
 def test_keyring_check_without_a_backend_warns_with_the_fix(
