@@ -31,10 +31,16 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--profile", help="profile name")
     parser.add_argument("--db", help="SQLite database file")
     parser.add_argument("--api-base", help="EasyPost API base URL")
-    parser.add_argument(  # handled in app.__main__ before Qt loads; listed here for --help
+    # Both handled in app.__main__ before Qt loads; listed here for --help.
+    parser.add_argument(
         "--self-test",
         action="store_true",
         help="check this installation, print a report and exit 0 (all good) or 1",
+    )
+    parser.add_argument(
+        "--cli",
+        nargs=argparse.REMAINDER,
+        help="run the headless commands (packdesk-cli) with the rest of the line",
     )
     return parser.parse_args(list(argv))
 
