@@ -76,10 +76,13 @@ class SelfTestReport:
 
     def summary(self) -> str:
         verdict = "PASSED" if self.passed else "FAILED"
+        slow = (
+            "; slower than it should be: is the PC busy?" if self.seconds > TARGET_SECONDS else ""
+        )
         return (
             f"self-test {verdict} in {self.seconds:.1f} s (target {TARGET_SECONDS:.0f} s): "
             f"{self.count(Outcome.OK)} ok, {_plural(self.count(Outcome.WARN), 'warning')}, "
-            f"{self.count(Outcome.FAIL)} failed"
+            f"{self.count(Outcome.FAIL)} failed{slow}"
         )
 
     def text(self) -> str:

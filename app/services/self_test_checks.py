@@ -87,6 +87,12 @@ def _import(name: str) -> None:
         raise AppError(
             f"Cannot import {name}: {error}", hint=_BUILD_FIX, kind=ErrorKind.INTERNAL
         ) from error
+    except Exception as error:  # a module that fails on import otherwise goes unnamed
+        raise AppError(
+            f"Importing {name} failed: {type(error).__name__}: {error}",
+            hint=_BUILD_FIX,
+            kind=ErrorKind.INTERNAL,
+        ) from error
 
 
 def migration_check(scratch: Path) -> str:

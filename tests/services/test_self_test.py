@@ -289,3 +289,20 @@ def test_the_qt_child_and_the_parent_agree_on_the_report_variable() -> None:
     from app.ui.self_test_qt import REPORT_ENV
 
     assert REPORT_ENV == self_test_checks.QT_REPORT_ENV
+
+
+def test_a_module_that_fails_on_import_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(name: str) -> object:
+        raise OSError("resources/fonts/DejaVuSans.ttf: no such file")
+
+    monkeypatch.setattr(self_test_checks.importlib, "import_module", broken)
+    monkeypatch.setattr(self_test_checks, "LAZY_MODULES", ("app.documents.fonts",))
+    with pytest.raises(AppError, match=r"Importing app\.documents\.fonts failed: OSError"):
+        self_test_checks._import("app.documents.fonts")
+
+
+def test_a_slow_run_says_so_without_failing() -> None:
+    report = run_self_test([Check("a", lambda: "ok")], "header", clock=_ticks(20.0))  # type: ignore[arg-type]
+
+    assert report.exit_code == 0
+    assert report.summary().endswith("slower than it should be: is the PC busy?")
