@@ -12,10 +12,11 @@ import importlib
 import io
 import os
 import pkgutil
+import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -226,12 +227,35 @@ def usb_check() -> str:
         if not _can_open(dev):
             denied.append(vid)
     found = "; ".join(seen) if seen else "no USB printer plugged in"
+    queues = spooler_queues()
+    if queues:
+        found += f"; spooler queues (spool://NAME): {', '.join(queues)}"
     if denied:
         raise SelfTestWarning(
             f"{library}; {found}; this user may not open {len(denied)} of them",
             access_denied_hint(denied[0]),
         )
     return f"{library}; {found}"
+
+
+def spooler_queues(run: Callable[..., Any] = subprocess.run) -> list[str]:
+    """The OS print queues Packdesk could print to RAW (spool://NAME): the Windows spooler's
+    printers, or CUPS destinations (`lpstat -e`). Empty when there is no spooler to ask."""
+    if sys.platform == "win32":
+        try:
+            win32print = importlib.import_module("win32print")
+        except ImportError:
+            return []
+        flags = win32print.PRINTER_ENUM_LOCAL | win32print.PRINTER_ENUM_CONNECTIONS
+        return sorted(str(entry[2]) for entry in win32print.EnumPrinters(flags))
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return []
+    try:
+        done = run([lpstat, "-e"], capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return sorted(line.strip() for line in done.stdout.splitlines() if line.strip())
 
 
 def _product(dev: Any) -> str:

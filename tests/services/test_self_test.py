@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -306,3 +307,22 @@ def test_a_slow_run_says_so_without_failing() -> None:
 
     assert report.exit_code == 0
     assert report.summary().endswith("slower than it should be: is the PC busy?")
+
+
+def test_spooler_queues_come_from_lpstat(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(self_test_checks.shutil, "which", lambda name: f"/usr/bin/{name}")
+    calls: list[list[str]] = []
+
+    def lpstat(command: list[str], **_kwargs: object) -> subprocess.CompletedProcess[str]:
+        calls.append(command)
+        return subprocess.CompletedProcess(command, 0, "Zebra_ZD421\nDYMO_5XL\n", "")
+
+    assert self_test_checks.spooler_queues(lpstat) == ["DYMO_5XL", "Zebra_ZD421"]
+    assert calls == [["/usr/bin/lpstat", "-e"]]
+
+
+def test_no_spooler_means_no_queues(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(self_test_checks.shutil, "which", lambda _name: None)
+    assert self_test_checks.spooler_queues() == []
