@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import logging
 import os
 import pkgutil
 import shutil
@@ -383,23 +384,39 @@ def sandbox_round_trip(scratch: Path) -> tuple[str, bytes, str]:
     from app.infra.secrets import SANDBOX_API_KEY
     from app.postage.gateway import EasyPostGateway, GatewayConfig
     from app.postage.models import ParcelSpec
+    from app.postage.ratelimit import RetryPolicy
     from app.postage.sandbox.read_code128 import read_code128
     from app.postage.sandbox.server import SandboxServer
 
-    with SandboxServer(scratch / "sandbox-state.json") as server:
-        gateway = EasyPostGateway(SANDBOX_API_KEY, GatewayConfig(api_base=server.api_base))
-        try:
-            quote = gateway.create_shipment(
-                to_address=_RECIPIENT,
-                from_address=_SENDER,
-                parcel=ParcelSpec(Decimal(12), None, Decimal(8), Decimal(6), Decimal(4)),
-                reference="self-test",
-            )
-            rate = min(quote.rates, key=lambda r: r.amount)
-            label = gateway.buy(quote.shipment_id, rate.id, label_format="PNG")
-            png = gateway.download(label.label_url)
-        finally:
-            gateway.close()
+    fast_retry = RetryPolicy(base_delay=0.01, max_delay=0.05, jitter=0.0)
+
+    errors = _ErrorsSeen()
+    sandbox_log = logging.getLogger("app.postage.sandbox")
+    sandbox_log.addHandler(errors)
+    try:
+        with SandboxServer(scratch / "sandbox-state.json") as server:
+            # A local server: retry fast, its errors are not EasyPost's passing trouble.
+            config = GatewayConfig(api_base=server.api_base, retry=fast_retry)
+            gateway = EasyPostGateway(SANDBOX_API_KEY, config)
+            try:
+                quote = gateway.create_shipment(
+                    to_address=_RECIPIENT,
+                    from_address=_SENDER,
+                    parcel=ParcelSpec(Decimal(12), None, Decimal(8), Decimal(6), Decimal(4)),
+                    reference="self-test",
+                )
+                rate = min(quote.rates, key=lambda r: r.amount)
+                label = gateway.buy(quote.shipment_id, rate.id, label_format="PNG")
+                png = gateway.download(label.label_url)
+            finally:
+                gateway.close()
+    except AppError as error:
+        cause = errors.seen[-1] if errors.seen else error.message
+        raise AppError(
+            f"The offline sandbox failed: {cause}", hint=_BUILD_FIX, kind=ErrorKind.INTERNAL
+        ) from error
+    finally:
+        sandbox_log.removeHandler(errors)
     symbols = read_code128(Image.open(io.BytesIO(png)))
     tracking = [s for s in symbols if label.tracking_code in s.text.replace("\x1d", "")]
     if not tracking:
@@ -416,6 +433,20 @@ def sandbox_round_trip(scratch: Path) -> tuple[str, bytes, str]:
         png,
         tracking[0].text,
     )
+
+
+class _ErrorsSeen(logging.Handler):
+    """Collects what the in-process sandbox logs as errors (the cause behind its HTTP 500)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        failure = record.exc_info[1] if record.exc_info else None
+        self.seen.append(
+            f"{type(failure).__name__}: {failure}" if failure is not None else record.getMessage()
+        )
 
 
 def print_to_virtual_printer(scratch: Path, label: bytes, barcode: str) -> str:

@@ -326,3 +326,22 @@ def test_no_spooler_means_no_queues(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(self_test_checks.shutil, "which", lambda _name: None)
     assert self_test_checks.spooler_queues() == []
+
+
+def test_a_broken_sandbox_is_reported_with_its_own_cause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.postage.sandbox import labels
+
+    def lost_font(_layout: object) -> bytes:  # as if the bundle lost reportlab's fonts
+        raise OSError("cannot open resource")
+
+    monkeypatch.setattr(labels, "render_png", lost_font)
+    sandbox, _print = self_test_checks.sandbox_and_print_checks(tmp_path)
+
+    result = run_check(sandbox)
+
+    assert result.outcome is Outcome.FAIL
+    assert result.detail == "The offline sandbox failed: OSError: cannot open resource"
+    assert "Reinstall Packdesk" in result.fix  # not "EasyPost may be having trouble"
+    assert result.seconds < 5  # fast retries against the local server
