@@ -449,34 +449,43 @@ class _ErrorsSeen(logging.Handler):
         )
 
 
+#: Virtual printers the label goes to: a Zebra (ZPL) and a DYMO (the 550 series' raster).
+VIRTUAL_MODELS = ("zd421-203", "dymo-5xl")
+
+
 def print_to_virtual_printer(scratch: Path, label: bytes, barcode: str) -> str:
-    """Print `label` to a virtual 203-dpi Zebra and scan the printed bitmap's barcode."""
+    """Print `label` to each virtual printer of VIRTUAL_MODELS (the printer decodes the job
+    as the real model would) and scan the printed bitmap's barcode."""
     from PIL import Image
 
     from app.postage.sandbox.read_code128 import read_code128
     from printers.printer import open_printer
 
-    folder = scratch / "virtual-printer"
-    with open_printer("virtual://self-test", "zd421-203", virtual_dir=folder) as printer:
-        result = printer.print_label(label)
-    previews = sorted(folder.rglob("label-*.png"))
-    if not previews:
-        raise AppError(
-            "The virtual printer printed nothing.", hint=_BUILD_FIX, kind=ErrorKind.PRINTER
+    found = []
+    for model in VIRTUAL_MODELS:
+        folder = scratch / "virtual-printers" / model
+        with open_printer(f"virtual://{model}", model, virtual_dir=folder) as printer:
+            result = printer.print_label(label)
+            language = printer.model.family.value
+        previews = sorted(folder.rglob("label-*.png"))
+        if not previews:
+            raise AppError(
+                f"The virtual {model} printed nothing.", hint=_BUILD_FIX, kind=ErrorKind.PRINTER
+            )
+        with Image.open(previews[-1]) as printed:
+            size = printed.size
+            scanned = [s.text for s in read_code128(printed)]
+        if barcode not in scanned:
+            raise AppError(
+                f"The label printed on the virtual {model} does not scan "
+                f"(read: {scanned or 'no barcode'}).",
+                hint=_BUILD_FIX,
+                kind=ErrorKind.PRINTER,
+            )
+        found.append(
+            f"{model} ({language}, {result.bytes_sent // 1024} KB) {size[0]}x{size[1]} dots"
         )
-    with Image.open(previews[-1]) as printed:
-        size = printed.size
-        scanned = [s.text for s in read_code128(printed)]
-    if barcode not in scanned:
-        raise AppError(
-            f"The printed label's barcode does not scan (read: {scanned or 'no barcode'}).",
-            hint=_BUILD_FIX,
-            kind=ErrorKind.PRINTER,
-        )
-    return (
-        f"{result.model}: {result.bytes_sent // 1024} KB of ZPL, printed {size[0]}x{size[1]} "
-        "dots, barcode scans"
-    )
+    return f"{'; '.join(found)}; the printed barcodes scan"
 
 
 def pdf_check(scratch: Path) -> str:
