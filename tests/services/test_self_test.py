@@ -15,7 +15,7 @@ from keyring.backends import fail
 
 from app.cli import self_test_cmd
 from app.domain.errors import AppError, ErrorKind
-from app.services import self_test_checks
+from app.services import self_test_checks, self_test_devices, self_test_labels
 from app.services.self_test import (
     Check,
     Outcome,
@@ -160,7 +160,7 @@ def test_usb_check_without_libusb_fails_with_the_fix(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(libusb_package, "get_libusb1_backend", lambda: None)
     with pytest.raises(AppError, match=r"libusb-1\.0 could not be loaded") as info:
-        self_test_checks.usb_check()
+        self_test_devices.usb_check()
     assert "Reinstall Packdesk" in info.value.hint
 
 
@@ -172,7 +172,7 @@ def test_usb_check_lists_the_printers_on_the_bus(monkeypatch: pytest.MonkeyPatch
     backend = backend_from_spec("zd421-203")
     monkeypatch.setattr(libusb_package, "get_libusb1_backend", lambda: backend)
     try:
-        finding = self_test_checks.usb_check()
+        finding = self_test_devices.usb_check()
     finally:
         backend.close()
     assert "usb://0a5f:" in finding
@@ -181,7 +181,7 @@ def test_usb_check_lists_the_printers_on_the_bus(monkeypatch: pytest.MonkeyPatch
 
 def test_qt_check_reports_the_childs_finding() -> None:
     command = [sys.executable, "-c", "print('qt: platform plugin xcb')"]
-    assert self_test_checks.qt_check(command) == "platform plugin xcb"
+    assert self_test_devices.qt_check(command) == "platform plugin xcb"
 
 
 def test_qt_check_failure_names_qts_reason_and_the_libraries_to_install() -> None:
@@ -191,7 +191,7 @@ def test_qt_check_failure_names_qts_reason_and_the_libraries_to_install() -> Non
         "sys.exit(134)"
     )
     with pytest.raises(AppError) as info:
-        self_test_checks.qt_check([sys.executable, "-c", script])
+        self_test_devices.qt_check([sys.executable, "-c", script])
     assert "exit 134" in info.value.message
     assert 'Could not load the Qt platform plugin "xcb"' in info.value.message
     if sys.platform.startswith("linux"):
@@ -199,7 +199,7 @@ def test_qt_check_failure_names_qts_reason_and_the_libraries_to_install() -> Non
 
 
 def test_sandbox_round_trip_then_print_scan_the_label(tmp_path: Path) -> None:
-    sandbox, print_virtual = self_test_checks.sandbox_and_print_checks(tmp_path)
+    sandbox, print_virtual = self_test_labels.sandbox_and_print_checks(tmp_path)
 
     bought = run_check(sandbox)
     printed = run_check(print_virtual)
@@ -210,12 +210,12 @@ def test_sandbox_round_trip_then_print_scan_the_label(tmp_path: Path) -> None:
     assert printed.outcome is Outcome.OK, printed
     assert printed.detail.endswith("the printed barcodes scan")
     assert "zd421-203 (zpl" in printed.detail and "dymo-5xl (" in printed.detail
-    for model in self_test_checks.VIRTUAL_MODELS:
+    for model in self_test_labels.VIRTUAL_MODELS:
         assert list((tmp_path / "virtual-printers" / model).rglob("label-*.png"))
 
 
 def test_print_check_without_a_bought_label_says_why(tmp_path: Path) -> None:
-    _sandbox, print_virtual = self_test_checks.sandbox_and_print_checks(tmp_path)
+    _sandbox, print_virtual = self_test_labels.sandbox_and_print_checks(tmp_path)
 
     result = run_check(print_virtual)
 
@@ -224,7 +224,7 @@ def test_print_check_without_a_bought_label_says_why(tmp_path: Path) -> None:
 
 
 def test_pdf_check_renders_and_reads_back(tmp_path: Path) -> None:
-    finding = self_test_checks.pdf_check(tmp_path)
+    finding = self_test_labels.pdf_check(tmp_path)
 
     assert finding.startswith("1 page")
     assert (tmp_path / "self-test.pdf").read_bytes().startswith(b"%PDF")
@@ -285,13 +285,13 @@ def test_qt_check_reads_the_finding_from_its_file_when_the_child_has_no_stdout()
         "import os, pathlib, sys; sys.stdout.close(); "
         "pathlib.Path(os.environ['PACKDESK_SELF_TEST_QT_REPORT']).write_text('qt: windows')"
     )
-    assert self_test_checks.qt_check([sys.executable, "-c", script]) == "windows"
+    assert self_test_devices.qt_check([sys.executable, "-c", script]) == "windows"
 
 
 def test_the_qt_child_and_the_parent_agree_on_the_report_variable() -> None:
     from app.ui.self_test_qt import REPORT_ENV
 
-    assert REPORT_ENV == self_test_checks.QT_REPORT_ENV
+    assert REPORT_ENV == self_test_devices.QT_REPORT_ENV
 
 
 def test_a_module_that_fails_on_import_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -313,21 +313,21 @@ def test_a_slow_run_says_so_without_failing() -> None:
 
 def test_spooler_queues_come_from_lpstat(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "linux")
-    monkeypatch.setattr(self_test_checks.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(self_test_devices.shutil, "which", lambda name: f"/usr/bin/{name}")
     calls: list[list[str]] = []
 
     def lpstat(command: list[str], **_kwargs: object) -> subprocess.CompletedProcess[str]:
         calls.append(command)
         return subprocess.CompletedProcess(command, 0, "Zebra_ZD421\nDYMO_5XL\n", "")
 
-    assert self_test_checks.spooler_queues(lpstat) == ["DYMO_5XL", "Zebra_ZD421"]
+    assert self_test_devices.spooler_queues(lpstat) == ["DYMO_5XL", "Zebra_ZD421"]
     assert calls == [["/usr/bin/lpstat", "-e"]]
 
 
 def test_no_spooler_means_no_queues(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "linux")
-    monkeypatch.setattr(self_test_checks.shutil, "which", lambda _name: None)
-    assert self_test_checks.spooler_queues() == []
+    monkeypatch.setattr(self_test_devices.shutil, "which", lambda _name: None)
+    assert self_test_devices.spooler_queues() == []
 
 
 def test_a_broken_sandbox_is_reported_with_its_own_cause(
@@ -339,7 +339,7 @@ def test_a_broken_sandbox_is_reported_with_its_own_cause(
         raise OSError("cannot open resource")
 
     monkeypatch.setattr(labels, "render_png", lost_font)
-    sandbox, _print = self_test_checks.sandbox_and_print_checks(tmp_path)
+    sandbox, _print = self_test_labels.sandbox_and_print_checks(tmp_path)
 
     result = run_check(sandbox)
 
