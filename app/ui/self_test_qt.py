@@ -30,6 +30,7 @@ def qt_finding() -> str:
     window.show()
     qt_app.processEvents()
     window.close()
+    icons = _icons_drawn()
     platforms = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
     bundled = sorted(
         p.name.removeprefix("libq").split(".")[0].removeprefix("q")
@@ -38,8 +39,25 @@ def qt_finding() -> str:
     )
     return (
         f"platform plugin '{qt_app.platformName()}' (Qt {qVersion()}), "
-        f"{modules} UI modules; platform plugins here: {', '.join(bundled) or 'none'}"
+        f"{modules} UI modules, {icons}; platform plugins here: {', '.join(bundled) or 'none'}"
     )
+
+
+class IconMissingError(RuntimeError):
+    """Packdesk's icon did not draw: resources/icons or Qt's image plugins are missing."""
+
+
+def _icons_drawn() -> str:
+    """Draw Packdesk's icon from its PNG and its SVG (Qt's SVG icon engine plugin)."""
+    import importlib.resources
+
+    from PySide6.QtGui import QIcon
+
+    folder = importlib.resources.files("app.resources.icons")
+    for name in ("packdesk.png", "packdesk.svg"):
+        if QIcon(str(folder / name)).pixmap(32, 32).isNull():
+            raise IconMissingError(f"error: Packdesk's icon {name} did not draw")
+    return "icon drawn (PNG, SVG)"
 
 
 #: The parent's file for the finding (a windowed Windows build may have no stdout).
@@ -47,7 +65,12 @@ REPORT_ENV = "PACKDESK_SELF_TEST_QT_REPORT"
 
 
 def main() -> int:
-    line = f"qt: {qt_finding()}\n"
+    try:
+        line = f"qt: {qt_finding()}\n"
+    except IconMissingError as error:
+        if sys.stderr is not None:
+            sys.stderr.write(f"{error}\n")
+        return 1
     report = os.environ.get(REPORT_ENV)
     if report:
         Path(report).write_text(line, encoding="utf-8")
