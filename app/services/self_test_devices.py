@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.errors import AppError, ErrorKind
-from app.services.self_test import SelfTestWarning
+from app.services.self_test import BUILD_FIX, SelfTestWarning
 
 QT_TIMEOUT_S = 20.0
 #: Where the Qt child also writes its finding (see qt_check).
@@ -141,6 +141,14 @@ def qt_check(command: Sequence[str], scratch: Path | None = None) -> str:
     ]
     if done.returncode == 0 and lines:
         return lines[-1].removeprefix("qt: ")
+    # The child's own findings (Qt started, something of the bundle did not load).
+    found = [line for line in (done.stderr or "").splitlines() if line.startswith("error: ")]
+    if found:
+        raise AppError(
+            f"Qt started, but {found[-1].removeprefix('error: ')}",
+            hint=BUILD_FIX,
+            kind=ErrorKind.INTERNAL,
+        )
     raise AppError(
         f"Qt could not start (exit {done.returncode}): {_qt_reason(done.stderr or '')}",
         hint=_qt_fix(done.stderr or ""),

@@ -347,3 +347,14 @@ def test_a_broken_sandbox_is_reported_with_its_own_cause(
     assert result.detail == "The offline sandbox failed: OSError: cannot open resource"
     assert "Reinstall Packdesk" in result.fix  # not "EasyPost may be having trouble"
     assert result.seconds < 5  # fast retries against the local server
+
+
+def test_qt_child_finding_of_its_own_is_a_build_problem() -> None:
+    script = (
+        'import sys; sys.stderr.write("error: Packdesk\'s icon packdesk.svg did not draw\\n"); '
+        "sys.exit(1)"
+    )
+    with pytest.raises(AppError) as info:
+        self_test_devices.qt_check([sys.executable, "-c", script])
+    assert info.value.message == "Qt started, but Packdesk's icon packdesk.svg did not draw"
+    assert "Reinstall Packdesk" in info.value.hint
