@@ -38,4 +38,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.tax_ids_cmd",
     "app.cli.intl_cmd",
     "app.cli.address_cmd",
+    "app.cli.self_test_cmd",
 )

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import importlib.resources
 import signal
 import sys
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.bootstrap import AppContext, RuntimeOptions, build_context
 from app.infra.logging_setup import configure_logging
+from app.ui import startup_probe
 from app.ui.demo_start import DemoStarter
 from app.ui.main_window import MainWindow
 
@@ -28,6 +31,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--profile", help="profile name")
     parser.add_argument("--db", help="SQLite database file")
     parser.add_argument("--api-base", help="EasyPost API base URL")
+    # Both handled in app.__main__ before Qt loads; listed here for --help.
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation, print a report and exit 0 (all good) or 1",
+    )
+    parser.add_argument(
+        "--cli",
+        nargs=argparse.REMAINDER,
+        help="run the headless commands (packdesk-cli) with the rest of the line",
+    )
     return parser.parse_args(list(argv))
 
 
@@ -62,6 +76,11 @@ def quit_on_signals(qt_app: QCoreApplication) -> QTimer:
     return timer
 
 
+def app_icon() -> QIcon:
+    """Packdesk's icon (the taskbar and title bar; the desktop entry names the same PNG)."""
+    return QIcon(str(importlib.resources.files("app.resources.icons") / "packdesk.png"))
+
+
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     options = RuntimeOptions.from_env(
@@ -74,11 +93,15 @@ def main(argv: Sequence[str]) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("Packdesk")
     qt_app.setApplicationVersion(__version__)
+    if isinstance(qt_app, QApplication):
+        qt_app.setWindowIcon(app_icon())
     _wake = quit_on_signals(qt_app)
     with build_context(options) as ctx:
         configure_logging(ctx.paths.logs)
         window, restore_hook = build_window(ctx)
         try:
+            if isinstance(qt_app, QApplication):
+                startup_probe.watch(window, qt_app)
             window.show()
             if args.demo:
                 # Seeding and the sandbox start on a worker; the window is usable meanwhile.

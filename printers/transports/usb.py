@@ -80,24 +80,27 @@ def default_backend() -> Any:
 
 
 def udev_rule(vendor_id: int) -> str:
-    """The udev rule line that gives desktop users raw access to this vendor's printers."""
-    return f'SUBSYSTEM=="usb", ATTRS{{idVendor}}=="{vendor_id:04x}", MODE="0666"'
+    """The udev rule line that gives the user logged in at the desk (systemd-logind's
+    `uaccess`) raw access to this vendor's printers; installer/linux ships it for both."""
+    return f'SUBSYSTEM=="usb", ATTR{{idVendor}}=="{vendor_id:04x}", TAG+="uaccess"'
 
 
 def access_denied_hint(vendor_id: int) -> str:
     """What to do about EACCES on this platform, with the exact rule to install on Linux."""
     if sys.platform.startswith("linux"):
         return (
-            f"Allow USB access with a udev rule: put the line  {udev_rule(vendor_id)}  into "
-            f"{UDEV_RULES_FILE} (e.g. `echo '{udev_rule(vendor_id)}' | sudo tee "
-            f"{UDEV_RULES_FILE}`), run `sudo udevadm control --reload-rules && sudo udevadm "
-            "trigger`, then unplug and replug the printer."
+            f"Allow USB access with a udev rule (Packdesk's Linux installer adds it): put the "
+            f"line  {udev_rule(vendor_id)}  into {UDEV_RULES_FILE} (e.g. "
+            f"`echo '{udev_rule(vendor_id)}' | sudo tee -a {UDEV_RULES_FILE}`), run "
+            "`sudo udevadm control --reload-rules && sudo udevadm trigger`, then unplug and "
+            "replug the printer."
         )
     if sys.platform == "win32":
         return (
             "Windows gives the printer to its own driver (usbprint.sys). Either print through "
-            "the Windows spooler with spool://<printer name> (RAW), or replace the driver "
-            "with WinUSB using Zadig (this breaks the vendor's own software)."
+            "the Windows spooler with spool://<printer name> (RAW; the README in Packdesk's "
+            "folder shows how, step by step), or replace the driver with WinUSB using Zadig "
+            "(this breaks the vendor's own software)."
         )
     return (
         "Another program (usually a CUPS print queue) holds the printer. Print through "

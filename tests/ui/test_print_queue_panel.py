@@ -99,7 +99,8 @@ def test_paper_out_pauses_with_the_fix_and_resume_prints_each_label_once(
         timeout=30_000,
     )
     qtbot.waitUntil(lambda: len(engine.printed) == len(bought), timeout=10_000)
-    # The queue's status arrives by its own signal after the last job's: wait for it.
+    # The state line follows the queue's last event, delivered by signal: wait for it (under
+    # load it can arrive after the printer has taken the last label).
     qtbot.waitUntil(lambda: panel.state_label.text().startswith("Ready"), timeout=10_000)
     qtbot.waitUntil(lambda: window.runner.active_count == 0, timeout=10_000)
     assert window.runner.wait_for_idle(10_000)

@@ -102,7 +102,7 @@ def test_no_permission_still_lists_the_printer_with_the_fix(
     (found,) = discover(backend)
     assert found.uri == "usb://0922:0025"  # no serial: strings are unreadable without access
     assert found.model is not None and found.model.name == "dymo-4xl"  # from the PID
-    assert 'ATTRS{idVendor}=="0922"' in found.note
+    assert 'ATTR{idVendor}=="0922", TAG+="uaccess"' in found.note
 
 
 def test_an_office_printer_keeps_its_driver_while_we_list() -> None:

@@ -122,7 +122,7 @@ def test_access_denied_prints_the_udev_rule(
     with pytest.raises(PrinterError) as info:
         UsbTransport.open(*ZD421, backend=zd421.backend)
     assert info.value.kind is PrinterErrorKind.ACCESS_DENIED
-    assert 'SUBSYSTEM=="usb", ATTRS{idVendor}=="0a5f", MODE="0666"' in info.value.hint
+    assert 'SUBSYSTEM=="usb", ATTR{idVendor}=="0a5f", TAG+="uaccess"' in info.value.hint
     assert "/etc/udev/rules.d/" in info.value.hint
     assert "udevadm control --reload-rules" in info.value.hint
 
