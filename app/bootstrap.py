@@ -72,8 +72,28 @@ class AppContext:
         self._closers: list[object] = []
 
     @cached_property
+    def database_url(self) -> str | None:
+        """The PostgreSQL URL this run uses (--db, $PACKDESK_DB or the profile's), else None."""
+        from app.infra.database_target import chosen_database, is_server_url
+
+        chosen = chosen_database(self.settings_store.load(), self.options.db)
+        return chosen if is_server_url(chosen) else None
+
+    @property
+    def database_shown(self) -> str:
+        """The database as people may see it: the file, or the server URL without password."""
+        from app.infra.database_target import without_password
+
+        return without_password(self.database_url) if self.database_url else str(self.database_file)
+
+    @cached_property
     def database_file(self) -> Path:
-        """The SQLite file this run uses (--db, $PACKDESK_DB, or the profile's)."""
+        """The SQLite file this run uses (--db, $PACKDESK_DB, or the profile's).
+
+        On PostgreSQL, the local file this desk's side files sit beside (it is never a database).
+        """
+        if self.database_url is not None:
+            return self.paths.database.with_name("postgresql.local")
         return database_path(self.paths, self.options.db)
 
     # -- order cache and the services on it (opened on first use) ----------------------------
@@ -83,7 +103,13 @@ class AppContext:
         """The order cache, opened and migrated on first use (AppError DATABASE if refused)."""
         from app.store import open_store
 
-        store = open_store(self.database_file)
+        if self.database_url is not None:
+            from app.infra.database_target import database_password
+
+            url = self.database_url
+            store = open_store(url, password=database_password(url), anchor=self.database_file)
+        else:
+            store = open_store(self.database_file)
         self._closers.append(store)
         return store
 

@@ -26,3 +26,7 @@ def _isolated_home(
     monkeypatch.delenv("EASYPOST_API_KEY", raising=False)
     monkeypatch.delenv("EASYPOST_API_BASE", raising=False)
     yield home
+
+
+# The throwaway PostgreSQL server and the two-engine `db_target` fixture (tests/pg_cluster.py).
+from tests.pg_cluster import db_target, pg_server, pg_url  # noqa: E402, F401
