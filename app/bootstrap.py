@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.services.batches import BatchOverviewService
     from app.services.buy_and_print import BuyAndPrintService
     from app.services.catalog import CatalogService
+    from app.services.database_move import DatabaseMoveService
     from app.services.demo import DemoSeeder
     from app.services.estimate import EstimateService
     from app.services.grouping import GroupingService
@@ -112,6 +113,13 @@ class AppContext:
             store = open_store(self.database_file)
         self._closers.append(store)
         return store
+
+    @cached_property
+    def database_move_service(self) -> DatabaseMoveService:
+        from app.services.database_move import DatabaseMoveService
+
+        anchor = self.paths.database.with_name("postgresql.local")
+        return DatabaseMoveService(self.store, self.settings_store, anchor)
 
     @cached_property
     def import_service(self) -> ImportService:

@@ -27,4 +27,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.pickup_cmd",
     "app.cli.track_cmd",
     "app.cli.batches_cmd",
+    "app.cli.db_cmd",
 )

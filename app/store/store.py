@@ -16,6 +16,7 @@ from app.domain.errors import AppError, ErrorKind
 from app.store.address_checks_repo import AddressCheckRepository
 from app.store.audit_repo import AuditRepository
 from app.store.batches_repo import BatchRepository
+from app.store.claims_repo import ClaimRepository
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
 from app.store.items_repo import ItemRepository
@@ -105,6 +106,10 @@ class StoreTransaction:
     @cached_property
     def lease(self) -> LeaseRepository:
         return LeaseRepository(self.session)
+
+    @cached_property
+    def claims(self) -> ClaimRepository:
+        return ClaimRepository(self.session)
 
 
 class Store:
