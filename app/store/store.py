@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from app.domain.errors import AppError, ErrorKind
 from app.store.address_checks_repo import AddressCheckRepository
 from app.store.audit_repo import AuditRepository
 from app.store.batches_repo import BatchRepository
+from app.store.changes import ChangeWatcher, bump_if_written, track_writes
 from app.store.claims_repo import ClaimRepository
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
 from app.store.groups_repo import GroupRepository
@@ -128,6 +130,7 @@ class Store:
         self.write_sessions: sessionmaker[Session] = sessionmaker(
             engine.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"}), expire_on_commit=False
         )
+        track_writes(engine, self.sessions, self.write_sessions)
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[StoreTransaction]:
@@ -141,6 +144,12 @@ class Store:
         factory = self.write_sessions if write else self.sessions
         with factory.begin() as session:
             yield StoreTransaction(session)
+            # Other desks and windows follow this counter (app.services.live_updates).
+            bump_if_written(session, datetime.now(UTC).replace(tzinfo=None))
+
+    def watcher(self) -> ChangeWatcher:
+        """A new watcher of the change counter (close it when the window closes)."""
+        return ChangeWatcher(self.engine)
 
     @property
     def engine_name(self) -> str:
