@@ -49,6 +49,11 @@ def track_writes(engine: Engine, *factories: sessionmaker[Session]) -> None:
     event.listen(engine, "after_cursor_execute", _executed)
 
 
+def mark_written(connection: Any) -> None:
+    """Say this connection's transaction wrote (for writes that bypass the cursor events)."""
+    connection.info[_WROTE] = True
+
+
 def bump_if_written(session: Session, now: Any) -> None:
     """Raise the counter (and NOTIFY on PostgreSQL) when this transaction wrote."""
     connection = session.info.pop(_CONNECTION, None)

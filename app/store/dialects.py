@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+
+from app.store.changes import mark_written
 
 
 def driver_sql(connection: Connection, sql: str) -> str:
@@ -34,3 +38,28 @@ def upsert_insert(connection: Connection, table: Table) -> Any:
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def insert_rows(
+    connection: Connection, sql: str, table: str, columns: Sequence[str], rows: list[Any]
+) -> None:
+    """Insert many rows: `sql` (SQLite `?` placeholders) as executemany, or COPY on PostgreSQL.
+
+    COPY is PostgreSQL's bulk path: one stream instead of a statement per row (100k orders).
+    """
+    if connection.dialect.name != "postgresql":
+        connection.exec_driver_sql(sql, rows)
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    names = ", ".join(columns)
+    statement = f"COPY {table} ({names}) FROM STDIN"
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except dbapi_error as error:
+        # The same exception classes as every other statement (IntegrityError, ...).
+        raise DBAPIError.instance(statement, None, error, dbapi_error) from error
+    mark_written(connection)

@@ -91,8 +91,10 @@ class MainWindow(QMainWindow):
         self._busy.setObjectName("busyIndicator")
         self._summary = QLabel("", self)
         self._summary.setObjectName("panelSummary")
-        self._database = QLabel(f"Profile {ctx.options.profile} · {ctx.database_file.name}", self)
-        self._database.setToolTip(str(ctx.database_file))
+        where = ctx.database_url and ctx.database_shown.rsplit("/", 1)[-1]  # the server's db
+        shown = f"PostgreSQL {where}" if where else ctx.database_file.name
+        self._database = QLabel(f"Profile {ctx.options.profile} · {shown}", self)
+        self._database.setToolTip(ctx.database_shown)
         self._roll = QLabel("", self)  # labels left on the printer's roll (print queue panel)
         self._roll.setObjectName("rollStatus")
         self.statusBar().addWidget(self._summary, 1)
