@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -19,6 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import AppContext
+
+if TYPE_CHECKING:
+    from app.ui.live_status import LiveStatus
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
 from app.ui.services import ContextServices
@@ -104,6 +108,9 @@ class MainWindow(QMainWindow):
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
 
         self.services = ContextServices(ctx)
+        self.live: LiveStatus | None = None
+        if ctx.database_url is not None:
+            self._follow_other_desks()
         self.panels: dict[str, Panel] = {}
         specs = panel_specs if panel_specs is not None else default_panel_specs(self.services)
         for number, spec in enumerate(specs, start=1):
@@ -197,7 +204,26 @@ class MainWindow(QMainWindow):
     def _on_runner_busy_changed(self, busy: bool) -> None:
         self._busy.setText("Working…" if busy else "")
 
+    def _follow_other_desks(self) -> None:
+        """On a shared (PostgreSQL) database: refresh on other desks' changes, show outages."""
+        from app.ui.live_status import LiveStatus
+
+        self.live = LiveStatus(self._ctx.store, self)
+        self.statusBar().addPermanentWidget(self.live.label)
+        self.live.changed.connect(self._on_database_changed)
+        self.live.start()
+
+    @Slot(int)
+    def _on_database_changed(self, _value: int) -> None:
+        current = self._stack.currentWidget()
+        for panel in self.panels.values():
+            panel.mark_stale()
+        if isinstance(current, Panel):
+            current.reload_if_stale()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.live is not None:
+            self.live.stop()
         # Let running work finish its short transaction rather than cut it off mid-write.
         self.runner.wait_for_idle(10_000)
         super().closeEvent(event)
