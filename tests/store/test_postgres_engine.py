@@ -134,3 +134,25 @@ def test_bulk_inserted_ids_are_followed_by_the_sequence(pg_url: str, tmp_path: P
 def _write(external_id: str) -> OrderWrite:
     made = order(external_id)
     return OrderWrite(made, f"hash-{external_id}", group_id_for(made.item_multiset))
+
+
+def test_a_connection_dropped_mid_transaction_rolls_back_and_the_next_one_reconnects(
+    pg_url: str, tmp_path: Path
+) -> None:
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    store = open_store(pg_url, anchor=tmp_path / "pg.local")
+    try:
+        with pytest.raises(OperationalError), store.transaction(write=True) as tx:
+            tx.items.insert_many([Item("TEE-M")])
+            with psycopg.connect(pg_url, autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            tx.items.insert_many([Item("TEE-L")])
+        with store.transaction() as tx:  # a fresh connection (pre-ping): nothing was kept
+            assert tx.items.get("TEE-M") is None
+    finally:
+        store.close()
