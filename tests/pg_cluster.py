@@ -45,6 +45,13 @@ class PgServer:
     port: int
     user: str
     _counter: itertools.count[int]
+    restart_command: tuple[str, ...] = ()  # only for a cluster these tests started
+
+    def restart(self) -> None:
+        """Stop the server at once (like a crash) and start it again."""
+        if not self.restart_command:
+            pytest.skip("restarting needs the throwaway cluster (not PACKDESK_TEST_PG=URL)")
+        subprocess.run(self.restart_command, check=True, capture_output=True, timeout=60)
 
     def url(self, database: str) -> str:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"
@@ -157,7 +164,11 @@ def _start_cluster(folder: Path) -> tuple[PgServer, list[str]]:
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         detail = getattr(error, "stderr", "") or str(error)
         pytest.fail(f"Could not start PostgreSQL: {detail}\n{tail}\n{INSTALL_HINT}", pytrace=False)
-    return PgServer("127.0.0.1", port, ROLE, itertools.count(1)), stop
+    restart = (
+        *prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
+        "-l", str(folder / "server.log"), "-m", "immediate", "-w", "-t", "30", "restart",
+    )  # fmt: skip
+    return PgServer("127.0.0.1", port, ROLE, itertools.count(1), restart), stop
 
 
 def _make_template(server: PgServer) -> None:

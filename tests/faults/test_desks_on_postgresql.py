@@ -21,6 +21,7 @@ from app.domain.groups import group_id_for
 from app.postage.sandbox.faults import FaultConfig
 from app.postage.sandbox.server import SandboxServer
 from app.store import Store, open_store
+from tests.pg_cluster import PgServer
 from tests.services.purchase_world import ledger_purchases, seed, us_order
 
 PER_GROUP = 20
@@ -142,3 +143,28 @@ def test_a_killed_desks_orders_are_reconciled_and_finished_by_another(
     assert results[-1]["complete"]
     _assert_ledger_matches(store, sandbox, ready)
     print(f"killed after {killed_at} labels, {len(left_claims)} claims left behind")
+
+
+def test_a_server_restart_mid_buy_loses_nothing_and_buys_nothing_twice(
+    store: Store, sandbox: SandboxServer, tmp_path: Path, pg_server: PgServer
+) -> None:
+    ready = seed(store, [us_order(n, [("TEE-M", 1 + n % 3)]) for n in range(3 * PER_GROUP)])
+    desks = [
+        (_desk(store, sandbox.api_base, tmp_path / "a", GROUPS[:2]), "desk-a"),
+        (_desk(store, sandbox.api_base, tmp_path / "b", GROUPS[1:]), "desk-b"),
+    ]
+    running = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(name))
+        for cmd, name in desks
+    ]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(ledger_purchases(sandbox.ledger())) < 8:
+        time.sleep(0.02)
+    pg_server.restart()  # every connection cut, mid-buy
+    restarted_at = len(ledger_purchases(sandbox.ledger()))
+    for process in running:
+        process.communicate(timeout=180)  # a desk may stop with a database error: fine
+    for command, name in desks:  # the next runs reconcile and finish
+        _until_complete(command, name)
+    _assert_ledger_matches(store, sandbox, ready)
+    print(f"server restarted after {restarted_at} labels")
