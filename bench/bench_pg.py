@@ -13,6 +13,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -22,8 +23,9 @@ if str(REPO) not in sys.path:
 
 from app.domain.tracking import GS, make_usps_tracking_number  # noqa: E402
 from app.imports import read_order_file, write_error_csv  # noqa: E402
-from app.services.audit import AuditLog  # noqa: E402
+from app.services.audit import AuditAction, AuditLog  # noqa: E402
 from app.services.importing import ImportService  # noqa: E402
+from app.services.live_updates import LiveUpdates  # noqa: E402
 from app.services.scan_to_ship import ScanStatus, ScanToShipService  # noqa: E402
 from app.store import Store, open_store  # noqa: E402
 from bench.bench_import import timed, write_orders_file  # noqa: E402
@@ -53,6 +55,29 @@ def _labels(store: Store, count: int) -> list[tuple[int, str, str]]:
         )
         connection.exec_driver_sql("ANALYZE")
     return rows
+
+
+def _visible(store: Store, work: Path, samples: int = 20) -> str:
+    """Median and worst time from a commit at one desk to a follower at another seeing it."""
+    other = open_store(store.target, anchor=work / "other.local")
+    writer = AuditLog(other, station="desk-b", user="bench")
+    seen = threading.Event()
+    live = LiveUpdates(store, on_change=lambda _v: seen.set(), wait_seconds=0.5)
+    live.start()
+    delays = []
+    try:
+        time.sleep(0.5)
+        for n in range(samples):
+            seen.clear()
+            start = time.perf_counter()
+            writer.record(AuditAction.BATCH_OPEN, details={"bench": n})
+            seen.wait(5)
+            delays.append(time.perf_counter() - start)
+            time.sleep(0.05 * (n % 3))
+    finally:
+        live.stop()
+        other.close()
+    return f"median {statistics.median(delays) * 1000:.0f} ms, worst {max(delays) * 1000:.0f} ms"
 
 
 def main() -> None:
@@ -92,6 +117,8 @@ def main() -> None:
             f"  PostgreSQL scan to ship: median {statistics.median(times) * 1000:.2f} ms, "
             f"p95 {times[int(len(times) * 0.95)] * 1000:.2f} ms over {len(times):,} scans"
         )
+        for name, store in (("SQLite", lite), ("PostgreSQL", pg)):
+            print(f"  {name} change seen by another desk: {_visible(store, work):s}")
         lite.close()
         pg.close()
     finally:
