@@ -58,7 +58,6 @@ class PurchaseRow(Base):
             "order_id",
             unique=True,
             sqlite_where=text(_in_list("state", OPEN_PURCHASE_STATES)),
-            postgresql_where=text(_in_list("state", OPEN_PURCHASE_STATES)),
         ),
     )
 
@@ -92,7 +91,6 @@ class LabelRow(Base):
             "order_id",
             unique=True,
             sqlite_where=text(_in_list("status", LIVE_LABEL_STATUSES)),
-            postgresql_where=text(_in_list("status", LIVE_LABEL_STATUSES)),
         ),
     )
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+import sqlalchemy.dialects.sqlite  # noqa: F401  (registers sqlite_where on every Index)
+from sqlalchemy import Engine, Index, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.schema import CreateIndex
 
 #: The URL schemes a profile may name (the plain one is what people type and libpq knows).
 POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
@@ -76,3 +79,29 @@ def make_postgres_engine(target: str, *, password: str | None = None) -> Engine:
 def make_url_password(target: str) -> str | None:
     """The password written into `target`, if any (used for one run, never kept)."""
     return make_url(target.strip().replace("postgres://", "postgresql://", 1)).password
+
+
+@compiles(CreateIndex, "postgresql")
+def _partial_index_on_postgresql(element: CreateIndex, compiler: Any, **kw: Any) -> str:
+    """A partial index written for SQLite only (`sqlite_where`) is partial on PostgreSQL too.
+
+    Revisions and models name the condition once for SQLite; without this, PostgreSQL would
+    build a full unique index and refuse rows the rule allows (e.g. a superseded label).
+    """
+    index = element.element
+    mirror_partial_index(index)
+    return str(compiler.visit_create_index(element, **kw))
+
+
+def mirror_partial_index(index: Index) -> None:
+    """Give `index` SQLite's WHERE on PostgreSQL when it names none of its own."""
+    options = index.dialect_options
+    if options["postgresql"]["where"] is None and options["sqlite"]["where"] is not None:
+        index.dialect_options["postgresql"]["where"] = options["sqlite"]["where"]
+
+
+def mirror_partial_indexes(metadata: MetaData) -> None:
+    """`mirror_partial_index` for every index of `metadata` (the models, for comparisons)."""
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            mirror_partial_index(index)

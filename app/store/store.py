@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.domain.errors import AppError, ErrorKind
 from app.store.address_checks_repo import AddressCheckRepository
 from app.store.audit_repo import AuditRepository
+from app.store.base import Base
 from app.store.batches_repo import BatchRepository
 from app.store.changes import ChangeWatcher, bump_if_written, track_writes
 from app.store.claims_repo import ClaimRepository
@@ -28,7 +29,12 @@ from app.store.migrate import MigrationOutcome, migrate_database
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
 from app.store.pickups_repo import PickupRepository
-from app.store.postgres import is_postgres_url, make_url_password, redacted
+from app.store.postgres import (
+    is_postgres_url,
+    make_url_password,
+    mirror_partial_indexes,
+    redacted,
+)
 from app.store.print_jobs_repo import PrintJobRepository
 from app.store.purchases_repo import PurchaseRepository
 from app.store.rolls_repo import RollRepository
@@ -37,6 +43,10 @@ from app.store.ship_from_repo import ShipFromRepository
 from app.store.shipping_repo import ShippingRepository
 
 _log = logging.getLogger(__name__)
+
+# Every model is imported by now: partial indexes written for SQLite are partial on PostgreSQL
+# too (the migrations get the same through a DDL compiler hook in app.store.postgres).
+mirror_partial_indexes(Base.metadata)
 
 
 class StoreTransaction:

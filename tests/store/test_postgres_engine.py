@@ -156,3 +156,27 @@ def test_a_connection_dropped_mid_transaction_rolls_back_and_the_next_one_reconn
             assert tx.items.get("TEE-M") is None
     finally:
         store.close()
+
+
+def test_an_index_written_for_sqlite_only_is_partial_on_postgresql(pg_url: str) -> None:
+    """Revisions from other branches name `sqlite_where` only; PostgreSQL must not build a full
+    unique index from them (it would refuse a second, superseded label of one order)."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    metadata = sa.MetaData()
+    table = sa.Table("t", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    index = sa.Index("ix_t", table.c.id, unique=True, sqlite_where=sa.text("id > 1"))
+    ddl = str(sa.schema.CreateIndex(index).compile(dialect=postgresql.dialect()))
+    assert ddl.endswith("WHERE id > 1")
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'uq_%%'"
+            ).fetchall()
+    finally:
+        engine.dispose()
+    partial = {str(row[0]): str(row[1]) for row in rows}
+    assert "WHERE" in partial["uq_labels_live_order"]
+    assert "WHERE" in partial["uq_purchases_open_order"]

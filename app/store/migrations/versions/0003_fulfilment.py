@@ -121,7 +121,6 @@ def upgrade() -> None:
             ["order_id"],
             unique=True,
             sqlite_where=sa.text("state IN ('intent', 'created', 'buying', 'unknown')"),
-            postgresql_where=sa.text("state IN ('intent', 'created', 'buying', 'unknown')"),
         )
 
     op.create_table(
@@ -195,7 +194,6 @@ def upgrade() -> None:
             ["order_id"],
             unique=True,
             sqlite_where=sa.text("status IN ('live', 'refund_submitted')"),
-            postgresql_where=sa.text("status IN ('live', 'refund_submitted')"),
         )
 
     op.create_table(
@@ -240,9 +238,7 @@ def downgrade() -> None:
     op.drop_table("print_jobs")
     with op.batch_alter_table("labels", schema=None) as batch_op:
         batch_op.drop_index(
-            "uq_labels_live_order",
-            sqlite_where=sa.text("status IN ('live', 'refund_submitted')"),
-            postgresql_where=sa.text("status IN ('live', 'refund_submitted')"),
+            "uq_labels_live_order", sqlite_where=sa.text("status IN ('live', 'refund_submitted')")
         )
         batch_op.drop_index(batch_op.f("ix_labels_scan_form_id"))
         batch_op.drop_index(batch_op.f("ix_labels_order_id"))
@@ -254,7 +250,6 @@ def downgrade() -> None:
         batch_op.drop_index(
             "uq_purchases_open_order",
             sqlite_where=sa.text("state IN ('intent', 'created', 'buying', 'unknown')"),
-            postgresql_where=sa.text("state IN ('intent', 'created', 'buying', 'unknown')"),
         )
         batch_op.drop_index(batch_op.f("ix_purchases_shipment_id"))
         batch_op.drop_index(batch_op.f("ix_purchases_order_id"))

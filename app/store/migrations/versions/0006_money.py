@@ -42,17 +42,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("purchases", schema=None) as batch_op:
         batch_op.add_column(sa.Column("tracking_code", sa.Text(), nullable=True))
-        batch_op.drop_index(
-            "uq_purchases_open_order",
-            sqlite_where=sa.text(_OLD_OPEN),
-            postgresql_where=sa.text(_OLD_OPEN),
-        )
+        batch_op.drop_index("uq_purchases_open_order", sqlite_where=sa.text(_OLD_OPEN))
         batch_op.create_index(
-            "uq_purchases_open_order",
-            ["order_id"],
-            unique=True,
-            sqlite_where=sa.text(_NEW_OPEN),
-            postgresql_where=sa.text(_NEW_OPEN),
+            "uq_purchases_open_order", ["order_id"], unique=True, sqlite_where=sa.text(_NEW_OPEN)
         )
     # SQLite >= 3.35 drops a plain column in place (no table copy under the foreign keys).
     op.drop_column("batches", "spent_usd")
@@ -64,17 +56,9 @@ def downgrade() -> None:
         sa.Column("spent_usd", sa.Text(), nullable=False, server_default="0"),
     )
     with op.batch_alter_table("purchases", schema=None) as batch_op:
-        batch_op.drop_index(
-            "uq_purchases_open_order",
-            sqlite_where=sa.text(_NEW_OPEN),
-            postgresql_where=sa.text(_NEW_OPEN),
-        )
+        batch_op.drop_index("uq_purchases_open_order", sqlite_where=sa.text(_NEW_OPEN))
         batch_op.create_index(
-            "uq_purchases_open_order",
-            ["order_id"],
-            unique=True,
-            sqlite_where=sa.text(_OLD_OPEN),
-            postgresql_where=sa.text(_OLD_OPEN),
+            "uq_purchases_open_order", ["order_id"], unique=True, sqlite_where=sa.text(_OLD_OPEN)
         )
         batch_op.drop_column("tracking_code")
     op.drop_table("buyer_lease")
