@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.domain.errors import AppError, ErrorKind
 from app.infra.paths import DEFAULT_PROFILE, ProfilePaths, database_path, profile_paths
 from app.infra.secrets import SANDBOX_API_KEY, ApiKeyStore
 from app.infra.settings import EasyPostMode, Settings, SettingsStore
@@ -25,23 +26,31 @@ if TYPE_CHECKING:
     from app.services.batches import BatchOverviewService
     from app.services.buy_and_print import BuyAndPrintService
     from app.services.catalog import CatalogService
+    from app.services.database_backup import DatabaseBackupService
     from app.services.database_move import DatabaseMoveService
     from app.services.demo import DemoSeeder
+    from app.services.desk_settings import DeskSettingsService
+    from app.services.easypost_setup import EasyPostSetupService
     from app.services.estimate import EstimateService
+    from app.services.group_defaults import GroupDefaultsService
     from app.services.grouping import GroupingService
     from app.services.importing import ImportService
     from app.services.orders import OrderService
     from app.services.pickups import PickupService
     from app.services.preflight import PreflightService
-    from app.services.print_queue import PrintQueueService
+    from app.services.print_queue import PrintQueue, PrintQueueService
+    from app.services.printer_setup import PrinterSetupService
     from app.services.purchase import PurchaseService
     from app.services.refunds import RefundService
+    from app.services.relabel import RelabelService
     from app.services.roll_supply import RollSupplyService
     from app.services.scan_forms import ScanFormService
     from app.services.scan_to_ship import ScanToShipService
+    from app.services.setup_checklist import SetupChecklistService
     from app.services.ship_from import ShipFromService
     from app.services.tracking import TrackingService
     from app.store import Store
+    from printers.discovery import FoundPrinter
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +159,12 @@ class AppContext:
     def ship_from_service(self) -> ShipFromService:
         from app.services.ship_from import ShipFromService
 
-        return ShipFromService(self.store)
+        # The gateway is built only when an address is verified (listing needs no key).
+        return ShipFromService(
+            self.store,
+            verify=lambda address: self.gateway.verify_address(address),
+            audit=self.audit_log,
+        )
 
     @cached_property
     def demo_seeder(self) -> DemoSeeder:
@@ -189,6 +203,76 @@ class AppContext:
         return self.settings.easypost.mode
 
     @cached_property
+    def easypost_setup_service(self) -> EasyPostSetupService:
+        """Mode, keys and "Test connection" (a short-lived gateway per test)."""
+        from app.postage.gateway import PRODUCTION_API_BASE, EasyPostGateway, GatewayConfig
+        from app.postage.ratelimit import RetryPolicy
+        from app.services.easypost_setup import EasyPostSetupService
+
+        def probe(api_base: str, key: str) -> EasyPostGateway:
+            # One try, short waits: the answer is for a person waiting at the Setup panel.
+            once = RetryPolicy(rate_limit_attempts=1, safe_retry_attempts=0)
+            config = GatewayConfig(
+                api_base=api_base.rstrip("/"), connect_timeout=5.0, read_timeout=10.0,
+                write_timeout=15.0, pool_size=2, retry=once,
+            )  # fmt: skip
+            return EasyPostGateway(key, config)
+
+        return EasyPostSetupService(
+            self.settings_store,
+            self.api_keys,
+            probe,
+            running_mode=lambda: self.easypost_mode,
+            sandbox_base=lambda: self.sandbox_server.api_base,
+            production_base=PRODUCTION_API_BASE,
+            explicit_base=lambda: self.options.api_base or os.environ.get("EASYPOST_API_BASE", ""),
+            record_mode_change=self._record_mode_change,
+        )
+
+    def _record_mode_change(self, before: EasyPostMode, after: EasyPostMode) -> None:
+        from app.services.audit import AuditAction
+
+        details = {"from": before.value, "to": after.value}
+        self.audit_log.record(AuditAction.SETUP_MODE_CHANGED, details=details)
+
+    @cached_property
+    def setup_checklist_service(self) -> SetupChecklistService:
+        from app.services.setup_checklist import SetupChecklistService
+
+        return SetupChecklistService(
+            self.settings_store,
+            self.api_keys,
+            self.ship_from_service,
+            running_mode=lambda: self.easypost_mode,
+        )
+
+    @cached_property
+    def desk_settings_service(self) -> DeskSettingsService:
+        """Setup > Defaults; a new station name reaches the audit log at once."""
+        from app.services.audit import default_station
+        from app.services.desk_settings import DeskSettingsService
+
+        def set_station(station: str) -> None:
+            if "audit_log" in self.__dict__:  # built already: it stamps entries from now on
+                self.audit_log.station = station or default_station()
+
+        return DeskSettingsService(self.settings_store, set_station)
+
+    @cached_property
+    def group_defaults_service(self) -> GroupDefaultsService:
+        """Setup's package type and services, given to groups nobody has chosen for yet."""
+        from app.services.group_defaults import GroupDefaultsService
+
+        return GroupDefaultsService(self.store, self.settings_store)
+
+    @cached_property
+    def database_backup_service(self) -> DatabaseBackupService:
+        """Copies the database into <profile>/backups with SQLite's backup API."""
+        from app.services.database_backup import DatabaseBackupService
+
+        return DatabaseBackupService(self.database_file, self.paths.root / "backups")
+
+    @cached_property
     def sandbox_server(self) -> SandboxServer:
         """The profile's own sandbox, started in-process on a free loopback port."""
         from app.postage.sandbox.server import SandboxServer
@@ -198,6 +282,26 @@ class AppContext:
         server.start()
         self._closers.append(_Stopper(server))
         return server
+
+    @cached_property
+    def sandbox_api_base(self) -> str:
+        """The profile's sandbox: the one another Packdesk process runs (the demo window), if
+        it answers, else our own (issue 9: the CLI works beside the GUI)."""
+        from app.postage.sandbox.discovery import running_sandbox
+
+        state = self.paths.sandbox_state
+        # The demo window outlives a CLI command: it serves its own sandbox when it can.
+        running = None if self.options.demo else running_sandbox(state)
+        if running is not None:
+            return running
+        try:
+            return self.sandbox_server.api_base
+        except AppError as error:
+            # Started by another process between the look and our start: use that one.
+            running = running_sandbox(state) if error.kind is ErrorKind.CONFLICT else None
+            if running is None:
+                raise
+            return running
 
     @cached_property
     def gateway(self) -> EasyPostGateway:
@@ -212,7 +316,7 @@ class AppContext:
         explicit = self.options.api_base or os.environ.get("EASYPOST_API_BASE", "")
         configured = explicit or self.settings.easypost.api_base
         if self.easypost_mode is EasyPostMode.SANDBOX:
-            api_base = configured or self.sandbox_server.api_base
+            api_base = configured or self.sandbox_api_base
             key = SANDBOX_API_KEY
         else:
             api_base = configured or PRODUCTION_API_BASE
@@ -285,7 +389,8 @@ class AppContext:
         """Who did what, when, at which station ($PACKDESK_STATION or the host name)."""
         from app.services.audit import AuditLog
 
-        return AuditLog(self.store)
+        # The station named in Setup, else $PACKDESK_STATION or the host name.
+        return AuditLog(self.store, station=self.settings.desk.station.strip() or None)
 
     @cached_property
     def print_queue_service(self) -> PrintQueueService:
@@ -326,6 +431,29 @@ class AppContext:
         )
 
     @cached_property
+    def printer_setup_service(self) -> PrinterSetupService:
+        """Add, remove and choose printers: one set of rules for the CLI and the Setup panel."""
+        from app.services.print_queue import open_configured_printer
+        from app.services.printer_setup import PrinterSetupService
+
+        def discover() -> list[FoundPrinter]:
+            from printers.discovery import discover as usb_discover  # pyusb only when asked
+
+            return usb_discover()
+
+        def running_queues() -> list[PrintQueue]:
+            # Only queues already open: asking for status must not start the print queues.
+            queues = self.__dict__.get("print_queue_service")
+            return queues.queues() if queues is not None else []
+
+        return PrinterSetupService(
+            self.settings_store,
+            open_configured_printer,
+            discover=discover,
+            running_queues=running_queues,
+        )
+
+    @cached_property
     def scan_to_ship_service(self) -> ScanToShipService:
         from app.services.scan_to_ship import ScanToShipService
 
@@ -344,6 +472,19 @@ class AppContext:
         from app.services.refunds import RefundService
 
         return RefundService(self.store, self.gateway, self.audit_log)
+
+    @cached_property
+    def relabel_service(self) -> RelabelService:
+        """Orders whose address changed after their label was bought: refund and rebuy."""
+        from app.services.relabel import RelabelService
+
+        return RelabelService(
+            self.store,
+            lambda: self.refund_service,
+            lambda: self.purchase_service,
+            self.audit_log,
+            verifier=lambda: self.preflight_service,
+        )
 
     @cached_property
     def pickup_service(self) -> PickupService:

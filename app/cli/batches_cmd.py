@@ -60,6 +60,8 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
     detail = ctx.batch_overview_service.show(args.batch)
+    # Labels bought for an address their order no longer has (`packdesk-cli relabel`).
+    relabel = ctx.relabel_service.needing_relabel([f.order_id for f in detail.labels])
     if args.json:
         emit_json(
             {
@@ -77,6 +79,8 @@ def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
                         "tracking_status": f.tracking_status,
                         "shipped_at": f.shipped_at,
                         "scan_form": f.scan_form_easypost_id,
+                        "needs_relabel": f.order_id in relabel
+                        and relabel[f.order_id].label_id == f.label_id,
                     }
                     for f in detail.labels
                 ],
@@ -115,7 +119,9 @@ def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
             (
                 f.label_id,
                 f.order_external_id,
-                f.tracking_code,
+                f"{f.tracking_code} (needs relabel)"
+                if f.order_id in relabel and relabel[f.order_id].label_id == f.label_id
+                else f.tracking_code,
                 f.service,
                 f"${f.amount_usd:.2f}",
                 f.status + (f" ({f.refund_status})" if f.refund_status else ""),

@@ -8,14 +8,13 @@ import threading
 
 from app.bootstrap import AppContext
 from app.cli.estimate_cmd import add_selection_arguments, selection_from
+from app.cli.exit_codes import EXIT_NOT_CONFIRMED, EXIT_PARTIAL, outcome
 from app.cli.output import emit_json
 from app.cli.roll_cmd import warn_before_buying
 from app.services.purchase import BuyProgress, BuyResult, LabelInfo, UnrecordedLabel
 
-#: Exit status when the buy was not confirmed (--yes missing): nothing was bought.
-EXIT_NOT_CONFIRMED = 3
-#: Exit status when some orders were not bought (failed, unknown or cancelled).
-EXIT_INCOMPLETE = 2
+#: Exit status when some orders were not bought (failed, blocked, unknown or cancelled).
+EXIT_INCOMPLETE = EXIT_PARTIAL
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -155,7 +154,7 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
 
     cancel = threading.Event()
     try:
-        outcome = ctx.buy_and_print_service.run(
+        done = ctx.buy_and_print_service.run(
             selection_from(args),
             printer=args.printer,
             printing=bool(args.printer),
@@ -169,13 +168,15 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
     except KeyboardInterrupt:
         cancel.set()
         raise
-    result = outcome.buy
+    result = done.buy
     if not args.json:
         print(file=sys.stderr)
-    if outcome.printing_stopped:
-        print(f"printing stopped: {outcome.printing_stopped}", file=sys.stderr)
-    for problem in outcome.print_problems:
+    if done.printing_stopped:
+        print(f"printing stopped: {done.printing_stopped}", file=sys.stderr)
+    for problem in done.print_problems:
         print(f"print queue: {problem}", file=sys.stderr)
+    if done.printed_elsewhere:
+        print(f"print queue: {done.printed_elsewhere}", file=sys.stderr)
     if args.json:
         emit_json(result_json(result))
     else:
@@ -212,4 +213,24 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
             )
         for problem in result.delivery_errors:
             print(f"print queue: {problem}", file=sys.stderr)
-    return 0 if result.complete and not result.failed else EXIT_INCOMPLETE
+    return buy_exit_code(result)
+
+
+def buy_exit_code(result: BuyResult) -> int:
+    """0 all bought (or nothing to buy), 2 some not bought, 4 none paid for (app.cli.exit_codes).
+
+    Blocked orders count as not bought: a wrong key (401) blocks every order at its address
+    check, and that run must not exit 0.
+    """
+    # A label bought but not recorded (or refunded because it could not be) was paid for, yet
+    # the order is not done: the run is partial, never 0 and never "nothing done".
+    kept = len(result.unrecorded) + len(result.refunded)
+    missed = (
+        kept
+        + len(result.failed)
+        + len(result.unknown)
+        + len(result.not_started)
+        + len(result.blocked)
+        + (1 if result.cancelled and not result.not_started else 0)
+    )
+    return outcome(len(result.bought) + kept, missed)

@@ -27,5 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.pickup_cmd",
     "app.cli.track_cmd",
     "app.cli.batches_cmd",
+    "app.cli.setup_cmd",
+    "app.cli.relabel_cmd",
     "app.cli.db_cmd",
 )

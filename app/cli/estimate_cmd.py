@@ -6,9 +6,14 @@ import argparse
 import sys
 
 from app.bootstrap import AppContext
+from app.cli.deadline_opt import add_deadline_argument, deadline_from
+from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
 from app.services.buy_plan import Selection, resolve_plan
 from app.services.estimate import EstimateReport, ServiceTotal
+
+#: Seconds an estimate may take overall (16 orders against a silent server took 246 s).
+DEFAULT_DEADLINE_S = 120.0
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_selection_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_deadline_argument(parser, DEFAULT_DEADLINE_S)
     parser.set_defaults(func=run_estimate)
 
 
@@ -124,9 +130,23 @@ def print_estimate(report: EstimateReport) -> None:
 
 def run_estimate(args: argparse.Namespace, ctx: AppContext) -> int:
     plan = resolve_plan(ctx.store, selection_from(args))
-    report = ctx.estimate_service.estimate(plan)
+    deadline = deadline_from(args, "EasyPost (estimate)")
+    with deadline.scope():
+        report = ctx.estimate_service.estimate(plan)
+    if deadline.expired:
+        print(
+            f"error: the estimate stopped at its deadline ({deadline.seconds:g} s): "
+            f"{report.priced} of {len(report.orders)} orders priced",
+            file=sys.stderr,
+        )
+        print(
+            "hint: check the network and https://status.easypost.com, or allow more time "
+            "with --deadline SECONDS",
+            file=sys.stderr,
+        )
     if args.json:
         emit_json(estimate_json(report))
     else:
         print_estimate(report)
-    return 0
+    # 2: some orders not priced, 4: none priced (app.cli.exit_codes).
+    return outcome(report.priced, len(report.failed))

@@ -11,16 +11,18 @@ from pathlib import Path
 from app import __version__
 from app.bootstrap import RuntimeOptions, build_context
 from app.cli.commands import COMMAND_MODULES
+from app.cli.exit_codes import EPILOG, EXIT_APP_ERROR
 from app.domain.errors import AppError
 from app.infra.logging_setup import configure_logging
 
-#: Exit codes: 0 ok, 1 a known error the user can fix, 2 bad command line (argparse).
-EXIT_APP_ERROR = 1
+#: Exit codes: see app.cli.exit_codes (0 ok, 1 a known error the user can fix, ...).
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar, global options first."""
-    parser = argparse.ArgumentParser(prog="packdesk-cli", description="Packdesk, headless.")
+    parser = argparse.ArgumentParser(
+        prog="packdesk-cli", description="Packdesk, headless.", epilog=EPILOG
+    )
     parser.add_argument("--version", action="version", version=f"packdesk {__version__}")
     parser.add_argument("--profile", help="profile name (default: $PACKDESK_PROFILE or 'default')")
     parser.add_argument("--home", type=Path, help="base folder for profiles ($PACKDESK_HOME)")

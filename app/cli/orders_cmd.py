@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=run_orders)
 
 
-def order_json(order: Order) -> dict[str, object]:
+def order_json(order: Order, needs_relabel: bool = False) -> dict[str, object]:
     r = order.recipient
     return {
         "id": order.id,
@@ -37,6 +37,7 @@ def order_json(order: Order) -> dict[str, object]:
         "phone": r.phone,
         "notes": order.notes,
         "tracking_code": order.tracking_code,
+        "needs_relabel": needs_relabel,
         "items": [{"sku": line.sku, "quantity": line.quantity} for line in order.lines],
     }
 
@@ -44,8 +45,10 @@ def order_json(order: Order) -> dict[str, object]:
 def run_orders(args: argparse.Namespace, ctx: AppContext) -> int:
     status = OrderStatus(args.status) if args.status else None
     orders = ctx.order_service.list_orders(status)
+    # Orders whose address changed after their label was bought (`packdesk-cli relabel`).
+    relabel = ctx.relabel_service.needing_relabel()
     if args.json:
-        emit_json([order_json(order) for order in orders])
+        emit_json([order_json(order, order.id in relabel) for order in orders])
         return 0
     emit_table(
         ("ID", "SOURCE", "EXTERNAL", "STATUS", "NAME", "COUNTRY", "POSTAL", "ITEMS", "TRACKING"),
@@ -59,7 +62,7 @@ def run_orders(args: argparse.Namespace, ctx: AppContext) -> int:
                 o.recipient.country,
                 o.recipient.postal_code,
                 " + ".join(f"{line.quantity}x{line.sku}" for line in o.lines),
-                o.tracking_code,
+                f"{o.tracking_code} (needs relabel)" if o.id in relabel else o.tracking_code,
             )
             for o in orders
         ],

@@ -97,12 +97,21 @@ def run_key_clear(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_key_status(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.infra.secrets import keyring_state
+
     statuses = [ctx.api_keys.status(mode) for mode in KEY_MODES]
+    state = keyring_state()
     if args.json:
-        emit_json({"mode_in_use": ctx.easypost_mode.value, "keys": statuses})
-    else:
-        print(f"mode in use: {ctx.easypost_mode.value}")
-        emit_table(["mode", "source", "key"], [(s.mode, s.source, s.masked) for s in statuses])
+        emit_json({"mode_in_use": ctx.easypost_mode.value, "keyring": state, "keys": statuses})
+        return 0
+    print(f"mode in use: {ctx.easypost_mode.value}")
+    print(f"keyring: {state.backend}" if state.available else f"keyring: none. {state.message}")
+    if not state.available:
+        print(f"  fix: {state.hint}")
+    emit_table(
+        ["mode", "source", "key", "problem"],
+        [(s.mode, s.source, s.masked, s.problem) for s in statuses],
+    )
     return 0
 
 

@@ -15,6 +15,7 @@ from app.bootstrap import AppContext
 from app.cli.output import emit_json
 from app.domain.errors import AppError, ErrorKind
 from app.domain.printing import PrintJob, PrintJobStatus
+from app.services.print_jobs import PrintSink
 from app.services.print_queue import PrintQueue, QueueEvent, QueueStatus
 
 EXIT_PAUSED = 2
@@ -96,7 +97,13 @@ def run_print(args: argparse.Namespace, ctx: AppContext) -> int:
             kind=ErrorKind.INVALID_INPUT,
         )
     service = ctx.print_queue_service
-    queue = service.queue_for(args.printer)
+    if args.batch is not None and not (args.resend or args.mark_printed or args.skip):
+        sink = service.sink_for(args.printer)
+        if sink.queue is None:  # another Packdesk window holds the printer: it prints them
+            return _leave_for_holder(ctx, sink, args)
+        queue = sink.queue
+    else:
+        queue = service.queue_for(args.printer)
     if args.resend:
         queue.resend(args.resend)
     elif args.mark_printed:
@@ -114,6 +121,18 @@ def run_print(args: argparse.Namespace, ctx: AppContext) -> int:
             queue.enqueue(label, reprint=args.reprint)
     done = queue.wait_until_idle()
     return _report(queue, reference, batch_id, done, as_json=args.json)
+
+
+def _leave_for_holder(ctx: AppContext, sink: PrintSink, args: argparse.Namespace) -> int:
+    """Queue the batch for the process that holds the printer, and say so."""
+    batch_id, reference = _batch_id(ctx, args.batch)
+    for label in ctx.print_queue_service.labels_to_print(batch_id, reprint=args.reprint):
+        sink.enqueue(label, reprint=args.reprint)
+    if args.json:
+        emit_json({"batch": reference, "printer": sink.uri, "queued_elsewhere": len(sink.left)})
+    else:
+        print(sink.where())
+    return 0
 
 
 def _report(

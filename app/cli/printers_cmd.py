@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
 from app.bootstrap import AppContext
 from app.cli.output import emit_json, emit_table
-from app.domain.errors import AppError, ErrorKind
-from app.infra.settings import DEMO_PRINTER_URI, ConfiguredPrinter, PrinterSettings
+from app.infra.settings import DEMO_PRINTER_URI, PrinterSettings
 from app.services.print_queue import printer_app_error
 from printers.errors import PrinterError
 
@@ -50,26 +48,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     register_roll_actions(actions)  # new-roll, roll: labels left on the roll
 
 
-def _check_uri(uri: str) -> str:
-    from printers.uri import parse_uri
-
-    try:
-        return str(parse_uri(uri))
-    except PrinterError as error:
-        raise printer_app_error(error) from error
-
-
-def _check_model(model: str) -> None:
-    from printers.models import MODELS
-
-    if model and model not in MODELS:
-        raise AppError(
-            f"Unknown printer model {model!r}.",
-            hint="Use one of: " + ", ".join(MODELS),
-            kind=ErrorKind.INVALID_INPUT,
-        )
-
-
 def _printers(ctx: AppContext) -> PrinterSettings:
     return ctx.settings_store.load().printers
 
@@ -101,78 +79,45 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_add(args: argparse.Namespace, ctx: AppContext) -> int:
-    settings = _printers(ctx)
-    uri = _check_uri(args.uri)
-    _check_model(args.model)
-    if "://" in args.name or not args.name.strip():
-        raise AppError(
-            f"{args.name!r} is not a printer name.",
-            hint="Use a short name without '://', e.g. desk-zebra.",
-        )
-    if any(p.name == args.name for p in settings.configured):
-        raise AppError(
-            f"There is already a printer called {args.name!r}.",
-            hint="Remove it first, or choose another name.",
-            kind=ErrorKind.CONFLICT,
-        )
-    added = ConfiguredPrinter(args.name, uri, args.model)
-    changed = dataclasses.replace(
-        settings,
-        configured=(*settings.configured, added),
-        default=args.name if args.default or not settings.configured else settings.default,
+    changed = ctx.printer_setup_service.add(
+        args.name, args.uri, args.model, make_default=args.default
     )
-    ctx.settings_store.update_printers(changed)
-    mark = " (default)" if changed.default == args.name else ""
-    print(f"added {args.name}: {uri}{mark}")
+    added = changed.configured[-1]
+    mark = " (default)" if changed.default == added.name else ""
+    print(f"added {added.name}: {added.uri}{mark}")
     return 0
 
 
 def run_remove(args: argparse.Namespace, ctx: AppContext) -> int:
-    settings = _printers(ctx)
-    kept = tuple(p for p in settings.configured if p.name != args.name)
-    if len(kept) == len(settings.configured):
-        raise AppError(f"There is no printer called {args.name!r}.", kind=ErrorKind.NOT_FOUND)
-    default = "" if settings.default == args.name else settings.default
-    ctx.settings_store.update_printers(PrinterSettings(kept, default))
-    print(f"removed {args.name}")
+    changed = ctx.printer_setup_service.remove(args.name)
+    default = f" (default now {changed.default})" if changed.default else ""
+    print(f"removed {args.name}{default}")
     return 0
 
 
 def run_default(args: argparse.Namespace, ctx: AppContext) -> int:
-    settings = _printers(ctx)
-    chosen = settings.resolve(args.name)  # NOT_FOUND for an unknown name
-    if chosen.uri == chosen.name:
-        _check_uri(chosen.uri)
-    ctx.settings_store.update_printers(dataclasses.replace(settings, default=chosen.name))
-    print(f"default printer: {chosen.name}")
+    changed = ctx.printer_setup_service.set_default(args.name)
+    print(f"default printer: {changed.default}")
     return 0
 
 
 def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
-    from printers.printer import open_printer
-
-    printer = _printers(ctx).resolve(args.name)
-    try:
-        with open_printer(printer.uri, printer.model or None) as opened:
-            status = opened.status()
-            model = opened.model.name
-    except PrinterError as error:
-        raise printer_app_error(error) from error
+    check = ctx.printer_setup_service.status(args.name)
     if args.json:
         emit_json(
             {
-                "name": printer.name,
-                "uri": printer.uri,
-                "model": model,
-                "state": status.state.value,
-                "ok": status.ok,
-                "problems": [p.value for p in status.problems],
-                "message": status.message,
+                "name": check.name,
+                "uri": check.uri,
+                "model": check.model,
+                "state": check.state,
+                "ok": check.ok,
+                "problems": list(check.problems),
+                "message": check.message,
             }
         )
     else:
-        print(f"{printer.name} ({printer.uri}, {model}): {status.message or status.state.value}")
-    return 0 if status.ok or status.state.value == "unknown" else 1
+        print(f"{check.name} ({check.uri}, {check.model}): {check.message}")
+    return 0 if check.ok or check.state == "unknown" else 1
 
 
 def run_discover(args: argparse.Namespace, ctx: AppContext) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.deadline_opt import add_deadline_argument, deadline_from
+from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
 
@@ -17,14 +19,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     target.add_argument("--batch", help="every label of a batch (B-YYYYMMDD-NNN)")
     parser.add_argument("--yes", action="store_true", help="ask EasyPost (else: only check)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_deadline_argument(parser, 60.0)
     parser.set_defaults(func=run_refund)
     actions = parser.add_subparsers(dest="refund_action", metavar="ACTION")
     status = actions.add_parser("status", help="labels with a refund: submitted/refunded/rejected")
     status.add_argument("--no-refresh", action="store_true", help="do not ask EasyPost")
     status.add_argument("--json", action="store_true", help="print JSON")
+    add_deadline_argument(status, 60.0)
     status.set_defaults(func=run_status)
     reminders = actions.add_parser("reminders", help="labels bought N+ days ago that never moved")
-    reminders.add_argument("--days", type=int, default=7, help="age in days (default 7)")
+    reminders.add_argument(
+        "--days", type=int, default=None, help="age in days (default: Setup's reminder days, 7)"
+    )
     reminders.add_argument("--json", action="store_true", help="print JSON")
     reminders.set_defaults(func=run_reminders)
 
@@ -50,7 +56,8 @@ def run_refund(args: argparse.Namespace, ctx: AppContext) -> int:
                 )
             print("Nothing was asked: add --yes to ask EasyPost for the refunds.")
         return 0
-    report = service.refund(labels)
+    with deadline_from(args, "EasyPost (refunds)").scope():
+        report = service.refund(labels)
     if args.json:
         emit_json(
             {
@@ -67,11 +74,13 @@ def run_refund(args: argparse.Namespace, ctx: AppContext) -> int:
                 + (f": {line.reason}" if line.reason else "")
             )
         print(f"{len(report.submitted)} refund(s) for ${report.amount_usd:.2f}")
-    return 0 if not report.refused else 1
+    # 2: some refunds asked, some refused; 4: every label refused (app.cli.exit_codes).
+    return outcome(len(report.lines) - len(report.refused), len(report.refused))
 
 
 def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
-    states = ctx.refund_service.status(refresh=not args.no_refresh)
+    with deadline_from(args, "EasyPost (refund status)").scope():
+        states = ctx.refund_service.status(refresh=not args.no_refresh)
     if args.json:
         emit_json(states)
         return 0
@@ -94,6 +103,8 @@ def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_reminders(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.days is None:  # the desk's setting (Setup > Defaults)
+        args.days = ctx.settings.desk.refund_reminder_days
     reminders = ctx.refund_service.reminders(args.days)
     if args.json:
         emit_json(reminders)

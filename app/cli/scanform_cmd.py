@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.deadline_opt import add_deadline_argument, deadline_from
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
 from app.services.scan_forms import ScanFormRun
@@ -18,6 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--from", dest="from_key", help="only labels from this ship-from address (name or key)"
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_deadline_argument(parser, 300.0)
     parser.set_defaults(func=run_create)
     actions = parser.add_subparsers(dest="scanform_action", metavar="ACTION")
     listing = actions.add_parser("list", help="SCAN forms made here")
@@ -42,11 +44,12 @@ def run_create(args: argparse.Namespace, ctx: AppContext) -> int:
             kind=ErrorKind.INVALID_INPUT,
         )
     service = ctx.scan_form_service
-    run: ScanFormRun = (
-        service.for_batch(args.batch)
-        if args.batch
-        else service.for_today(from_address_key=args.from_key)
-    )
+    with deadline_from(args, "EasyPost (SCAN form)").scope():
+        run: ScanFormRun = (
+            service.for_batch(args.batch)
+            if args.batch
+            else service.for_today(from_address_key=args.from_key)
+        )
     if args.json:
         emit_json(
             {

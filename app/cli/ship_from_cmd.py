@@ -1,4 +1,4 @@
-"""`packdesk-cli ship-from list|add|default`: the sender addresses on labels."""
+"""`packdesk-cli ship-from list|add|default|edit|verify`: the sender addresses on labels."""
 
 from __future__ import annotations
 
@@ -35,6 +35,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     default = actions.add_parser("default", help="make an address the default")
     default.add_argument("label")
     default.set_defaults(func=run_default)
+
+    edit = actions.add_parser("edit", help="change a sender address (fields not given stay)")
+    edit.add_argument("label")
+    edit.add_argument("--new-label", help="rename it")
+    for name in _EDITABLE:
+        edit.add_argument(f"--{_OPTION.get(name, name)}", dest=name, default=None)
+    edit.set_defaults(func=run_edit)
+
+    verify = actions.add_parser("verify", help="ask EasyPost about a sender address")
+    verify.add_argument("label")
+    verify.add_argument("--json", action="store_true", help="print a JSON object")
+    verify.set_defaults(func=run_verify)
+
+
+_EDITABLE = ("name", "company", "street1", "street2", "city", "state", "postal_code", "country",
+             "phone", "email")  # fmt: skip
+_OPTION = {"postal_code": "zip"}
 
 
 def ship_from_json(entry: ShipFromAddress) -> dict[str, object]:
@@ -101,3 +118,50 @@ def run_default(args: argparse.Namespace, ctx: AppContext) -> int:
     ctx.ship_from_service.set_default(args.label)
     print(f"ship-from {args.label!r} is now the default")
     return 0
+
+
+def _find(ctx: AppContext, label: str) -> ShipFromAddress:
+    from app.domain.errors import AppError, ErrorKind
+
+    for entry in ctx.ship_from_service.list_addresses():
+        if entry.label == label:
+            return entry
+    raise AppError(
+        f"No ship-from address called {label!r}.",
+        hint="See `packdesk-cli ship-from list`.",
+        kind=ErrorKind.NOT_FOUND,
+    )
+
+
+def run_edit(args: argparse.Namespace, ctx: AppContext) -> int:
+    import dataclasses
+
+    entry = _find(ctx, args.label)
+    changes = {name: getattr(args, name).strip() for name in _EDITABLE if getattr(args, name)}
+    for upper in ("state", "country"):
+        if upper in changes:
+            changes[upper] = changes[upper].upper()
+    address = dataclasses.replace(entry.address, **changes)
+    changed = ctx.ship_from_service.update(args.label, address, new_label=args.new_label)
+    print(f"changed ship-from {changed.label!r}")
+    return 0
+
+
+def run_verify(args: argparse.Namespace, ctx: AppContext) -> int:
+    check = ctx.ship_from_service.verify(_find(ctx, args.label).address)
+    if args.json:
+        emit_json(check)
+        return 0 if check.agrees else 1
+    if check.agrees:
+        print(f"{args.label}: verified, nothing to correct")
+        return 0
+    if not check.verified:
+        print(f"{args.label}: NOT verified")
+        for problem in check.problems:
+            print(f"  {problem}")
+        return 1
+    print(f"{args.label}: EasyPost suggests")
+    for field, before, after in check.differences:
+        print(f"  {field}: {before or '(empty)'!s} -> {after}")
+    print("  (apply with `packdesk-cli ship-from edit` or in Setup > Ship-from)")
+    return 1

@@ -44,11 +44,13 @@ def run_status_change(args: argparse.Namespace, ctx: AppContext) -> int:
                 "order_ids": list(report.changed),
                 "already": report.already,
                 "skipped": report.skipped,
+                "in_flight": report.in_flight,
             }
         )
     else:
+        frozen = f" ({report.in_flight} with a purchase in flight)" if report.in_flight else ""
         print(
             f"{action.value}: {len(report.changed)} changed, {report.already} already there, "
-            f"{report.skipped} skipped"
+            f"{report.skipped} skipped{frozen}"
         )
     return 0

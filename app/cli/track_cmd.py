@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from app.bootstrap import AppContext
+from app.cli.deadline_opt import add_deadline_argument, deadline_from
+from app.cli.exit_codes import outcome
 from app.cli.output import emit_json, emit_table
 
 
@@ -13,6 +15,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--refresh", action="store_true", help="create/refresh trackers first")
     parser.add_argument("--order", type=int, help="only this order")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_deadline_argument(parser, 120.0)
     parser.set_defaults(func=run_track)
 
 
@@ -20,7 +23,8 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
     service = ctx.tracking_service
     summary: dict[str, int] = {}
     if args.refresh:
-        report = service.refresh(order_id=args.order)
+        with deadline_from(args, "EasyPost (tracking)").scope():
+            report = service.refresh(order_id=args.order)
         summary = {
             "refreshed": len(report.lines),
             "shipped": report.shipped,
@@ -52,6 +56,8 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
             )
             for f in service.current(order_id=args.order)
         ]
+    # With --refresh: 2 when some trackers failed, 4 when all did (app.cli.exit_codes).
+    code = outcome(len(rows) - summary["errors"], summary["errors"]) if summary else 0
     if args.json:
         emit_json(
             {
@@ -70,7 +76,7 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
                 ],
             }
         )
-        return 0
+        return code
     emit_table(
         ("ORDER", "TRACKING", "STATUS", "FIRST SCAN", "DELIVERED", "ERROR"),
         [
@@ -90,4 +96,4 @@ def run_track(args: argparse.Namespace, ctx: AppContext) -> int:
             f"{summary['refreshed']} refreshed: {summary['shipped']} shipped, "
             f"{summary['delivered']} delivered, {summary['errors']} errors"
         )
-    return 0
+    return code

@@ -55,6 +55,8 @@ class ConfiguredPrinter:
     name: str
     uri: str
     model: str = ""
+    label_format: str = ""  # what to buy for this printer (PNG, ZPL, EPL2); "" = the profile's
+    media: str = ""  # the labels loaded, e.g. "4x6 roll"; "" = 4x6
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +99,23 @@ class PrinterSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DeskDefaults:
+    """What this desk starts from: its name in the audit log and what new groups are offered."""
+
+    station: str = ""  # empty: $PACKDESK_STATION or the host name
+    package_type: str = ""  # offered for new package groups ("" = none)
+    domestic_service: str = "GroundAdvantage"
+    international_service: str = "FirstClassPackageInternationalService"
+    refund_reminder_days: int = 7
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All settings of a profile. Sections this version does not know are kept as they were."""
 
     easypost: EasyPostSettings = field(default_factory=EasyPostSettings)
     printers: PrinterSettings = field(default_factory=PrinterSettings)
+    desk: DeskDefaults = field(default_factory=DeskDefaults)
     other: dict[str, Any] = field(default_factory=dict)  # other sections, verbatim
 
 
@@ -145,6 +159,8 @@ def _printers_from_json(data: Any) -> PrinterSettings:
             name=str(entry.get("name") or ""),
             uri=str(entry.get("uri") or ""),
             model=str(entry.get("model") or ""),
+            label_format=str(entry.get("label_format") or ""),
+            media=str(entry.get("media") or ""),
         )
         for entry in entries
     )
@@ -156,7 +172,11 @@ def _printers_to_json(printers: PrinterSettings) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if printers.configured:
         out["configured"] = [
-            {"name": p.name, "uri": p.uri, **({"model": p.model} if p.model else {})}
+            {
+                "name": p.name,
+                "uri": p.uri,
+                **{k: v for k in ("model", "label_format", "media") if (v := getattr(p, k))},
+            }
             for p in printers.configured
         ]
     if printers.default:
@@ -164,25 +184,45 @@ def _printers_to_json(printers: PrinterSettings) -> dict[str, Any]:
     return out
 
 
+def _desk_from_json(data: Any) -> DeskDefaults:
+    if not isinstance(data, dict):
+        raise ValueError("'desk' must be an object")
+    defaults = DeskDefaults()
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(DeskDefaults):
+        if f.name in data:
+            kind = type(getattr(defaults, f.name))
+            values[f.name] = kind(data[f.name] if data[f.name] is not None else kind())
+    return dataclasses.replace(defaults, **values)
+
+
+_KNOWN_SECTIONS = {"easypost", "printers", "desk", "version"}
+
+
 def settings_from_json(data: dict[str, Any]) -> Settings:
     """Build Settings from parsed JSON (unknown keys in known sections are ignored)."""
-    other = {k: v for k, v in data.items() if k not in {"easypost", "printers", "version"}}
+    other = {k: v for k, v in data.items() if k not in _KNOWN_SECTIONS}
     easypost = data.get("easypost") or {}
     if not isinstance(easypost, dict):
         raise ValueError("'easypost' must be an object")
     printers = _printers_from_json(data.get("printers") or {})
-    return Settings(easypost=_easypost_from_json(easypost), printers=printers, other=other)
+    desk = _desk_from_json(data.get("desk") or {})
+    return Settings(
+        easypost=_easypost_from_json(easypost), printers=printers, desk=desk, other=other
+    )
 
 
 def settings_to_json(settings: Settings) -> dict[str, Any]:
     easypost = dataclasses.asdict(settings.easypost)
     easypost["mode"] = settings.easypost.mode.value
     printers = _printers_to_json(settings.printers)
+    desk = dataclasses.asdict(settings.desk)
     return {
         "version": SETTINGS_VERSION,
         **settings.other,
         "easypost": easypost,
         **({"printers": printers} if printers else {}),
+        **({"desk": desk} if settings.desk != DeskDefaults() else {}),
     }
 
 
@@ -236,6 +276,13 @@ class SettingsStore:
         changed = dataclasses.replace(
             current, easypost=dataclasses.replace(current.easypost, **easypost_changes)
         )
+        self.save(changed)
+        return changed
+
+    def update_desk(self, **changes: Any) -> Settings:
+        """Load, change the desk defaults, save, and return the result."""
+        current = self.load()
+        changed = dataclasses.replace(current, desk=dataclasses.replace(current.desk, **changes))
         self.save(changed)
         return changed
 

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from app.domain.deadline import active_deadline
 from app.domain.errors import AppError, ErrorKind
 from app.domain.orders import Address
 from app.postage import ep
@@ -108,8 +109,23 @@ def is_loopback(url: str) -> bool:
         return False
 
 
+class _DeadlineSession(requests.Session):
+    """Caps each request's socket timeouts at the time left to the active phase's deadline."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        deadline = active_deadline()
+        if deadline is not None:
+            left = max(0.05, deadline.remaining())
+            timeout = kwargs.get("timeout")
+            if isinstance(timeout, tuple):
+                kwargs["timeout"] = tuple(min(float(t), left) for t in timeout)
+            else:
+                kwargs["timeout"] = min(float(timeout), left) if timeout else left
+        return super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
+
+
 def _session(api_base: str, pool_size: int) -> requests.Session:
-    session = requests.Session()
+    session = _DeadlineSession()
     # Loopback (the sandbox) must ignore HTTP(S)_PROXY; a real EasyPost call may need it.
     session.trust_env = not is_loopback(api_base)
     # No transport retries: a GET retried by urllib3 hides timeouts, and the gateway decides.
@@ -184,8 +200,12 @@ class EasyPostGateway:
     ) -> _T:
         rate_limited = 0
         failures = 0
+        deadline = active_deadline()
         while True:
             self.backoff.wait()
+            if deadline is not None:
+                # The phase's deadline (or cancel): no new call, no retry once it has passed.
+                deadline.check(operation)
             try:
                 with self._lock:
                     self.calls += 1

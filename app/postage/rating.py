@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.domain.deadline import in_scope
 from app.domain.errors import AppError
 from app.postage.models import RateRequest, ShipmentQuote
 
@@ -94,8 +95,11 @@ class RateQuoter:
         if progress is not None:
             progress(done, total)
 
+        # Set by `cancel` or when the caller is interrupted (Ctrl+C): no new request goes out.
+        stop = cancel if cancel is not None else threading.Event()
+
         def ask(request: RateRequest) -> ShipmentQuote | AppError | None:
-            if cancel is not None and cancel.is_set():
+            if stop.is_set():
                 return None
             with self._lock:
                 self.requests_sent += 1
@@ -107,19 +111,28 @@ class RateQuoter:
         if todo:
             workers = min(self.concurrency, len(todo))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rates") as pool:
-                futures = {pool.submit(ask, request): key for key, request in todo}
-                for future in as_completed(futures):
-                    key = futures[future]
-                    answer = future.result()
-                    if answer is None:
-                        continue
-                    answers[key] = answer
-                    if isinstance(answer, ShipmentQuote) and self._remember:
-                        with self._lock:
-                            self._cache[key] = answer
-                    done += 1
-                    if progress is not None:
-                        progress(done, total)
+                # in_scope: the workers see the caller's deadline (app.domain.deadline).
+                ask_here = in_scope(ask)
+                futures = {pool.submit(ask_here, request): key for key, request in todo}
+                try:
+                    for future in as_completed(futures):
+                        key = futures[future]
+                        answer = future.result()
+                        if answer is None:
+                            continue
+                        answers[key] = answer
+                        if isinstance(answer, ShipmentQuote) and self._remember:
+                            with self._lock:
+                                self._cache[key] = answer
+                        done += 1
+                        if progress is not None:
+                            progress(done, total)
+                except BaseException:
+                    # Ctrl+C (or a progress callback that raised): leaving the pool waits for
+                    # its workers, so let them end now instead of sending every queued request.
+                    stop.set()
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
 
         outcomes: list[QuoteOutcome] = []
         for request in requests:

@@ -43,6 +43,7 @@ class AuditAction(StrEnum):
     LABEL_BOUGHT = "label.bought"
     LABEL_FILES_MISSING = "label.files_missing"
     LABEL_PRINTED = "label.printed"
+    LABEL_SUPERSEDED = "label.superseded"  # a relabel refunded it and bought a new one
     PRINT_REPRINT_QUEUED = "print.reprint_queued"
     PRINT_SKIPPED = "print.skipped"
     PRINT_RESENT = "print.resent"
@@ -65,6 +66,8 @@ class AuditAction(StrEnum):
     PICKUP_CONFIRMED = "pickup.confirmed"
     PICKUP_CANCELLED = "pickup.cancelled"
     TRACKING_UPDATED = "tracking.updated"
+    SHIP_FROM_AS_ENTERED = "shipfrom.used_as_entered"  # saved although verification disagreed
+    SETUP_MODE_CHANGED = "setup.mode_changed"
 
     @classmethod
     def of(cls, noun: str, outcome: str, fallback: AuditAction) -> AuditAction:

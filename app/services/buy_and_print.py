@@ -3,7 +3,9 @@
 Buys a selection (app.services.purchase) and hands each label to a printer's queue as soon as
 it is bought, in group order; afterwards it queues again the labels of the same batch that an
 interrupted earlier run bought but may not have printed (queueing is idempotent: a printed label
-is not printed twice). Print trouble never turns a bought label into a failure: it is reported.
+is not printed twice). When another Packdesk process holds the printer (a window beside a CLI
+buy), the labels are left as queued jobs that process prints (app.services.print_jobs). Print
+trouble never turns a bought label into a failure: it is reported.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Protocol
 
 from app.domain.errors import AppError
 from app.services.buy_plan import Selection
-from app.services.print_queue import PrintQueue
+from app.services.print_jobs import PrintSink
 from app.services.purchase import BuyResult, LabelInfo, PurchaseService
 from app.services.purchase_results import OnProgress
 
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 class PrintQueues(Protocol):
     """app.services.print_queue.PrintQueueService."""
 
-    def queue_for(self, uri_or_name: str | None = None) -> PrintQueue: ...
+    def sink_for(self, uri_or_name: str | None = None) -> PrintSink: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class BuyAndPrintResult:
     requeued: int = 0  # labels of this batch from an interrupted run, queued again
     print_problems: tuple[str, ...] = ()
     printing_stopped: str = ""  # the queue's state when waiting for it ended early ("" = idle)
+    printed_elsewhere: str = ""  # who prints the labels when another process holds the printer
 
 
 class BuyAndPrintService:
@@ -69,7 +72,7 @@ class BuyAndPrintService:
             AppError: as PurchaseService.buy (another buyer, a selection that cannot be
                 resolved), or when `printer` cannot be found; labels' own problems are reported.
         """
-        queue = self._queues.queue_for(printer) if printing else None
+        queue = self._queues.sink_for(printer) if printing else None
         problems: list[str] = []
         lock = threading.Lock()
 
@@ -100,16 +103,18 @@ class BuyAndPrintService:
             verify_addresses=verify_addresses,
         )
         requeued = 0
-        stopped = ""
+        stopped = elsewhere = ""
         if queue is not None:
             requeued = self._requeue_leftovers(queue, result, report)
-            if wait_for_printing and not queue.wait_until_idle():
-                stopped = str(queue.status())
-        return BuyAndPrintResult(result, requeued, tuple(problems), stopped)
+            if queue.queue is None:
+                elsewhere = queue.where()
+            elif wait_for_printing and not queue.queue.wait_until_idle():
+                stopped = str(queue.queue.status())
+        return BuyAndPrintResult(result, requeued, tuple(problems), stopped, elsewhere)
 
     def _requeue_leftovers(
         self,
-        queue: PrintQueue,
+        queue: PrintSink,
         result: BuyResult,
         report: Callable[[AppError, LabelInfo | None], None],
     ) -> int:

@@ -15,6 +15,7 @@ from app.domain.orders import LABELLED_STATUSES, Order, OrderStatus, SourcePlatf
 from app.imports.model import ParsedOrders, RowError
 from app.services.bulk import cyclic_gc_paused
 from app.services.clock import Clock, utc_now
+from app.services.order_freeze import frozen_orders
 from app.store import OrderWrite, StatusChange, Store, StoredFingerprint
 
 
@@ -172,6 +173,8 @@ class ImportService:
             for source in sources:
                 for external_id, fp in tx.orders.fingerprints(source).items():
                     stored[(source, external_id)] = fp
+            # Orders a buy has in flight keep what the buy is using (app.domain.order_freeze).
+            frozen = frozen_orders(tx)
             for order, fingerprint in zip(orders, fingerprints, strict=True):
                 known = stored.get((order.source, order.external_id))
                 if known is not None and known.content_hash == fingerprint:
@@ -181,6 +184,8 @@ class ImportService:
                     created.append(OrderWrite(new, fingerprint, group_id_for(new.item_multiset)))
                 elif known.status in LABELLED_STATUSES:
                     conflicts.append(_conflict(order, known, parsed))
+                elif known.order_id in frozen:
+                    conflicts.append(_frozen_conflict(order, known, parsed, frozen))
                 else:
                     updated.append(
                         OrderWrite(
@@ -196,8 +201,12 @@ class ImportService:
                         continue
                     if (gone_source, external_id) in in_file:
                         continue  # the same id also stands as a live order in this file
-                    if known.status in LABELLED_STATUSES:
-                        conflicts.append(_cancel_conflict(gone_source, external_id, known, skip))
+                    if known.status in LABELLED_STATUSES or known.order_id in frozen:
+                        conflicts.append(
+                            _cancel_conflict(
+                                gone_source, external_id, known, skip, frozen.get(known.order_id)
+                            )
+                        )
                     else:
                         cancelled.append(
                             CancelledOrder(
@@ -290,8 +299,23 @@ def ensure_writable(target: Path) -> None:
 
 
 def _cancel_conflict(
-    source: SourcePlatform, external_id: str, known: StoredFingerprint, skip: RowError
+    source: SourcePlatform,
+    external_id: str,
+    known: StoredFingerprint,
+    skip: RowError,
+    in_flight: str | None = None,
 ) -> ImportConflict:
+    if in_flight is not None:
+        return ImportConflict(
+            order_id=known.order_id,
+            source=source.value,
+            external_id=external_id,
+            status=known.status.value,
+            row=skip.row,
+            message=f"order {external_id} is no longer to be shipped ({skip.message}) but "
+            f"{in_flight}; it was not cancelled: import again once the buy ended, then refund "
+            "its label",
+        )
     return ImportConflict(
         order_id=known.order_id,
         source=source.value,
@@ -345,6 +369,21 @@ def _conflict(order: Order, known: StoredFingerprint, parsed: ParsedOrders) -> I
         row=parsed.order_rows.get(order.external_id, 0),
         message=f"order {order.external_id} changed in the file but already has a label "
         f"({known.status.value}); the change was not applied",
+    )
+
+
+def _frozen_conflict(
+    order: Order, known: StoredFingerprint, parsed: ParsedOrders, frozen: dict[int, str]
+) -> ImportConflict:
+    return ImportConflict(
+        order_id=known.order_id,
+        source=order.source.value,
+        external_id=order.external_id,
+        status=known.status.value,
+        row=parsed.order_rows.get(order.external_id, 0),
+        message=f"order {order.external_id} changed in the file but {frozen[known.order_id]}; "
+        "the change was not applied: import the file again once the buy ended (a bought "
+        "order then shows `needs relabel` if its address changed)",
     )
 
 

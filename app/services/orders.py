@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pycountry
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.order_flow import StatusAction, is_already_done, next_status, refusal_reason
+from app.domain.order_freeze import FROZEN_HINT
 from app.domain.orders import Order, OrderStatus, SourcePlatform
 from app.services.bulk import cyclic_gc_paused
 from app.services.clock import Clock, utc_now
+from app.services.order_freeze import frozen_orders
 from app.store import StatusChange, StatusRow, Store, StoreTransaction
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -46,6 +48,7 @@ class StatusChangeReport:
     changed: tuple[int, ...]
     already: int  # orders that were already where the action puts them
     skipped: int  # orders the action does not apply to (only with --all / --country)
+    in_flight: int = 0  # of the skipped: a label purchase is in flight (app.domain.order_freeze)
 
 
 class OrderService:
@@ -78,6 +81,9 @@ class OrderService:
                 return self._change_in_bulk(tx, action, selection)
             ids = self._resolve(tx, selection.refs)
             rows = tx.orders.status_rows(order_ids=ids)
+            frozen = frozen_orders(tx, ids)
+            if frozen:
+                raise _frozen(action, frozen)
             refused = [
                 row
                 for row in rows
@@ -106,7 +112,9 @@ class OrderService:
         country = _country(selection.country) if selection.country else None
         now = self._clock()
         changed: list[int] = []
-        already = skipped = 0
+        already = skipped = in_flight = 0
+        # Orders a buy has in flight are left as they are (skipped), never changed under it.
+        frozen = frozen_orders(tx)
         for status, held_from, count in tx.orders.status_counts(country=country):
             target = next_status(action, status, held_from)
             if target is None:
@@ -115,15 +123,19 @@ class OrderService:
                 else:
                     skipped += count
                 continue
-            changed += tx.orders.move_status(
+            moved = tx.orders.move_status(
                 status=status,
                 held_from=held_from,
                 to_status=target,
                 to_held_from=status if action is StatusAction.HOLD else None,
                 now=now,
                 country=country,
+                exclude=frozen.keys(),
             )
-        return StatusChangeReport(action, tuple(sorted(changed)), already, skipped)
+            changed += moved
+            skipped += count - len(moved)
+            in_flight += count - len(moved)
+        return StatusChangeReport(action, tuple(sorted(changed)), already, skipped, in_flight)
 
     @staticmethod
     def _resolve(tx: StoreTransaction, refs: Sequence[str]) -> list[int]:
@@ -182,6 +194,18 @@ def _country(value: str) -> str:
             details={"country": value},
         )
     return code
+
+
+def _frozen(action: StatusAction, frozen: Mapping[int, str]) -> AppError:
+    ids = sorted(frozen)
+    reasons = [f"{order_id} ({frozen[order_id]})" for order_id in ids[:10]]
+    more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
+    return AppError(
+        f"Cannot {action.value} order{'s' if len(ids) > 1 else ''} {'; '.join(reasons)}{more}.",
+        hint=f"Nothing was changed. {FROZEN_HINT}",
+        kind=ErrorKind.CONFLICT,
+        details={"orders": ids, "frozen": True},
+    )
 
 
 def _refused(action: StatusAction, rows: list[StatusRow]) -> AppError:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from app.domain.customs import missing_customs_fields
+from app.domain.deadline import in_scope
 from app.domain.errors import AppError
 from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderStatus
@@ -322,6 +323,9 @@ class PreflightService:
             easypost_id=result.id or None,
         )
 
+    def _ask_pair(self, item: tuple[str, Address]) -> AddressCheck:
+        return self._ask(*item)
+
     def _verify(
         self, addresses: Sequence[Address], progress: Callable[[int, int], None] | None
     ) -> tuple[dict[str, AddressCheck], int]:
@@ -332,7 +336,7 @@ class PreflightService:
         fresh: list[AddressCheck] = []
         if todo:
             with ThreadPoolExecutor(max_workers=min(self._concurrency, len(todo))) as pool:
-                answers = pool.map(lambda item: self._ask(*item), todo)
+                answers = pool.map(in_scope(self._ask_pair), todo)
                 for done, check in enumerate(answers, start=1):
                     checks[check.address_hash] = check
                     if not _transient(check):

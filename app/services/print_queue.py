@@ -57,6 +57,7 @@ from app.infra.file_lock import ExclusiveFileLock
 from app.infra.settings import ConfiguredPrinter, PrinterSettings
 from app.services.audit import AuditAction
 from app.services.clock import Clock, utc_now
+from app.services.print_jobs import PrintSink, add_checked_job
 from app.store import Store, StoreTransaction
 from printers.errors import PrinterError, PrinterErrorKind
 from printers.models import PrinterModel
@@ -251,6 +252,10 @@ def choose_label_file(source: LabelSource, model: PrinterModel, labels_dir: Path
     )
 
 
+#: How often an idle (or paused) queue looks for jobs another process queued for its printer.
+FOREIGN_JOBS_POLL_S = 1.0
+
+
 class PrintQueue:
     """The serial queue of one printer. Create through PrintQueueService.queue_for."""
 
@@ -311,6 +316,7 @@ class PrintQueue:
                 self.uri, statuses=[PrintJobStatus.QUEUED, PrintJobStatus.PRINTING]
             )
             next_id = tx.print_jobs.max_id() + 1
+        self._seen_job_id = next_id - 1  # jobs after it are picked up by _adopt_foreign_jobs
         # jobs() shows what this queue settles: its own and those it took over.
         self._first_job_id = min([job.id for job in left], default=next_id)
         for job in left:
@@ -369,48 +375,44 @@ class PrintQueue:
         with self._enqueue_lock:
             self._check_open()
             with self._store.transaction(write=True) as tx:
-                source = tx.print_jobs.label_source(label_id)
-                if source is None:
-                    raise AppError(
-                        f"There is no label {label_id}.",
-                        kind=ErrorKind.NOT_FOUND,
-                        details={"label_id": label_id},
-                    )
-                if not source.live:
-                    raise AppError(
-                        f"Label {source.tracking_code} was refunded (or its refund is under "
-                        "way), so it must not be used.",
-                        hint="Buy a new label for the order if it still ships.",
-                        kind=ErrorKind.CONFLICT,
-                        details={"label_id": label_id, "order_id": source.order_id},
-                    )
-                if not reprint:
-                    existing = self._existing_job(tx.print_jobs.for_label(label_id))
-                    if existing is not None:
-                        return self._with_doubt(existing)
-                job = tx.print_jobs.add(label_id, self.uri, reprint=reprint, at=self._clock())
+                job, created = add_checked_job(
+                    tx, self.uri, label_id, reprint=reprint, at=self._clock()
+                )
+                if not created:
+                    return self._with_doubt(job)
                 if reprint:
                     self._record(tx, AuditAction.PRINT_REPRINT_QUEUED, job)
             with self._cond:
-                bisect.insort(self._pending, (job.sequence, job.id))
+                self._queue_locked(job)
                 self._cond.notify_all()
         self._emit(job)
         return job
 
-    def _existing_job(self, jobs: list[PrintJob]) -> PrintJob | None:
-        for job in reversed(jobs):
-            if job.status is PrintJobStatus.PRINTED:
-                return job
-            if job.active:
-                if job.printer_uri != self.uri:
-                    raise AppError(
-                        f"Label {job.tracking_code} is already queued on {job.printer_uri}.",
-                        hint="Skip it there first, or reprint it here.",
-                        kind=ErrorKind.CONFLICT,
-                        details={"label_id": job.label_id, "job_id": job.id},
-                    )
-                return job
-        return None
+    def _queue_locked(self, job: PrintJob) -> None:
+        """Put a queued job in its place (once: the poller may have seen it first)."""
+        entry = (job.sequence, job.id)
+        if entry not in self._pending:
+            bisect.insort(self._pending, entry)
+        self._seen_job_id = max(self._seen_job_id, job.id)
+
+    def _adopt_foreign_jobs(self) -> None:
+        """Jobs other processes queued for this printer (a CLI buy beside this window): this
+        queue holds the printer, so it prints them. One cheap query while nothing changed."""
+        with self._enqueue_lock:
+            with self._store.transaction() as tx:
+                newest = tx.print_jobs.max_id()
+                if newest <= self._seen_job_id:
+                    return
+                found = tx.print_jobs.queued_after(self.uri, self._seen_job_id)
+            with self._cond:
+                self._seen_job_id = max(self._seen_job_id, newest)
+                for job in found:
+                    self._queue_locked(job)
+                self._cond.notify_all()
+        if found:
+            _log.info("%s: %d label(s) queued by another process", self.uri, len(found))
+            for job in found:  # listeners (the Print queue panel) show each new job
+                self._emit(job)
 
     def reprint(self, label_id: int) -> PrintJob:
         """Queue another copy of an already printed (or skipped) label."""
@@ -628,11 +630,18 @@ class PrintQueue:
         while True:
             with self._cond:
                 while not self._closed and (self._pause is not None or not self._pending):
-                    self._cond.wait()
+                    if not self._cond.wait(timeout=FOREIGN_JOBS_POLL_S):
+                        break  # a look at jobs other processes queued for this printer
                 if self._closed:
                     return
-                job_id = self._pending[0][1]
+                job_id = self._pending[0][1] if self._pause is None and self._pending else None
                 self._current = job_id
+            if job_id is None:
+                try:
+                    self._adopt_foreign_jobs()
+                except Exception:  # noqa: BLE001 (a busy or locked database: look again later)
+                    _log.exception("Looking for queued jobs of %s failed", self.uri)
+                continue
             try:
                 self._print_one(job_id)
             except Exception as error:  # noqa: BLE001 (a bug: logged, the queue pauses and says so)
@@ -978,6 +987,18 @@ class PrintQueueService:
     def queues(self) -> list[PrintQueue]:
         with self._lock:
             return list(self._queues.values())
+
+    def sink_for(self, uri_or_name: str | None = None) -> PrintSink:
+        """Where bought labels go for a printer: its queue here, or, when another Packdesk
+        process holds that printer (the window beside a CLI buy), queued rows that the holder
+        prints (it picks up new jobs for its printer within FOREIGN_JOBS_POLL_S)."""
+        printer = self.resolve(uri_or_name)
+        try:
+            return PrintSink(printer.name, canonical_uri(printer.uri), self.queue_for(printer.uri))
+        except AppError as error:
+            if error.kind is not ErrorKind.CONFLICT or "lock" not in error.details:
+                raise
+            return PrintSink(printer.name, canonical_uri(printer.uri), None, store=self._store)
 
     def labels_to_print(self, batch_id: int, *, reprint: bool = False) -> list[int]:
         """A batch's live labels in group order: with `reprint` all of them, else those never

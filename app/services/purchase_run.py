@@ -18,6 +18,7 @@ from app.postage.models import LabelFormat
 from app.services import fault_hooks
 from app.services.audit import AuditAction
 from app.services.buy_plan import Plan, PlannedOrder, rate_request_for
+from app.services.order_freeze import current_for_intent
 from app.services.preflight import BlockedOrder, PreflightService
 from app.services.purchase_results import (
     BuyProgress,
@@ -350,16 +351,29 @@ class _Run:
         reference = new_reference(planned.order_id)
         try:
             with store.transaction(write=True) as tx:
-                purchase = tx.purchases.add_intent(
-                    order_id=planned.order_id,
-                    batch_id=self.batch.id,
-                    reference=reference,
-                    now=self.steps.clock(),
-                    service=planned.service,
-                )
+                # Held, cancelled or re-imported since the plan: the stored order decides.
+                current = current_for_intent(tx, planned)
+                if not isinstance(current, str):
+                    purchase = tx.purchases.add_intent(
+                        order_id=planned.order_id,
+                        batch_id=self.batch.id,
+                        reference=reference,
+                        now=self.steps.clock(),
+                        service=planned.service,
+                    )
         except AppError as error:
             self._fail(planned, None, error.message)
             return None
+        if isinstance(current, str):
+            self._block(planned, None, current)
+            return None
+        if self.verify_addresses and current.order.recipient != planned.order.recipient:
+            # Re-imported since the plan: the address to send is not the one checked above.
+            check = tools.preflight.verify(current.order.recipient)
+            if not check.verified:
+                self._block(current, purchase, f"address not verified: {check.message}")
+                return None
+        planned = current
         fault_hooks.reached(PurchaseState.INTENT.value)
         try:
             request = rate_request_for(

@@ -17,6 +17,7 @@ from pathlib import Path
 from app.domain import purchase_journal as rules
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import PurchaseState
+from app.domain.order_freeze import address_snapshot
 from app.domain.purchase_journal import RecordFailure, Step
 from app.postage.models import PurchasedLabel, Rate
 from app.services import fault_hooks
@@ -289,6 +290,7 @@ class JournalSteps:
                         batch_id=purchase.batch_id,
                         purchase_id=purchase.id,
                         from_address_key=_from_key(tx),
+                        to_address=address_snapshot(order.recipient) if order else None,
                     )
                 )
                 tx.purchases.update(

@@ -270,6 +270,13 @@ class RefundService:
                     if current is None
                     else refund_refusal(_facts(current), now)
                 )
+                if reason is None and current is not None and current.refund_status == REQUESTED:
+                    # Another window or command is asking right now (or its answer was lost):
+                    # asking again would count the refund twice. `refund status` settles it.
+                    reason = (
+                        "its refund is being asked by another window or command (or that "
+                        "answer was lost: `packdesk-cli refund status` asks EasyPost)"
+                    )
                 if reason is None and current is not None:
                     if tx.shipping.note_refund_requested(
                         label.label_id,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.domain.after_labels import DELIVERED, UNMOVED_TRACKING_STATUSES
+from app.domain.deadline import in_scope
 from app.domain.errors import AppError
 from app.domain.fulfilment import LabelStatus
 from app.postage.gateway import EasyPostGateway
@@ -119,7 +120,7 @@ class TrackingService:
         workers = min(self._concurrency, len(todo))
         lines: list[TrackingLine] = []
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tracking") as pool:
-            fetch = functools.partial(self._fetch, cancel=cancel)
+            fetch = in_scope(functools.partial(self._fetch, cancel=cancel))
             for label, answer in zip(todo, pool.map(fetch, todo), strict=True):
                 if answer is None:
                     continue  # cancelled before it was asked

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import ColumnElement, Connection, Table, cast, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from app.store.changes import mark_written
 
@@ -63,3 +64,10 @@ def insert_rows(
         # The same exception classes as every other statement (IntegrityError, ...).
         raise DBAPIError.instance(statement, None, error, dbapi_error) from error
     mark_written(connection)
+
+
+def json_text_field(session: Session, column: Any, name: str) -> ColumnElement[Any]:
+    """The text of field `name` in the JSON object stored as text in `column`, per engine."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(column, postgresql.JSONB).op("->>")(name)
+    return func.json_extract(column, f"$.{name}")

@@ -6,14 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LIVE_LABEL_STATUSES, LabelStatus
 from app.domain.orders import OrderStatus
+from app.store.dialects import json_text_field
 from app.store.models import OrderRow
 from app.store.models_fulfilment import LabelRow
 
@@ -37,6 +39,38 @@ class NewLabel:
     label_path: str | None = None
     preview_path: str | None = None
     from_address_key: str = ""
+    #: The recipient the label was bought for (app.domain.order_freeze.address_snapshot).
+    to_address: str | None = None
+
+
+#: The order columns a label's address snapshot is compared with (app.domain.order_freeze).
+_ADDRESS_FIELDS = (
+    "name",
+    "company",
+    "street1",
+    "street2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+)
+
+
+def _order_column(name: str) -> Any:
+    """The orders column of an address field (the recipient's name is `recipient_name`)."""
+    return OrderRow.recipient_name if name == "name" else getattr(OrderRow, name)
+
+
+@dataclass(frozen=True, slots=True)
+class AddressMismatch:
+    """A live label whose address snapshot differs (exactly) from its order's address."""
+
+    label_id: int
+    order_id: int
+    external_id: str
+    tracking_code: str
+    to_address: str
+    order_address: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +99,12 @@ class LabelRecord:
     first_scan_at: datetime | None
     delivered_at: datetime | None
     from_address_key: str
+    to_address: str | None = None
+    superseded_at: datetime | None = None
 
     @property
     def is_live(self) -> bool:
-        return self.status in LIVE_LABEL_STATUSES
+        return self.status in LIVE_LABEL_STATUSES and self.superseded_at is None
 
 
 #: Columns update() may change (identity, money and order stay as bought).
@@ -85,6 +121,7 @@ UPDATABLE_COLUMNS = frozenset(
         "tracking_status",
         "first_scan_at",
         "delivered_at",
+        "superseded_at",
     }
 )
 
@@ -122,6 +159,7 @@ class LabelRepository:
             bought_at=label.bought_at,
             status=LabelStatus.LIVE.value,
             from_address_key=label.from_address_key,
+            to_address=label.to_address,
         )
         try:
             with self._session.begin_nested():
@@ -169,7 +207,11 @@ class LabelRepository:
 
     def live_for_order(self, order_id: int) -> LabelRecord | None:
         row = self._session.scalar(
-            select(LabelRow).where(LabelRow.order_id == order_id, LabelRow.status.in_(_LIVE))
+            select(LabelRow).where(
+                LabelRow.order_id == order_id,
+                LabelRow.status.in_(_LIVE),
+                LabelRow.superseded_at.is_(None),
+            )
         )
         return None if row is None else _to_record(row)
 
@@ -183,10 +225,62 @@ class LabelRepository:
                     select(LabelRow.order_id).where(
                         LabelRow.order_id.in_(ids[start : start + _CHUNK]),
                         LabelRow.status.in_(_LIVE),
+                        LabelRow.superseded_at.is_(None),
                     )
                 )
             )
         return found
+
+    def address_mismatches(self, order_ids: Iterable[int] | None = None) -> list[AddressMismatch]:
+        """Live labels whose stored address differs from their order's, field by field.
+
+        Exact comparison in SQL (one pass, no rows for the labels that match, which is nearly
+        all of them); the caller applies the domain's looser rule to what comes back.
+        """
+        differs = or_(
+            *(
+                func.coalesce(json_text_field(self._session, LabelRow.to_address, name), "")
+                != func.coalesce(_order_column(name), "")
+                for name in _ADDRESS_FIELDS
+            )
+        )
+        query = (
+            select(
+                LabelRow.id,
+                LabelRow.order_id,
+                OrderRow.external_id,
+                LabelRow.tracking_code,
+                LabelRow.to_address,
+                *(_order_column(name) for name in _ADDRESS_FIELDS),
+            )
+            .join(OrderRow, OrderRow.id == LabelRow.order_id)
+            .where(
+                LabelRow.to_address.is_not(None),
+                LabelRow.status.in_(_LIVE),
+                LabelRow.superseded_at.is_(None),
+                differs,
+            )
+            .order_by(LabelRow.order_id)
+        )
+        ids = None if order_ids is None else list(order_ids)
+        rows = []
+        if ids is None:
+            rows = list(self._session.execute(query))
+        else:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                rows.extend(self._session.execute(query.where(LabelRow.order_id.in_(chunk))))
+        return [
+            AddressMismatch(
+                label_id=row[0],
+                order_id=row[1],
+                external_id=row[2],
+                tracking_code=row[3],
+                to_address=row[4],
+                order_address=dict(zip(_ADDRESS_FIELDS, row[5:], strict=True)),
+            )
+            for row in rows
+        ]
 
     def for_order(self, order_id: int) -> list[LabelRecord]:
         """Every label of the order, oldest first (refunded ones too)."""

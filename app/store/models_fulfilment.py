@@ -90,7 +90,11 @@ class LabelRow(Base):
             "uq_labels_live_order",
             "order_id",
             unique=True,
-            sqlite_where=text(_in_list("status", LIVE_LABEL_STATUSES)),
+            # A label superseded by a relabel (its refund asked) is no longer the order's
+            # postage (revision 0005).
+            sqlite_where=text(
+                f"{_in_list('status', LIVE_LABEL_STATUSES)} AND superseded_at IS NULL"
+            ),
         ),
     )
 
@@ -120,6 +124,11 @@ class LabelRow(Base):
     delivered_at: Mapped[datetime | None]
     # Which ship-from address the label was bought from (SCAN forms are per from-address).
     from_address_key: Mapped[str] = mapped_column(Text, default="")
+    # The recipient the label was bought for, as JSON (revision 0005; NULL before it): a later
+    # difference from the order's address means "needs relabel".
+    to_address: Mapped[str | None] = mapped_column(Text)
+    # Set when a relabel refunded this label and bought the order a new one (revision 0005).
+    superseded_at: Mapped[datetime | None]
 
 
 class PrintJobRow(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -312,8 +312,10 @@ class OrderRepository:
         to_held_from: OrderStatus | None,
         now: datetime,
         country: str | None = None,
+        exclude: Collection[int] = (),
     ) -> list[int]:
-        """Move every order in (status, held_from) [in `country`] to the new status; its ids.
+        """Move every order in (status, held_from) [in `country`], except `exclude`, to the
+        new status; its ids.
 
         Run inside a write transaction, so the ids read are exactly the rows updated.
         """
@@ -325,6 +327,8 @@ class OrderRepository:
         ]
         if country is not None:
             conditions.append(_orders.c.country == country)
+        if exclude:
+            conditions.append(_orders.c.id.not_in(list(exclude)))
         ids = list(
             self._session.scalars(select(_orders.c.id).where(*conditions).order_by(_orders.c.id))
         )

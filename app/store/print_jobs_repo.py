@@ -75,6 +75,19 @@ class PrintJobRepository:
         rows = self._session.execute(query.order_by(PrintJobRow.sequence, PrintJobRow.id))
         return [_to_job(row) for row in rows]
 
+    def queued_after(self, printer_uri: str, after_id: int) -> list[PrintJob]:
+        """The printer's queued jobs newer than `after_id` (another process queued them)."""
+        rows = self._session.execute(
+            _job_query()
+            .where(
+                PrintJobRow.printer_uri == printer_uri,
+                PrintJobRow.status == PrintJobStatus.QUEUED.value,
+                PrintJobRow.id > after_id,
+            )
+            .order_by(PrintJobRow.sequence, PrintJobRow.id)
+        )
+        return [_to_job(row) for row in rows]
+
     def for_label(self, label_id: int) -> list[PrintJob]:
         """Every job of one label, oldest first."""
         rows = self._session.execute(

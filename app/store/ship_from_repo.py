@@ -71,6 +71,25 @@ class ShipFromRepository:
             self._session.refresh(row)
         return _to_ship_from(row)
 
+    def update(self, label: str, ship_from: ShipFromAddress) -> ShipFromAddress | None:
+        """Replace `label`'s name and address (the default flag is kept); None when absent."""
+        row = self._session.scalar(select(ShipFromRow).where(ShipFromRow.label == label))
+        if row is None:
+            return None
+        a = ship_from.address
+        row.label = ship_from.label
+        row.name, row.company = a.name, a.company
+        row.street1, row.street2 = a.street1, a.street2
+        row.city, row.state, row.postal_code, row.country = (
+            a.city,
+            a.state,
+            a.postal_code,
+            a.country,
+        )
+        row.phone, row.email = a.phone, a.email
+        self._session.flush()
+        return _to_ship_from(row)
+
     def set_default(self, label: str) -> bool:
         """Make `label` the only default; False when there is no such address."""
         if self.get(label) is None:

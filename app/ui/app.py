@@ -37,7 +37,9 @@ def build_window(ctx: AppContext) -> tuple[MainWindow, Callable[[], None]]:
     Uncaught exceptions in slots go to the window's ErrorPresenter: a known error shows its
     hint, a bug opens the crash dialog. Call the undo after the event loop ends.
     """
-    window = MainWindow(ctx)
+    # A desk that still lacks a key, a sender or a printer opens on Setup (the demo sets up
+    # itself while the window shows).
+    window = MainWindow(ctx, open_setup_first=not ctx.options.demo)
     restore_hook = window.presenter.install_excepthook()
     return window, restore_hook
 

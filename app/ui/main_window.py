@@ -20,15 +20,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import AppContext
-
-if TYPE_CHECKING:
-    from app.ui.live_status import LiveStatus
+from app.infra.settings import EasyPostMode
+from app.services.setup_checklist import SetupState
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
+from app.ui.panels.setup_panel import SetupPanel
 from app.ui.services import ContextServices
 from app.ui.style import STYLE_SHEET
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import MessageBar
+from app.ui.widgets.mode_indicator import ModeIndicator
+
+if TYPE_CHECKING:
+    from app.ui.live_status import LiveStatus
 
 PanelFactory = Callable[[TaskRunner, ErrorPresenter], Panel]
 
@@ -50,6 +54,8 @@ class MainWindow(QMainWindow):
         runner: the task runner (the app passes its own; a default one is made otherwise).
         presenter: the error presenter (likewise).
         panel_specs: the panels to show; `default_panel_specs(ctx)` when omitted.
+        open_setup_first: show Setup when the desk lacks a key, a sender or a printer (the
+            app's start asks for it; windows built for other purposes stay where they are).
     """
 
     def __init__(
@@ -58,6 +64,8 @@ class MainWindow(QMainWindow):
         runner: TaskRunner | None = None,
         presenter: ErrorPresenter | None = None,
         panel_specs: list[PanelSpec] | None = None,
+        *,
+        open_setup_first: bool = False,
     ) -> None:
         super().__init__()
         self._ctx = ctx
@@ -104,6 +112,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self._summary, 1)
         self.statusBar().addPermanentWidget(self._roll)
         self.statusBar().addPermanentWidget(self._busy)
+        self.mode_indicator = ModeIndicator(self)  # the real mode arrives with the checklist
+        if ctx.options.sandbox or ctx.options.demo:
+            self.mode_indicator.show_mode(EasyPostMode.SANDBOX)
+        self.statusBar().addPermanentWidget(self.mode_indicator)
         self.statusBar().addPermanentWidget(self._database)
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
 
@@ -125,10 +137,26 @@ class MainWindow(QMainWindow):
             roll_changed = getattr(panel, "roll_changed", None)
             if roll_changed is not None:
                 roll_changed.connect(self._roll.setText)
+        self._navigated = False  # the user moved before the checklist came: do not yank them
         self._nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._install_actions(specs)
         if specs:
             self._nav.setCurrentRow(0)
+        self._setup_checked = not open_setup_first  # nothing to open first when not asked
+        setup = self.panels.get("setup")
+        if isinstance(setup, SetupPanel):
+            setup.checklist_loaded.connect(self._on_setup_checked)
+            setup.check()
+
+    @Slot(object)
+    def _on_setup_checked(self, state: SetupState) -> None:
+        self.mode_indicator.show_mode(state.running_mode, state.saved_mode)
+        first, self._setup_checked = not self._setup_checked, True  # only the first checklist
+        # A desk that lacks a key, a sender or a printer opens on Setup (the demo sets itself up).
+        if first and not state.complete and not self._ctx.options.demo and not self._navigated:
+            panel = self.show_panel("setup")
+            if isinstance(panel, SetupPanel):
+                panel.show_first_missing()
 
     def _install_actions(self, specs: list[PanelSpec]) -> None:
         for number, spec in enumerate(specs[:9], start=1):
@@ -146,6 +174,7 @@ class MainWindow(QMainWindow):
         self.addAction(import_action)
 
     def show_panel(self, key: str) -> Panel:
+        self._navigated = True  # chosen on purpose: the opens-first rule leaves it alone
         panel = self.panels[key]
         self._nav.setCurrentRow(self._stack.indexOf(panel))
         return panel
@@ -174,6 +203,7 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         self._stack.setCurrentIndex(row)
+        self._navigated = self._navigated or row > 0
         panel = self.current_panel()
         if panel is not None:
             self._summary.setText("")
@@ -233,5 +263,10 @@ def default_panel_specs(services: ContextServices) -> list[PanelSpec]:
     """The day's panels, each handed only the services it uses."""
     from app.ui.panels.factory import foundation_panel_specs
     from app.ui.panels.fulfilment_factory import fulfilment_panel_specs
+    from app.ui.panels.setup_factory import setup_panel_specs
 
-    return [*foundation_panel_specs(services), *fulfilment_panel_specs(services)]
+    return [
+        *foundation_panel_specs(services),
+        *fulfilment_panel_specs(services),
+        *setup_panel_specs(services),
+    ]

@@ -109,7 +109,7 @@ def test_scanform_refund_track_batches_pickup(desk: Desk, cli) -> None:  # type:
 
     code, out = cli("refund", "--label", str(first.id), "--yes", "--json")
     refused = json.loads(out)
-    assert code == 1 and refused["refused"] == 1
+    assert code == 4 and refused["refused"] == 1  # nothing refunded (app.cli.exit_codes)
     assert "SCAN form" in refused["lines"][0]["reason"]
 
     desk.sandbox.advance(61)

@@ -12,6 +12,7 @@ from app.domain.groups import group_id_for
 from app.postage.gateway import EasyPostGateway
 from app.services.buy_and_print import BuyAndPrintService, PrintQueues
 from app.services.buy_plan import Selection
+from app.services.print_jobs import PrintSink
 from app.services.purchase import BuyProgress
 from app.store import Store
 from tests.services.purchase_world import purchase_service, seed, us_order
@@ -27,7 +28,7 @@ class FakeQueue:
         self.refuse = refuse or set()
         self.lock = threading.Lock()
 
-    def enqueue(self, label_id: int) -> None:
+    def enqueue(self, label_id: int, *, reprint: bool = False) -> None:
         if label_id in self.refuse:
             raise AppError("Printer unplugged.", hint="Plug it in.", kind=ErrorKind.PRINTER)
         with self.lock:
@@ -46,9 +47,9 @@ class FakeQueues:
         self.queue = queue
         self.asked: list[str | None] = []
 
-    def queue_for(self, uri_or_name: str | None = None) -> Any:
+    def sink_for(self, uri_or_name: str | None = None) -> PrintSink:
         self.asked.append(uri_or_name)
-        return self.queue
+        return PrintSink("desk", "virtual://desk", cast(Any, self.queue))
 
 
 def test_a_resumed_buy_queues_the_labels_an_interrupted_run_left(

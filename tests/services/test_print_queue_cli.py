@@ -45,7 +45,11 @@ def test_printers_add_default_list_remove(
     assert main(["printers", "remove", "back"]) == 0
     assert main(["printers", "remove", "back"]) == 1
     settings = json.loads(profile_paths(base=_isolated_home).settings.read_text())
-    assert settings["printers"] == {"configured": [{"name": "desk", "uri": "usb://0a5f:0185"}]}
+    # One rule with the Setup panel: the first printer left becomes the default.
+    assert settings["printers"] == {
+        "configured": [{"name": "desk", "uri": "usb://0a5f:0185"}],
+        "default": "desk",
+    }
 
 
 def test_printers_status_and_discover_on_emulated_usb(

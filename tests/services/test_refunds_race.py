@@ -59,3 +59,23 @@ def test_a_refunded_label_whose_order_was_bought_again_does_not_crash(
     with desk.store.transaction() as tx:
         assert tx.shipping.label(old.id).status == "refunded"  # type: ignore[union-attr]
         assert tx.shipping.label(new.id).status == "live"  # type: ignore[union-attr]
+
+
+def test_a_refund_another_process_is_asking_right_now_is_not_asked_twice(
+    desk: Desk,  # noqa: F811
+) -> None:
+    """Two `refund --batch` at once: both read the label eligible, the first wrote `requested`
+    and is asking; the second must not ask again (it did: both reported the refund)."""
+    refunds = RefundService(desk.store, desk.gateway, desk.audit, clock=desk.clock)
+    (order_id,) = desk.orders(1)
+    label = desk.buy(order_id)
+    with desk.store.transaction(write=True) as tx:  # what the first process wrote
+        tx.shipping.note_refund_requested(
+            label.id,
+            expected_refund_status=None,
+            refund_status="requested",
+            requested_at=desk.clock(),
+        )
+    (line,) = refunds.refund(refunds.labels(label_ids=[label.id]), refresh_tracking=False).lines
+    assert line.status == "refused" and "another window or command" in line.reason
+    assert not [e for e in desk.sandbox.ledger() if e.get("event") == "refund_submitted"]

@@ -11,17 +11,25 @@ import pytest
 
 from app.services.batches import BatchOverviewService
 from app.services.catalog import CatalogService
+from app.services.database_backup import DatabaseBackupService
 from app.services.demo import DemoSeeder
+from app.services.desk_settings import DeskSettingsService
+from app.services.easypost_setup import EasyPostSetupService
 from app.services.estimate import EstimateService
+from app.services.group_defaults import GroupDefaultsService
 from app.services.grouping import GroupingService
 from app.services.importing import ImportService
 from app.services.orders import OrderService
 from app.services.pickups import PickupService
 from app.services.print_queue import PrintQueue, PrintQueueService
+from app.services.printer_setup import PrinterSetupService
 from app.services.purchase import PurchaseService
 from app.services.refunds import RefundService
+from app.services.relabel import RelabelService
 from app.services.scan_forms import ScanFormService
 from app.services.scan_to_ship import ScanToShipService
+from app.services.setup_checklist import SetupChecklistService
+from app.services.ship_from import ShipFromService
 from app.services.tracking import TrackingService
 
 GUARDED: dict[type, tuple[str, ...]] = {
@@ -50,6 +58,23 @@ GUARDED: dict[type, tuple[str, ...]] = {
     RefundService: ("labels", "check", "refund", "status", "reminders"),
     PickupService: ("schedule", "confirm", "cancel", "list"),
     TrackingService: ("current", "refresh", "refresh_labels"),
+    EasyPostSetupService: ("overview", "set_mode", "set_key", "clear_key", "test_connection"),
+    SetupChecklistService: ("check",),
+    ShipFromService: ("list_addresses", "add", "update", "verify", "set_default"),
+    PrinterSetupService: (
+        "printers",
+        "add",
+        "remove",
+        "set_default",
+        "set_options",
+        "discover",
+        "status",
+        "print_test_label",
+    ),
+    DatabaseBackupService: ("backup",),
+    GroupDefaultsService: ("apply_to_new_groups",),
+    DeskSettingsService: ("load", "save"),
+    RelabelService: ("needing_relabel", "relabel"),
 }
 
 

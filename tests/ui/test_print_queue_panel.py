@@ -12,11 +12,12 @@ from pytestqt.qtbot import QtBot
 from app.bootstrap import AppContext, RuntimeOptions, build_context
 from app.domain.printing import PrintJobStatus, QueueState
 from app.infra.settings import ConfiguredPrinter, PrinterSettings
-from app.ui.dialogs.printers_dialog import PrintersDialog, SettingsPrinters
 from app.ui.errors import CrashDialog, ErrorPresenter
 from app.ui.main_window import MainWindow
 from app.ui.panels.buy_panel import BuyPanel
 from app.ui.panels.print_queue_panel import PrintQueuePanel
+from app.ui.panels.setup_panel import SetupPanel
+from app.ui.panels.setup_printers import PrintersPage
 from app.ui.tasks import TaskRunner
 from printers.discovery import FoundPrinter
 from tests.printers.emulators.fixtures import (  # noqa: F401 (pytest fixtures)
@@ -98,18 +99,22 @@ def test_paper_out_pauses_with_the_fix_and_resume_prints_each_label_once(
         timeout=30_000,
     )
     qtbot.waitUntil(lambda: len(engine.printed) == len(bought), timeout=10_000)
-    assert panel.state_label.text().startswith("Ready")
+    # The printer has the last label before the queue's "ready" reaches the GUI thread.
+    qtbot.waitUntil(lambda: panel.state_label.text().startswith("Ready"), timeout=10_000)
     qtbot.waitUntil(lambda: window.runner.active_count == 0, timeout=10_000)
     assert window.runner.wait_for_idle(10_000)
     assert crashes == []
     assert guard.on_gui_thread == []
 
 
-def test_printers_dialog_adds_from_discovery_sets_default_and_removes(
+def test_setup_printers_page_adds_from_discovery_sets_default_and_removes(
     qtbot: QtBot, tmp_path: Path, default_emulated_usb: MakeBackend
 ) -> None:
+    """What the Printers dialog did, now on Setup > Printers over PrinterSetupService."""
     default_emulated_usb("zd421-203")
     from app.infra.settings import SettingsStore
+    from app.services.print_queue import open_configured_printer
+    from app.services.printer_setup import PrinterSetupService
     from printers.discovery import discover
 
     store = SettingsStore(tmp_path / "settings.json")
@@ -122,46 +127,59 @@ def test_printers_dialog_adds_from_discovery_sets_default_and_removes(
         discovered_on.append(threading.current_thread() is threading.main_thread())
         return discover()
 
-    dialog = PrintersDialog(
-        runner,
-        ErrorPresenter(),
-        settings=SettingsPrinters(store),
-        discover=discover_off_the_gui_thread,
+    service = PrinterSetupService(
+        store, open_configured_printer, discover=discover_off_the_gui_thread
     )
-    qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.discovered, timeout=10_000) as found:
-        dialog.discover_button.click()
+    page = PrintersPage(runner, ErrorPresenter(), printers=service)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.discovered, timeout=10_000) as found:
+        page.discover_button.click()
     assert discovered_on == [False]
     (zebra,) = found.args[0]
     assert zebra.uri.startswith("usb://0a5f:0185")
-    dialog.found_view.selectRow(0)
-    dialog.found_view.activated.emit(dialog.found_model.index(0, 0))
-    assert dialog.uri_edit.text() == zebra.uri
-    assert dialog.model_combo.currentData() == "zd421-203"
-    with qtbot.waitSignal(dialog.printers_changed, timeout=10_000) as saved:
-        dialog.add_button.click()
-    assert saved.args[0].default == dialog.name_edit.text()  # the first becomes the default
+    page.found_view.selectRow(0)
+    page.found_view.activated.emit(page.found_model.index(0, 0))
+    assert page.uri_edit.text() == zebra.uri
+    assert page.model_combo.currentData() == "zd421-203"
+    with qtbot.waitSignal(page.changed, timeout=10_000) as saved:
+        page.add_button.click()
+    assert saved.args[0].default == page.name_edit.text()  # the first becomes the default
 
-    dialog.name_edit.setText("Test virtual")
-    dialog.uri_edit.setText("virtual://test")
-    dialog.model_combo.setCurrentIndex(0)
-    with qtbot.waitSignal(dialog.printers_changed, timeout=10_000):
-        dialog.add_button.click()
-    dialog.view.selectRow(dialog.model.row_of("Test virtual") or 0)
-    with qtbot.waitSignal(dialog.printers_changed, timeout=10_000) as saved:
-        dialog.default_button.click()
+    page.name_edit.setText("Test virtual")
+    page.uri_edit.setText("virtual://test")
+    page.model_combo.setCurrentIndex(0)
+    with qtbot.waitSignal(page.changed, timeout=10_000):
+        page.add_button.click()
+    page.view.selectRow(page.model.row_of("Test virtual") or 0)
+    with qtbot.waitSignal(page.changed, timeout=10_000) as saved:
+        page.default_button.click()
     assert saved.args[0].default == "Test virtual"
     assert store.load().printers.resolve(None).uri == "virtual://test"
 
-    # A duplicate URI is refused with the reason, and nothing is saved.
-    dialog.name_edit.setText("Again")
-    dialog.uri_edit.setText("virtual://test")
-    dialog.add_button.click()
-    assert "configured already" in dialog.message_bar.text()
+    # A duplicate URI is refused with the reason (by the service), and nothing is saved.
+    page.name_edit.setText("Again")
+    page.uri_edit.setText("virtual://test")
+    with qtbot.waitSignal(runner.failed, timeout=10_000):
+        page.add_button.click()
+    qtbot.waitUntil(lambda: "configured already" in page.message_bar.text())
 
-    dialog.view.selectRow(dialog.model.row_of("Test virtual") or 0)
-    with qtbot.waitSignal(dialog.printers_changed, timeout=10_000) as saved:
-        dialog.remove_button.click()
+    page.view.selectRow(page.model.row_of("Test virtual") or 0)
+    with qtbot.waitSignal(page.changed, timeout=10_000) as saved:
+        page.remove_button.click()
     assert [p.uri for p in saved.args[0].configured] == [zebra.uri]
-    assert saved.args[0].default != "Test virtual"
+    assert saved.args[0].default == saved.args[0].configured[0].name  # the first one left
     assert runner.wait_for_idle(10_000)
+
+
+def test_the_print_queue_printers_button_opens_setup_printers(
+    qtbot: QtBot, demo_ctx: AppContext, guard: ThreadGuard
+) -> None:
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    queue = window.show_panel("print")
+    assert isinstance(queue, PrintQueuePanel)
+    queue.manage_button.click()
+    setup = window.current_panel()
+    assert isinstance(setup, SetupPanel) and setup.tabs.currentWidget() is setup.printers
+    assert window.runner.wait_for_idle(15_000)

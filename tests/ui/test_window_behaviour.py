@@ -121,6 +121,7 @@ def test_every_panel_opens_on_an_empty_database_without_errors(
             "print",
             "scan",
             "labels",
+            "setup",
         ]
         assert not any(isinstance(p, UnavailablePanel) for p in window.panels.values())
     assert shown_errors == []

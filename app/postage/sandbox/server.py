@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from app.domain.errors import AppError
+from app.postage.sandbox import discovery
 from app.postage.sandbox.clock import SandboxClock, Timings, iso_z
 from app.postage.sandbox.faults import FaultConfig, FaultInjector, parse_fault_spec
 from app.postage.sandbox.handlers import SandboxApi
@@ -438,11 +439,16 @@ class SandboxServer:
         self._thread.start()
         self._ticker = threading.Thread(target=self._tick_loop, name="sandbox-clock", daemon=True)
         self._ticker.start()
+        if self.store.path is not None:
+            # Other processes on this profile reach this sandbox instead of failing on its lock.
+            discovery.advertise(self.store.path, self.api_base)
         return self
 
     def stop(self) -> None:
         """Stop serving and write the state file."""
         self._ticker_stop.set()
+        if self._httpd is not None and self.store.path is not None:
+            discovery.withdraw(self.store.path, self.api_base)
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.deadline import Deadline
 from app.domain.errors import AppError
 from app.domain.groups import PackageGroup
 from app.domain.usps_services import SERVICES, service_title
@@ -120,6 +121,8 @@ class PrinterSettingsSource(Protocol):
 BUY_LANE = "buy"
 #: Pre-flight and estimates ask EasyPost (address checks, rates): a lane of their own too.
 ESTIMATE_LANE = "estimate"
+#: Seconds pre-flight and rates may take overall (app.domain.deadline; the CLI's --deadline).
+ESTIMATE_DEADLINE_S = 120.0
 
 _OWN_SERVICE = ""  # the service combo's "each group's own" choice (domestic and international)
 
@@ -349,6 +352,7 @@ class BuyPanel(Panel):
         self._buying: TaskHandle | None = None
         self._cancel: threading.Event | None = None
         self._estimating = False
+        self._estimate_cancel = threading.Event()  # Cancel during an estimate (its deadline)
         self._bridge = _BuyBridge(self)
         self._bridge.progressed.connect(self._on_buy_progressed)
         self._bridge.label_bought.connect(self._on_label_bought)
@@ -513,7 +517,10 @@ class BuyPanel(Panel):
             and self._outcome is not None
             and self._outcome.preflight.ready != ()
         )
-        self.cancel_button.setEnabled(busy and not (self._cancel and self._cancel.is_set()))
+        self.cancel_button.setEnabled(
+            (busy and not (self._cancel and self._cancel.is_set()))
+            or (self._estimating and not self._estimate_cancel.is_set())
+        )
         for widget in (self.service_combo, self.printer_combo, self.concurrency, self.view):
             widget.setEnabled(not busy)
 
@@ -529,10 +536,18 @@ class BuyPanel(Panel):
         groups = [r.group for r in self.selected_rows()]
         rolls, printer = self._rolls, self._roll_uri()
 
+        stop = self._estimate_cancel = threading.Event()
+
         def work() -> EstimateOutcome:
             plan = purchase.plan(selection)
-            report = purchase.preflight(selection)
-            rates = estimate.estimate(plan, orders=report.ready)
+            # A server that never answers ends the estimate at its deadline, not minutes later;
+            # Cancel ends it at once (requests on their way end at the deadline).
+            deadline = Deadline(ESTIMATE_DEADLINE_S, cancel=stop, what="the estimate")
+            with deadline.scope():
+                report = purchase.preflight(selection)
+                rates = estimate.estimate(plan, orders=report.ready)
+            if stop.is_set():
+                deadline.check()  # raises "Stopped: the estimate was cancelled."
             roll = _roll_check(rolls, printer, len(report.ready))
             rows = group_rows(groups, report, rates)
             return EstimateOutcome(selection, report, rates, rows, roll)
@@ -649,6 +664,8 @@ class BuyPanel(Panel):
 
     @Slot()
     def cancel_buy(self) -> None:
+        if self._estimating:
+            self._estimate_cancel.set()
         if self._cancel is not None:
             self._cancel.set()
             self.progress_text.setText(

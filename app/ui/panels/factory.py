@@ -31,7 +31,9 @@ def foundation_panel_specs(services: ContextServices) -> list[PanelSpec]:
     built: dict[str, Panel] = {}
 
     def build_orders(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
-        built["orders"] = OrdersPanel(runner, presenter, orders=orders)
+        built["orders"] = OrdersPanel(
+            runner, presenter, orders=orders, relabel=services.deferred("relabel_service")
+        )
         return built["orders"]
 
     def build_groups(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:

@@ -5,25 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.ui.dialogs.printers_dialog import PrintersDialog, SettingsPrinters
 from app.ui.errors import ErrorPresenter
 from app.ui.panels.base import Panel
 from app.ui.panels.buy_panel import BuyPanel
 from app.ui.panels.labels_panel import LabelsPanel
 from app.ui.panels.print_queue_panel import PrintQueuePanel
 from app.ui.panels.scan_panel import ScanStationPanel
+from app.ui.panels.setup_panel import open_setup_printers
+from app.ui.printer_settings import SettingsPrinters
 from app.ui.services import ContextServices
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from app.ui.main_window import PanelSpec
-    from printers.discovery import FoundPrinter
-
-
-def _discover() -> list[FoundPrinter]:
-    from printers.discovery import discover  # pyusb loads only when someone looks
-
-    return list(discover())
 
 
 def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
@@ -33,12 +27,6 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
     queues = services.deferred("print_queue_service")
     rolls = services.deferred("roll_supply_service")
     built: dict[str, Panel] = {}
-
-    def printers_changed() -> None:
-        for key in ("buy", "print"):
-            panel = built.get(key)
-            if panel is not None:
-                panel.refresh()
 
     def build_buy(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
         panel = BuyPanel(
@@ -64,12 +52,8 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
 
     def build_print(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
         def manage() -> None:
-            panel = built["print"]
-            dialog = PrintersDialog(
-                runner, presenter, settings=printers, discover=_discover, parent=panel
-            )
-            dialog.printers_changed.connect(lambda _s: printers_changed())
-            dialog.open()
+            # Printers are set up in one place: Setup > Printers (it marks this panel stale).
+            open_setup_printers(built["print"])
 
         panel = PrintQueuePanel(
             runner,
@@ -99,6 +83,7 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             tracking=services.deferred("tracking_service"),
             queues=queues,
             printers=printers,
+            relabel=services.deferred("relabel_service"),
         )
         return built["labels"]
 

@@ -3,7 +3,7 @@ forms (create, open the PDF), USPS pickups (schedule, confirm, cancel) and track
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.deadline import Deadline
 from app.infra.settings import PrinterSettings
 from app.services.batches import BatchDetail, BatchSummary
 from app.services.pickups import PickupRequest, PickupResult
@@ -95,6 +96,16 @@ class TrackingSource(Protocol):
     ) -> TrackingReport: ...
 
 
+#: Seconds a tracking refresh may take overall (app.domain.deadline; the CLI's --deadline).
+TRACKING_DEADLINE_S = 120.0
+
+
+class RelabelSource(Protocol):
+    """What the panel needs of app.services.relabel.RelabelService."""
+
+    def needing_relabel(self, order_ids: list[int] | None = None) -> Mapping[int, object]: ...
+
+
 class PrintQueuesSource(Protocol):
     """app.services.print_queue.PrintQueueService."""
 
@@ -119,6 +130,8 @@ class LabelRow:
 
     facts: LabelFacts
     refund: RefundCheck | None
+    #: The order's address changed after this label was bought (app.services.relabel).
+    needs_relabel: bool = False
 
 
 def _money(value: Decimal | None) -> str:
@@ -183,7 +196,20 @@ LABEL_COLUMNS = (
         sort=lambda r: natural_key(r.facts.order_external_id),
         width=70,
     ),
-    Column[LabelRow]("Tracking", lambda r: r.facts.tracking_code, width=220),
+    Column[LabelRow](
+        "Tracking",
+        lambda r: (
+            f"{r.facts.tracking_code} (needs relabel)" if r.needs_relabel else r.facts.tracking_code
+        ),
+        tooltip=lambda r: (
+            "The order's address changed after this label was bought: "
+            "packdesk-cli relabel --order N --yes refunds it and buys a new one"
+            if r.needs_relabel
+            else ""
+        ),
+        foreground=lambda r: "#9b2c2c" if r.needs_relabel else None,
+        width=220,
+    ),
     Column[LabelRow]("Service", lambda r: r.facts.service, width=120),
     Column[LabelRow](
         "Cost",
@@ -288,6 +314,7 @@ class LabelsPanel(Panel):
         tracking: TrackingSource,
         queues: PrintQueuesSource | None = None,
         printers: PrinterSettingsSource | None = None,
+        relabel: RelabelSource | None = None,
         confirm: Confirm = confirm_with_box,
         ask_pickup: AskPickup = PickupDialog.ask,
         parent: QWidget | None = None,
@@ -300,6 +327,7 @@ class LabelsPanel(Panel):
         self._tracking = tracking
         self._queues = queues
         self._printers = printers
+        self._relabel = relabel
         self.confirm = confirm
         self.ask_pickup = ask_pickup
         self._detail: BatchDetail | None = None
@@ -491,14 +519,15 @@ class LabelsPanel(Panel):
     def load_batch(self, reference: str) -> None:
         if self._runner.closing:
             return
-        batches, refunds = self._batches, self._refunds
+        batches, refunds, relabel = self._batches, self._refunds, self._relabel
         self._detail_generation += 1
         generation = self._detail_generation
 
         def fetch() -> _DetailLoad:
             detail = batches.show(reference)
             checks = {c.label_id: c for c in refunds.check(detail.labels)}
-            rows = [LabelRow(f, checks.get(f.label_id)) for f in detail.labels]
+            needs = relabel.needing_relabel([f.order_id for f in detail.labels]) if relabel else {}
+            rows = [LabelRow(f, checks.get(f.label_id), f.order_id in needs) for f in detail.labels]
             return _DetailLoad(detail, rows)
 
         def done(load: _DetailLoad) -> None:
@@ -754,7 +783,8 @@ class LabelsPanel(Panel):
                 seen += 1
                 progress(seen, None, f"{line.order}: {line.status}")
 
-            return service.refresh(on_progress=step)
+            with Deadline(TRACKING_DEADLINE_S, what="EasyPost (tracking)").scope():
+                return service.refresh(on_progress=step)
 
         def on_progress(event: ProgressEvent) -> None:
             self.message_bar.show_message(

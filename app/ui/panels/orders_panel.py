@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,6 +20,23 @@ from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, search_box, tool_row
+
+
+class RelabelSource(Protocol):
+    """What the panel needs of app.services.relabel.RelabelService."""
+
+    def needing_relabel(self, order_ids: list[int] | None = None) -> Mapping[int, object]: ...
+
+
+def _relabel_note(order_ids: list[int]) -> str:
+    """The summary's warning: labels bought for an address the order no longer has."""
+    if not order_ids:
+        return ""
+    shown = ", ".join(str(i) for i in order_ids[:8]) + (" …" if len(order_ids) > 8 else "")
+    return (
+        f" · ⚠ {len(order_ids):,} need relabel (address changed after the label was bought: "
+        f"orders {shown}; packdesk-cli relabel --order N --yes)"
+    )
 
 
 class OrdersSource(Protocol):
@@ -101,6 +118,7 @@ class _OrdersLoad:
     rows: PreparedRows[Order]
     counts: Counter[OrderStatus]
     summary: str
+    needs_relabel: frozenset[int] = frozenset()
 
 
 class OrdersPanel(Panel):
@@ -121,12 +139,20 @@ class OrdersPanel(Panel):
         presenter: ErrorPresenter,
         *,
         orders: OrdersSource,
+        relabel: RelabelSource | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
         self._orders = orders
-        self.model = RecordTableModel(ORDER_COLUMNS, key=lambda o: o.id, search_text=_search_text)
-        self.view = record_table(self, self.model, ORDER_COLUMNS, stretch_column=7)
+        self._relabel = relabel
+        #: Orders whose label was bought for another address (set on the GUI thread per load).
+        self.needs_relabel: frozenset[int] = frozenset()
+        columns = tuple(
+            self._tracking_column() if column.title == "Tracking" else column
+            for column in ORDER_COLUMNS
+        )
+        self.model = RecordTableModel(columns, key=lambda o: o.id, search_text=_search_text)
+        self.view = record_table(self, self.model, columns, stretch_column=7)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
@@ -166,25 +192,47 @@ class OrdersPanel(Panel):
         self._fill_status_filter(Counter())
         self._update_buttons()
 
+    def _tracking_column(self) -> Column[Order]:
+        """The tracking number, marked when the order needs a relabel."""
+
+        def flagged(order: Order) -> bool:
+            return order.id in self.needs_relabel
+
+        return Column[Order](
+            "Tracking",
+            lambda o: f"{o.tracking_code} (needs relabel)" if flagged(o) else o.tracking_code,
+            tooltip=lambda o: (
+                "The address changed after this label was bought: "
+                "packdesk-cli relabel --order N --yes refunds it and buys a new one"
+                if flagged(o)
+                else ""
+            ),
+            foreground=lambda o: "#9b2c2c" if flagged(o) else None,
+            width=150,
+        )
+
     # -- loading ------------------------------------------------------------------------------
 
     @Slot()
     def refresh(self) -> None:
-        source, model, sort = self._orders, self.model, self.model.sort_spec
+        source, model, sort, relabel = self._orders, self.model, self.model.sort_spec, self._relabel
 
         def fetch() -> _OrdersLoad:
             # Everything proportional to the number of orders happens here, on the worker.
             orders = source.list_orders()
+            needs = sorted(relabel.needing_relabel()) if relabel is not None else []
             return _OrdersLoad(
                 model.prepare(orders, sort),
                 Counter(o.status for o in orders),
-                self._summary(orders),
+                self._summary(orders) + _relabel_note(needs),
+                frozenset(needs),
             )
 
         self._load(fetch, self._on_orders_loaded, "Load orders")
 
     def _on_orders_loaded(self, load: _OrdersLoad) -> None:
         selected_ids = {o.id for o in selected_records(self.view, self.model)}
+        self.needs_relabel = load.needs_relabel
         self.model.set_rows(load.rows)
         self._fill_status_filter(load.counts)
         reselect(self.view, self.model, selected_ids, lambda o: o.id)
@@ -225,7 +273,8 @@ class OrdersPanel(Panel):
     @Slot(int)
     def _on_status_filter_changed(self, _index: int) -> None:
         status = self.status_filter.currentData()
-        self.model.set_predicate(None if status is None else (lambda o: o.status is status))
+        # Qt hands the enum back as a plain str: compare by value, not identity.
+        self.model.set_predicate(None if status is None else (lambda o: o.status == status))
 
     @Slot(str)
     def _on_search_text_changed(self, text: str) -> None:

@@ -40,7 +40,7 @@ class QueueSource(Protocol):
 
 
 class PrinterSettingsSource(Protocol):
-    """The configured printers (app.ui.printers_dialog.SettingsPrinters over SettingsStore)."""
+    """The configured printers (app.ui.printer_settings.SettingsPrinters over SettingsStore)."""
 
     def load(self) -> PrinterSettings: ...
 

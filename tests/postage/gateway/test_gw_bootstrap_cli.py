@@ -70,7 +70,12 @@ def test_cli_key_set_status_clear(
     out = capsys.readouterr()
     assert API_KEY not in out.out + out.err
     status = json.loads(out.out.split("\n}\n")[0].split("\n", 1)[1] + "\n}")
-    assert status["keys"][0] == {"mode": "test", "source": "keyring", "masked": "EZTK…cdef"}
+    assert status["keys"][0] == {
+        "mode": "test",
+        "source": "keyring",
+        "masked": "EZTK…cdef",
+        "problem": "",
+    }
     assert ("packdesk-easypost", "default:test") not in memory_keyring.store
 
 

@@ -146,3 +146,42 @@ def test_key_ignores_what_does_not_change_a_price() -> None:
     other_zip = request("10002")
     keys = {base.key, media.key, machinable.key, heavier.key, other_zip.key}
     assert len(keys) == 5
+
+
+def test_an_interrupted_quote_many_sends_no_more_requests() -> None:
+    """Ctrl+C in the middle of an estimate: the pool's workers stop asking, so the command ends
+    instead of sending every queued request first (the deadline bounds those on their way)."""
+    fake = FakeGateway()
+    quoter = RateQuoter(fake, concurrency=2)
+    reqs = [request(f"{10000 + n}") for n in range(40)]
+
+    interrupted = threading.Event()
+
+    def interrupt(done: int, _total: int) -> None:
+        if done >= 1:
+            interrupted.set()
+            raise KeyboardInterrupt
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            quoter.quote_many(reqs, progress=interrupt)
+        except BaseException as error:  # checked below
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    for _ in range(2):  # both workers are asking
+        assert fake.entered.acquire(timeout=10)
+    fake.gate.release()  # one answer: the caller is interrupted
+    assert interrupted.wait(10)
+    fake.gate.release()  # the other worker's answer
+    # Answer what is still on its way, until the interrupted call has returned.
+    while thread.is_alive():
+        if fake.entered.acquire(timeout=0.2):
+            fake.gate.release()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert [type(e) for e in errors] == [KeyboardInterrupt]
+    assert len(fake.calls) <= 4  # of 40: the workers stopped asking (2 at a time)

@@ -68,8 +68,10 @@ def test_keys_per_profile_and_mode_kept_apart(memory_keyring: MemoryKeyring) -> 
 
 def test_environment_key_wins(memory_keyring: MemoryKeyring) -> None:
     store = ApiKeyStore("desk1", environ={"EASYPOST_API_KEY": TEST_KEY})
-    assert store.get("production") == TEST_KEY
+    assert store.get("test") == TEST_KEY
     assert store.status("test").source == "env"
+    # ...but never in the other mode (tests/infra/test_key_kind.py).
+    assert "it will not be sent" in store.status("production").problem
 
 
 def test_locked_keyring_is_a_secrets_error_without_the_key(
