@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from app.services.buy_and_print import BuyAndPrintService
     from app.services.catalog import CatalogService
     from app.services.database_backup import DatabaseBackupService
+    from app.services.database_move import DatabaseMoveService
     from app.services.demo import DemoSeeder
     from app.services.desk_settings import DeskSettingsService
     from app.services.easypost_setup import EasyPostSetupService
@@ -102,8 +103,28 @@ class AppContext:
         return self.options.clock or system_clock
 
     @cached_property
+    def database_url(self) -> str | None:
+        """The PostgreSQL URL this run uses (--db, $PACKDESK_DB or the profile's), else None."""
+        from app.infra.database_target import chosen_database, is_server_url
+
+        chosen = chosen_database(self.settings_store.load(), self.options.db)
+        return chosen if is_server_url(chosen) else None
+
+    @property
+    def database_shown(self) -> str:
+        """The database as people may see it: the file, or the server URL without password."""
+        from app.infra.database_target import without_password
+
+        return without_password(self.database_url) if self.database_url else str(self.database_file)
+
+    @cached_property
     def database_file(self) -> Path:
-        """The SQLite file this run uses (--db, $PACKDESK_DB, or the profile's)."""
+        """The SQLite file this run uses (--db, $PACKDESK_DB, or the profile's).
+
+        On PostgreSQL, the local file this desk's side files sit beside (it is never a database).
+        """
+        if self.database_url is not None:
+            return self.paths.database.with_name("postgresql.local")
         return database_path(self.paths, self.options.db)
 
     # -- order cache and the services on it (opened on first use) ----------------------------
@@ -118,11 +139,24 @@ class AppContext:
             # is reported by open_store, with the fix.
             with contextlib.suppress(OSError):
                 private_dir(self.paths.root)
-        store = open_store(self.database_file)
+        if self.database_url is not None:
+            from app.infra.database_target import database_password
+
+            url = self.database_url
+            store = open_store(url, password=database_password(url), anchor=self.database_file)
+        else:
+            store = open_store(self.database_file)
         self._closers.append(store)
         for suffix in ("", "-wal", "-shm"):
             make_private(self.database_file.with_name(self.database_file.name + suffix))
         return store
+
+    @cached_property
+    def database_move_service(self) -> DatabaseMoveService:
+        from app.services.database_move import DatabaseMoveService
+
+        anchor = self.paths.database.with_name("postgresql.local")
+        return DatabaseMoveService(self.store, self.settings_store, anchor)
 
     @cached_property
     def import_service(self) -> ImportService:

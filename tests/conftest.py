@@ -39,3 +39,7 @@ def desk_moment() -> datetime:
     test at a Saturday, a Sunday, a month end, a year end and a DST change.
     """
     return DEFAULT_MOMENT
+
+
+# The throwaway PostgreSQL server and the two-engine `db_target` fixture (tests/pg_cluster.py).
+from tests.pg_cluster import db_target, pg_server, pg_url  # noqa: E402, F401

@@ -108,6 +108,7 @@ def result_json(result: BuyResult) -> dict[str, object]:
         "unrecorded": [_unrecorded_json(u) for u in result.unrecorded],
         "refunded": [_unrecorded_json(u) for u in result.refunded],
         "skipped": list(result.skipped),
+        "taken": [{"order": t.order_id, "station": t.station} for t in result.taken],
         "not_started": list(result.not_started),
         "spent": str(result.spent),
         "batch_spent": str(result.batch_spent),
@@ -223,6 +224,9 @@ def run_buy(args: argparse.Namespace, ctx: AppContext) -> int:
         print(summary)
         for item in result.blocked:
             print(f"blocked: order {item.external_id}: {item.reason}")
+        if result.taken:  # several desks: another station is buying these
+            stations = sorted({t.station for t in result.taken})
+            print(f"left to {', '.join(stations)}: {len(result.taken)} order(s) already taken")
         for failed in result.failed:
             print(f"failed: order {failed.external_id}: {failed.reason}")
         for unknown in result.unknown:

@@ -39,4 +39,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.intl_cmd",
     "app.cli.address_cmd",
     "app.cli.self_test_cmd",
+    "app.cli.db_cmd",
 )

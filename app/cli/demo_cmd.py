@@ -20,7 +20,7 @@ def run_info(args: argparse.Namespace, ctx: AppContext) -> int:
         "version": __version__,
         "profile": ctx.options.profile,
         "profile_dir": str(ctx.paths.root),
-        "database": str(ctx.database_file),
+        "database": ctx.database_shown,
     }
     if args.json:
         emit_json(info)

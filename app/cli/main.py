@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"packdesk {__version__}")
     parser.add_argument("--profile", help="profile name (default: $PACKDESK_PROFILE or 'default')")
     parser.add_argument("--home", type=Path, help="base folder for profiles ($PACKDESK_HOME)")
-    parser.add_argument("--db", help="SQLite database file ($PACKDESK_DB)")
+    parser.add_argument(
+        "--db", help="SQLite database file or postgresql://user@host:5432/db URL ($PACKDESK_DB)"
+    )
     parser.add_argument("--api-base", help="EasyPost API base URL ($EASYPOST_API_BASE)")
     parser.add_argument(
         "--sandbox", action="store_true", help="run against the profile's offline EasyPost sandbox"

@@ -25,6 +25,7 @@ database (app.services.buyer_lease), and the database refuses a second live labe
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Mapping, Sequence
@@ -40,6 +41,7 @@ from app.services.buy_plan import Plan, PlannedOrder, Selection, resolve_plan
 from app.services.buyer_lease import BuyerLease
 from app.services.clock import Clock, utc_now
 from app.services.label_files import LabelFiles
+from app.services.order_claims import OrderClaims
 from app.services.preflight import ALREADY_LABELLED, PreflightReport, PreflightService
 from app.services.purchase_results import (
     BuyProgress,
@@ -117,6 +119,8 @@ class PurchaseService:
         self.label_format: LabelFormat = label_format
         self._signer = customs_signer
         self._lease = BuyerLease(store, station=audit.station, clock=clock)
+        #: Several desks on a server database claim orders instead of holding the lease.
+        self._claims = OrderClaims(store, station=audit.station, clock=clock)
         self._steps = JournalSteps(
             store, gateway, label_files, audit, clock, SideJournal(side_journal_path(store.path))
         )
@@ -166,6 +170,10 @@ class PurchaseService:
                     kind=ErrorKind.INVALID_INPUT,
                 )
         cancel = cancel or threading.Event()
+        if self._store.shared:
+            return self._buy_claimed(
+                selection, workers, creators, progress, cancel, on_label_bought, verify_addresses
+            )
         # Another buyer took the lease (this one looked dead): stop starting buys, like Cancel.
         self._lease.on_lost = cancel.set
         self._lease.acquire()
@@ -176,7 +184,7 @@ class PurchaseService:
         finally:
             self._lease.release()
 
-    def _buy_locked(
+    def _buy_claimed(
         self,
         selection: Selection,
         workers: int,
@@ -186,10 +194,44 @@ class PurchaseService:
         on_label_bought: OnLabelBought | None,
         verify_addresses: bool,
     ) -> BuyResult:
+        """Several desks: buy only the orders this desk claimed; report the others' orders."""
+        self._claims.on_lost = cancel.set  # taken over (this desk looked dead): stop admitting
+        outcome = self._claims.claim([p.order_id for p in self.plan(selection).orders])
+        try:
+            result = self._buy_locked(
+                selection,
+                workers,
+                creators,
+                progress,
+                cancel,
+                on_label_bought,
+                verify_addresses,
+                only=outcome.claimed,
+            )
+        finally:
+            self._claims.release()
+        return dataclasses.replace(result, taken=outcome.taken)
+
+    def _buy_locked(
+        self,
+        selection: Selection,
+        workers: int,
+        creators: int,
+        progress: OnProgress | None,
+        cancel: threading.Event,
+        on_label_bought: OnLabelBought | None,
+        verify_addresses: bool,
+        *,
+        only: frozenset[int] | None = None,
+    ) -> BuyResult:
         plan = self.plan(selection)
+        if only is not None:  # several desks: the orders this desk claimed
+            plan = dataclasses.replace(
+                plan, orders=tuple(p for p in plan.orders if p.order_id in only)
+            )
         planned_by_id = {p.order_id: p for p in plan.orders}
         batch = self._open_batch(selection, plan, workers)
-        reconciled = self._reconcile_locked(planned=planned_by_id)
+        reconciled = self._reconcile_locked(planned=planned_by_id, only=only)
         handed_on = InOrder([], on_label_bought)
         for info in sorted(reconciled.bought, key=lambda label: label.sequence):
             if info.order_id in planned_by_id:
@@ -355,7 +397,18 @@ class PurchaseService:
     # -- reconciliation ---------------------------------------------------------------------
 
     def reconcile(self) -> ReconcileReport:
-        """Resolve every open journal row with EasyPost (holds the buyer lease meanwhile)."""
+        """Resolve every open journal row with EasyPost (holds the buyer lease meanwhile).
+
+        On a server database, the rows of orders no other live desk is buying (claimed here).
+        """
+        if self._store.shared:
+            with self._store.transaction() as tx:
+                open_ids = sorted({p.order_id for p in tx.purchases.open_purchases()})
+            outcome = self._claims.claim(open_ids)
+            try:
+                return self._reconcile_locked(only=outcome.claimed)
+            finally:
+                self._claims.release()
         self._lease.acquire()
         try:
             return self._reconcile_locked()
@@ -363,7 +416,10 @@ class PurchaseService:
             self._lease.release()
 
     def _reconcile_locked(
-        self, *, planned: Mapping[int, PlannedOrder] | None = None
+        self,
+        *,
+        planned: Mapping[int, PlannedOrder] | None = None,
+        only: frozenset[int] | None = None,
     ) -> ReconcileReport:
         """Side journal folded back, unrecorded labels settled, then every open row looked up."""
         plan_cache = planned or {}
@@ -374,7 +430,9 @@ class PurchaseService:
         recorded, kept, refunded = self._steps.settle_unrecorded(placements)
         with self._store.transaction() as tx:
             open_rows = [
-                p for p in tx.purchases.open_purchases() if p.state is not PurchaseState.UNRECORDED
+                p
+                for p in tx.purchases.open_purchases()
+                if p.state is not PurchaseState.UNRECORDED and (only is None or p.order_id in only)
             ]
         bought: list[LabelInfo] = list(recorded)
         resumable: list[PurchaseRecord] = []

@@ -20,6 +20,7 @@ from app.postage.models import (
     ShipmentQuote,
     ShipmentRecord,
 )
+from app.services.order_claims import TakenOrder
 from app.services.preflight import BlockedOrder
 from app.store.purchases_repo import PurchaseRecord
 
@@ -139,6 +140,8 @@ class BuyResult:
     unrecorded: tuple[UnrecordedLabel, ...] = ()
     #: Unrecordable labels refunded automatically in this run, with the reason.
     refunded: tuple[UnrecordedLabel, ...] = ()
+    #: Several desks: orders of the selection another station was buying (left to it).
+    taken: tuple[TakenOrder, ...] = ()
 
     @property
     def complete(self) -> bool:

@@ -1,4 +1,4 @@
-"""The SQLite engine: WAL, foreign keys, busy timeout, and real BEGINs for atomic transactions."""
+"""The engines: SQLite (WAL, foreign keys, busy timeout, real BEGINs) or PostgreSQL (psycopg 3)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from app.store.postgres import BEGIN_MODE_OPTION as PG_BEGIN_MODE_OPTION
+from app.store.postgres import is_postgres_url, make_postgres_engine
 
 #: How long a writer waits for another process (GUI and CLI share the file) before giving up.
 BUSY_TIMEOUT_MS = 5000
@@ -28,7 +31,7 @@ def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
 
 
 #: Execution option naming SQLite's BEGIN mode; writers use IMMEDIATE (see Store.transaction).
-BEGIN_MODE_OPTION = "sqlite_begin_mode"
+BEGIN_MODE_OPTION = PG_BEGIN_MODE_OPTION
 
 
 def _on_begin(connection: Any) -> None:
@@ -36,14 +39,18 @@ def _on_begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(path: Path) -> Engine:
-    """An engine for the database file at `path`.
+def make_engine(target: Path | str, *, password: str | None = None) -> Engine:
+    """An engine for the database file at `target`, or for a PostgreSQL URL.
+
+    `password` is only used for PostgreSQL (it never lives in the URL the profile stores).
 
     The default QueuePool hands each checkout to one thread at a time; `check_same_thread` is
     off so a pooled connection may serve a later call on a worker thread (QThreadPool).
     """
+    if isinstance(target, str) and is_postgres_url(target):
+        return make_postgres_engine(target, password=password)
     engine = create_engine(
-        f"sqlite+pysqlite:///{path}",
+        f"sqlite+pysqlite:///{target}",
         # Parameters hold customers' names and addresses: never in an exception or a log.
         hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, case, delete, func, or_, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.orders import OrderStatus
+from app.store.dialects import upsert_insert
 from app.store.models import GroupSettingRow, ItemRow, OrderLineRow, OrderRow
 
 _orders = cast(Table, OrderRow.__table__)
@@ -130,7 +130,7 @@ class GroupRepository:
             "international_service": setting.international_service,
             "updated_at": now,
         }
-        statement = sqlite_insert(_settings).values(values)
+        statement = upsert_insert(self._session.connection(), _settings).values(values)
         statement = statement.on_conflict_do_update(
             index_elements=[_settings.c.group_id],
             set_={

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LIVE_LABEL_STATUSES, LabelStatus
 from app.domain.orders import OrderStatus
+from app.store.dialects import json_text_field
 from app.store.models import OrderRow
 from app.store.models_fulfilment import LabelRow
 
@@ -238,7 +239,7 @@ class LabelRepository:
         """
         differs = or_(
             *(
-                func.coalesce(func.json_extract(LabelRow.to_address, f"$.{name}"), "")
+                func.coalesce(json_text_field(self._session, LabelRow.to_address, name), "")
                 != func.coalesce(_order_column(name), "")
                 for name in _ADDRESS_FIELDS
             )

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
+#: The advisory lock a PostgreSQL upgrade holds (a different key from the writer lock).
+MIGRATION_LOCK_KEY = 0x5041434D
+
 
 @dataclass(frozen=True, slots=True)
 class MigrationOutcome:
@@ -101,6 +104,8 @@ def migrate_database(engine: Engine, path: Path) -> MigrationOutcome:
             tables = set(inspect(connection).get_table_names())
             previous = current_revision(connection)
     except DatabaseError as error:
+        if engine.dialect.name != "sqlite":
+            raise  # the server's own caller words it (app.store.store._open_server)
         raise _database_error(path, error) from error
     except CommandError:  # alembic_version holds more than one row
         raise AppError(
@@ -113,7 +118,7 @@ def migrate_database(engine: Engine, path: Path) -> MigrationOutcome:
         ) from None
     if previous is None and tables - {"alembic_version"}:
         raise AppError(
-            f"{path} is a SQLite file but not a Packdesk database.",
+            f"{path} is a database but not a Packdesk database.",
             hint="Choose another file with --db, or move this one away.",
             kind=ErrorKind.DATABASE,
             details={"path": str(path), "tables": sorted(tables)},
@@ -129,7 +134,8 @@ def migrate_database(engine: Engine, path: Path) -> MigrationOutcome:
             details={"path": str(path), "revision": previous, "head": head},
         )
     backup = None
-    if previous is not None:
+    if previous is not None and engine.dialect.name == "sqlite":
+        # PostgreSQL is backed up by its own tools (pg_dump, docs/MULTI-DESK.md).
         backup = _free_backup_path(path, previous)
         backup_database(path, backup)
     try:
@@ -165,6 +171,9 @@ def _free_backup_path(path: Path, revision: str) -> Path:
 
 
 def _upgrade(engine: Engine, path: Path) -> None:
+    if engine.dialect.name != "sqlite":
+        _upgrade_server(engine)
+        return
     from alembic import command
 
     with engine.connect() as connection:
@@ -186,3 +195,14 @@ def _upgrade(engine: Engine, path: Path) -> None:
                     )
         finally:
             raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _upgrade_server(engine: Engine) -> None:
+    # PostgreSQL has transactional DDL and real ALTER TABLE: one transaction, all or nothing.
+    # The advisory lock keeps two desks that start at once from migrating side by side.
+    from alembic import command
+
+    with engine.connect() as connection, connection.begin():
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+        if current_revision(connection) != head_revision():
+            command.upgrade(alembic_config(connection), "head")

@@ -12,6 +12,7 @@ from sqlalchemy import Row, Table, delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.domain.orders import Address, Order, OrderLine, OrderStatus, SourcePlatform
+from app.store.dialects import advance_id_sequence, driver_sql, insert_rows
 from app.store.models import OrderLineRow, OrderRow
 
 _orders = cast(Table, OrderRow.__table__)
@@ -103,6 +104,8 @@ _CONTENT_COLUMNS = (
     "content_hash",
     "group_id",
 )
+_ORDER_COPY_COLUMNS = ("id", "status", "created_at", "updated_at", *_CONTENT_COLUMNS)
+_LINE_COLUMNS = ("order_id", "position", "sku", "quantity")
 _INSERT_ORDER_SQL = (
     f"INSERT INTO orders (id, status, created_at, updated_at, {', '.join(_CONTENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' * (4 + len(_CONTENT_COLUMNS)))})"
@@ -219,9 +222,10 @@ class OrderRepository:
             )
             line_rows.extend(_line_rows(order_id, write.order.lines))
         connection = self._session.connection()
-        connection.exec_driver_sql(_INSERT_ORDER_SQL, order_rows)
+        insert_rows(connection, _INSERT_ORDER_SQL, "orders", _ORDER_COPY_COLUMNS, order_rows)
         if line_rows:
-            connection.exec_driver_sql(_INSERT_LINE_SQL, line_rows)
+            insert_rows(connection, _INSERT_LINE_SQL, "order_lines", _LINE_COLUMNS, line_rows)
+        advance_id_sequence(connection, "orders", ids[-1])
         return ids
 
     def update_content(self, writes: Sequence[OrderWrite], now: datetime) -> None:
@@ -239,11 +243,11 @@ class OrderRepository:
             rows.append((stamp, *_content_row(write), write.order_id))
             line_rows.extend(_line_rows(write.order_id, write.order.lines))
         connection = self._session.connection()
-        connection.exec_driver_sql(_UPDATE_ORDER_SQL, rows)
+        connection.exec_driver_sql(driver_sql(connection, _UPDATE_ORDER_SQL), rows)
         for chunk in _chunks(ids):
             self._session.execute(delete(_lines).where(_lines.c.order_id.in_(chunk)))
         if line_rows:
-            connection.exec_driver_sql(_INSERT_LINE_SQL, line_rows)
+            connection.exec_driver_sql(driver_sql(connection, _INSERT_LINE_SQL), line_rows)
 
     # -- status -------------------------------------------------------------------------------
 
@@ -358,8 +362,9 @@ class OrderRepository:
         if not changes:
             return
         stamp = _timestamp(now)
-        self._session.connection().exec_driver_sql(
-            _UPDATE_STATUS_SQL,
+        connection = self._session.connection()
+        connection.exec_driver_sql(
+            driver_sql(connection, _UPDATE_STATUS_SQL),
             [
                 (
                     change.status.value,

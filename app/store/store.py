@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.errors import AppError, ErrorKind
 from app.store.address_checks_repo import AddressCheckRepository
 from app.store.audit_repo import AuditRepository
+from app.store.base import Base
 from app.store.batches_repo import BatchRepository
+from app.store.changes import ChangeWatcher, bump_if_written, track_writes
+from app.store.claims_repo import ClaimRepository
 from app.store.db_errors import database_errors_as_app_errors
 from app.store.documents_repo import DocumentsRepository
 from app.store.email_repo import EmailRepository
@@ -31,6 +36,12 @@ from app.store.order_numbers_repo import OrderNumberRepository
 from app.store.orders_repo import OrderRepository
 from app.store.package_types_repo import PackageTypeRepository
 from app.store.pickups_repo import PickupRepository
+from app.store.postgres import (
+    is_postgres_url,
+    make_url_password,
+    mirror_partial_indexes,
+    redacted,
+)
 from app.store.print_jobs_repo import PrintJobRepository
 from app.store.purchases_repo import PurchaseRepository
 from app.store.rolls_repo import RollRepository
@@ -40,6 +51,10 @@ from app.store.shipping_repo import ShippingRepository
 from app.store.tax_ids_repo import TaxIdRepository
 
 _log = logging.getLogger(__name__)
+
+# Every model is imported by now: partial indexes written for SQLite are partial on PostgreSQL
+# too (the migrations get the same through a DDL compiler hook in app.store.postgres).
+mirror_partial_indexes(Base.metadata)
 
 
 class StoreTransaction:
@@ -140,18 +155,28 @@ class StoreTransaction:
     def insurance(self) -> InsuranceRepository:
         return InsuranceRepository(self.session)
 
+    @cached_property
+    def claims(self) -> ClaimRepository:
+        return ClaimRepository(self.session)
+
 
 class Store:
     """An open, migrated database. Thread-safe: every `transaction()` gets its own session."""
 
-    def __init__(self, path: Path, engine: Engine, migration: MigrationOutcome) -> None:
+    def __init__(
+        self, path: Path, engine: Engine, migration: MigrationOutcome, *, url: str | None = None
+    ) -> None:
+        # For PostgreSQL, `path` is a local anchor for this desk's side files (side journal,
+        # printer locks) and `url` the server's address without its password.
         self.path = path
+        self.url = url
         self.engine = engine
         self.migration = migration
         self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         self.write_sessions: sessionmaker[Session] = sessionmaker(
             engine.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"}), expire_on_commit=False
         )
+        track_writes(engine, self.sessions, self.write_sessions)
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[StoreTransaction]:
@@ -165,17 +190,53 @@ class Store:
         factory = self.write_sessions if write else self.sessions
         with database_errors_as_app_errors(self.path), factory.begin() as session:
             yield StoreTransaction(session)
+            # Other desks and windows follow this counter (app.services.live_updates).
+            bump_if_written(session, datetime.now(UTC).replace(tzinfo=None))
+
+    def watcher(self) -> ChangeWatcher:
+        """A new watcher of the change counter (close it when the window closes)."""
+        return ChangeWatcher(self.engine)
+
+    @property
+    def engine_name(self) -> str:
+        """ "sqlite" or "postgresql": only for messages and the store's own choices."""
+        return self.engine.dialect.name
+
+    @property
+    def shared(self) -> bool:
+        """True when several desks may use this database at once (a server, not a file)."""
+        return self.engine_name != "sqlite"
+
+    @property
+    def target(self) -> Path | str:
+        """What `open_store` takes to open this database again (another connection, same data)."""
+        return self.url if self.url is not None else self.path
+
+    @property
+    def display_name(self) -> str:
+        """What a person sees for this database: the file, or the server URL without password."""
+        return self.url or str(self.path)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_store(path: Path) -> Store:
+def open_store(
+    path: Path | str, *, password: str | None = None, anchor: Path | None = None
+) -> Store:
     """Open the database at `path`, creating it or upgrading it (after a backup) as needed.
+
+    `path` may be a PostgreSQL URL (`postgresql://user@host:5432/db`); then `password` is its
+    password (from the keyring, else libpq reads ~/.pgpass) and `anchor` the local file this
+    desk's side files sit beside.
 
     Raises:
         AppError: (kind DATABASE) when the folder cannot be created or the file is refused.
     """
+    if isinstance(path, str):
+        if is_postgres_url(path):
+            return _open_server(path, password=password, anchor=anchor)
+        path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -202,3 +263,38 @@ def open_store(path: Path) -> Store:
             migration.backup,
         )
     return Store(path, engine, migration)
+
+
+def _open_server(url: str, *, password: str | None, anchor: Path | None) -> Store:
+    shown = redacted(url)
+    if password is None and shown != url.strip():
+        # A password typed into --db works for this run; it is never stored or shown.
+        password = make_url_password(url)
+    local = anchor if anchor is not None else Path.cwd() / "packdesk-postgresql.local"
+    with suppress(OSError):  # only side files live there; writing them reports its own error
+        local.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url, password=password)
+    try:
+        migration = migrate_database(engine, Path(shown))
+    except OperationalError as error:
+        engine.dispose()
+        raise AppError(
+            f"Cannot reach the PostgreSQL database {shown}.",
+            hint="Check that the server is running and the address, user and password are right "
+            "(keyring or ~/.pgpass); see docs/MULTI-DESK.md.",
+            kind=ErrorKind.DATABASE,
+            details={"database": shown, "error": type(error.orig).__name__},
+        ) from error
+    except BaseException:
+        engine.dispose()
+        raise
+    if migration.created:
+        _log.info("Created the schema %s in %s", migration.revision, shown)
+    elif migration.upgraded:
+        _log.warning(
+            "Upgraded %s from schema %s to %s",
+            shown,
+            migration.previous_revision,
+            migration.revision,
+        )
+    return Store(local, engine, migration, url=shown)

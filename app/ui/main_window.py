@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -32,6 +33,9 @@ from app.ui.style import STYLE_SHEET
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import MessageBar
 from app.ui.widgets.mode_indicator import ModeIndicator
+
+if TYPE_CHECKING:
+    from app.ui.live_status import LiveStatus
 
 PanelFactory = Callable[[TaskRunner, ErrorPresenter], Panel]
 
@@ -102,8 +106,10 @@ class MainWindow(QMainWindow):
         self._busy.setObjectName("busyIndicator")
         self._summary = QLabel("", self)
         self._summary.setObjectName("panelSummary")
-        self._database = QLabel(f"Profile {ctx.options.profile} · {ctx.database_file.name}", self)
-        self._database.setToolTip(str(ctx.database_file))
+        where = ctx.database_url and ctx.database_shown.rsplit("/", 1)[-1]  # the server's db
+        shown = f"PostgreSQL {where}" if where else ctx.database_file.name
+        self._database = QLabel(f"Profile {ctx.options.profile} · {shown}", self)
+        self._database.setToolTip(ctx.database_shown)
         self._roll = QLabel("", self)  # labels left on the printer's roll (print queue panel)
         self._roll.setObjectName("rollStatus")
         self.statusBar().addWidget(self._summary, 1)
@@ -117,6 +123,9 @@ class MainWindow(QMainWindow):
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
 
         self.services = ContextServices(ctx)
+        self.live: LiveStatus | None = None
+        if ctx.database_url is not None:
+            self._follow_other_desks()
         self.panels: dict[str, Panel] = {}
         specs = panel_specs if panel_specs is not None else default_panel_specs(self.services)
         for number, spec in enumerate(specs, start=1):
@@ -241,7 +250,26 @@ class MainWindow(QMainWindow):
     def _on_runner_busy_changed(self, busy: bool) -> None:
         self._busy.setText("Working…" if busy else "")
 
+    def _follow_other_desks(self) -> None:
+        """On a shared (PostgreSQL) database: refresh on other desks' changes, show outages."""
+        from app.ui.live_status import LiveStatus
+
+        self.live = LiveStatus(self._ctx.store, self)
+        self.statusBar().addPermanentWidget(self.live.label)
+        self.live.changed.connect(self._on_database_changed)
+        self.live.start()
+
+    @Slot(int)
+    def _on_database_changed(self, _value: int) -> None:
+        current = self._stack.currentWidget()
+        for panel in self.panels.values():
+            panel.mark_stale()
+        if isinstance(current, Panel):
+            current.reload_if_stale()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.live is not None:
+            self.live.stop()
         # Let running work finish its short transaction rather than cut it off mid-write.
         self.runner.wait_for_idle(10_000)
         self.window_state.save(self)

@@ -37,14 +37,15 @@ def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "packdesk.sqlite3")
+def store(tmp_path: Path, db_target: Path | str) -> Iterator[Store]:
+    # SQLite and PostgreSQL; on a server the desk's side files sit in its profile (--home).
+    opened = open_store(db_target, anchor=tmp_path / "home/profiles/default/postgresql.local")
     yield opened
     opened.close()
 
 
 def _buy_command(store: Store, api_base: str, home: Path, groups: list[str]) -> list[str]:
-    command = [sys.executable, "-m", "app", "--home", str(home), "--db", str(store.path)]
+    command = [sys.executable, "-m", "app", "--home", str(home), "--db", str(store.target)]
     command += ["--sandbox", "--api-base", api_base, "buy", "--service", "cheapest"]
     for group in groups:
         command += ["--group", group]

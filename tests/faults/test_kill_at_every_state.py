@@ -59,14 +59,15 @@ SCENARIOS = {
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "packdesk.sqlite3")
+def store(tmp_path: Path, db_target: Path | str) -> Iterator[Store]:
+    # SQLite and PostgreSQL; on a server the desk's side files sit in its profile (--home).
+    opened = open_store(db_target, anchor=tmp_path / "home/profiles/default/postgresql.local")
     yield opened
     opened.close()
 
 
 def _command(store: Store, api_base: str, home: Path) -> list[str]:
-    command = [sys.executable, "-m", "app", "--home", str(home), "--db", str(store.path)]
+    command = [sys.executable, "-m", "app", "--home", str(home), "--db", str(store.target)]
     command += ["--sandbox", "--api-base", api_base, "buy", "--group", GROUP]
     return [*command, "--concurrency", "1", "--yes", "--json"]
 

@@ -14,8 +14,9 @@ from tests.services.purchase_world import make_gateway
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "packdesk.sqlite3")
+def store(tmp_path: Path, db_target: Path | str) -> Iterator[Store]:
+    """A fresh database, on SQLite and on PostgreSQL (tests/pg_cluster.py)."""
+    opened = open_store(db_target, anchor=tmp_path / "packdesk-pg.local")
     yield opened
     opened.close()
 

@@ -50,7 +50,9 @@ def test_a_second_queue_on_the_same_printer_is_refused_until_the_first_closes(
     with store.transaction(write=True) as tx:
         assert tx.print_jobs.claim(job.id)
 
-    other_process = open_store(store.path)  # the CLI: its own connection to the same file
+    other_process = open_store(
+        store.target, anchor=store.path
+    )  # the CLI: its own connection to the same file
     try:
         cli = make_service(other_process, labels_dir, _factory(tmp_path / "virtual"))
         services.append(cli)

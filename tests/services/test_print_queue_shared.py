@@ -54,7 +54,7 @@ def test_labels_queued_by_another_process_are_printed_by_the_printer_holder(
     queue.add_listener(listen)
     queue.enqueue(seeded.label_ids[0])  # the window's own label
 
-    cli_store = open_store(store.path)  # the CLI: its own connection to the same file
+    cli_store = open_store(store.target, anchor=store.path)  # the CLI: its own connection
     try:
         cli = make_service(cli_store, labels_dir, _factory(tmp_path / "virtual"))
         services.append(cli)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LabelStatus
@@ -54,15 +55,15 @@ def test_an_address_changed_after_the_buy_needs_relabel_and_relabel_rebuys(
     purchases.buy(Selection(groups=(TEE_GROUP,)), verify_addresses=False)
     assert relabel.needing_relabel() == {}
     with store.transaction(write=True) as tx:  # a difference of case only does not count
-        tx.session.connection().exec_driver_sql(
-            "UPDATE orders SET street1 = upper(street1) WHERE id = ?", (ids[0],)
+        tx.session.execute(
+            text("UPDATE orders SET street1 = upper(street1) WHERE id = :id"), {"id": ids[0]}
         )
     assert relabel.needing_relabel() == {}
     # A labelled order is not changed by an import (a conflict), so the change comes from
     # an edit of the stored address (the order dialog, or a support fix in the database).
     with store.transaction(write=True) as tx:
-        tx.session.connection().exec_driver_sql(
-            "UPDATE orders SET street1 = '77 Elm St' WHERE id = ?", (ids[0],)
+        tx.session.execute(
+            text("UPDATE orders SET street1 = '77 Elm St' WHERE id = :id"), {"id": ids[0]}
         )
 
     needs = relabel.needing_relabel()

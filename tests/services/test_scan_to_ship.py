@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,8 +13,9 @@ from hypothesis import strategies as st
 
 from app.domain.fulfilment import LabelStatus
 from app.domain.tracking import GS, make_usps_tracking_number
-from app.services.audit import AuditAction
-from app.services.scan_to_ship import ScanStatus, ScanToShipService
+from app.services.audit import AuditAction, AuditLog
+from app.services.scan_to_ship import ScanOutcome, ScanStatus, ScanToShipService
+from app.store import open_store
 from app.store.labels_repo import LabelRecord, NewLabel
 from tests.services.after_labels_support import Desk, desk  # noqa: F401
 
@@ -177,3 +180,38 @@ def test_any_text_gets_a_plain_answer(scanner: ScanToShipService, text: str) -> 
     outcome = scanner.scan(text)
     assert outcome.status in (ScanStatus.INVALID, ScanStatus.UNKNOWN, ScanStatus.NO_LABEL)
     assert outcome.message
+
+
+def test_one_label_scanned_at_two_stations_at_once_ships_once_and_names_the_first(
+    desk: Desk,  # noqa: F811
+    label: LabelRecord,
+    tmp_path: Path,
+) -> None:
+    """Two desks' scanners (each its own connection) read one parcel at the same moment."""
+    other = open_store(desk.store.target, anchor=tmp_path / "other.local")
+    try:
+        scanners = {
+            "desk-1": ScanToShipService(desk.store, desk.audit, clock=desk.clock),
+            "desk-2": ScanToShipService(other, AuditLog(other, station="desk-2", user="bo")),
+        }
+        barrier = threading.Barrier(2)
+        outcomes: dict[str, ScanOutcome] = {}
+
+        def scan(station: str) -> None:
+            barrier.wait()
+            outcomes[station] = scanners[station].scan(label.tracking_code, station=station)
+
+        threads = [threading.Thread(target=scan, args=(name,)) for name in scanners]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        statuses = sorted(o.status for o in outcomes.values())
+        assert statuses == sorted([ScanStatus.SHIPPED, ScanStatus.ALREADY_SHIPPED])
+        (first,) = [s for s, o in outcomes.items() if o.status is ScanStatus.SHIPPED]
+        (second,) = [o for o in outcomes.values() if o.status is ScanStatus.ALREADY_SHIPPED]
+        assert second.station == first and first in second.message
+        shipped = desk.audit.entries(action=AuditAction.ORDER_SHIPPED)
+        assert [(e.station, e.details["station"]) for e in shipped] == [(first, first)]
+    finally:
+        other.close()

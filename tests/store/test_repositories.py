@@ -23,8 +23,8 @@ NOW = datetime(2026, 11, 25, 9, 30, 15, 123456)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "repo.sqlite3")
+def store(tmp_path: Path, db_target: Path | str) -> Iterator[Store]:
+    opened = open_store(db_target, anchor=tmp_path / "pg.local")  # SQLite and PostgreSQL
     yield opened
     opened.close()
 

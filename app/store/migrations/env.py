@@ -6,6 +6,7 @@ from alembic import context
 
 from app.store import (
     models,  # noqa: F401  (registers every table on Base.metadata)
+    models_desks,  # noqa: F401  (several desks: claims, change counter)
     models_fulfilment,  # noqa: F401  (the fulfilment tables, too)
     models_rolls,  # noqa: F401  (the printers' label rolls)
 )

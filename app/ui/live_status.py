@@ -1,0 +1,42 @@
+"""Follow the other desks from the main window: refresh on their changes, and say in the status
+bar when the database connection is lost (and when it is back)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.services.live_updates import LiveState, LiveUpdates
+from app.store import Store
+
+
+class LiveStatus(QObject):
+    """LiveUpdates' callbacks as Qt signals (delivered on the GUI thread), and a status label."""
+
+    changed = Signal(int)  # another desk (or this one) wrote: the counter's new value
+    connection = Signal(bool, str)  # connected?, what to tell
+
+    def __init__(self, store: Store, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.label = QLabel("", parent)
+        self.label.setObjectName("connectionStatus")
+        self._live = LiveUpdates(store, on_change=self.changed.emit, on_connection=self._told)
+        self.connection.connect(self._show)
+
+    @property
+    def connected(self) -> bool:
+        return self._live.connected
+
+    def start(self) -> None:
+        self._live.start()
+
+    def stop(self) -> None:
+        self._live.stop()
+
+    def _told(self, state: LiveState) -> None:  # the follower's thread
+        self.connection.emit(state.connected, state.message)
+
+    @Slot(bool, str)
+    def _show(self, connected: bool, message: str) -> None:
+        self.label.setText("" if connected else "Database connection lost: reconnecting…")
+        self.label.setToolTip(message)
