@@ -240,7 +240,8 @@ class SettingsStore:
         """
         try:
             text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
+            # No file yet (or --home names a file: creating the profile folder then says so).
             return Settings()
         try:
             data = json.loads(text)
