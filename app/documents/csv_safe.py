@@ -9,7 +9,6 @@ with a leading apostrophe, which Excel, LibreOffice and Google Sheets show as pl
 from __future__ import annotations
 
 import csv
-import errno
 import os
 import re
 import sys
@@ -18,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
-from app.domain.errors import AppError, ErrorKind
+from app.documents import new_file
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -58,22 +57,7 @@ def open_new_file(path: Path, *, overwrite: bool = False) -> TextIO:
     Raises:
         AppError: the file exists, is a symlink, or cannot be created.
     """
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    flags |= os.O_TRUNC if overwrite else os.O_EXCL
-    if path.is_symlink():
-        raise _refused(path, "it is a symbolic link", "Write to a plain file path instead.")
-    try:
-        descriptor = os.open(path, flags, 0o600)
-    except FileExistsError as exc:
-        raise _refused(
-            path, "the file already exists", "Choose a new file name, or pass --overwrite."
-        ) from exc
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise _refused(path, "it is a symbolic link", "Write to a plain file path.") from exc
-        raise _refused(
-            path, exc.strerror or type(exc).__name__, "Choose a folder you can write to."
-        ) from exc
+    descriptor = new_file.create_descriptor(path, overwrite=overwrite)
     return os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="")
 
 
@@ -96,9 +80,7 @@ def write_csv(
         with handle:
             return _write(handle, header, rows)
     except OSError as exc:
-        raise _refused(
-            target, exc.strerror or type(exc).__name__, "Free some disk space, then try again."
-        ) from exc
+        raise new_file.write_failed(target, exc) from exc
 
 
 def _write(handle: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
@@ -110,12 +92,3 @@ def _write(handle: TextIO, header: Sequence[str], rows: Iterable[Sequence[object
         writer.writerow(safe_row(row))
         count += 1
     return count
-
-
-def _refused(path: Path, reason: str, hint: str) -> AppError:
-    return AppError(
-        f"cannot write {path.name}: {reason}",
-        hint=hint,
-        kind=ErrorKind.INVALID_INPUT,
-        details={"file": str(path)},
-    )

@@ -3,7 +3,6 @@ onto pages, and saving without following a symlink or clobbering a file."""
 
 from __future__ import annotations
 
-import errno
 import io
 import os
 import threading
@@ -15,9 +14,8 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 
-from app.documents import fonts
+from app.documents import fonts, new_file
 from app.documents.text import Fitted, draw_fitted, draw_line, fit
-from app.domain.errors import AppError, ErrorKind
 
 _SAVING = threading.Lock()
 PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
@@ -59,39 +57,13 @@ def save(data: bytes, path: Path, *, overwrite: bool = False) -> Path:
     Raises:
         AppError: the file exists, is a symlink, or cannot be written.
     """
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    flags |= os.O_TRUNC if overwrite else os.O_EXCL
-    if path.is_symlink():
-        raise _refused(path, "it is a symbolic link", "Write to a plain file path instead.")
-    try:
-        descriptor = os.open(path, flags, 0o600)
-    except FileExistsError as exc:
-        raise _refused(
-            path, "the file already exists", "Choose a new file name, or pass --overwrite."
-        ) from exc
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise _refused(path, "it is a symbolic link", "Write to a plain file path.") from exc
-        raise _refused(
-            path, exc.strerror or type(exc).__name__, "Choose a folder you can write to."
-        ) from exc
+    descriptor = new_file.create_descriptor(path, overwrite=overwrite)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
     except OSError as exc:
-        raise _refused(
-            path, exc.strerror or type(exc).__name__, "Free some disk space, then try again."
-        ) from exc
+        raise new_file.write_failed(path, exc) from exc
     return path
-
-
-def _refused(path: Path, reason: str, hint: str) -> AppError:
-    return AppError(
-        f"cannot write {path.name}: {reason}",
-        hint=hint,
-        kind=ErrorKind.INVALID_INPUT,
-        details={"file": str(path)},
-    )
 
 
 class PageWriter:
