@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
 from app.domain.redaction import redact
 from app.infra.private_files import private_dir, private_file
@@ -60,7 +61,7 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     if getattr(root, "_packdesk_configured", False):
         return
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    console = logging.StreamHandler()
+    console = _ConsoleHandler()
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(console)
@@ -79,6 +80,23 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     # stderr where an echoed key would be printed as it is.
     sys.excepthook = _log_uncaught
     root._packdesk_configured = True  # type: ignore[attr-defined]
+
+
+class _ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the stderr of the moment, not the one there was at setup.
+
+    A host that swaps stderr (a test's capture, an IDE console, a redirect) may close the first
+    one; a handler bound to it then printed "--- Logging error ---" and a traceback for every
+    warning instead of the warning.
+    """
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        """StreamHandler's constructor sets the stream; the current stderr is always used."""
 
 
 def _file_handler(log_dir: Path) -> logging.Handler:
