@@ -9,6 +9,7 @@ import pytest
 
 from app.postage.gateway import EasyPostGateway
 from app.postage.sandbox.server import SandboxServer
+from app.services.print_queue import PrintQueueService
 from app.store import Store, open_store
 from tests.services.purchase_world import make_gateway
 
@@ -19,6 +20,15 @@ def store(tmp_path: Path, db_target: Path | str) -> Iterator[Store]:
     opened = open_store(db_target, anchor=tmp_path / "packdesk-pg.local")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def services() -> Iterator[list[PrintQueueService]]:
+    """Print queue services a test made; closed (their threads stopped) after it."""
+    made: list[PrintQueueService] = []
+    yield made
+    for service in made:
+        service.close()
 
 
 @pytest.fixture

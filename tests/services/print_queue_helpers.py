@@ -126,6 +126,15 @@ def make_service(
     return PrintQueueService(store, factory, audit, lambda: NOW, labels_dir)
 
 
+def virtual_factory(folder: Path) -> PrinterFactory:
+    """Opens virtual printers that write their pages into `folder`."""
+
+    def factory(uri: str, model: str | None) -> Printer:
+        return open_printer(uri, model, virtual_dir=folder)
+
+    return factory
+
+
 def usb_factory(backend: Any, opened: list[Printer] | None = None) -> PrinterFactory:
     """Opens printers through the emulated pyusb backend (the real pyusb code path)."""
 

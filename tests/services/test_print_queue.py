@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,14 +37,6 @@ ZD421 = "usb://0a5f:0185"
 @pytest.fixture
 def labels_dir(tmp_path: Path) -> Path:
     return tmp_path / "labels"
-
-
-@pytest.fixture
-def services() -> Iterator[list[PrintQueueService]]:
-    made: list[PrintQueueService] = []
-    yield made
-    for service in made:
-        service.close()
 
 
 def test_tcp_printer_prints_the_labels_in_order(

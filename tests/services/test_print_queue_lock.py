@@ -6,34 +6,17 @@ sending (`printing`) for one left by a crash, and the packer could print it twic
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.printing import QueueState
-from app.services.print_queue import PrinterFactory, PrintQueueService, printer_lock_path
+from app.services.print_queue import PrintQueueService, printer_lock_path
 from app.store import Store, open_store
-from printers.printer import Printer, open_printer
-from tests.services.print_queue_helpers import make_service, seed_labels
+from tests.services.print_queue_helpers import make_service, seed_labels, virtual_factory
 
 DESK = "virtual://desk1"
-
-
-@pytest.fixture
-def services() -> Iterator[list[PrintQueueService]]:
-    made: list[PrintQueueService] = []
-    yield made
-    for service in made:
-        service.close()
-
-
-def _factory(folder: Path) -> PrinterFactory:
-    def factory(uri: str, model: str | None) -> Printer:
-        return open_printer(uri, model, virtual_dir=folder)
-
-    return factory
 
 
 def test_a_second_queue_on_the_same_printer_is_refused_until_the_first_closes(
@@ -41,7 +24,7 @@ def test_a_second_queue_on_the_same_printer_is_refused_until_the_first_closes(
 ) -> None:
     labels_dir = tmp_path / "labels"
     seeded = seed_labels(store, labels_dir, 1)
-    gui = make_service(store, labels_dir, _factory(tmp_path / "virtual"))
+    gui = make_service(store, labels_dir, virtual_factory(tmp_path / "virtual"))
     services.append(gui)
     gui_queue = gui.queue_for(DESK)
     gui_queue.pause()
@@ -54,7 +37,7 @@ def test_a_second_queue_on_the_same_printer_is_refused_until_the_first_closes(
         store.target, anchor=store.path
     )  # the CLI: its own connection to the same file
     try:
-        cli = make_service(other_process, labels_dir, _factory(tmp_path / "virtual"))
+        cli = make_service(other_process, labels_dir, virtual_factory(tmp_path / "virtual"))
         services.append(cli)
         with pytest.raises(AppError) as refused:
             cli.queue_for(DESK)

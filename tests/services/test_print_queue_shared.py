@@ -5,33 +5,14 @@ printer leaves its jobs queued, and the window prints them."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from app.domain.printing import PrintJobStatus
-from app.services.print_queue import PrinterFactory, PrintQueueService, QueueEvent
+from app.services.print_queue import PrintQueueService, QueueEvent
 from app.store import Store, open_store
-from printers.printer import Printer, open_printer
-from tests.services.print_queue_helpers import make_service, seed_labels
+from tests.services.print_queue_helpers import make_service, seed_labels, virtual_factory
 
 DESK = "virtual://desk1"
-
-
-@pytest.fixture
-def services() -> Iterator[list[PrintQueueService]]:
-    made: list[PrintQueueService] = []
-    yield made
-    for service in made:
-        service.close()
-
-
-def _factory(folder: Path) -> PrinterFactory:
-    def factory(uri: str, model: str | None) -> Printer:
-        return open_printer(uri, model, virtual_dir=folder)
-
-    return factory
 
 
 def test_labels_queued_by_another_process_are_printed_by_the_printer_holder(
@@ -39,7 +20,7 @@ def test_labels_queued_by_another_process_are_printed_by_the_printer_holder(
 ) -> None:
     labels_dir = tmp_path / "labels"
     seeded = seed_labels(store, labels_dir, 3)
-    window = make_service(store, labels_dir, _factory(tmp_path / "virtual"))
+    window = make_service(store, labels_dir, virtual_factory(tmp_path / "virtual"))
     services.append(window)
     queue = window.queue_for(DESK)
     printed: set[int] = set()
@@ -56,7 +37,7 @@ def test_labels_queued_by_another_process_are_printed_by_the_printer_holder(
 
     cli_store = open_store(store.target, anchor=store.path)  # the CLI: its own connection
     try:
-        cli = make_service(cli_store, labels_dir, _factory(tmp_path / "virtual"))
+        cli = make_service(cli_store, labels_dir, virtual_factory(tmp_path / "virtual"))
         services.append(cli)
         sink = cli.sink_for(DESK)
         assert sink.printed_elsewhere
@@ -82,7 +63,7 @@ def test_a_sink_prints_here_when_nobody_holds_the_printer(
 ) -> None:
     labels_dir = tmp_path / "labels"
     seeded = seed_labels(store, labels_dir, 1)
-    cli = make_service(store, labels_dir, _factory(tmp_path / "virtual"))
+    cli = make_service(store, labels_dir, virtual_factory(tmp_path / "virtual"))
     services.append(cli)
     sink = cli.sink_for(DESK)
     assert not sink.printed_elsewhere and sink.queue is not None

@@ -3,7 +3,6 @@ its odometer), the warning before a batch, and the queue stopping at the roll's 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,14 +30,6 @@ FIVE_XL = "usb://0922:002a"
 @pytest.fixture
 def labels_dir(tmp_path: Path) -> Path:
     return tmp_path / "labels"
-
-
-@pytest.fixture
-def services() -> Iterator[list[PrintQueueService]]:
-    made: list[PrintQueueService] = []
-    yield made
-    for service in made:
-        service.close()
 
 
 def _desk(uri: str) -> PrinterSettings:
