@@ -19,6 +19,7 @@ from app.postage.models import LabelFormat
 from app.services import fault_hooks
 from app.services.audit import AuditAction
 from app.services.buy_plan import Plan, PlannedOrder, rate_request_for
+from app.services.db_retry import retry_lost_connection
 from app.services.order_freeze import current_for_intent
 from app.services.preflight import BlockedOrder, PreflightService
 from app.services.purchase_results import (
@@ -263,6 +264,10 @@ class _Run:
         """Stage 1: on a shipment ready to buy, hand the order to the buy pool."""
         try:
             purchase = self._create(planned, existing)
+        except AppError as error:  # the database stayed out of reach: nothing was bought
+            log.error("order %s not bought: %s", planned.order_id, error.message)
+            self._internal_error(planned, error)
+            purchase = None
         except BaseException as error:  # a bug: recorded as a failure, never a lost worker
             log.exception("creating the shipment of order %s failed unexpectedly", planned.order_id)
             self._internal_error(planned, error)
@@ -284,6 +289,9 @@ class _Run:
         label: LabelInfo | None = None
         try:
             label = self._purchase(planned, purchase)
+        except AppError as error:  # the database stayed out of reach (a bought label is kept)
+            log.error("order %s not bought: %s", planned.order_id, error.message)
+            self._internal_error(planned, error)
         except BaseException as error:  # a bug: recorded as a failure, never a lost worker
             log.exception("buying order %s failed unexpectedly", planned.order_id)
             self._internal_error(planned, error)
@@ -291,13 +299,11 @@ class _Run:
             self._leave(planned, label)
 
     def _internal_error(self, planned: PlannedOrder, error: BaseException) -> None:
+        # Its journal row may be left open either way: the batch stays resumable.
+        reason = error.message if isinstance(error, AppError) else f"internal error: {error!r}"
         with self._lock:
             self.internal_errors += 1
-            self.failed.append(
-                FailedOrder(
-                    planned.order_id, planned.order.external_id, f"internal error: {error!r}"
-                )
-            )
+            self.failed.append(FailedOrder(planned.order_id, planned.order.external_id, reason))
 
     def _block(self, planned: PlannedOrder, purchase: PurchaseRecord | None, reason: str) -> None:
         if purchase is not None:
@@ -350,24 +356,34 @@ class _Run:
         if existing is not None:
             return existing  # its shipment exists unbought: buy that one, never another
         reference = new_reference(planned.order_id)
-        try:
+
+        def add_intent() -> tuple[PlannedOrder | str, PurchaseRecord | None]:
             with store.transaction(write=True) as tx:
                 # Held, cancelled or re-imported since the plan: the stored order decides.
                 current = current_for_intent(tx, planned)
-                if not isinstance(current, str):
-                    purchase = tx.purchases.add_intent(
-                        order_id=planned.order_id,
-                        batch_id=self.batch.id,
-                        reference=reference,
-                        now=self.steps.clock(),
-                        service=planned.service,
-                    )
+                if isinstance(current, str):
+                    return current, None
+                landed = tx.purchases.by_reference(reference)
+                if landed is not None:  # a retry: the first COMMIT landed as the link dropped
+                    return current, landed
+                return current, tx.purchases.add_intent(
+                    order_id=planned.order_id,
+                    batch_id=self.batch.id,
+                    reference=reference,
+                    now=self.steps.clock(),
+                    service=planned.service,
+                )
+
+        try:
+            current, added = retry_lost_connection(add_intent)
         except AppError as error:
             self._fail(planned, None, error.message)
             return None
         if isinstance(current, str):
             self._block(planned, None, current)
             return None
+        assert added is not None
+        purchase = added
         if self.verify_addresses and current.order.recipient != planned.order.recipient:
             # Re-imported since the plan: the address to send is not the one checked above.
             check = tools.preflight.verify(current.order.recipient)
@@ -402,17 +418,21 @@ class _Run:
             # Nothing was bought: at most an unbought shipment exists (it costs nothing).
             self._fail(planned, purchase, error.message)
             return None
-        with store.transaction(write=True) as tx:
-            tx.purchases.update(
-                purchase.id,
-                now=self.steps.clock(),
-                state=PurchaseState.CREATED,
-                shipment_id=quote.shipment_id,
-                rate_id=rate.id,
-                service=rate.service,
-                amount_usd=rate.amount,
-            )
-            created = tx.purchases.get(purchase.id) or purchase
+
+        def write_created() -> PurchaseRecord:
+            with store.transaction(write=True) as tx:
+                tx.purchases.update(
+                    purchase.id,
+                    now=self.steps.clock(),
+                    state=PurchaseState.CREATED,
+                    shipment_id=quote.shipment_id,
+                    rate_id=rate.id,
+                    service=rate.service,
+                    amount_usd=rate.amount,
+                )
+                return tx.purchases.get(purchase.id) or purchase
+
+        created = retry_lost_connection(write_created)  # CREATED twice is the same row
         fault_hooks.reached(PurchaseState.CREATED.value)
         return created
 
