@@ -19,7 +19,7 @@ from app.postage.models import LabelFormat
 from app.services import fault_hooks
 from app.services.audit import AuditAction
 from app.services.buy_plan import Plan, PlannedOrder, rate_request_for
-from app.services.db_retry import retry_lost_connection
+from app.services.db_retry import is_connection_lost, retry_lost_connection
 from app.services.order_freeze import current_for_intent
 from app.services.preflight import BlockedOrder, PreflightService
 from app.services.purchase_results import (
@@ -114,6 +114,9 @@ class _Run:
         self.total = len(ready)
         self._progress = progress
         self.cancel = cancel
+        #: The database server stayed out of reach longer than a step waits for it: start
+        #: nothing more (the orders left stay to buy, the batch resumable), like a cancel.
+        self.database_lost = threading.Event()
         self._lock = threading.Lock()
         self.bought: list[LabelInfo] = []
         self.failed: list[FailedOrder] = []
@@ -244,13 +247,16 @@ class _Run:
     def _admit(self) -> bool:
         """Wait for room in the look-ahead window; False once cancelled."""
         with self._window:
-            while self._in_flight >= self.lookahead and not self.cancel.is_set():
+            while self._in_flight >= self.lookahead and not self._stopping():
                 # A timeout so a cancel is seen even while every order in flight is slow.
                 self._window.wait(timeout=0.25)
-            if self.cancel.is_set():
+            if self._stopping():
                 return False
             self._in_flight += 1
             return True
+
+    def _stopping(self) -> bool:
+        return self.cancel.is_set() or self.database_lost.is_set()
 
     def _leave(self, planned: PlannedOrder, label: LabelInfo | None) -> None:
         try:
@@ -299,6 +305,8 @@ class _Run:
             self._leave(planned, label)
 
     def _internal_error(self, planned: PlannedOrder, error: BaseException) -> None:
+        if isinstance(error, AppError) and is_connection_lost(error):
+            self.database_lost.set()
         # Its journal row may be left open either way: the batch stays resumable.
         reason = error.message if isinstance(error, AppError) else f"internal error: {error!r}"
         with self._lock:
@@ -332,7 +340,7 @@ class _Run:
     ) -> PurchaseRecord | None:
         """Address check, `intent`, create, `created`; the row to buy, or None (recorded why)."""
         tools = self.tools
-        if self.cancel.is_set():
+        if self._stopping():
             with self._lock:
                 self.not_started.append(planned.order_id)
             return None
@@ -377,6 +385,8 @@ class _Run:
         try:
             current, added = retry_lost_connection(add_intent)
         except AppError as error:
+            if is_connection_lost(error):
+                self.database_lost.set()
             self._fail(planned, None, error.message)
             return None
         if isinstance(current, str):
@@ -439,7 +449,7 @@ class _Run:
     def _purchase(self, planned: PlannedOrder, purchase: PurchaseRecord) -> LabelInfo | None:
         """`buying`, the buy call, the label; None when not bought (recorded why)."""
         tools = self.tools
-        if self.cancel.is_set():
+        if self._stopping():
             # The row stays `created`: the next run buys this same shipment.
             with self._lock:
                 self.not_started.append(planned.order_id)

@@ -6,6 +6,7 @@ error and a label kept, never lost."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,13 @@ from app.services.buy_plan import Selection
 from app.store import Store, open_store
 from tests.faults.ledger_check import assert_ledger_agrees
 from tests.pg_cluster import PgServer
-from tests.services.purchase_world import make_gateway, purchase_service, seed, us_order
+from tests.services.purchase_world import (
+    ledger_purchases,
+    make_gateway,
+    purchase_service,
+    seed,
+    us_order,
+)
 
 ORDERS = 12
 JOURNAL = "packdesk-test-journal-step"
@@ -151,3 +158,44 @@ def test_a_lost_connection_is_one_clear_database_error(store: Store, pg_server: 
     assert "server is running" in error.hint
     with store.transaction() as tx:  # the pool's pre-ping replaced the dead connection
         assert tx.orders.find(order_ids=[1]) == []
+
+
+def test_a_server_gone_for_good_mid_buy_stops_the_run_soon_and_keeps_every_label(
+    store: Store,
+    sandbox: SandboxServer,
+    pg_server: PgServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every statement fails from the first label on: the run starts nothing more (no wait of
+    a full patience per order), ends in one clear error, and the labels in flight are kept."""
+    monkeypatch.setattr(db_retry, "RECONNECT_PATIENCE_S", 1.0)
+    orders = 80
+    ids = seed(store, [us_order(n) for n in range(orders)])
+    cutter = Cutter(pg_server, store, "", times=0)  # "": every statement, once armed
+
+    def server_gone(_label: object) -> None:
+        cutter.left = 10**6
+
+    gateway = make_gateway(sandbox.api_base)
+    service = purchase_service(store, gateway, tmp_path / "labels", concurrency=4)
+    started = time.monotonic()
+    with pytest.raises(AppError) as caught:
+        service.buy(TEE, verify_addresses=False, on_label_bought=server_gone)
+    stopped_after = time.monotonic() - started
+    assert caught.value.kind is ErrorKind.DATABASE
+    assert "label(s) bought in this run are kept" in caught.value.message
+    assert "database server" in caught.value.hint
+    sold = len(ledger_purchases(sandbox.ledger()))
+    assert 1 <= sold < orders
+    # Not one patience per order left: the run stopped admitting orders.
+    assert stopped_after < 12, stopped_after  # (80 orders x 1 s / 4 creators without)
+    cutter.left = 0  # the server is back
+    done = service.buy(TEE, verify_addresses=False)
+    gateway.close()
+    assert done.complete and not done.failed, done
+    counts = assert_ledger_agrees(store, sandbox.ledger())
+    assert counts == {"sold": orders, "recorded": orders, "refunded": 0, "unrecorded": 0}
+    with store.transaction() as tx:
+        assert sorted(label.order_id for label in tx.labels.list()) == sorted(ids)
+    print(f"{sold} labels sold before the run stopped, {stopped_after:.1f} s")
