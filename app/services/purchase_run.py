@@ -10,9 +10,10 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeGuard
 
 from app.domain import purchase_journal as rules
-from app.domain.errors import AppError
+from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import PurchaseState
 from app.domain.purchase_journal import Step
 from app.postage.models import LabelFormat
@@ -89,6 +90,18 @@ class InOrder:
             # not strand this label nor the labels waiting behind it: logged, reported, go on.
             log.exception("label %s not handed on: unexpected error", label.tracking_code)
             self.errors.append(f"{label.tracking_code}: internal error: {error!r}")
+
+
+def _known(error: BaseException) -> TypeGuard[AppError]:
+    """A database error (the server out of reach, a full disk): said plainly, not a bug."""
+    return isinstance(error, AppError) and error.kind is ErrorKind.DATABASE
+
+
+def _log_worker_error(what: str, order_id: int, error: BaseException) -> None:
+    if _known(error):
+        log.error(what + " stopped: %s", order_id, error.message)  # no traceback: not a bug
+    else:
+        log.exception(what + " failed unexpectedly", order_id)
 
 
 class _Run:
@@ -270,12 +283,8 @@ class _Run:
         """Stage 1: on a shipment ready to buy, hand the order to the buy pool."""
         try:
             purchase = self._create(planned, existing)
-        except AppError as error:  # the database stayed out of reach: nothing was bought
-            log.error("order %s not bought: %s", planned.order_id, error.message)
-            self._internal_error(planned, error)
-            purchase = None
-        except BaseException as error:  # a bug: recorded as a failure, never a lost worker
-            log.exception("creating the shipment of order %s failed unexpectedly", planned.order_id)
+        except BaseException as error:  # noqa: BLE001 (logged; a failure, never a lost worker)
+            _log_worker_error("creating the shipment of order %s", planned.order_id, error)
             self._internal_error(planned, error)
             purchase = None
         if purchase is None:
@@ -295,11 +304,8 @@ class _Run:
         label: LabelInfo | None = None
         try:
             label = self._purchase(planned, purchase)
-        except AppError as error:  # the database stayed out of reach (a bought label is kept)
-            log.error("order %s not bought: %s", planned.order_id, error.message)
-            self._internal_error(planned, error)
-        except BaseException as error:  # a bug: recorded as a failure, never a lost worker
-            log.exception("buying order %s failed unexpectedly", planned.order_id)
+        except BaseException as error:  # noqa: BLE001 (logged; a failure, never a lost worker)
+            _log_worker_error("buying order %s", planned.order_id, error)
             self._internal_error(planned, error)
         finally:
             self._leave(planned, label)
@@ -308,7 +314,9 @@ class _Run:
         if isinstance(error, AppError) and is_connection_lost(error):
             self.database_lost.set()
         # Its journal row may be left open either way: the batch stays resumable.
-        reason = error.message if isinstance(error, AppError) else f"internal error: {error!r}"
+        reason = f"internal error: {error!r}"
+        if _known(error):
+            reason = error.message
         with self._lock:
             self.internal_errors += 1
             self.failed.append(FailedOrder(planned.order_id, planned.order.external_id, reason))
