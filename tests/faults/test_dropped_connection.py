@@ -6,13 +6,16 @@ error and a label kept, never lost."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import PurchaseState
@@ -199,3 +202,64 @@ def test_a_server_gone_for_good_mid_buy_stops_the_run_soon_and_keeps_every_label
     with store.transaction() as tx:
         assert sorted(label.order_id for label in tx.labels.list()) == sorted(ids)
     print(f"{sold} labels sold before the run stopped, {stopped_after:.1f} s")
+
+
+class LostAck:
+    """The COMMIT of a matching transaction lands, then its answer is lost (the connection drops
+    before the reply): the caller sees a lost connection for work that was done."""
+
+    def __init__(self, store: Store, match: str, times: int) -> None:
+        self.match = match
+        self.left = times
+        self.lost = 0
+        self._local = threading.local()
+        event.listen(store.engine, "before_cursor_execute", self._on_execute)
+        event.listen(store.engine, "commit", self._on_commit)  # the real COMMIT, not a SAVEPOINT
+        for factory in (store.sessions, store.write_sessions):
+            event.listen(factory, "after_begin", self._on_begin)
+            event.listen(factory, "after_commit", self._after_commit)
+
+    def _on_begin(self, *_args: Any) -> None:
+        self._local.hit = self._local.committed = False
+
+    def _on_execute(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith(self.match):
+            self._local.hit = True
+
+    def _on_commit(self, _conn: Any) -> None:
+        self._local.committed = True
+
+    def _after_commit(self, _session: Any) -> None:
+        landed = getattr(self._local, "committed", False)
+        if landed and getattr(self._local, "hit", False) and self.left > 0:
+            self.left -= 1
+            self.lost += 1
+            self._local.hit = self._local.committed = False
+            closed = psycopg.OperationalError("server closed the connection unexpectedly")
+            raise OperationalError("COMMIT", None, closed)
+
+
+@pytest.mark.parametrize(
+    "match", ["INSERT INTO purchases", "UPDATE purchases", "INSERT INTO labels"]
+)
+def test_a_commit_that_landed_before_the_connection_dropped_is_not_done_twice(
+    match: str, store: Store, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    ids = seed(store, [us_order(n) for n in range(6)])
+    lost = LostAck(store, match, times=3)
+    gateway = make_gateway(sandbox.api_base)
+    result = purchase_service(store, gateway, tmp_path / "labels", concurrency=3).buy(
+        TEE, verify_addresses=False
+    )
+    gateway.close()
+    assert lost.lost == 3
+    assert not result.failed and not result.unrecorded and result.complete, result
+    counts = assert_ledger_agrees(store, sandbox.ledger())
+    assert counts == {"sold": 6, "recorded": 6, "refunded": 0, "unrecorded": 0}
+    with store.transaction() as tx:
+        rows = tx.purchases.all()
+        labels = tx.labels.list()
+    # One journal row and one label per order: the retries found their own work done.
+    assert sorted(r.order_id for r in rows) == sorted(ids)
+    assert {r.state for r in rows} == {PurchaseState.BOUGHT}
+    assert sorted(label.order_id for label in labels) == sorted(ids)
