@@ -47,11 +47,14 @@ class PgServer:
     _counter: itertools.count[int]
     restart_command: tuple[str, ...] = ()  # only for a cluster these tests started
 
-    def restart(self) -> None:
-        """Stop the server at once (like a crash) and start it again."""
+    def restart(self, mode: str = "immediate") -> None:
+        """Stop the server and start it again: `immediate` is like a crash, `fast` is an
+        administrator's restart (sessions cut, open transactions rolled back, a checkpoint)."""
         if not self.restart_command:
             pytest.skip("restarting needs the throwaway cluster (not PACKDESK_TEST_PG=URL)")
-        subprocess.run(self.restart_command, check=True, capture_output=True, timeout=60)
+        command = list(self.restart_command)
+        command[command.index("-m") + 1] = mode
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
 
     def url(self, database: str) -> str:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"

@@ -68,6 +68,9 @@ class OrderClaims:
         self._every = heartbeat_every
         self._host = socket.gethostname()
         self._token: str | None = None
+        #: Tokens whose release failed (the server was out of reach): this live process would
+        #: otherwise keep its own orders "taken" from itself; released at the next claim.
+        self._leftover: list[str] = []
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
         #: Called (from the heartbeat thread) when this desk's claims were taken over.
@@ -88,6 +91,8 @@ class OrderClaims:
         taken_over: set[int] = set()
         try:
             with self._store.transaction() as tx:  # row locks only: no writer lock, no wait
+                for old in self._leftover:
+                    tx.claims.release(old)
                 holders = tx.claims.holders(order_ids)
                 stale = {
                     order_id: holder.token
@@ -124,6 +129,7 @@ class OrderClaims:
                 kind=ErrorKind.DATABASE,
                 details={"error": type(error).__name__},
             ) from error
+        self._leftover.clear()
         claimed = frozenset(held) & frozenset(order_ids)
         # Rows locked by another desk at this instant were skipped: they count as taken.
         for order_id in order_ids:
@@ -165,6 +171,7 @@ class OrderClaims:
                 tx.claims.release(token)
         except Exception as error:  # noqa: BLE001 (stale claims are taken over: never stuck)
             log.warning("order claims not released (%s): they go stale", type(error).__name__)
+            self._leftover.append(token)
 
     def _heartbeat(self) -> None:
         token = self._token

@@ -30,6 +30,7 @@ import logging
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from decimal import Decimal
 
 from app.domain import purchase_journal as rules
 from app.domain.errors import AppError, ErrorKind
@@ -40,6 +41,7 @@ from app.services.audit import AuditAction, AuditLog
 from app.services.buy_plan import Plan, PlannedOrder, Selection, resolve_plan
 from app.services.buyer_lease import BuyerLease
 from app.services.clock import Clock, utc_now
+from app.services.db_retry import retry_lost_connection
 from app.services.label_files import LabelFiles
 from app.services.order_claims import OrderClaims
 from app.services.preflight import ALREADY_LABELLED, PreflightReport, PreflightService
@@ -294,7 +296,8 @@ class PurchaseService:
             u for u in reconciled.refunded if u.order_id in planned_by_id
         )
         finished = self._clock()
-        try:
+
+        def close_batch() -> Decimal:
             with self._store.transaction(write=True) as tx:
                 batch_spent = tx.batches.spent(batch.id)
                 if cancel.is_set():
@@ -323,13 +326,23 @@ class PurchaseService:
                         "spent": str(run.spent),
                     },
                 )
+                return batch_spent
+
+        try:
+            # A server restart here: wait for it (a second status and audit entry is harmless).
+            batch_spent = retry_lost_connection(close_batch)
         except Exception as error:  # read-only, full, broken: say what is kept
             held = len(unrecorded) + len(run.bought)
+            fix = (
+                "Check the connection to the database server"
+                if self._store.shared
+                else "Free disk space or make the database writable"
+            )
             raise AppError(
                 f"The database could not be written at the end of batch {batch.reference}: "
                 f"{held} label(s) bought in this run are kept (in the journal, or beside the "
                 "database when it refused every write).",
-                hint="Free disk space or make the database writable, then run the same buy "
+                hint=f"{fix}, then run the same buy "
                 "again: it records what was bought and buys nothing twice.",
                 kind=ErrorKind.DATABASE,
                 details={"batch": batch.reference, "error": type(error).__name__},

@@ -10,15 +10,17 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeGuard
 
 from app.domain import purchase_journal as rules
-from app.domain.errors import AppError
+from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import PurchaseState
 from app.domain.purchase_journal import Step
 from app.postage.models import LabelFormat
 from app.services import fault_hooks
 from app.services.audit import AuditAction
 from app.services.buy_plan import Plan, PlannedOrder, rate_request_for
+from app.services.db_retry import is_connection_lost, retry_lost_connection
 from app.services.order_freeze import current_for_intent
 from app.services.preflight import BlockedOrder, PreflightService
 from app.services.purchase_results import (
@@ -90,6 +92,18 @@ class InOrder:
             self.errors.append(f"{label.tracking_code}: internal error: {error!r}")
 
 
+def _known(error: BaseException) -> TypeGuard[AppError]:
+    """A database error (the server out of reach, a full disk): said plainly, not a bug."""
+    return isinstance(error, AppError) and error.kind is ErrorKind.DATABASE
+
+
+def _log_worker_error(what: str, order_id: int, error: BaseException) -> None:
+    if _known(error):
+        log.error(what + " stopped: %s", order_id, error.message)  # no traceback: not a bug
+    else:
+        log.exception(what + " failed unexpectedly", order_id)
+
+
 class _Run:
     """One buy run's workers and tallies (thread-safe)."""
 
@@ -113,6 +127,9 @@ class _Run:
         self.total = len(ready)
         self._progress = progress
         self.cancel = cancel
+        #: The database server stayed out of reach longer than a step waits for it: start
+        #: nothing more (the orders left stay to buy, the batch resumable), like a cancel.
+        self.database_lost = threading.Event()
         self._lock = threading.Lock()
         self.bought: list[LabelInfo] = []
         self.failed: list[FailedOrder] = []
@@ -243,13 +260,16 @@ class _Run:
     def _admit(self) -> bool:
         """Wait for room in the look-ahead window; False once cancelled."""
         with self._window:
-            while self._in_flight >= self.lookahead and not self.cancel.is_set():
+            while self._in_flight >= self.lookahead and not self._stopping():
                 # A timeout so a cancel is seen even while every order in flight is slow.
                 self._window.wait(timeout=0.25)
-            if self.cancel.is_set():
+            if self._stopping():
                 return False
             self._in_flight += 1
             return True
+
+    def _stopping(self) -> bool:
+        return self.cancel.is_set() or self.database_lost.is_set()
 
     def _leave(self, planned: PlannedOrder, label: LabelInfo | None) -> None:
         try:
@@ -263,8 +283,8 @@ class _Run:
         """Stage 1: on a shipment ready to buy, hand the order to the buy pool."""
         try:
             purchase = self._create(planned, existing)
-        except BaseException as error:  # a bug: recorded as a failure, never a lost worker
-            log.exception("creating the shipment of order %s failed unexpectedly", planned.order_id)
+        except BaseException as error:  # noqa: BLE001 (logged; a failure, never a lost worker)
+            _log_worker_error("creating the shipment of order %s", planned.order_id, error)
             self._internal_error(planned, error)
             purchase = None
         if purchase is None:
@@ -284,20 +304,22 @@ class _Run:
         label: LabelInfo | None = None
         try:
             label = self._purchase(planned, purchase)
-        except BaseException as error:  # a bug: recorded as a failure, never a lost worker
-            log.exception("buying order %s failed unexpectedly", planned.order_id)
+        except BaseException as error:  # noqa: BLE001 (logged; a failure, never a lost worker)
+            _log_worker_error("buying order %s", planned.order_id, error)
             self._internal_error(planned, error)
         finally:
             self._leave(planned, label)
 
     def _internal_error(self, planned: PlannedOrder, error: BaseException) -> None:
+        if isinstance(error, AppError) and is_connection_lost(error):
+            self.database_lost.set()
+        # Its journal row may be left open either way: the batch stays resumable.
+        reason = f"internal error: {error!r}"
+        if _known(error):
+            reason = error.message
         with self._lock:
             self.internal_errors += 1
-            self.failed.append(
-                FailedOrder(
-                    planned.order_id, planned.order.external_id, f"internal error: {error!r}"
-                )
-            )
+            self.failed.append(FailedOrder(planned.order_id, planned.order.external_id, reason))
 
     def _block(self, planned: PlannedOrder, purchase: PurchaseRecord | None, reason: str) -> None:
         if purchase is not None:
@@ -326,7 +348,7 @@ class _Run:
     ) -> PurchaseRecord | None:
         """Address check, `intent`, create, `created`; the row to buy, or None (recorded why)."""
         tools = self.tools
-        if self.cancel.is_set():
+        if self._stopping():
             with self._lock:
                 self.not_started.append(planned.order_id)
             return None
@@ -350,24 +372,36 @@ class _Run:
         if existing is not None:
             return existing  # its shipment exists unbought: buy that one, never another
         reference = new_reference(planned.order_id)
-        try:
+
+        def add_intent() -> tuple[PlannedOrder | str, PurchaseRecord | None]:
             with store.transaction(write=True) as tx:
                 # Held, cancelled or re-imported since the plan: the stored order decides.
                 current = current_for_intent(tx, planned)
-                if not isinstance(current, str):
-                    purchase = tx.purchases.add_intent(
-                        order_id=planned.order_id,
-                        batch_id=self.batch.id,
-                        reference=reference,
-                        now=self.steps.clock(),
-                        service=planned.service,
-                    )
+                if isinstance(current, str):
+                    return current, None
+                landed = tx.purchases.by_reference(reference)
+                if landed is not None:  # a retry: the first COMMIT landed as the link dropped
+                    return current, landed
+                return current, tx.purchases.add_intent(
+                    order_id=planned.order_id,
+                    batch_id=self.batch.id,
+                    reference=reference,
+                    now=self.steps.clock(),
+                    service=planned.service,
+                )
+
+        try:
+            current, added = retry_lost_connection(add_intent)
         except AppError as error:
+            if is_connection_lost(error):
+                self.database_lost.set()
             self._fail(planned, None, error.message)
             return None
         if isinstance(current, str):
             self._block(planned, None, current)
             return None
+        assert added is not None
+        purchase = added
         if self.verify_addresses and current.order.recipient != planned.order.recipient:
             # Re-imported since the plan: the address to send is not the one checked above.
             check = tools.preflight.verify(current.order.recipient)
@@ -402,24 +436,28 @@ class _Run:
             # Nothing was bought: at most an unbought shipment exists (it costs nothing).
             self._fail(planned, purchase, error.message)
             return None
-        with store.transaction(write=True) as tx:
-            tx.purchases.update(
-                purchase.id,
-                now=self.steps.clock(),
-                state=PurchaseState.CREATED,
-                shipment_id=quote.shipment_id,
-                rate_id=rate.id,
-                service=rate.service,
-                amount_usd=rate.amount,
-            )
-            created = tx.purchases.get(purchase.id) or purchase
+
+        def write_created() -> PurchaseRecord:
+            with store.transaction(write=True) as tx:
+                tx.purchases.update(
+                    purchase.id,
+                    now=self.steps.clock(),
+                    state=PurchaseState.CREATED,
+                    shipment_id=quote.shipment_id,
+                    rate_id=rate.id,
+                    service=rate.service,
+                    amount_usd=rate.amount,
+                )
+                return tx.purchases.get(purchase.id) or purchase
+
+        created = retry_lost_connection(write_created)  # CREATED twice is the same row
         fault_hooks.reached(PurchaseState.CREATED.value)
         return created
 
     def _purchase(self, planned: PlannedOrder, purchase: PurchaseRecord) -> LabelInfo | None:
         """`buying`, the buy call, the label; None when not bought (recorded why)."""
         tools = self.tools
-        if self.cancel.is_set():
+        if self._stopping():
             # The row stays `created`: the next run buys this same shipment.
             with self._lock:
                 self.not_started.append(planned.order_id)

@@ -23,6 +23,7 @@ from app.postage.models import PurchasedLabel, Rate
 from app.services import fault_hooks
 from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock
+from app.services.db_retry import retry_lost_connection
 from app.services.label_files import LabelFiles
 from app.services.preflight import from_address_key
 from app.services.purchase_results import LabelInfo, PurchaseGateway, UnrecordedLabel
@@ -73,14 +74,22 @@ class JournalSteps:
     # -- plain steps ------------------------------------------------------------------------
 
     def update(self, purchase: PurchaseRecord, state: PurchaseState, **fields: object) -> None:
-        with self.store.transaction(write=True) as tx:
-            tx.purchases.update(purchase.id, now=self.clock(), state=state, **fields)  # type: ignore[arg-type]
+        def write() -> None:
+            with self.store.transaction(write=True) as tx:
+                tx.purchases.update(purchase.id, now=self.clock(), state=state, **fields)  # type: ignore[arg-type]
+
+        # Open states only (CREATED, BUYING, UNKNOWN): writing one twice changes nothing.
+        retry_lost_connection(write)
         fault_hooks.reached(state.value)
 
     def keep_time(self, purchase: PurchaseRecord, state: PurchaseState, error: str | None) -> None:
         """Change the state but keep the row's time (that of its last buy step)."""
-        with self.store.transaction(write=True) as tx:
-            tx.purchases.update(purchase.id, now=purchase.updated_at, state=state, error=error)
+
+        def write() -> None:
+            with self.store.transaction(write=True) as tx:
+                tx.purchases.update(purchase.id, now=purchase.updated_at, state=state, error=error)
+
+        retry_lost_connection(write)  # UNKNOWN, an open state: twice is the same
         fault_hooks.reached(state.value)
 
     def set_aside(self, purchase: PurchaseRecord, reason: str) -> bool:
@@ -93,15 +102,21 @@ class JournalSteps:
         return True
 
     def close(self, purchase: PurchaseRecord, state: PurchaseState, reason: str) -> None:
-        with self.store.transaction(write=True) as tx:
-            tx.purchases.update(purchase.id, now=self.clock(), state=state, error=reason)
-            self.audit.record_in(
-                tx,
-                AuditAction.of("purchase", state.value, AuditAction.PURCHASE_FAILED),
-                order_id=purchase.order_id,
-                batch_id=purchase.batch_id,
-                details={"reference": purchase.reference, "reason": reason},
-            )
+        def write() -> None:
+            with self.store.transaction(write=True) as tx:
+                current = tx.purchases.get(purchase.id)
+                if current is not None and current.state is state:
+                    return  # closed by the attempt whose COMMIT landed as the connection dropped
+                tx.purchases.update(purchase.id, now=self.clock(), state=state, error=reason)
+                self.audit.record_in(
+                    tx,
+                    AuditAction.of("purchase", state.value, AuditAction.PURCHASE_FAILED),
+                    order_id=purchase.order_id,
+                    batch_id=purchase.batch_id,
+                    details={"reference": purchase.reference, "reason": reason},
+                )
+
+        retry_lost_connection(write)
         fault_hooks.reached(state.value)
 
     # -- a label EasyPost sold ----------------------------------------------------------------
@@ -123,7 +138,13 @@ class JournalSteps:
         """
         fault_hooks.reached("answered")
         try:
-            return Recorded(label=self._record_once(purchase, label, where, reconciled))
+            # A server restart while recording: wait for it (the label is found by its
+            # shipment id if the first COMMIT landed), before keeping it as `unrecorded`.
+            return Recorded(
+                label=retry_lost_connection(
+                    lambda: self._record_once(purchase, label, where, reconciled)
+                )
+            )
         except AppError as error:
             failure = (
                 self._why_refused(purchase.order_id, label)
@@ -273,9 +294,14 @@ class JournalSteps:
             batch = tx.batches.get(purchase.batch_id)
             existing = tx.labels.by_shipment_id(label.shipment_id)
             if existing is not None:  # recorded by an earlier run that died before closing the row
-                tx.purchases.update(
-                    purchase.id, now=now, state=PurchaseState.BOUGHT, amount_usd=existing.amount_usd
-                )
+                current = tx.purchases.get(purchase.id)
+                if current is None or current.state is not PurchaseState.BOUGHT:  # else: a retry
+                    tx.purchases.update(
+                        purchase.id,
+                        now=now,
+                        state=PurchaseState.BOUGHT,
+                        amount_usd=existing.amount_usd,
+                    )
                 record = existing
             else:
                 record = tx.labels.add(
@@ -347,13 +373,17 @@ class JournalSteps:
             return record
         try:
             paths = self._files.save(label, batch_reference=batch_reference, order_ref=order_ref)
-            with self.store.transaction(write=True) as tx:
-                tx.labels.update(
-                    record.id,
-                    label_path=str(paths.label_path),
-                    preview_path=str(paths.preview_path),
-                )
-                updated = tx.labels.get(record.id)
+
+            def write() -> LabelRecord | None:
+                with self.store.transaction(write=True) as tx:
+                    tx.labels.update(
+                        record.id,
+                        label_path=str(paths.label_path),
+                        preview_path=str(paths.preview_path),
+                    )
+                    return tx.labels.get(record.id)
+
+            updated = retry_lost_connection(write)  # the same paths twice: harmless
         except Exception as error:  # noqa: BLE001 (logged and audited; the label stays bought)
             # The label is bought and recorded: nothing after the `bought` commit may turn it
             # into a failure. A disk or database error is like a failed download: the files are

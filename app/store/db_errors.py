@@ -62,6 +62,30 @@ _KNOWN: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: PostgreSQL SQLSTATEs of a connection lost or refused: class 08, the server shutting down
+#: (administrator or crash) or still starting up. psycopg leaves sqlstate empty when the
+#: connection itself failed or closed.
+_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
+
+#: `details["connection"]` of an AppError for a lost server connection (see connection_lost).
+CONNECTION_LOST = "lost"
+
+
+def connection_lost(error: BaseException) -> bool:
+    """True when `error` (SQLAlchemy's, wrapping psycopg's) means the server connection is gone,
+    so the same transaction may succeed on a new connection (a server restart, a dropped link).
+    """
+    if getattr(error, "connection_invalidated", False):
+        return True
+    original = getattr(error, "orig", None)
+    if original is None or not type(original).__module__.startswith("psycopg"):
+        return False
+    if not any(cls.__name__ == "OperationalError" for cls in type(original).__mro__):
+        return False
+    state = getattr(original, "sqlstate", None)
+    return state is None or str(state).startswith(_CONNECTION_STATES)
+
+
 def as_app_error(error: BaseException, path: Path) -> AppError:
     """The AppError for a database failure (see the module docstring); logs what a fix needs."""
     original = getattr(error, "orig", None) or error
@@ -80,6 +104,14 @@ def as_app_error(error: BaseException, path: Path) -> AppError:
             f"A number is too large to store in the database (more than {MAX_SQL_INTEGER}).",
             hint="Check the numbers given (ids, counts) and try again.",
             kind=ErrorKind.INVALID_INPUT,
+        )
+    if connection_lost(error):
+        return AppError(
+            "The connection to the database server was lost: nothing was saved.",
+            hint="Check that the PostgreSQL server is running and reachable (Packdesk "
+            "reconnects by itself), then try again.",
+            kind=ErrorKind.DATABASE,
+            details={"error": type(original).__name__, "connection": CONNECTION_LOST},
         )
     lowered = reason.lower()
     for fragment, message, hint in _KNOWN:

@@ -31,8 +31,9 @@ def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "packdesk.sqlite3")
+def store(tmp_path: Path, db_target: Path | str) -> Iterator[Store]:
+    # SQLite (two processes at one desk) and PostgreSQL (two stations on one server).
+    opened = open_store(db_target, anchor=tmp_path / "home/postgresql.local")
     yield opened
     opened.close()
 
@@ -50,13 +51,18 @@ def test_two_processes_refunding_one_batch_refund_each_label_once(
         gateway.close()
     assert len(result.bought) == LABELS
     command = [sys.executable, "-m", "app", "--home", str(tmp_path / "home")]
-    command += ["--db", str(store.path), "--sandbox", "--api-base", sandbox.api_base]
+    command += ["--db", str(store.target), "--sandbox", "--api-base", sandbox.api_base]
     command += ["refund", "--batch", result.batch_reference, "--yes", "--json"]
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost"}
 
     runs = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        for _ in range(2)
+        subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**env, "PACKDESK_STATION": f"desk-{n}"},
+        )
+        for n in (1, 2)
     ]
     outputs = [run.communicate(timeout=120) for run in runs]
 

@@ -41,8 +41,9 @@ def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "packdesk.sqlite3")
+def store(tmp_path: Path, db_target: Path | str) -> Iterator[Store]:
+    # SQLite (one desk: a CLI buyer beside the GUI) and PostgreSQL (two stations on one server).
+    opened = open_store(db_target, anchor=tmp_path / "desk-b/postgresql.local")
     yield opened
     opened.close()
 
@@ -64,9 +65,9 @@ def test_reimport_and_hold_during_a_cli_buy(
 ) -> None:
     ids = seed(store, [us_order(n) for n in range(ORDERS)])
     command = [sys.executable, "-m", "app", "--home", str(tmp_path / "home")]
-    command += ["--db", str(store.path), "--sandbox", "--api-base", sandbox.api_base]
+    command += ["--db", str(store.target), "--sandbox", "--api-base", sandbox.api_base]
     command += ["buy", "--group", TEE_GROUP, "--concurrency", "4", "--no-verify", "--yes"]
-    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost"}
+    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "PACKDESK_STATION": "desk-a"}
     buyer = subprocess.Popen(
         [*command, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
