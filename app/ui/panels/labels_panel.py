@@ -155,7 +155,7 @@ BATCH_COLUMNS = (
     Column[BatchSummary](
         "Service",
         lambda b: service_title(b.service_choice) if b.service_choice else "each group's own",
-        width=180,
+        width=160,
     ),
     Column[BatchSummary]("Bought", lambda b: b.bought, numeric=True, width=60),
     Column[BatchSummary]("Printed", lambda b: b.printed, numeric=True, width=60),
@@ -164,7 +164,7 @@ BATCH_COLUMNS = (
         "Refunded",
         lambda b: f"{b.refunded}" + (f" (+{b.refund_pending} pending)" if b.refund_pending else ""),
         sort=lambda b: b.refunded + b.refund_pending,
-        width=90,
+        width=115,  # "0 (+1 pending)" whole
     ),
     Column[BatchSummary](
         "Spent", lambda b: _money(b.spent_usd), sort=lambda b: b.spent_usd, numeric=True, width=90
@@ -250,7 +250,7 @@ LABEL_COLUMNS = (
         foreground=lambda r: "#9b2c2c" if r.needs_relabel else None,
         width=220,
     ),
-    Column[LabelRow]("Service", lambda r: service_title(r.facts.service), width=240),
+    Column[LabelRow]("Service", lambda r: service_title(r.facts.service), width=212),
     Column[LabelRow](
         "Cost",
         lambda r: _money(r.facts.amount_usd),
@@ -262,11 +262,16 @@ LABEL_COLUMNS = (
         "Label",
         lambda r: r.facts.status.replace("_", " "),
         foreground=lambda r: None if r.facts.status == "live" else "#9b2c2c",
-        width=110,
+        width=100,
     ),
-    Column[LabelRow]("Shipped", lambda r: _when(r.facts.shipped_at), width=125),
-    Column[LabelRow]("USPS", lambda r: r.facts.tracking_status or "", width=110),
-    Column[LabelRow]("SCAN form", lambda r: r.facts.scan_form_easypost_id or "", width=110),
+    Column[LabelRow]("Shipped", lambda r: _when(r.facts.shipped_at), width=120),
+    Column[LabelRow]("USPS", lambda r: r.facts.tracking_status or "", width=95),
+    Column[LabelRow](
+        "SCAN form",
+        lambda r: r.facts.scan_form_easypost_id or "",
+        tooltip=lambda r: r.facts.scan_form_easypost_id or "",
+        width=100,
+    ),
     Column[LabelRow](
         "Refund",
         _refund_text,
