@@ -75,5 +75,5 @@ def check_media(media: Media, model: PrinterModel) -> None:
         raise PrinterError(
             PrinterErrorKind.UNSUPPORTED,
             f"the {model.display_name} cannot print on {media.name} stock",
-            hint="Load die-cut 4x6 labels and choose '4x6 roll' for this printer in Setup.",
+            hint="Load die-cut 4x6 labels and set this printer's media to '4x6 roll'.",
         )
