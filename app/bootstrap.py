@@ -164,7 +164,14 @@ class AppContext:
         from app.services.error_csv import write_error_csv
         from app.services.importing import ImportService
 
-        return ImportService(self.store, read_order_file, write_error_csv, clock=self.clock)
+        return ImportService(
+            self.store,
+            read_order_file,
+            write_error_csv,
+            clock=self.clock,
+            # Setup's defaults for new groups, after every import (CLI, GUI, demo alike).
+            group_defaults=lambda: self.group_defaults_service.apply_after_import(),
+        )
 
     @cached_property
     def catalog_service(self) -> CatalogService:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from printers.errors import PrinterError, PrinterErrorKind
 from printers.imaging import Bitmap, Label, RasterLabel, RawLabel
+from printers.media import Media, Sensing, check_media
 from printers.models import PrinterModel, Protocol
 from printers.protocols import dymo_550, dymo_lw, epl2, zpl
 from printers.protocols.base import Command, DecodedJob, StreamDecoder
@@ -47,13 +50,19 @@ def page_bitmap(label: RasterLabel, model: PrinterModel) -> Bitmap:
     )
 
 
-def encode_label(label: Label, model: PrinterModel, copies: int = 1) -> bytes:
+def encode_label(
+    label: Label, model: PrinterModel, copies: int = 1, *, media: Media | None = None
+) -> bytes:
     """Exactly the bytes to send to `model` to print `label` `copies` times.
 
     Raw ZPL/EPL2 goes unchanged (repeated for copies); it must be in the model's language.
+    With `media` the job also tells the printer how to find the next label on that stock
+    (ZPL ^MN, EPL2 Q's gap); None leaves the printer's own media setting alone.
     """
     if copies < 1:
         raise PrinterError(PrinterErrorKind.BAD_LABEL, f"cannot print {copies} copies")
+    if media is not None:
+        check_media(media, model)
     if isinstance(label, RawLabel):
         if label.language is not model.family:
             raise PrinterError(
@@ -61,12 +70,16 @@ def encode_label(label: Label, model: PrinterModel, copies: int = 1) -> bytes:
                 f"a {label.language.value.upper()} label cannot go to the {model.display_name}",
                 hint="load the label again for this printer (PNG or PDF work on every printer)",
             )
-        return label.data * copies
-    return encode_page(page_bitmap(label, model), model, copies)
+        return _raw_for_media(label.data, model, media) * copies
+    return encode_page(page_bitmap(label, model), model, copies, media=media)
 
 
-def encode_page(page: Bitmap, model: PrinterModel, copies: int = 1) -> bytes:
-    """Encode a page-sized bitmap in `model`'s language."""
+def encode_page(
+    page: Bitmap, model: PrinterModel, copies: int = 1, *, media: Media | None = None
+) -> bytes:
+    """Encode a page-sized bitmap in `model`'s language (for `media` when given)."""
+    if media is not None:
+        check_media(media, model)
     family = model.family
     if family is Protocol.ZPL:
         return zpl.encode_zpl(
@@ -74,14 +87,36 @@ def encode_page(page: Bitmap, model: PrinterModel, copies: int = 1) -> bytes:
             copies=copies,
             encoding=model.zpl_graphic_encoding,
             max_field_bytes=model.max_gf_bytes,
+            media_tracking=_ZPL_TRACKING[media.sensing] if media else "",
         )
     if family is Protocol.EPL2:
-        return epl2.encode_epl2(page, copies=copies)
+        if media is None:
+            return epl2.encode_epl2(page, copies=copies)
+        return epl2.encode_epl2(page, copies=copies, gap_dots=media.gap_dots(model.dpi))
     if family is Protocol.DYMO_LW:
         return dymo_lw.encode_dymo_lw(
             page, copies=copies, label_length=model.max_label_length_dots or None
         )
     return dymo_550.encode_dymo_550(page, copies=copies)
+
+
+# ZPL ^MN: Y = web (the gap between die-cut labels), N = continuous.
+_ZPL_TRACKING = {Sensing.GAP: "Y", Sensing.CONTINUOUS: "N"}
+_EPL2_FORM_LENGTH = re.compile(rb"^Q(\d+),(\d+)", re.MULTILINE)
+
+
+def _raw_for_media(data: bytes, model: PrinterModel, media: Media | None) -> bytes:
+    """A bought ZPL/EPL2 label set up for the loaded stock: ZPL gets a ^MN format before it
+    (a printer setting the label's own format keeps); EPL2's Q gets the stock's gap (the
+    label's form length stays)."""
+    if media is None:
+        return data
+    if model.family is Protocol.ZPL:
+        return b"^XA^MN%s^XZ\n" % _ZPL_TRACKING[media.sensing].encode() + data
+    if model.family is Protocol.EPL2:
+        gap = media.gap_dots(model.dpi)
+        return _EPL2_FORM_LENGTH.sub(lambda m: b"Q%s,%d" % (m.group(1), gap), data)
+    return data
 
 
 def stream_decoder(

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from printers.errors import PrinterError, PrinterErrorKind
+from printers.media import Media
 from printers.models import MODELS, PrinterModel, Protocol, get_model
 from printers.status import (
     Odometer,
@@ -172,17 +173,21 @@ class Printer:
 
     # --- printing --------------------------------------------------------------------------
 
-    def encode(self, source: bytes, copies: int = 1) -> bytes:
-        """The printer bytes for a label file (PNG/JPEG/GIF/PDF, or raw ZPL/EPL2)."""
+    def encode(self, source: bytes, copies: int = 1, *, media: Media | None = None) -> bytes:
+        """The printer bytes for a label file (PNG/JPEG/GIF/PDF, or raw ZPL/EPL2), set up for
+        `media` when given (printers.media)."""
         from printers.imaging import load_label
         from printers.pipeline import encode_label
 
-        job: bytes = encode_label(load_label(source, self.model), self.model, copies=copies)
+        label = load_label(source, self.model)
+        job: bytes = encode_label(label, self.model, copies=copies, media=media)
         return job
 
-    def print_label(self, source: bytes, *, copies: int = 1) -> PrintResult:
+    def print_label(
+        self, source: bytes, *, copies: int = 1, media: Media | None = None
+    ) -> PrintResult:
         """Convert and print one label file."""
-        return self.send_job(self.encode(source, copies))
+        return self.send_job(self.encode(source, copies, media=media))
 
     def send_job(self, job: bytes) -> PrintResult:
         """Send one job's printer bytes (status checked before, read after)."""

@@ -7,6 +7,7 @@ import argparse
 from app.bootstrap import AppContext
 from app.cli.args import bounded_int
 from app.cli.output import emit_json, emit_table
+from app.domain.purchase_journal import unrecorded_outlook
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -95,6 +96,7 @@ def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
                         "tracking_code": p.tracking_code,
                         "amount": str(p.amount_usd) if p.amount_usd is not None else None,
                         "reason": p.error,
+                        "outlook": unrecorded_outlook(p.state, p.error),
                     }
                     for p in detail.unrecorded
                 ],
@@ -138,7 +140,8 @@ def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
         amount = f"${kept.amount_usd:.2f}" if kept.amount_usd is not None else "?"
         print(
             f"{kept.state.value.upper()}: order id {kept.order_id}, label {kept.tracking_code} "
-            f"(shipment {kept.shipment_id}, {amount}): {kept.error or ''}"
+            f"(shipment {kept.shipment_id}, {amount}): {kept.error or ''}. "
+            + unrecorded_outlook(kept.state, kept.error)
         )
     for form in detail.scan_forms:
         print(

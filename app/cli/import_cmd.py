@@ -85,6 +85,8 @@ def report_json(report: ImportReport) -> dict[str, object]:
         ],
         "errors_csv": str(report.errors_csv) if report.errors_csv else None,
         "errors_csv_failure": report.errors_csv_failure or None,
+        "groups_defaulted": report.groups_defaulted,
+        "defaults_problem": report.defaults_problem or None,
     }
 
 
@@ -120,6 +122,10 @@ def run_import(args: argparse.Namespace, ctx: AppContext) -> int:
         print(f"  {len(report.warnings)} values were normalised (see --json for each)")
     if report.errors_csv:
         print(f"  rejected rows written to {report.errors_csv}")
+    if report.groups_defaulted:
+        print(f"  {report.groups_defaulted} new package group(s) got the Setup defaults")
+    if report.defaults_problem:
+        print(f"  new groups got no defaults: {report.defaults_problem}")
     return _exit_code(report)
 
 

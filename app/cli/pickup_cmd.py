@@ -10,7 +10,7 @@ from app.cli.args import bounded_int, record_id_arg
 from app.cli.output import emit_json, emit_table
 from app.domain.errors import AppError, ErrorKind
 from app.domain.pickup_days import next_pickup_day
-from app.services.clock import local_date, utc_now
+from app.services.clock import local_date
 from app.services.pickups import DEFAULT_WINDOW, PickupRequest, PickupResult, local_time
 
 #: Words --date takes besides YYYY-MM-DD (resolved on the desk's clock when the command runs).
@@ -100,7 +100,7 @@ def _show(result: PickupResult, as_json: bool) -> None:
 def run_schedule(args: argparse.Namespace, ctx: AppContext) -> int:
     result = ctx.pickup_service.schedule(
         PickupRequest(
-            day=pickup_day(args.date, utc_now()),
+            day=pickup_day(args.date, ctx.clock()),
             packages=args.packages,
             start=args.start,
             end=args.end,

@@ -9,6 +9,7 @@ from app.cli.output import emit_json, emit_table
 from app.infra.settings import DEMO_PRINTER_URI, PrinterSettings
 from app.services.print_queue import printer_app_error
 from printers.errors import PrinterError
+from printers.media import MEDIA
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,6 +25,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("uri", help="usb://VID:PID, tcp://host[:port], spool://QUEUE, virtual://NAME")
     add.add_argument("--model", default="", help="model name (detected for USB and TCP Zebras)")
     add.add_argument("--default", action="store_true", help="make it the default printer")
+    add.add_argument(
+        "--label-format",
+        default="",
+        help="buy this printer's labels as PNG, ZPL or EPL2 (default: the profile's format)",
+    )
+    add.add_argument(
+        "--media", default="", help="the labels loaded: " + ", ".join(MEDIA) + " (default 4x6 roll)"
+    )
     add.set_defaults(func=run_add)
 
     remove = actions.add_parser("remove", help="forget a printer")
@@ -60,18 +69,41 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
     settings = _printers(ctx)
     default = _default_name(settings)
     rows = [
-        {"name": p.name, "uri": p.uri, "model": p.model, "default": p.name == default}
+        {
+            "name": p.name,
+            "uri": p.uri,
+            "model": p.model,
+            "default": p.name == default,
+            "label_format": p.label_format,
+            "media": p.media,
+        }
         for p in settings.configured
     ]
     if not any(row["default"] for row in rows):
-        rows.append({"name": default, "uri": default, "model": "", "default": True})
+        rows.append(
+            {
+                "name": default,
+                "uri": default,
+                "model": "",
+                "default": True,
+                "label_format": "",
+                "media": "",
+            }
+        )
     if args.json:
         emit_json(rows)
         return 0
     emit_table(
-        ("NAME", "DEFAULT", "URI", "MODEL"),
+        ("NAME", "DEFAULT", "URI", "MODEL", "FORMAT", "MEDIA"),
         [
-            (r["name"], "*" if r["default"] else "", r["uri"], r["model"] or "(detect)")
+            (
+                r["name"],
+                "*" if r["default"] else "",
+                r["uri"],
+                r["model"] or "(detect)",
+                r["label_format"] or "(profile)",
+                r["media"] or "4x6 roll",
+            )
             for r in rows
         ],
     )
@@ -80,7 +112,12 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def run_add(args: argparse.Namespace, ctx: AppContext) -> int:
     changed = ctx.printer_setup_service.add(
-        args.name, args.uri, args.model, make_default=args.default
+        args.name,
+        args.uri,
+        args.model,
+        make_default=args.default,
+        label_format=args.label_format,
+        media=args.media,
     )
     added = changed.configured[-1]
     mark = " (default)" if changed.default == added.name else ""

@@ -167,3 +167,16 @@ def settle_unrecorded(failure: RecordFailure | None, detail: str = "") -> Decisi
         return Decision(Step.REFUND, S.REFUNDED, f"refunded: {failure.value}: {detail}")
     # Storage trouble may pass (space freed, file writable again): try again on the next run.
     return Decision(Step.KEEP, None, f"{failure.value}: {detail}")
+
+
+def unrecorded_outlook(state: PurchaseState, reason: str | None) -> str:
+    """What happens to a bought label the database could not record, in the packer's words."""
+    if state is S.REFUNDED:
+        return "Refunded: it could never be recorded (nothing to print or ship)."
+    failure = (reason or "").split(":", 1)[0]
+    if failure in {f.value for f in PERMANENT_FAILURES}:
+        return "The next buy refunds it: the order already has its label."
+    return (
+        "Kept and paid for: the next buy records it (then it prints as usual); "
+        "the order is not bought again."
+    )

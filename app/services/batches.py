@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
@@ -64,6 +65,8 @@ class BatchDetail:
     scan_forms: tuple[StoredScanForm, ...]
     #: Journal rows of labels bought but not recorded (`unrecorded`), or refunded for that.
     unrecorded: tuple[PurchaseRecord, ...] = ()
+    #: The order number shown everywhere (the source's own) of each unrecorded row's order.
+    order_numbers: Mapping[int, str] = field(default_factory=dict)
 
 
 def _state(counts: BatchCounts) -> str:
@@ -128,4 +131,11 @@ class BatchOverviewService:
                 for p in tx.purchases.for_batch(counts[0].batch_id)
                 if p.state in (PurchaseState.UNRECORDED, PurchaseState.REFUNDED)
             ]
-        return BatchDetail(batch_summary(counts[0]), tuple(labels), tuple(forms), tuple(kept))
+            numbers = {
+                p.order_id: found.external_id
+                for p in kept
+                if (found := tx.orders.get(p.order_id)) is not None
+            }
+        return BatchDetail(
+            batch_summary(counts[0]), tuple(labels), tuple(forms), tuple(kept), numbers
+        )

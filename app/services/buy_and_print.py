@@ -14,9 +14,10 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 from app.domain.errors import AppError
+from app.postage.models import LabelFormat
 from app.services.buy_plan import Selection
 from app.services.print_jobs import PrintSink
 from app.services.purchase import BuyResult, LabelInfo, PurchaseService
@@ -68,6 +69,8 @@ class BuyAndPrintService:
 
         `wait_for_printing` blocks until the queue is idle (the CLI); the GUI shows the queue.
 
+        Labels are bought in the printer's label format (Setup), else the profile's.
+
         Raises:
             AppError: as PurchaseService.buy (another buyer, a selection that cannot be
                 resolved), or when `printer` cannot be found; labels' own problems are reported.
@@ -95,6 +98,7 @@ class BuyAndPrintService:
 
         result = self._purchase.buy(
             selection,
+            label_format=_label_format(queue.label_format) if queue is not None else None,
             concurrency=concurrency,
             create_concurrency=create_concurrency,
             progress=progress,
@@ -131,3 +135,9 @@ class BuyAndPrintService:
                 continue
             count += 1
         return count
+
+
+def _label_format(printer_format: str) -> LabelFormat | None:
+    """The format to ask EasyPost for a printer's labels (None: the profile's)."""
+    fmt = printer_format.strip().upper()
+    return cast(LabelFormat, fmt) if fmt in ("PNG", "PDF", "ZPL", "EPL2") else None

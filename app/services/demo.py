@@ -305,8 +305,9 @@ class DemoSeeder:
     def _assign_groups(self) -> tuple[str, ...]:
         assigned = []
         for group in self._groups.groups()[:ASSIGNED_GROUPS]:
-            if group.package_type or group.service or group.international_service:
-                continue  # the user chose already
+            if group.package_type:
+                continue  # the user chose already (Setup's default services alone are not a
+                # choice: every import gives them to new groups)
             package, service = choose_package(group)
             self._groups.assign(
                 group.group_id,

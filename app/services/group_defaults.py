@@ -12,6 +12,9 @@ from app.services.clock import Clock, utc_now
 from app.store import Store
 from app.store.groups_repo import GroupSetting
 
+#: Orders whose group is still to be packed: imported, ready or on hold (no label yet).
+_UNLABELLED = (OrderStatus.IMPORTED, OrderStatus.READY_TO_SHIP, OrderStatus.ON_HOLD)
+
 
 class _Settings(Protocol):
     def load(self) -> Settings: ...
@@ -30,6 +33,18 @@ class GroupDefaultsService:
 
         A group someone already chose for (even partly) is left as it is.
         """
+        return self._apply((OrderStatus.READY_TO_SHIP,))
+
+    def apply_after_import(self) -> int:
+        """After each import (CLI and GUI alike): every group of orders not labelled yet that
+        has no saved choice gets the defaults. Nothing is saved while Setup has no defaults, so
+        a default chosen later still reaches those groups."""
+        desk = self._settings.load().desk
+        if not (desk.package_type or desk.domestic_service or desk.international_service):
+            return 0
+        return self._apply(_UNLABELLED)
+
+    def _apply(self, statuses: tuple[OrderStatus, ...]) -> int:
         desk = self._settings.load().desk
         domestic = _service(desk.domestic_service, international=False)
         abroad = _service(desk.international_service, international=True)
@@ -47,11 +62,14 @@ class GroupDefaultsService:
                 package_type_id = found.id
             saved = tx.groups.settings()
             now = self._clock()
-            new = [
-                count.group_id
-                for count in tx.groups.counts(OrderStatus.READY_TO_SHIP, DOMESTIC_COUNTRIES)
-                if count.group_id not in saved
-            ]
+            new = sorted(
+                {
+                    count.group_id
+                    for status in statuses
+                    for count in tx.groups.counts(status, DOMESTIC_COUNTRIES)
+                    if count.group_id not in saved
+                }
+            )
             for group_id in new:
                 tx.groups.save_setting(
                     GroupSetting(group_id, package_type_id, domestic, abroad), now

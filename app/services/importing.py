@@ -73,6 +73,10 @@ class ImportReport:
     cancelled: tuple[CancelledOrder, ...] = ()
     #: Set when the error CSV could not be written after the import was saved (it still stands).
     errors_csv_failure: str = ""
+    #: Groups without a choice that got Setup's defaults for new groups after this import.
+    groups_defaulted: int = 0
+    #: Why the defaults could not be applied (the import itself stands), e.g. a deleted type.
+    defaults_problem: str = ""
 
     @property
     def orders_cancelled(self) -> int:
@@ -110,7 +114,12 @@ class ImportService:
         reader: OrderFileReader,
         error_writer: ErrorCsvWriter | None = None,
         clock: Clock = utc_now,
+        *,
+        group_defaults: Callable[[], int] | None = None,
     ) -> None:
+        """`group_defaults`: run after each import that wrote something (Setup's defaults for
+        new groups, app.services.group_defaults); returns how many groups got them."""
+        self._group_defaults = group_defaults
         self._store = store
         self._reader = reader
         self._error_writer = error_writer
@@ -162,6 +171,12 @@ class ImportService:
         """Apply `parsed` in one transaction; orders are matched by (source, external id)."""
         with cyclic_gc_paused():
             report = self._apply(parsed, progress)
+        if self._group_defaults is not None and report.wrote_anything:
+            try:
+                report = replace(report, groups_defaulted=self._group_defaults())
+            except AppError as problem:  # the orders are saved; say why groups got no defaults
+                text = f"{problem.message} {problem.hint or ''}".strip()
+                report = replace(report, defaults_problem=text)
         progress("done", 1, 1)
         return report
 

@@ -77,6 +77,7 @@ class PrintSink:
     store: Store | None = None
     clock: Clock = utc_now
     left: list[int] = field(default_factory=list)
+    label_format: str = ""  # what to buy for this printer (Setup); "" = the profile's format
 
     @property
     def printed_elsewhere(self) -> bool:

@@ -60,6 +60,7 @@ from app.services.clock import Clock, utc_now
 from app.services.print_jobs import PrintSink, add_checked_job
 from app.store import Store, StoreTransaction
 from printers.errors import PrinterError, PrinterErrorKind
+from printers.media import get_media
 from printers.models import PrinterModel
 from printers.models import Protocol as PrinterProtocol
 from printers.printer import Printer, open_printer
@@ -274,6 +275,8 @@ class PrintQueue:
         self._roll_gate = roll_gate
         self.name = printer.name
         self._configured_model = printer.model
+        #: The stock loaded (Setup's media, "" = 4x6 die-cut); PrintQueueService keeps it current.
+        self.media_name = printer.media
         self._store = store
         self._factory = printer_factory
         self._audit = audit
@@ -701,7 +704,8 @@ class PrintQueue:
             return
         try:
             payload = printer.encode(
-                choose_label_file(source, printer.model, self._labels_dir).read_bytes()
+                choose_label_file(source, printer.model, self._labels_dir).read_bytes(),
+                media=get_media(self.media_name) if self.media_name.strip() else None,
             )
         except AppError as error:
             self._fail(job, error.message, error.hint)
@@ -982,6 +986,7 @@ class PrintQueueService:
                     roll_gate=self._roll_gate,
                 )
                 self._queues[uri] = queue
+            queue.media_name = printer.media  # changed in Setup since the queue opened
             return queue
 
     def queues(self) -> list[PrintQueue]:
@@ -993,12 +998,16 @@ class PrintQueueService:
         process holds that printer (the window beside a CLI buy), queued rows that the holder
         prints (it picks up new jobs for its printer within FOREIGN_JOBS_POLL_S)."""
         printer = self.resolve(uri_or_name)
+        fmt = printer.label_format
         try:
-            return PrintSink(printer.name, canonical_uri(printer.uri), self.queue_for(printer.uri))
+            queue = self.queue_for(printer.uri)
+            return PrintSink(printer.name, canonical_uri(printer.uri), queue, label_format=fmt)
         except AppError as error:
             if error.kind is not ErrorKind.CONFLICT or "lock" not in error.details:
                 raise
-            return PrintSink(printer.name, canonical_uri(printer.uri), None, store=self._store)
+            return PrintSink(
+                printer.name, canonical_uri(printer.uri), None, store=self._store, label_format=fmt
+            )
 
     def labels_to_print(self, batch_id: int, *, reprint: bool = False) -> list[int]:
         """A batch's live labels in group order: with `reprint` all of them, else those never

@@ -18,14 +18,15 @@ from app.infra.settings import ConfiguredPrinter, PrinterSettings, Settings
 from app.services.print_queue import QueueStatus, printer_app_error
 from printers.discovery import FoundPrinter
 from printers.errors import PrinterError
+from printers.media import MEDIA, get_media
 from printers.models import MODELS
 from printers.printer import Printer
 from printers.uri import parse_uri
 
 #: Formats a label can be bought in for a printer ("" = the profile's label format).
 PRINTER_LABEL_FORMATS = ("", "PNG", "ZPL", "EPL2")
-#: Label stock a desk loads (what the printer's media is; 4x6 is what USPS labels need).
-MEDIA_CHOICES = ("4x6 roll", "4x6 fan-fold", "4x6 on 8.5x11 sheet")
+#: Label stock a desk loads (printers.media: die-cut or continuous; USPS labels are 4x6).
+MEDIA_CHOICES = tuple(MEDIA)
 
 
 class SettingsFile(Protocol):
@@ -95,6 +96,21 @@ def check_label_format(label_format: str) -> str:
     return fmt
 
 
+def check_media(media: str) -> str:
+    """`media` when it is stock the printers know ("" = the 4x6 die-cut roll)."""
+    media = media.strip()
+    try:
+        get_media(media)
+    except PrinterError:
+        raise AppError(
+            f"{media!r} is not label media Packdesk knows.",
+            hint="Use one of: " + ", ".join(MEDIA),
+            kind=ErrorKind.INVALID_INPUT,
+            details={"media": media},
+        ) from None
+    return media
+
+
 def check_name(name: str) -> str:
     name = name.strip()
     if not name or "://" in name:
@@ -116,7 +132,7 @@ def with_printer(
         canonical_printer_uri(printer.uri),
         check_model(printer.model),
         check_label_format(printer.label_format),
-        printer.media.strip(),
+        check_media(printer.media),
     )
     for existing in settings.configured:
         if existing.name == added.name or _same_uri(existing.uri, added.uri):
@@ -171,7 +187,7 @@ def with_options(
             p,
             model=check_model(model),
             label_format=check_label_format(label_format),
-            media=media.strip(),
+            media=check_media(media),
         )
         if p.name == name
         else p
@@ -307,8 +323,9 @@ class PrinterSetupService:
                 details={"printer": printer.name},
             )
         try:
+            media = get_media(printer.media) if printer.media.strip() else None
             with self._open(printer.uri, printer.model or None) as opened:
-                opened.print_label(make(opened))
+                opened.print_label(make(opened), media=media)
         except PrinterError as error:
             raise printer_app_error(error) from None
         return printer.name

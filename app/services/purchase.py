@@ -147,8 +147,11 @@ class PurchaseService:
         on_label_bought: OnLabelBought | None = None,
         verify_addresses: bool = True,
         create_concurrency: int | None = None,
+        label_format: LabelFormat | None = None,
     ) -> BuyResult:
         """Buy a label for every order of `selection` that passes pre-flight.
+
+        `label_format` is asked of EasyPost instead of the service's (the printer's own format).
 
         Open journal rows are reconciled first; orders holding a live label are never bought
         again. `concurrency` bounds the buys in flight, `create_concurrency` the shipment
@@ -174,14 +177,28 @@ class PurchaseService:
         cancel = cancel or threading.Event()
         if self._store.shared:
             return self._buy_claimed(
-                selection, workers, creators, progress, cancel, on_label_bought, verify_addresses
+                selection,
+                workers,
+                creators,
+                progress,
+                cancel,
+                on_label_bought,
+                verify_addresses,
+                label_format=label_format,
             )
         # Another buyer took the lease (this one looked dead): stop starting buys, like Cancel.
         self._lease.on_lost = cancel.set
         self._lease.acquire()
         try:
             return self._buy_locked(
-                selection, workers, creators, progress, cancel, on_label_bought, verify_addresses
+                selection,
+                workers,
+                creators,
+                progress,
+                cancel,
+                on_label_bought,
+                verify_addresses,
+                label_format=label_format,
             )
         finally:
             self._lease.release()
@@ -195,6 +212,8 @@ class PurchaseService:
         cancel: threading.Event,
         on_label_bought: OnLabelBought | None,
         verify_addresses: bool,
+        *,
+        label_format: LabelFormat | None = None,
     ) -> BuyResult:
         """Several desks: buy only the orders this desk claimed; report the others' orders."""
         self._claims.on_lost = cancel.set  # taken over (this desk looked dead): stop admitting
@@ -209,6 +228,7 @@ class PurchaseService:
                 on_label_bought,
                 verify_addresses,
                 only=outcome.claimed,
+                label_format=label_format,
             )
         finally:
             self._claims.release()
@@ -225,6 +245,7 @@ class PurchaseService:
         verify_addresses: bool,
         *,
         only: frozenset[int] | None = None,
+        label_format: LabelFormat | None = None,
     ) -> BuyResult:
         plan = self.plan(selection)
         if only is not None:  # several desks: the orders this desk claimed
@@ -266,9 +287,8 @@ class PurchaseService:
                         batch_id=batch.id,
                         details={"reasons": list(item.reasons)},
                     )
-        tools = RunTools(
-            self._steps, self._gateway, self._preflight, self.label_format, self._signer
-        )
+        fmt = label_format or self.label_format
+        tools = RunTools(self._steps, self._gateway, self._preflight, fmt, self._signer)
         run = _Run(tools, plan, batch, ready, progress, on_label_bought, cancel, verify_addresses)
         run.report()
         if ready:

@@ -140,6 +140,9 @@ class MainWindow(QMainWindow):
             roll_changed = getattr(panel, "roll_changed", None)
             if roll_changed is not None:
                 roll_changed.connect(self._roll.setText)
+        # Wide enough for the longest panel name ("Labels & batches" was cut off at 160 px).
+        needed = self._nav.sizeHintForColumn(0) + 2 * self._nav.frameWidth() + 28
+        self._nav.setMinimumWidth(min(max(160, needed), self._nav.maximumWidth()))
         self._navigated = False  # the user moved before the checklist came: do not yank them
         self._nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._install_actions(specs)

@@ -1,7 +1,11 @@
-"""Offscreen screenshots of every panel at 1366 x 768 after the demo seed (and a bought, printed,
-scanned batch), plus the order dialog and the history's spend chart.
+"""Screenshots of every panel at 1366 x 768 after the demo seed (and a bought, printed,
+scanned batch, and one refund), plus the order dialog and the history's spend chart.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take_screenshots.py OUT_DIR
+    QT_QPA_PLATFORM=xcb xvfb-run -a -s '-screen 0 1366x768x24' \
+        .venv/bin/python docs/screenshots/take_screenshots.py OUT_DIR
+
+(the real fonts of a desk, as docs/screenshots holds them; QT_QPA_PLATFORM=offscreen works
+without Xvfb, with narrower fallback fonts.)
 
 Builds a throw-away demo profile under OUT_DIR/home, so the real profile is never touched.
 """
@@ -145,8 +149,11 @@ def main(out: Path) -> int:
         wait(lambda: len(scanned) == 6)
         shoot("06-scan-station")
 
-        # A second batch through the service, then a SCAN form for the first one.
-        ctx.purchase_service.buy(Selection(groups=(boxes[0].group_id,)))
+        # A second batch through the service (one of its labels refunded), then a SCAN form for
+        # the first one.
+        second = ctx.purchase_service.buy(Selection(groups=(boxes[0].group_id,)))
+        refunds = ctx.refund_service
+        refunds.refund(refunds.labels(label_ids=[second.bought[-1].label_id]))
         labels_panel = window.panels["labels"]
         assert isinstance(labels_panel, LabelsPanel)
         window.show_panel("labels")

@@ -100,8 +100,11 @@ class EmulatedPrinter:
         buffer_bytes: int = DEFAULT_BUFFER_BYTES,
         on_label: LabelCallback | None = None,
         name: str = "",
+        keep_jobs: bool = False,
     ) -> None:
         self.model = model
+        #: With `keep_jobs`, every job's bytes as received (tests check exact printer bytes).
+        self.jobs_data: list[bytes] | None = [] if keep_jobs else None
         self.name = name or model.name
         self.labels_per_second = labels_per_second
         self.buffer_bytes = buffer_bytes
@@ -244,6 +247,8 @@ class EmulatedPrinter:
                 self._outbox += self._responder(event.command, self._state_locked())
             elif isinstance(event, JobBytes):
                 self._queue.append(_Job(self._next_job, event.data))
+                if self.jobs_data is not None:
+                    self.jobs_data.append(event.data)
                 self._next_job += 1
                 self._queued_bytes += len(event.data)
                 self.stats.jobs_received += 1

@@ -41,8 +41,12 @@ def encode_zpl(
     copies: int = 1,
     encoding: ZplGraphicEncoding = ZplGraphicEncoding.Z64,
     max_field_bytes: int = GF_LIMIT,
+    media_tracking: str = "",
 ) -> bytes:
     """One ZPL format printing `page` (^PW x ^LL dots) `copies` times.
+
+    `media_tracking` ("Y" die-cut gap, "N" continuous) adds ^MN for the loaded stock; empty
+    leaves the printer's setting alone.
 
     With ^GF encodings the inked rows are split into as few horizontal bands as keep every
     ^GF's b and c within `max_field_bytes`; each band is a ^GFA at its ^FO. DOWNLOAD_ACS sends
@@ -50,7 +54,9 @@ def encode_zpl(
     """
     if copies < 1:
         raise ValueError("copies must be at least 1")
-    setup = f"^XA\n^PW{page.width}\n^LL{page.height}\n^LH0,0\n^PON\n^LRN\n^FWN\n".encode()
+    tracking = f"^MN{media_tracking}\n" if media_tracking else ""
+    head = f"^XA\n^PW{page.width}\n^LL{page.height}\n{tracking}^LH0,0\n^PON\n^LRN\n^FWN\n"
+    setup = head.encode()
     parts = [setup]
     black = page.to_array()
     window = ink_window(black, page.width)
@@ -416,7 +422,7 @@ class ZplDecoder(StreamDecoder):
         elif code == "GB":
             self._box(params, position)
         elif code == "PQ":
-            self._copies = max(1, self._int(self._fields(params, 1)[0], 1))
+            self._copies = max(1, self._int(self._fields(params, 4)[0], 1))  # ^PQq,p,r,o
             self._command(name, position, self._copies)
         elif code == "PO":
             self._invert = params.strip().upper().startswith(b"I")

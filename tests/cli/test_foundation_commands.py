@@ -260,7 +260,8 @@ def test_groups_json_csv_orders_assign_and_customs_check(
     assert (assigned["package_type"], assigned["service"]) == ("Mailer", "Priority")
     again = run_json(capsys, db, "groups", "--json")
     assert isinstance(again, list) and again[0]["package_type"] == "Mailer"
-    assert again[0]["international_service"] is None
+    # The import gave the new group Setup's default international service; assign kept it.
+    assert again[0]["international_service"] == "FirstClassPackageInternationalService"
     code, _, err = run(capsys, db, "groups", "assign", big, "--service", "Teleport")
     assert code == 1 and "not a USPS service" in err
 

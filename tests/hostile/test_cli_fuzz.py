@@ -259,7 +259,12 @@ def _workbook(draw: st.DrawFn) -> bytes:
 
 
 @pytest.fixture
-def fuzz_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+def fuzz_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_logging: None
+) -> Iterator[dict[str, Path]]:
+    # fresh_logging: the console handler of an earlier test's `main()` writes to that test's
+    # closed capture stream, and logging's own "--- Logging error --- Traceback" would be
+    # taken for a command's traceback (seen with `self-test`'s upgrade warning).
     keyring.set_keyring(_MemoryKeyring())
     monkeypatch.setattr("app.services.scan_forms._open_with_viewer", lambda path: None)
     monkeypatch.setattr("getpass.getpass", lambda prompt="": "EZTKfuzzkey000000000000000000")

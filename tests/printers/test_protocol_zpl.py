@@ -214,3 +214,13 @@ def test_decoder_never_crashes_on_garbage(data: bytes) -> None:
         decode_zpl(data, 64, 64)
     except PrinterError as exc:
         assert exc.kind is PrinterErrorKind.PROTOCOL
+
+
+def test_pq_with_pause_replicate_and_override_counts_the_first_field() -> None:
+    """^PQq,p,r,o (what EasyPost-style ZPL ends with) prints q copies."""
+    from printers.models import get_model
+    from printers.pipeline import decode_job
+
+    zpl = b"^XA^PW812^LL1218^FO10,10^GB100,100,100^FS^PQ2,0,1,Y^XZ"
+    job = decode_job(zpl, get_model("zd421-203"))
+    assert job.label_count == 2

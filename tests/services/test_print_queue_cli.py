@@ -28,8 +28,9 @@ def test_printers_add_default_list_remove(
     _isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     listed = _json(capsys, "printers", "list")
+    unset = {"label_format": "", "media": ""}
     assert listed == [
-        {"name": "virtual://demo", "uri": "virtual://demo", "model": "", "default": True}
+        {"name": "virtual://demo", "uri": "virtual://demo", "model": "", "default": True, **unset}
     ]
     assert main(["printers", "add", "desk", "usb://0A5F:0185"]) == 0
     assert main(["printers", "add", "back", "tcp://10.0.0.5", "--model", "zd421-300"]) == 0
@@ -39,8 +40,14 @@ def test_printers_add_default_list_remove(
     assert main(["printers", "default", "back"]) == 0
     listed = _json(capsys, "printers", "list")
     assert listed == [
-        {"name": "desk", "uri": "usb://0a5f:0185", "model": "", "default": False},
-        {"name": "back", "uri": "tcp://10.0.0.5:9100", "model": "zd421-300", "default": True},
+        {"name": "desk", "uri": "usb://0a5f:0185", "model": "", "default": False, **unset},
+        {
+            "name": "back",
+            "uri": "tcp://10.0.0.5:9100",
+            "model": "zd421-300",
+            "default": True,
+            **unset,
+        },
     ]
     assert main(["printers", "remove", "back"]) == 0
     assert main(["printers", "remove", "back"]) == 1

@@ -147,3 +147,13 @@ def test_no_test_label_in_the_middle_of_a_queue_s_labels(_isolated_home: Path) -
     with pytest.raises(AppError) as caught:
         service.print_test_label("busy")
     assert caught.value.kind is ErrorKind.CONFLICT and "idle" in caught.value.hint
+
+
+def test_unknown_media_is_refused_in_plain_words() -> None:
+    from app.services.printer_setup import MEDIA_CHOICES
+
+    assert "4x6 continuous" in MEDIA_CHOICES
+    printer = ConfiguredPrinter("desk", "virtual://desk", media="4x6 on 8.5x11 sheet")
+    with pytest.raises(AppError, match="not label media") as caught:
+        with_printer(PrinterSettings(), printer)
+    assert caught.value.kind is ErrorKind.INVALID_INPUT and "4x6 roll" in (caught.value.hint or "")

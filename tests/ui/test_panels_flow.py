@@ -130,6 +130,10 @@ def test_import_ready_and_groups_through_the_real_services(
     summary = window.statusBar().findChild(QLabel, "panelSummary")
     assert summary is not None
     qtbot.waitUntil(lambda: summary.text().startswith("0 orders"))
+    # Setup offers new groups Ground Advantage at home and no international service, so the
+    # groups this import makes wait for one (below); each import applies these defaults.
+    with guard.paused():
+        ctx.settings_store.update_desk(international_service="")
 
     panel = _import(qtbot, window, backer_report)
     assert panel.stats["created"].number.text() == "5"

@@ -638,7 +638,7 @@ class BuyPanel(Panel):
         cancel = threading.Event()
         workers = self.concurrency.value()
 
-        def work() -> BuyResult:
+        def work() -> BuyAndPrintResult:
             # The same use case as the CLI's `buy`: labels of this batch left by an interrupted
             # run are queued again too. A print problem never fails a bought label.
             return use_case.run(
@@ -649,7 +649,7 @@ class BuyPanel(Panel):
                 cancel=cancel,
                 on_label_bought=bridge.label_bought.emit,
                 on_print_problem=bridge.print_problem.emit,
-            ).buy
+            )
 
         self._cancel = cancel
         self.bought_model.set_rows([])
@@ -692,7 +692,8 @@ class BuyPanel(Panel):
     def _on_print_problem(self, exc: AppError) -> None:
         self._presenter.present(exc, inline=self.message_bar, action="Queue a label for printing")
 
-    def _on_buy_done(self, result: BuyResult) -> None:
+    def _on_buy_done(self, done: BuyAndPrintResult) -> None:
+        result = done.buy
         self._buying = None
         self._cancel = None
         self.progress_bar.hide()
@@ -713,6 +714,8 @@ class BuyPanel(Panel):
                 f"; {len(result.unrecorded):,} bought but not recorded yet (kept, see Batches), "
                 f"{len(result.refunded):,} refunded because they could not be recorded"
             )
+        if done.printed_elsewhere:  # another Packdesk process holds the printer
+            text += f"; {done.printed_elsewhere}"
         hint = ""
         if result.unknown or result.not_started or result.unrecorded:
             hint = "Buy the same groups again to finish: nothing is bought twice."

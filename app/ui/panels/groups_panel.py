@@ -134,7 +134,7 @@ GROUP_COLUMNS = (
     Column[PackageGroup]("Group", lambda g: g.group_id, width=120),
     Column[PackageGroup]("Items", lambda g: g.description, tooltip=lambda g: g.description),
     Column[PackageGroup]("Orders", lambda g: g.orders, numeric=True, width=70),
-    Column[PackageGroup]("Domestic", lambda g: g.domestic, numeric=True, width=80),
+    Column[PackageGroup]("Domestic", lambda g: g.domestic, numeric=True, width=72),
     Column[PackageGroup]("Intl.", lambda g: g.international, numeric=True, width=60),
     Column[PackageGroup](
         "Est. weight (oz)",
@@ -143,21 +143,21 @@ GROUP_COLUMNS = (
         tooltip=_weight_tip,
         foreground=lambda g: "#9a5b00" if g.skus_without_weight else None,
         numeric=True,
-        width=120,
+        width=105,
     ),
     Column[PackageGroup]("Package type", lambda g: g.package_type or "—", width=150),
     Column[PackageGroup](
         "Service",
         lambda g: service_title(g.service) if g.service else "—",
         tooltip=lambda _g: "For the group's domestic orders",
-        width=170,
+        width=160,
     ),
     Column[PackageGroup](
         "Intl service",
         lambda g: service_title(g.international_service) if g.international_service else "—",
         tooltip=_international_tip,
         foreground=lambda g: "#9a5b00" if g.international and not g.international_service else None,
-        width=200,
+        width=232,  # "First-Class Package International" whole at 1366 px
     ),
 )
 

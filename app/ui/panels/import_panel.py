@@ -328,8 +328,12 @@ class ImportPanel(Panel):
         if report.cancelled:
             # Orders the source cancelled, refunded or dropped left their package groups.
             summary += f", {report.orders_cancelled:,} cancelled at the source"
-        if report.errors or report.conflicts or report.cancelled:
+        if report.groups_defaulted:
+            summary += f"; {report.groups_defaulted:,} new group(s) got the Setup defaults"
+        if report.errors or report.conflicts or report.cancelled or report.defaults_problem:
             hint = []
+            if report.defaults_problem:
+                hint.append(f"New groups got no defaults: {report.defaults_problem}")
             if report.cancelled:
                 names = ", ".join(c.external_id for c in report.cancelled[:5])
                 more = (

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.deadline import Deadline
+from app.domain.fulfilment import PurchaseState
+from app.domain.purchase_journal import unrecorded_outlook
 from app.domain.usps_services import service_title
 from app.infra.settings import PrinterSettings
 from app.services.batches import BatchDetail, BatchSummary
@@ -28,6 +30,7 @@ from app.services.refunds import RefundCheck, RefundLine, RefundReport
 from app.services.scan_forms import PrintedForm, ScanFormResult, ScanFormRun
 from app.services.tracking import TrackingLine, TrackingReport
 from app.store.pickups_repo import StoredPickup
+from app.store.purchases_repo import PurchaseRecord
 from app.store.scan_forms_repo import StoredScanForm
 from app.store.shipping_repo import LabelFacts
 from app.ui.dialogs.confirm import Confirm, confirm_with_box
@@ -152,7 +155,7 @@ BATCH_COLUMNS = (
     Column[BatchSummary](
         "Service",
         lambda b: service_title(b.service_choice) if b.service_choice else "each group's own",
-        width=180,
+        width=160,
     ),
     Column[BatchSummary]("Bought", lambda b: b.bought, numeric=True, width=60),
     Column[BatchSummary]("Printed", lambda b: b.printed, numeric=True, width=60),
@@ -161,7 +164,7 @@ BATCH_COLUMNS = (
         "Refunded",
         lambda b: f"{b.refunded}" + (f" (+{b.refund_pending} pending)" if b.refund_pending else ""),
         sort=lambda b: b.refunded + b.refund_pending,
-        width=90,
+        width=115,  # "0 (+1 pending)" whole
     ),
     Column[BatchSummary](
         "Spent", lambda b: _money(b.spent_usd), sort=lambda b: b.spent_usd, numeric=True, width=90
@@ -184,6 +187,38 @@ BATCH_COLUMNS = (
         foreground=lambda b: "#9a5b00" if b.scan_form_state in ("none", "partial") else None,
     ),
 )
+
+
+def _unrecorded_columns(
+    detail: Callable[[], BatchDetail | None],
+) -> tuple[Column[PurchaseRecord], ...]:
+    """Labels EasyPost sold that the database could not record (kept in the journal)."""
+
+    def order(p: PurchaseRecord) -> str:
+        shown = detail()
+        return shown.order_numbers.get(p.order_id, str(p.order_id)) if shown else str(p.order_id)
+
+    return (
+        Column[PurchaseRecord]("Order", order, width=90),
+        Column[PurchaseRecord]("Tracking", lambda p: p.tracking_code or "", width=200),
+        Column[PurchaseRecord](
+            "Service", lambda p: service_title(p.service) if p.service else "", width=160
+        ),
+        Column[PurchaseRecord](
+            "Cost",
+            lambda p: _money(p.amount_usd) if p.amount_usd is not None else "?",
+            sort=lambda p: p.amount_usd or Decimal(0),
+            numeric=True,
+            width=70,
+        ),
+        Column[PurchaseRecord](
+            "State",
+            lambda p: "not recorded" if p.state is PurchaseState.UNRECORDED else "refunded",
+            foreground=lambda p: "#b00020" if p.state is PurchaseState.UNRECORDED else None,
+            width=95,
+        ),
+        Column[PurchaseRecord]("What happens", lambda p: unrecorded_outlook(p.state, p.error)),
+    )
 
 
 def _refund_text(row: LabelRow) -> str:
@@ -215,7 +250,7 @@ LABEL_COLUMNS = (
         foreground=lambda r: "#9b2c2c" if r.needs_relabel else None,
         width=220,
     ),
-    Column[LabelRow]("Service", lambda r: service_title(r.facts.service), width=240),
+    Column[LabelRow]("Service", lambda r: service_title(r.facts.service), width=212),
     Column[LabelRow](
         "Cost",
         lambda r: _money(r.facts.amount_usd),
@@ -227,11 +262,16 @@ LABEL_COLUMNS = (
         "Label",
         lambda r: r.facts.status.replace("_", " "),
         foreground=lambda r: None if r.facts.status == "live" else "#9b2c2c",
-        width=110,
+        width=100,
     ),
-    Column[LabelRow]("Shipped", lambda r: _when(r.facts.shipped_at), width=125),
-    Column[LabelRow]("USPS", lambda r: r.facts.tracking_status or "", width=110),
-    Column[LabelRow]("SCAN form", lambda r: r.facts.scan_form_easypost_id or "", width=110),
+    Column[LabelRow]("Shipped", lambda r: _when(r.facts.shipped_at), width=120),
+    Column[LabelRow]("USPS", lambda r: r.facts.tracking_status or "", width=95),
+    Column[LabelRow](
+        "SCAN form",
+        lambda r: r.facts.scan_form_easypost_id or "",
+        tooltip=lambda r: r.facts.scan_form_easypost_id or "",
+        width=100,
+    ),
     Column[LabelRow](
         "Refund",
         _refund_text,
@@ -436,10 +476,16 @@ class LabelsPanel(Panel):
         )
         pickups_layout.addWidget(self.pickup_view, 1)
 
+        # Bought but not recorded (money spent that the database does not hold yet).
+        columns = _unrecorded_columns(lambda: self._detail)
+        self.unrecorded_model = RecordTableModel(columns, key=lambda p: p.id)
+        self.unrecorded_view = record_table(self, self.unrecorded_model, columns)
+
         self.tabs = QTabWidget(self)
         self.tabs.addTab(labels_tab, "Labels")
         self.tabs.addTab(forms_tab, "SCAN forms")
         self.tabs.addTab(pickups_tab, "Pickups")
+        self._unrecorded_tab = self.tabs.addTab(self.unrecorded_view, "Not recorded")
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.batch_view)
@@ -544,6 +590,11 @@ class LabelsPanel(Panel):
     def _show_detail(self, load: _DetailLoad) -> None:
         self._detail = load.detail
         self.label_model.set_rows(load.rows)
+        kept = list(load.detail.unrecorded)
+        self.unrecorded_model.set_rows(kept)
+        self.tabs.setTabText(
+            self._unrecorded_tab, f"Not recorded ({len(kept)})" if kept else "Not recorded"
+        )
         s = load.detail.summary
         eligible = sum(1 for r in load.rows if r.refund and r.refund.eligible)
         self.batch_heading.setText(
