@@ -41,7 +41,8 @@ def build_database(work: Path, n_orders: int) -> Path:
     if db.exists():
         return db
     from app.domain.order_flow import StatusAction
-    from app.imports import read_order_file, write_error_csv
+    from app.imports import read_order_file
+    from app.services.error_csv import write_error_csv
     from app.services.importing import ImportService
     from app.services.orders import OrderSelection, OrderService
     from app.store import open_store
@@ -51,11 +52,32 @@ def build_database(work: Path, n_orders: int) -> Path:
     write_kickstarter_csv(csv_path, n_orders)
     store = open_store(db)
     try:
-        ImportService(store, read_order_file, write_error_csv).import_file(csv_path)
+        importer = ImportService(store, read_order_file, write_error_csv)
+        for part in _split_csv(csv_path, 40_000):  # a file may hold at most 3,000,000 cells
+            importer.import_file(part)
         OrderService(store).change_status(StatusAction.READY, OrderSelection(all=True))
     finally:
         store.close()
     return db
+
+
+def _split_csv(path: Path, rows_per_part: int) -> list[Path]:
+    """`path` as files of at most `rows_per_part` records, each with the header."""
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = list(reader)
+    parts = []
+    for number, start in enumerate(range(0, len(rows), rows_per_part), start=1):
+        part = path.with_name(f"{path.stem}-part{number}.csv")
+        with part.open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(header)
+            writer.writerows(rows[start : start + rows_per_part])
+        parts.append(part)
+    return parts
 
 
 def idle_stall_ms(seconds: float = 3.0) -> float:

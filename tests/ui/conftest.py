@@ -41,7 +41,7 @@ GUARDED: dict[type, tuple[str, ...]] = {
     PackageTypeService: ("list", "add", "update", "remove"),
     HistoryService: ("audit", "snapshot"),
     OrderDetailService: ("detail", "update_address", "verify_address"),
-    GroupingService: ("groups", "assign", "customs_blocked"),
+    GroupingService: ("groups", "assign", "customs_blocked", "customs_by_sku"),
     CatalogService: ("list_items", "get_item", "update_item", "apply_hts", "list_package_types"),
     ImportService: ("apply", "import_file"),
     DemoSeeder: ("seed", "is_seeded"),
