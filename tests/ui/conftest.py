@@ -37,7 +37,13 @@ from app.services.tax_ids import TaxIdsService
 from app.services.tracking import TrackingService
 
 GUARDED: dict[type, tuple[str, ...]] = {
-    OrderService: ("list_orders", "list_summaries", "change_status", "get_order"),
+    OrderService: (
+        "list_orders",
+        "list_summaries",
+        "first_summaries",
+        "change_status",
+        "get_order",
+    ),
     PackageTypeService: ("list", "add", "update", "remove"),
     HistoryService: ("audit", "snapshot"),
     OrderDetailService: ("detail", "update_address", "verify_address"),

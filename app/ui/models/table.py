@@ -152,6 +152,23 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self._visible = self._filtered()
         self.endResetModel()
 
+    def complete_rows(self, rows: PreparedRows[R]) -> None:
+        """Show every record after a first screen: when `rows` begin with the records shown
+        now (same sort, same records), the rest is inserted after them, so the view keeps its
+        scroll position and selection; otherwise this is `set_rows`."""
+        shown = self._all
+        if rows.sort != self._sort or rows.rows[: len(shown)] != shown:
+            self.set_rows(rows)
+            return
+        start = len(shown)
+        self._all, self._haystacks = rows.rows, rows.haystacks
+        added = self._filter(rows.rows[start:], rows.haystacks[start:])
+        if added:
+            first = len(self._visible)
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            self._visible.extend(added)
+            self.endInsertRows()
+
     def append_rows(self, records: Sequence[R]) -> None:
         """Add records after the others without rebuilding the table (a label bought during a
         run): the cost is the new rows', not the table's. They stay last until the next sort."""
@@ -200,6 +217,10 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def rows(self) -> list[R]:
         """Every record given, whatever the filter."""
         return list(self._all)
+
+    def row_total(self) -> int:
+        """How many records the model holds, whatever the filter (no copy, unlike `rows`)."""
+        return len(self._all)
 
     def records(self) -> list[R]:
         """The records shown, in view order."""
@@ -256,15 +277,20 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         return ordered, (None if haystacks is None else [haystacks[i] for i in positions])
 
     def _filtered(self) -> list[R]:
-        rows: list[R] = self._all
+        if self._needle and self._haystacks is None:
+            self._haystacks = [self._search_text(r).casefold() for r in self._all]
+        return self._filter(self._all, self._haystacks)
+
+    def _filter(self, records: list[R], haystacks: list[str] | None) -> list[R]:
+        """The `records` passing the search and the predicate (a new list)."""
+        rows: list[R] = records
         if self._needle:
-            if self._haystacks is None:
-                self._haystacks = [self._search_text(r).casefold() for r in self._all]
+            assert haystacks is not None
             needle = self._needle
-            rows = [r for r, hay in zip(self._all, self._haystacks, strict=True) if needle in hay]
+            rows = [r for r, hay in zip(records, haystacks, strict=True) if needle in hay]
         if self._predicate is not None:
             rows = [r for r in rows if self._predicate(r)]
-        return rows if rows is not self._all else list(rows)
+        return rows if rows is not records else list(rows)
 
     def _relayout(self) -> None:
         """Re-filter (the rows are kept sorted), keeping selections on their records."""

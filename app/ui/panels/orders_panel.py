@@ -3,6 +3,7 @@ mark shipped by hand."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, search_box, tool_row
 
+log = logging.getLogger(__name__)
+
 
 class RelabelSource(Protocol):
     """What the panel needs of app.services.relabel.RelabelService."""
@@ -48,6 +51,8 @@ class OrdersSource(Protocol):
     """What the panel needs of app.services.orders.OrderService."""
 
     def list_summaries(self) -> list[OrderSummary]: ...
+
+    def first_summaries(self, limit: int) -> list[OrderSummary]: ...
 
     def change_status(
         self, action: StatusAction, selection: OrderSelection
@@ -137,12 +142,21 @@ class _OrdersLoad:
 class OrdersPanel(Panel):
     """All orders; the selection is what Ready / Hold / Release act on.
 
+    The first load shows a first screen of orders (`FIRST_SCREEN`, by order number) as soon
+    as it is read, then inserts the rest below it when the whole list is read, sorted and
+    searchable: the window is usable before 100,000 orders are in.
+
     Signals:
-        orders_loaded(int): the number of orders loaded by a refresh.
+        first_screen_shown(int): the first load's first screen is in the table (its rows).
+        orders_loaded(int): every order is in the table (filter and sort work on all of them):
+            the number of orders loaded by a refresh.
         status_changed_done(object): the StatusChangeReport of a finished action.
     """
 
     title = "Orders"
+    #: Orders read first, before the whole list: more than a tall window shows.
+    FIRST_SCREEN = 200
+    first_screen_shown = Signal(int)
     orders_loaded = Signal(int)
     status_change_done = Signal(object)
     ship_done = Signal(object)  # the ManualShipReport of "Mark shipped"
@@ -162,6 +176,9 @@ class OrdersPanel(Panel):
         super().__init__(runner, presenter, parent)
         self._orders = orders
         self._relabel = relabel
+        #: The table holds only the first screen; the whole list completes it.
+        self._first_screen_only = False
+        self._loaded_once = False
         self._details = details
         self.order_dialog: OrderDialog | None = None
         #: Orders whose label was bought for another address (set on the GUI thread per load).
@@ -245,6 +262,8 @@ class OrdersPanel(Panel):
     @Slot()
     def refresh(self) -> None:
         source, model, sort, relabel = self._orders, self.model, self.model.sort_spec, self._relabel
+        if not self._loaded_once and not self._load_in_flight and sort[0] == 0:
+            self._show_first_screen()
 
         def fetch() -> _OrdersLoad:
             # Everything proportional to the number of orders happens here, on the worker.
@@ -259,10 +278,35 @@ class OrdersPanel(Panel):
 
         self._load(fetch, self._on_orders_loaded, "Load orders")
 
+    def _show_first_screen(self) -> None:
+        """Read the first orders by number on a worker and show them while the rest loads."""
+        source, model, limit = self._orders, self.model, self.FIRST_SCREEN
+
+        def fetch() -> list[OrderSummary]:
+            return source.first_summaries(limit)
+
+        def show(first: list[OrderSummary]) -> None:
+            # Only into an empty table: the whole list may have come first (a fast disk).
+            if self._loaded_once or model.row_total():
+                return
+            model.set_rows(model.prepare(first, model.sort_spec))
+            self._first_screen_only = True
+            self.first_screen_shown.emit(len(first))
+
+        def failed(exc: BaseException) -> None:
+            log.warning("the first screen of orders was not read: %s", type(exc).__name__)
+
+        self._runner.run(fetch, show, failed)
+
     def _on_orders_loaded(self, load: _OrdersLoad) -> None:
         selected_ids = {o.id for o in selected_records(self.view, self.model)}
         self.needs_relabel = load.needs_relabel
-        self.model.set_rows(load.rows)
+        if self._first_screen_only:  # the rest goes in below the first screen, no reset
+            self.model.complete_rows(load.rows)
+        else:
+            self.model.set_rows(load.rows)
+        self._first_screen_only = False
+        self._loaded_once = True
         settle_bulk_load()
         self._fill_status_filter(load.counts)
         reselect(self.view, self.model, selected_ids, lambda o: o.id)
