@@ -107,6 +107,45 @@ def idle_stall_ms(seconds: float = 3.0) -> float:
     return worst[0]
 
 
+def _gap_figures(gaps: list[float], prefix: str) -> dict[str, float]:
+    """The longest late beat, the 99th percentile and how many beats were 50+ ms late."""
+    ordered = sorted(gaps) or [0.0]
+    return {
+        f"{prefix}_ms": ordered[-1],
+        f"{prefix}_p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+        f"{prefix}_over50": float(sum(1 for g in ordered if g > 50)),
+    }
+
+
+def idle_heartbeat_until_stdin_closes() -> dict[str, float]:
+    """An idle Qt process's heartbeat, for exactly as long as a measurement of another process
+    runs (its parent closes our standard input at the end): what the shared machine alone did
+    to any thread meanwhile, the fair reference for that measurement's stalls."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    done = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+    clock = QElapsedTimer()
+    clock.start()
+    last, gaps = [0], []
+
+    def beat() -> None:
+        now = clock.elapsed()
+        gaps.append(float(now - last[0] - 10))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(beat)
+    timer.start()
+    while not done.is_set():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    timer.stop()
+    return _gap_figures(gaps, "idle_same_time")
+
+
 def measure_window(db: Path, home: Path) -> dict[str, float]:
     """In this (fresh) process: show the window over `db` and measure. Returns the figures."""
     started = time.perf_counter()
@@ -252,7 +291,11 @@ def measure_buy(labels: int, home: Path) -> dict[str, float]:
             app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
 
     figures: dict[str, float] = {}
-    with build_context(RuntimeOptions(profile="demo", home=home, demo=True)) as ctx:
+    # As `packdesk --demo` runs: the sandbox in a child process (BENCH_GUI_SANDBOX=inprocess:
+    # in this one, as before).
+    child = os.environ.get("BENCH_GUI_SANDBOX", "process") != "inprocess"
+    options = RuntimeOptions(profile="demo", home=home, demo=True, sandbox_process=child)
+    with build_context(options) as ctx:
         ctx.demo_seeder.seed()
         more = home / "more.csv"
         write_kickstarter_csv(more, labels * 2, seed=7)
@@ -290,7 +333,7 @@ def measure_buy(labels: int, home: Path) -> dict[str, float]:
         clock = QElapsedTimer()
         clock.start()
         last = [clock.elapsed()]
-        worst = [0.0]
+        gaps: list[float] = []
 
         trace = os.environ.get("BENCH_GUI_TRACE")
         if trace:
@@ -300,7 +343,7 @@ def measure_buy(labels: int, home: Path) -> dict[str, float]:
             if trace:
                 faulthandler.dump_traceback_later(0.07, exit=False)
             now = clock.elapsed()
-            worst[0] = max(worst[0], float(now - last[0] - 10))
+            gaps.append(float(now - last[0] - 10))
             last[0] = now
 
         heartbeat = QTimer()
@@ -308,14 +351,23 @@ def measure_buy(labels: int, home: Path) -> dict[str, float]:
         heartbeat.timeout.connect(beat)
         finished: list[object] = []
         panel.buy_finished.connect(finished.append)
+        idle = subprocess.Popen(
+            [sys.executable, __file__, "--child-idle"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
         heartbeat.start()
         t0 = time.perf_counter()
         panel.start_buy()
         wait_until(lambda: bool(finished))
         figures["buy_s"] = time.perf_counter() - t0
         heartbeat.stop()
+        idle_out, _ = idle.communicate(timeout=60)  # closes its stdin: it stops and reports
         figures["buy_labels"] = float(len(getattr(finished[0], "bought", ())))
-        figures["stall_buy_ms"] = worst[0]
+        figures.update(_gap_figures(gaps, "stall_buy"))
+        figures.update(json.loads(idle_out.strip().splitlines()[-1]))
         figures["buy_idle_reference_ms"] = idle_stall_ms()
         figures["bought_rows"] = float(panel.bought_model.rowCount())
         wait_until(lambda: window.runner.active_count == 0, 60_000)
@@ -331,7 +383,11 @@ def main() -> None:
     parser.add_argument("--buy", type=int, default=1000, help="labels to buy (0: skip)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-buy", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-idle", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_idle:
+        print(json.dumps(idle_heartbeat_until_stdin_closes()))
+        return
     if args.child is not None:
         with tempfile.TemporaryDirectory() as home:
             print(json.dumps(measure_window(args.child, Path(home))))

@@ -214,3 +214,22 @@ def test_complete_rows_resets_when_the_first_screen_was_not_the_top(qapp: QAppli
     model.complete_rows(model.prepare(ROWS, model.sort_spec))
     assert resets == ["reset"]
     assert _texts(model, 0) == ["9", "10", "100"]
+
+
+def test_a_shared_text_is_searched_once_per_distinct_string(qapp: QApplication) -> None:
+    rows = [Row(n, f"name {n}", Decimal(n), OrderStatus.IMPORTED, f"T{n % 3}") for n in range(9)]
+
+    def shared(row: Row) -> str:
+        return f"items of group {row.tracking}"
+
+    model = RecordTableModel(COLUMNS[:2], key=lambda r: r.id, shared_text=shared)
+    model.set_rows(model.prepare(rows, model.sort_spec))
+    model.set_search("GROUP T1")  # only in the shared text, case-blind
+    assert [r.id for r in model.records()] == [1, 4, 7]
+    model.set_search("name 8")  # in the record's own text
+    assert [r.id for r in model.records()] == [8]
+    model.append_rows([Row(10, "late", Decimal(0), OrderStatus.IMPORTED, "T1")])
+    model.set_search("group t1")
+    assert [r.id for r in model.records()] == [1, 4, 7, 10]
+    model.set_search("")
+    assert model.rowCount() == 10

@@ -7,6 +7,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -88,11 +89,12 @@ _STATUS_COLOURS = {
 
 
 def _search_text(order: OrderSummary) -> str:
-    """What the search box looks in (one string per order, built once per load, on a worker)."""
+    """What the search box looks in (one string per order, built once per load, on a worker);
+    the items are searched once per package group (the model's shared text)."""
     return (
         f"{order.external_id}\t{order.source.value}:{order.external_id}\t{order.name}\t"
         f"{order.company}\t{order.city}\t{order.state}\t{order.postal_code}\t{order.country}\t"
-        f"{order.email}\t{order.items}\t{order.tracking_code or ''}"
+        f"{order.email}\t{order.tracking_code or ''}"
     )
 
 
@@ -187,7 +189,9 @@ class OrdersPanel(Panel):
             self._tracking_column() if column.title == "Tracking" else column
             for column in ORDER_COLUMNS
         )
-        self.model = RecordTableModel(columns, key=lambda o: o.id, search_text=_search_text)
+        self.model = RecordTableModel(
+            columns, key=lambda o: o.id, search_text=_search_text, shared_text=attrgetter("items")
+        )
         self.view = record_table(self, self.model, columns, stretch_column=6)
         self._shipper = shipper
         self._ask_note = ask_note
