@@ -180,6 +180,7 @@ class OrdersPanel(Panel):
         self._relabel = relabel
         #: The table holds only the first screen; the whole list completes it.
         self._first_screen_only = False
+        self._first_screen_pending = False
         self._loaded_once = False
         self._details = details
         self.order_dialog: OrderDialog | None = None
@@ -265,9 +266,15 @@ class OrdersPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
+        if self._first_screen_pending:
+            return  # the whole list is read right after the first screen, fresh
+        if not self._loaded_once and not self._load_in_flight and self.model.sort_spec[0] == 0:
+            self._show_first_screen()  # then the whole list
+        else:
+            self._load_all()
+
+    def _load_all(self) -> None:
         source, model, sort, relabel = self._orders, self.model, self.model.sort_spec, self._relabel
-        if not self._loaded_once and not self._load_in_flight and sort[0] == 0:
-            self._show_first_screen()
 
         def fetch() -> _OrdersLoad:
             # Everything proportional to the number of orders happens here, on the worker.
@@ -283,23 +290,27 @@ class OrdersPanel(Panel):
         self._load(fetch, self._on_orders_loaded, "Load orders")
 
     def _show_first_screen(self) -> None:
-        """Read the first orders by number on a worker and show them while the rest loads."""
+        """Read the first orders by number on a worker and show them, then read the whole list
+        (after, not beside it: the two would share the GIL, and the first screen would wait)."""
         source, model, limit = self._orders, self.model, self.FIRST_SCREEN
 
         def fetch() -> list[OrderSummary]:
             return source.first_summaries(limit)
 
         def show(first: list[OrderSummary]) -> None:
-            # Only into an empty table: the whole list may have come first (a fast disk).
-            if self._loaded_once or model.row_total():
-                return
-            model.set_rows(model.prepare(first, model.sort_spec))
-            self._first_screen_only = True
-            self.first_screen_shown.emit(len(first))
+            self._first_screen_pending = False
+            if not model.row_total():  # into an empty table only
+                model.set_rows(model.prepare(first, model.sort_spec))
+                self._first_screen_only = True
+                self.first_screen_shown.emit(len(first))
+            self._load_all()
 
         def failed(exc: BaseException) -> None:
+            self._first_screen_pending = False
             log.warning("the first screen of orders was not read: %s", type(exc).__name__)
+            self._load_all()  # the whole list says what is wrong, if anything is
 
+        self._first_screen_pending = True
         self._runner.run(fetch, show, failed)
 
     def _on_orders_loaded(self, load: _OrdersLoad) -> None:
