@@ -1,6 +1,10 @@
-"""GUI speed and memory with 100,000 orders cached: window shown, Orders table filled, the
-longest GUI-thread stall (a 10 ms heartbeat timer) while loading, filtering and switching
-panels, the filter's time, and the process's peak resident memory.
+"""GUI speed and memory with 100,000 orders cached: window shown, the Orders list's first
+screen and the whole list filled (wall and CPU time), the longest GUI-thread stall (a 10 ms
+heartbeat timer) while loading, filtering, switching panels and buying ~1,000 labels (beside an
+idle process's heartbeat over the same time), the filter's time, and the peak resident memory.
+BENCH_GUI_SANDBOX=inprocess runs the buy's sandbox in the window's process (the default is a
+child process, as `packdesk --demo` does); BENCH_GUI_TRACE=1 dumps every thread's stack when a
+beat is 60 ms late.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--orders N] [--keep DIR]
 The database is built once (import + ready) and reused from --keep; each measurement runs in a
