@@ -351,7 +351,10 @@ class AppContext:
 
         private_dir(self.paths.root)
         start = self.clock().replace(tzinfo=UTC)
-        child = SandboxProcess(self.paths.sandbox_state, start)
+        where = ["--profile", self.options.profile]
+        if self.options.home is not None:
+            where += ["--home", str(self.options.home)]
+        child = SandboxProcess(self.paths.sandbox_state, start, where)
         try:
             child.start()
         except AppError as error:

@@ -14,6 +14,7 @@ import contextlib
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -23,8 +24,11 @@ from app.domain.errors import AppError, ErrorKind
 START_TIMEOUT_S = 60.0
 
 
-def sandbox_command(state: Path, clock_start: datetime) -> list[str]:
-    """The command line of a sandbox child (the frozen bundle runs its CLI with `--cli`)."""
+def sandbox_command(
+    state: Path, clock_start: datetime, cli_options: Sequence[str] = ()
+) -> list[str]:
+    """The command line of a sandbox child (the frozen bundle runs its CLI with `--cli`);
+    `cli_options` (--profile, --home) keep its log in the window's profile."""
     cli = (
         [sys.executable, "--cli"]
         if getattr(sys, "frozen", False)
@@ -32,6 +36,7 @@ def sandbox_command(state: Path, clock_start: datetime) -> list[str]:
     )
     return [
         *cli,
+        *cli_options,
         "sandbox",
         "--state",
         str(state),
@@ -44,8 +49,8 @@ def sandbox_command(state: Path, clock_start: datetime) -> list[str]:
 class SandboxProcess:
     """A sandbox serving `state` from a child process; `api_base` once started."""
 
-    def __init__(self, state: Path, clock_start: datetime) -> None:
-        self._command = sandbox_command(state, clock_start)
+    def __init__(self, state: Path, clock_start: datetime, cli_options: Sequence[str] = ()) -> None:
+        self._command = sandbox_command(state, clock_start, cli_options)
         self._process: subprocess.Popen[str] | None = None
         self.api_base = ""
 

@@ -26,7 +26,8 @@ def _clock(api_base: str) -> str:
 
 def test_the_child_serves_is_found_and_stops(tmp_path: Path) -> None:
     state = tmp_path / "sandbox-state.json"
-    child = SandboxProcess(state, START).start()
+    home = tmp_path / "home"
+    child = SandboxProcess(state, START, ["--profile", "desk", "--home", str(home)]).start()
     try:
         assert running_sandbox(state) == child.api_base  # the CLI beside the window finds it
         assert _clock(child.api_base).startswith("2026-03-02T15:0")  # the window's clock
@@ -37,3 +38,5 @@ def test_the_child_serves_is_found_and_stops(tmp_path: Path) -> None:
         child.stop()
     assert running_sandbox(state) is None
     assert state.exists()  # its state was saved on the way out
+    assert (home / "profiles" / "desk" / "logs").is_dir()  # the window's profile, no other
+    assert [p.name for p in (home / "profiles").iterdir()] == ["desk"]
