@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,6 +75,9 @@ class RuntimeOptions:
     sandbox: bool = False
     demo: bool = False
     verbose: bool = False
+    #: Run the profile's own sandbox in a child process, not in this one (the GUI: its Python
+    #: work then never holds the GIL the GUI thread waits for). Off: in-process, as tests use.
+    sandbox_process: bool = False
     #: "Now" for every service and the embedded sandbox (None: the system clock). Tests and
     #: training runs pin it, so no outcome depends on the day or hour they run.
     clock: Clock | None = None
@@ -279,7 +283,11 @@ class AppContext:
             self.api_keys,
             probe,
             running_mode=lambda: self.easypost_mode,
-            sandbox_base=lambda: self.sandbox_server.api_base,
+            sandbox_base=lambda: (
+                self.sandbox_api_base
+                if self.options.sandbox_process
+                else self.sandbox_server.api_base
+            ),
             production_base=PRODUCTION_API_BASE,
             explicit_base=lambda: self.options.api_base or os.environ.get("EASYPOST_API_BASE", ""),
             record_mode_change=self._record_mode_change,
@@ -342,6 +350,28 @@ class AppContext:
         self._closers.append(_Stopper(server))
         return server
 
+    def _sandbox_child(self) -> str | None:
+        """The profile's sandbox started as a child process: its api_base, or None when it
+        could not start for another reason than a running sandbox (then the caller serves
+        one in-process, as before)."""
+        from app.postage.sandbox.child import SandboxProcess
+
+        private_dir(self.paths.root)
+        start = self.clock().replace(tzinfo=UTC)
+        where = ["--profile", self.options.profile]
+        if self.options.home is not None:
+            where += ["--home", str(self.options.home)]
+        child = SandboxProcess(self.paths.sandbox_state, start, where)
+        try:
+            child.start()
+        except AppError as error:
+            if error.kind is ErrorKind.CONFLICT:
+                raise
+            logging.getLogger(__name__).warning("sandbox child: %s %s", error, error.hint)
+            return None
+        self._closers.append(child)
+        return child.api_base
+
     @cached_property
     def sandbox_api_base(self) -> str:
         """The profile's sandbox: the one another Packdesk process runs (the demo window), if
@@ -354,6 +384,10 @@ class AppContext:
         if running is not None:
             return running
         try:
+            if self.options.sandbox_process:
+                child = self._sandbox_child()
+                if child is not None:
+                    return child
             return self.sandbox_server.api_base
         except AppError as error:
             # Started by another process between the look and our start: use that one.

@@ -68,6 +68,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="seconds per tracker step pre_transit -> ... -> delivered (default 60)",
     )
+    # For a window that runs its sandbox as a child (app.postage.sandbox.child): stop when the
+    # window closes our standard input, or dies.
+    parser.add_argument("--stop-on-stdin-eof", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(func=run_sandbox)
 
 
@@ -107,6 +110,8 @@ def run_sandbox(args: argparse.Namespace, ctx: AppContext) -> int:
 
     previous = signal.signal(signal.SIGTERM, on_signal)
     server.start()
+    if args.stop_on_stdin_eof:
+        threading.Thread(target=_stop_at_eof, args=(stop,), name="stdin", daemon=True).start()
     try:
         print(server.api_base, flush=True)
         print(f"state file: {state_path}", flush=True)
@@ -121,3 +126,10 @@ def run_sandbox(args: argparse.Namespace, ctx: AppContext) -> int:
         signal.signal(signal.SIGTERM, previous)
         print("sandbox stopped; state saved", file=sys.stderr, flush=True)
     return 0
+
+
+def _stop_at_eof(stop: threading.Event) -> None:
+    """Set `stop` when standard input ends (the parent closed it or exited)."""
+    for _line in sys.stdin:
+        pass
+    stop.set()

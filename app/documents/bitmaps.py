@@ -16,8 +16,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pypdfium2 as pdfium
 from PIL import Image
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
@@ -54,6 +52,8 @@ def from_image(image: Image.Image) -> Bitmap:
         image = image.convert("L").point(lambda v: 255 if v >= _THRESHOLD else 0, mode="1")
     # Rows of 1-bit pixels, each padded to a byte: what PDF wants for 1-bit images (numpy
     # packs them 4x faster than Image.tobytes).
+    import numpy as np  # here, not at import: numpy and pdfium cost the GUI ~18 MB until used
+
     packed = np.packbits(np.asarray(image), axis=1).tobytes()
     return Bitmap(image.width, image.height, 1, zlib.compress(packed, 1))
 
@@ -101,6 +101,8 @@ def open_bitmap(path: Path) -> Bitmap:
 
 def pdf_pages(data: bytes | Path, dpi: int = RENDER_DPI) -> list[tuple[Bitmap, float, float]]:
     """Each page of a PDF as (bitmap, width in inches, height in inches)."""
+    import pypdfium2 as pdfium
+
     document = pdfium.PdfDocument(data if isinstance(data, bytes) else str(data))
     try:
         pages = []

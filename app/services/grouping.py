@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.domain.customs import CustomsBlockedOrder, SkuCustomsGap, missing_customs_fields
 from app.domain.delivery_target import is_target, parse_target
@@ -29,6 +29,37 @@ _GROUP_ID = re.compile(r"^G-[0-9a-f]{12}$")
 CUSTOMS_CHECK_STATUSES = frozenset(
     {OrderStatus.IMPORTED, OrderStatus.READY_TO_SHIP, OrderStatus.ON_HOLD}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SkuCustomsFix:
+    """One SKU that blocks international orders: what it lacks, how many orders it blocks,
+    their countries and the first few order numbers."""
+
+    REFS_SHOWN = 8
+
+    sku: str
+    missing: tuple[str, ...]
+    orders: int
+    countries: tuple[str, ...]
+    first_refs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomsToFix:
+    """The customs check by SKU: a packer fixes a SKU once, not each order."""
+
+    blocked_orders: int
+    skus: tuple[SkuCustomsFix, ...]
+
+
+@dataclass(slots=True)
+class _SkuTally:
+    missing: set[str] = field(default_factory=set)
+    orders: int = 0
+    countries: set[str] = field(default_factory=set)
+    refs: list[str] = field(default_factory=list)
+    last_order: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +207,41 @@ class GroupingService:
         """International orders not yet labelled whose SKUs lack HTS code, description or origin."""
         with cyclic_gc_paused():  # tens of thousands of rows on a big campaign
             return self._customs_blocked()
+
+    def customs_by_sku(self) -> CustomsToFix:
+        """The customs check by SKU, counted while the rows stream by: what the Package groups
+        panel shows, without an object per blocked order (30,000 of them cost the GUI ~50 MB)."""
+        fixes: dict[str, _SkuTally] = {}
+        blocked = 0
+        last_order: int | None = None
+        with self._store.transaction() as tx:
+            known = tx.items.known_skus()
+            for row in tx.groups.iter_customs_gaps(CUSTOMS_CHECK_STATUSES, DOMESTIC_COUNTRIES):
+                if row.order_id != last_order:
+                    blocked, last_order = blocked + 1, row.order_id
+                tally = fixes.get(row.sku)
+                if tally is None:
+                    tally = fixes[row.sku] = _SkuTally()
+                tally.missing.update(missing_customs_fields(_item_of(row, known)))
+                if tally.last_order != row.order_id:
+                    tally.last_order = row.order_id
+                    tally.orders += 1
+                    tally.countries.add(row.country)
+                    if len(tally.refs) < SkuCustomsFix.REFS_SHOWN:
+                        tally.refs.append(row.external_id)
+        return CustomsToFix(
+            blocked,
+            tuple(
+                SkuCustomsFix(
+                    sku,
+                    tuple(sorted(t.missing)),
+                    t.orders,
+                    tuple(sorted(t.countries)),
+                    tuple(t.refs),
+                )
+                for sku, t in sorted(fixes.items())
+            ),
+        )
 
     def _customs_blocked(self) -> list[CustomsBlockedOrder]:
         with self._store.transaction() as tx:

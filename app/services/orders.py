@@ -70,6 +70,12 @@ class OrderService:
         with cyclic_gc_paused(), self._store.transaction() as tx:
             return tx.order_list.summaries()
 
+    def first_summaries(self, limit: int) -> list[OrderSummary]:
+        """The first `limit` orders by order number: the Orders list's first screen, read
+        before the whole list (close to its sort; the list checks it when the rest arrives)."""
+        with self._store.transaction() as tx:
+            return tx.order_list.first_by_number(limit)
+
     def status_counts(self) -> dict[OrderStatus, int]:
         """How many orders are in each status (one GROUP BY, cheap at 100,000 orders)."""
         counts: dict[OrderStatus, int] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -144,6 +144,13 @@ class GroupRepository:
         self, statuses: Collection[OrderStatus], domestic: Collection[str]
     ) -> list[CustomsGapRow]:
         """Lines of international orders in `statuses` whose SKU lacks customs data."""
+        return list(self.iter_customs_gaps(statuses, domestic))
+
+    def iter_customs_gaps(
+        self, statuses: Collection[OrderStatus], domestic: Collection[str]
+    ) -> Iterator[CustomsGapRow]:
+        """`customs_gaps` streamed in slices, by order id (inside the open transaction): a
+        caller that only counts never holds 100,000+ rows at once."""
         rows = self._session.execute(
             select(
                 _orders.c.id,
@@ -170,8 +177,9 @@ class GroupRepository:
                 ),
             )
             .order_by(_orders.c.id, _lines.c.position)
+            .execution_options(yield_per=2000)
         )
-        return [
+        return (
             CustomsGapRow(
                 order_id=row[0],
                 source=row[1],
@@ -184,5 +192,6 @@ class GroupRepository:
                 customs_description=row[8],
                 origin_country=row[9],
             )
-            for row in rows
-        ]
+            for part in rows.partitions()
+            for row in part
+        )

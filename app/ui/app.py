@@ -89,6 +89,7 @@ def main(argv: Sequence[str]) -> int:
         api_base=args.api_base,
         demo=args.demo or None,
         sandbox=args.demo or None,
+        sandbox_process=True,  # the GIL stays the GUI's (app.postage.sandbox.child)
     )
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("Packdesk")

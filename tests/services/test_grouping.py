@@ -239,3 +239,20 @@ def test_one_group_and_its_orders(grouping: GroupingService, store: Store) -> No
     with pytest.raises(AppError, match="has no ready-to-ship orders") as caught:
         grouping.group(group_id_for((("TEE-M", 1),)))
     assert caught.value.kind is ErrorKind.NOT_FOUND
+
+
+def test_customs_check_by_sku_counts_what_the_per_order_check_lists(
+    grouping: GroupingService, store: Store
+) -> None:
+    check = grouping.customs_by_sku()
+    assert check.blocked_orders == 2
+    assert [(f.sku, f.orders, f.countries, f.first_refs) for f in check.skus] == [
+        ("STICKER", 1, ("SE",), ("2",)),
+        ("TEE-M", 2, ("CA", "SE"), ("2", "4")),
+    ]
+    assert check.skus[0].missing == ("customs_description", "hts_code", "origin_country")
+    CatalogService(store).update_item(
+        "STICKER", ItemChanges(hts_code="491199", origin_country="US")
+    )
+    sticker = grouping.customs_by_sku().skus[0]
+    assert (sticker.sku, sticker.missing) == ("STICKER", ("customs_description",))

@@ -152,3 +152,16 @@ def test_order_refs_are_the_numbers_people_see_not_local_ids(store: Store) -> No
     assert "kickstarter:5, shopify:5" in clash.value.message
     with pytest.raises(AppError, match="Unknown order: 1"):  # a local id is not a number
         service.resolve_refs(["1"])
+
+
+def test_first_summaries_come_by_order_number_on_both_engines(store: Store) -> None:
+    from app.ui.models.table import natural_key
+
+    numbers = ["10", "9", "#8", "b-2", "A-7", "100", "#1002", "2"]
+    ImportService(store, lambda path, **_: parsed([])).apply(parsed([order(n) for n in numbers]))
+    service = OrderService(store)
+    wanted = sorted(numbers, key=natural_key)
+    assert [o.external_id for o in service.first_summaries(5)] == wanted[:5]
+    everything = service.first_summaries(100)
+    assert [o.external_id for o in everything] == wanted
+    assert sorted(everything) == sorted(service.list_summaries())  # the same rows, items too

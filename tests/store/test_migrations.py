@@ -185,3 +185,10 @@ def test_downgrade_to_first_revision_works(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert _revision_of(path) == "0001"
+
+
+def test_the_cheap_head_is_alembics_head() -> None:
+    """A database at head opens without importing Alembic: its head must be Alembic's."""
+    from app.store.migrate import head_revision, shipped_head_cheaply
+
+    assert shipped_head_cheaply() == head_revision()

@@ -37,11 +37,17 @@ from app.services.tax_ids import TaxIdsService
 from app.services.tracking import TrackingService
 
 GUARDED: dict[type, tuple[str, ...]] = {
-    OrderService: ("list_orders", "list_summaries", "change_status", "get_order"),
+    OrderService: (
+        "list_orders",
+        "list_summaries",
+        "first_summaries",
+        "change_status",
+        "get_order",
+    ),
     PackageTypeService: ("list", "add", "update", "remove"),
     HistoryService: ("audit", "snapshot"),
     OrderDetailService: ("detail", "update_address", "verify_address"),
-    GroupingService: ("groups", "assign", "customs_blocked"),
+    GroupingService: ("groups", "assign", "customs_blocked", "customs_by_sku"),
     CatalogService: ("list_items", "get_item", "update_item", "apply_hts", "list_package_types"),
     ImportService: ("apply", "import_file"),
     DemoSeeder: ("seed", "is_seeded"),

@@ -43,6 +43,9 @@ class _Orders:
             for n in (1, 2, 3)
         ]
 
+    def first_summaries(self, limit: int) -> list[OrderSummary]:
+        return self.list_summaries()[:limit]
+
     def change_status(self, action: StatusAction, selection: OrderSelection) -> StatusChangeReport:
         raise AssertionError("not used")
 

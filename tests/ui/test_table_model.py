@@ -173,3 +173,63 @@ def test_append_rows_inserts_without_a_reset_and_respects_the_filter(qapp: QAppl
     assert [r.name for r in model.rows()] == ["Zoë Müller", "adam", "Björk"]
     model.set_search("")
     assert model.rowCount() == 3
+
+
+def test_complete_rows_inserts_the_rest_below_a_first_screen(qtbot: QtBot) -> None:
+    rows = [Row(n, f"name {n}", Decimal(n), OrderStatus.READY_TO_SHIP) for n in range(1, 501)]
+    model = RecordTableModel(COLUMNS, key=lambda r: r.id)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    model.set_rows(model.prepare(rows[:20], model.sort_spec))  # the first screen
+    view.selectionModel().select(
+        model.index(3, 0),
+        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    model.set_search("name 4")  # typed before the rest came: it applies to the rest too
+    assert [r.id for r in model.records()] == [4]
+    resets: list[str] = []
+    inserted: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append("reset"))
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    model.complete_rows(model.prepare(list(reversed(rows)), model.sort_spec))
+    assert resets == []  # no reset: the view keeps its place and its selection
+    assert inserted == [(1, 110)]  # 40-49 and 400-499, below the 4 already shown
+    assert [r.id for r in model.records()][:3] == [4, 40, 41]
+    assert [model.record(i.row()).id for i in view.selectionModel().selectedRows()] == [4]
+    model.set_search("")
+    assert model.rowCount() == 500
+    view.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # sorting works on every record
+    assert model.record(0).id == 500
+
+
+def test_complete_rows_resets_when_the_first_screen_was_not_the_top(qapp: QApplication) -> None:
+    model = RecordTableModel(COLUMNS, key=lambda r: r.id)
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    model.set_rows(model.prepare([ROWS[0]], model.sort_spec))  # 10, but 9 sorts before it
+    resets: list[str] = []
+    model.modelReset.connect(lambda: resets.append("reset"))
+    model.complete_rows(model.prepare(ROWS, model.sort_spec))
+    assert resets == ["reset"]
+    assert _texts(model, 0) == ["9", "10", "100"]
+
+
+def test_a_shared_text_is_searched_once_per_distinct_string(qapp: QApplication) -> None:
+    rows = [Row(n, f"name {n}", Decimal(n), OrderStatus.IMPORTED, f"T{n % 3}") for n in range(9)]
+
+    def shared(row: Row) -> str:
+        return f"items of group {row.tracking}"
+
+    model = RecordTableModel(COLUMNS[:2], key=lambda r: r.id, shared_text=shared)
+    model.set_rows(model.prepare(rows, model.sort_spec))
+    model.set_search("GROUP T1")  # only in the shared text, case-blind
+    assert [r.id for r in model.records()] == [1, 4, 7]
+    model.set_search("name 8")  # in the record's own text
+    assert [r.id for r in model.records()] == [8]
+    model.append_rows([Row(10, "late", Decimal(0), OrderStatus.IMPORTED, "T1")])
+    model.set_search("group t1")
+    assert [r.id for r in model.records()] == [1, 4, 7, 10]
+    model.set_search("")
+    assert model.rowCount() == 10

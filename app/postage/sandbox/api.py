@@ -253,7 +253,15 @@ class CatalogApi(SandboxApiBase):
 
     def _new_customs_info(self, fields: JsonObj, ts: float) -> JsonObj:
         items: list[JsonObj] = []
-        for raw in fields.get("customs_items") or []:
+        given = fields.get("customs_items") or []
+        if not isinstance(given, list):  # a number or a string: EasyPost answers 422, not 500
+            raise SandboxApiError(
+                422,
+                "CUSTOMS_INFO.INVALID_PARAMS",
+                "Unable to create customs info.",
+                [field_error("customs_items", "must be a list of customs items")],
+            )
+        for raw in given:
             ref = self._ref_id(raw)
             if ref and isinstance(raw, dict) and len(raw) == 1:
                 found = self.store.objects["customs_items"].get(ref)

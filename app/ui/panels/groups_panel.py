@@ -10,11 +10,11 @@ from typing import Protocol
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from app.domain.customs import CustomsBlockedOrder
 from app.domain.delivery_target import DELIVERY_TARGET_CHOICES, parse_target
 from app.domain.groups import PackageGroup
 from app.domain.packages import PackageType
 from app.domain.usps_services import SERVICES, service_title
+from app.services.grouping import CustomsToFix
 from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
@@ -44,7 +44,7 @@ class GroupsSource(Protocol):
         international_service: str | None = None,
     ) -> PackageGroup | None: ...
 
-    def customs_blocked(self) -> list[CustomsBlockedOrder]: ...
+    def customs_by_sku(self) -> CustomsToFix: ...
 
 
 #: The package-type combo's data for its last entry, "New package type…".
@@ -61,28 +61,27 @@ class SkuToFix:
 
     sku: str
     missing: tuple[str, ...]
-    orders: tuple[CustomsBlockedOrder, ...]
-
-    @property
-    def countries(self) -> str:
-        return ", ".join(sorted({order.country for order in self.orders}))
+    order_count: int
+    first_refs: tuple[str, ...]  # the first few blocked order numbers
+    countries: str
 
     @property
     def order_refs(self) -> str:
-        refs = [order.external_id for order in self.orders]
-        return ", ".join(refs[:8]) + (f" and {len(refs) - 8} more" if len(refs) > 8 else "")
+        more = self.order_count - len(self.first_refs)
+        return ", ".join(self.first_refs) + (f" and {more} more" if more > 0 else "")
 
 
-def skus_to_fix(blocked: list[CustomsBlockedOrder]) -> list[SkuToFix]:
+def skus_to_fix(check: CustomsToFix) -> list[SkuToFix]:
     """The customs check by SKU: a packer fixes a SKU once, not each order."""
-    missing: dict[str, set[str]] = {}
-    orders: dict[str, list[CustomsBlockedOrder]] = {}
-    for order in blocked:
-        for gap in order.gaps:
-            missing.setdefault(gap.sku, set()).update(gap.missing)
-            orders.setdefault(gap.sku, []).append(order)
     return [
-        SkuToFix(sku, _in_form_order(missing[sku]), tuple(orders[sku])) for sku in sorted(orders)
+        SkuToFix(
+            fix.sku,
+            _in_form_order(set(fix.missing)),
+            fix.orders,
+            fix.first_refs,
+            ", ".join(fix.countries),
+        )
+        for fix in check.skus
     ]
 
 
@@ -94,9 +93,9 @@ def _in_form_order(fields: set[str]) -> tuple[str, ...]:
 @dataclass(frozen=True, slots=True)
 class GroupsSnapshot:
     groups: list[PackageGroup]
-    blocked: list[CustomsBlockedOrder]
+    blocked: int  # international orders blocked by missing customs data
     package_types: list[PackageType]
-    to_fix: list[SkuToFix] | None = None  # skus_to_fix(blocked), computed on the worker
+    to_fix: list[SkuToFix]
 
 
 def _count(number: int, noun: str) -> str:
@@ -166,7 +165,7 @@ CUSTOMS_COLUMNS = (
     Column[SkuToFix](
         "Missing", lambda r: ", ".join(_FIELD_WORDS.get(m, m) for m in r.missing), width=230
     ),
-    Column[SkuToFix]("Blocked orders", lambda r: len(r.orders), numeric=True, width=110),
+    Column[SkuToFix]("Blocked orders", lambda r: r.order_count, numeric=True, width=110),
     Column[SkuToFix]("Countries", lambda r: r.countries, tooltip=lambda r: r.countries, width=150),
     Column[SkuToFix]("Orders", lambda r: r.order_refs, tooltip=lambda r: r.order_refs),
 )
@@ -293,9 +292,12 @@ class GroupsPanel(Panel):
         groups, package_types = self._groups, self._package_types
 
         def work() -> GroupsSnapshot:
-            blocked = groups.customs_blocked()
+            check = groups.customs_by_sku()
             return GroupsSnapshot(
-                groups.groups(), blocked, package_types.list_package_types(), skus_to_fix(blocked)
+                groups.groups(),
+                check.blocked_orders,
+                package_types.list_package_types(),
+                skus_to_fix(check),
             )
 
         self._load(work, self._on_snapshot_loaded, "Load package groups")
@@ -315,10 +317,10 @@ class GroupsPanel(Panel):
                 "(or open the Package types panel).",
             )
         self.model.set_rows(snapshot.groups)
-        rows = snapshot.to_fix if snapshot.to_fix is not None else skus_to_fix(snapshot.blocked)
+        rows = snapshot.to_fix
         self.customs_model.set_rows(rows)
         self.customs_heading.setText(
-            f"Blocked by customs data: {len(snapshot.blocked):,} international orders wait "
+            f"Blocked by customs data: {snapshot.blocked:,} international orders wait "
             f"for {len(rows)} SKU{'s' if len(rows) != 1 else ''}"
             if rows
             else "Customs data: complete for every international order"
@@ -327,7 +329,7 @@ class GroupsPanel(Panel):
         orders = sum(g.orders for g in snapshot.groups)
         self._announce(
             f"{len(snapshot.groups):,} package groups · {orders:,} ready orders · "
-            f"{len(snapshot.blocked):,} blocked by customs"
+            f"{snapshot.blocked:,} blocked by customs"
         )
         self._update_controls()
         self.groups_loaded.emit(len(snapshot.groups))

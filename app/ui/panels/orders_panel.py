@@ -3,9 +3,11 @@ mark shipped by hand."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -25,6 +27,8 @@ from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, search_box, tool_row
+
+log = logging.getLogger(__name__)
 
 
 class RelabelSource(Protocol):
@@ -48,6 +52,8 @@ class OrdersSource(Protocol):
     """What the panel needs of app.services.orders.OrderService."""
 
     def list_summaries(self) -> list[OrderSummary]: ...
+
+    def first_summaries(self, limit: int) -> list[OrderSummary]: ...
 
     def change_status(
         self, action: StatusAction, selection: OrderSelection
@@ -83,11 +89,12 @@ _STATUS_COLOURS = {
 
 
 def _search_text(order: OrderSummary) -> str:
-    """What the search box looks in (one string per order, built once per load, on a worker)."""
+    """What the search box looks in (one string per order, built once per load, on a worker);
+    the items are searched once per package group (the model's shared text)."""
     return (
         f"{order.external_id}\t{order.source.value}:{order.external_id}\t{order.name}\t"
         f"{order.company}\t{order.city}\t{order.state}\t{order.postal_code}\t{order.country}\t"
-        f"{order.email}\t{order.items}\t{order.tracking_code or ''}"
+        f"{order.email}\t{order.tracking_code or ''}"
     )
 
 
@@ -137,12 +144,21 @@ class _OrdersLoad:
 class OrdersPanel(Panel):
     """All orders; the selection is what Ready / Hold / Release act on.
 
+    The first load shows a first screen of orders (`FIRST_SCREEN`, by order number) as soon
+    as it is read, then inserts the rest below it when the whole list is read, sorted and
+    searchable: the window is usable before 100,000 orders are in.
+
     Signals:
-        orders_loaded(int): the number of orders loaded by a refresh.
+        first_screen_shown(int): the first load's first screen is in the table (its rows).
+        orders_loaded(int): every order is in the table (filter and sort work on all of them):
+            the number of orders loaded by a refresh.
         status_changed_done(object): the StatusChangeReport of a finished action.
     """
 
     title = "Orders"
+    #: Orders read first, before the whole list: more than a tall window shows.
+    FIRST_SCREEN = 200
+    first_screen_shown = Signal(int)
     orders_loaded = Signal(int)
     status_change_done = Signal(object)
     ship_done = Signal(object)  # the ManualShipReport of "Mark shipped"
@@ -162,6 +178,10 @@ class OrdersPanel(Panel):
         super().__init__(runner, presenter, parent)
         self._orders = orders
         self._relabel = relabel
+        #: The table holds only the first screen; the whole list completes it.
+        self._first_screen_only = False
+        self._first_screen_pending = False
+        self._loaded_once = False
         self._details = details
         self.order_dialog: OrderDialog | None = None
         #: Orders whose label was bought for another address (set on the GUI thread per load).
@@ -170,7 +190,9 @@ class OrdersPanel(Panel):
             self._tracking_column() if column.title == "Tracking" else column
             for column in ORDER_COLUMNS
         )
-        self.model = RecordTableModel(columns, key=lambda o: o.id, search_text=_search_text)
+        self.model = RecordTableModel(
+            columns, key=lambda o: o.id, search_text=_search_text, shared_text=attrgetter("items")
+        )
         self.view = record_table(self, self.model, columns, stretch_column=6)
         self._shipper = shipper
         self._ask_note = ask_note
@@ -244,6 +266,14 @@ class OrdersPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
+        if self._first_screen_pending:
+            return  # the whole list is read right after the first screen, fresh
+        if not self._loaded_once and not self._load_in_flight and self.model.sort_spec[0] == 0:
+            self._show_first_screen()  # then the whole list
+        else:
+            self._load_all()
+
+    def _load_all(self) -> None:
         source, model, sort, relabel = self._orders, self.model, self.model.sort_spec, self._relabel
 
         def fetch() -> _OrdersLoad:
@@ -259,10 +289,39 @@ class OrdersPanel(Panel):
 
         self._load(fetch, self._on_orders_loaded, "Load orders")
 
+    def _show_first_screen(self) -> None:
+        """Read the first orders by number on a worker and show them, then read the whole list
+        (after, not beside it: the two would share the GIL, and the first screen would wait)."""
+        source, model, limit = self._orders, self.model, self.FIRST_SCREEN
+
+        def fetch() -> list[OrderSummary]:
+            return source.first_summaries(limit)
+
+        def show(first: list[OrderSummary]) -> None:
+            self._first_screen_pending = False
+            if not model.row_total():  # into an empty table only
+                model.set_rows(model.prepare(first, model.sort_spec))
+                self._first_screen_only = True
+                self.first_screen_shown.emit(len(first))
+            self._load_all()
+
+        def failed(exc: BaseException) -> None:
+            self._first_screen_pending = False
+            log.warning("the first screen of orders was not read: %s", type(exc).__name__)
+            self._load_all()  # the whole list says what is wrong, if anything is
+
+        self._first_screen_pending = True
+        self._runner.run(fetch, show, failed)
+
     def _on_orders_loaded(self, load: _OrdersLoad) -> None:
         selected_ids = {o.id for o in selected_records(self.view, self.model)}
         self.needs_relabel = load.needs_relabel
-        self.model.set_rows(load.rows)
+        if self._first_screen_only:  # the rest goes in below the first screen, no reset
+            self.model.complete_rows(load.rows)
+        else:
+            self.model.set_rows(load.rows)
+        self._first_screen_only = False
+        self._loaded_once = True
         settle_bulk_load()
         self._fill_status_filter(load.counts)
         reselect(self.view, self.model, selected_ids, lambda o: o.id)

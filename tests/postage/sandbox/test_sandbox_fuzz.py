@@ -171,3 +171,14 @@ def test_random_shipments_rate_and_buy_without_crashing(
         if bought.status_code == 200:
             url = bought.json()["postage_label"]["label_url"]
             assert session.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("items", [1, 2.5, "CI_1", True])
+def test_customs_items_that_are_not_a_list_are_refused_not_a_crash(
+    served: tuple[SandboxServer, requests.Session], items: object
+) -> None:
+    """Found by the fuzz test above: {"customs_items": 1} answered 500."""
+    sandbox, session = served
+    response = session.post(sandbox.api_base + "/customs_infos", json={"customs_items": items})
+    assert response.status_code == 422, response.text
+    assert "customs_items" in response.text
