@@ -361,6 +361,7 @@ class _Run:
                         reference=reference,
                         now=self.steps.clock(),
                         service=planned.service,
+                        station=self.steps.audit.station,
                     )
         except AppError as error:
             self._fail(planned, None, error.message)

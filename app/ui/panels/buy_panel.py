@@ -35,6 +35,7 @@ from app.services.preflight import BlockedOrder, PreflightReport
 from app.services.print_queue import PrintQueue, canonical_uri
 from app.services.purchase import BuyProgress, BuyResult, FailedOrder, LabelInfo
 from app.services.roll_supply import BatchCheck
+from app.services.station_printers import PrinterChoice
 from app.ui.dialogs.confirm import Confirm, confirm_with_box
 from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, RecordTableModel, natural_key
@@ -337,9 +338,12 @@ class BuyPanel(Panel):
         buy_and_print: BuyAndPrintSource,
         confirm: Confirm = confirm_with_box,
         rolls: RollSource | None = None,
+        other_printers: Callable[[], list[PrinterChoice]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
+        # Every station's printers (app.services.station_printers): others print for us.
+        self._other_printers = other_printers
         self._rolls = rolls  # the labels left on the printer's roll, said before spending
         self._groups = groups
         self._purchase = purchase
@@ -452,20 +456,23 @@ class BuyPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
-        groups, printers = self._groups, self._printers
+        groups, printers, others = self._groups, self._printers, self._other_printers
 
-        def fetch() -> tuple[list[PackageGroup], PrinterSettings]:
-            return groups.groups(), printers.load()
+        def fetch() -> tuple[list[PackageGroup], PrinterSettings, list[PrinterChoice]]:
+            elsewhere = [c for c in others() if not c.here] if others is not None else []
+            return groups.groups(), printers.load(), elsewhere
 
         self._load(fetch, self._on_loaded, "Load package groups")
 
-    def _on_loaded(self, loaded: tuple[list[PackageGroup], PrinterSettings]) -> None:
-        groups, printers = loaded
+    def _on_loaded(
+        self, loaded: tuple[list[PackageGroup], PrinterSettings, list[PrinterChoice]]
+    ) -> None:
+        groups, printers, elsewhere = loaded
         selected = {r.group.group_id for r in self.selected_rows()}
         previous = {r.group.group_id: r for r in self.model.rows()}
         self.model.set_rows([_carry(previous.get(g.group_id), g) for g in groups])
         reselect(self.view, self.model, selected, lambda r: r.group.group_id)
-        self._fill_printers(printer_choices(printers))
+        self._fill_printers(printer_choices(printers), elsewhere)
         orders = sum(g.orders for g in groups)
         assigned = sum(1 for g in groups if _ready_to_buy(g))
         self._announce(
@@ -475,13 +482,20 @@ class BuyPanel(Panel):
         self._update_buttons()
         self.groups_loaded.emit(len(groups))
 
-    def _fill_printers(self, printers: list[ConfiguredPrinter]) -> None:
+    def _fill_printers(
+        self, printers: list[ConfiguredPrinter], elsewhere: Sequence[PrinterChoice] = ()
+    ) -> None:
         current = self.printer_combo.currentData()
         self.printer_combo.clear()
         for printer in printers:
             self.printer_combo.addItem(printer.name, printer.uri)
             last = self.printer_combo.count() - 1
             self.printer_combo.setItemData(last, printer.uri, Qt.ItemDataRole.ToolTipRole)
+        for choice in elsewhere:  # data NAME@STATION: queued for that station, which prints
+            self.printer_combo.addItem(choice.text, choice.spec)
+            last = self.printer_combo.count() - 1
+            tip = f"{choice.printer.uri}: printed by station {choice.printer.station}"
+            self.printer_combo.setItemData(last, tip, Qt.ItemDataRole.ToolTipRole)
         index = self.printer_combo.findData(current) if current else 0
         self.printer_combo.setCurrentIndex(max(index, 0))
 

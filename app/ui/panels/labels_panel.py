@@ -230,6 +230,9 @@ LABEL_COLUMNS = (
         width=110,
     ),
     Column[LabelRow]("Shipped", lambda r: _when(r.facts.shipped_at), width=125),
+    # Several desks: the station that bought the label, and the one that scanned it.
+    Column[LabelRow]("Bought at", lambda r: r.facts.bought_station or "", width=100),
+    Column[LabelRow]("Shipped at", lambda r: r.facts.shipped_station or "", width=100),
     Column[LabelRow]("USPS", lambda r: r.facts.tracking_status or "", width=110),
     Column[LabelRow]("SCAN form", lambda r: r.facts.scan_form_easypost_id or "", width=110),
     Column[LabelRow](
