@@ -356,6 +356,7 @@ class BuyPanel(Panel):
         self._buying: TaskHandle | None = None
         self._cancel: threading.Event | None = None
         self._estimating = False
+        self._database_down = ""  # why buying waits (the connection is lost), "" = it may
         self._estimate_cancel = threading.Event()  # Cancel during an estimate (its deadline)
         self._bridge = _BuyBridge(self)
         self._bridge.progressed.connect(self._on_buy_progressed)
@@ -528,9 +529,11 @@ class BuyPanel(Panel):
         self.buy_button.setEnabled(
             not busy
             and not self._estimating
+            and not self._database_down
             and self._outcome is not None
             and self._outcome.preflight.ready != ()
         )
+        self.buy_button.setToolTip(self._database_down)
         self.cancel_button.setEnabled(
             (busy and not (self._cancel and self._cancel.is_set()))
             or (self._estimating and not self._estimate_cancel.is_set())
@@ -623,8 +626,21 @@ class BuyPanel(Panel):
 
     # -- buying -------------------------------------------------------------------------------
 
+    def set_database_available(self, available: bool, reason: str = "") -> None:
+        """The main window's word on the database connection: no buying while it is lost."""
+        self._database_down = "" if available else reason or "The database is not reachable."
+        self._update_buttons()
+
+    @property
+    def buying_blocked(self) -> str:
+        """Why buying waits now ("" when it may go on)."""
+        return self._database_down
+
     @Slot()
     def start_buy(self) -> None:
+        if self._database_down:
+            self.message_bar.show_message(self._database_down, Tone.WARNING)
+            return
         outcome = self._outcome
         if outcome is None or self._buying is not None:
             return
