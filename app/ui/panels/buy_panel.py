@@ -397,6 +397,7 @@ class BuyPanel(Panel):
         )
         self.estimate_button.clicked.connect(self.start_estimate)
         self.buy_button.clicked.connect(self.start_buy)
+        self._buy_tip = self.buy_button.toolTip()
         self.cancel_button.clicked.connect(self.cancel_buy)
         self._layout.addLayout(
             tool_row(
@@ -533,7 +534,7 @@ class BuyPanel(Panel):
             and self._outcome is not None
             and self._outcome.preflight.ready != ()
         )
-        self.buy_button.setToolTip(self._database_down)
+        self.buy_button.setToolTip(self._database_down or self._buy_tip)
         self.cancel_button.setEnabled(
             (busy and not (self._cancel and self._cancel.is_set()))
             or (self._estimating and not self._estimate_cancel.is_set())
