@@ -1024,6 +1024,22 @@ class PrintQueueService:
         with self._lock:
             return list(self._queues.values())
 
+    def serve_station(self) -> list[str]:
+        """Open the queue of every printer of this station, so labels other desks send them
+        print without anyone opening the Print queue panel (a queue opens its printer only
+        for a job). Publishes the station's printers; returns the URIs now served here (a
+        printer another Packdesk process of this PC already serves is left to it)."""
+        served: list[str] = []
+        for printer in self.directory.own():
+            try:
+                served.append(self.queue_for(printer.name).uri)
+            except AppError as error:
+                if error.kind is not ErrorKind.CONFLICT:
+                    raise
+                _log.info("%s is served by another Packdesk process", printer.uri)
+        self._publish()
+        return served
+
     def elsewhere(self, uri_or_name: str | None) -> StationPrinter | None:
         """Another station's printer this name means (`NAME@STATION`, or a name no printer
         here has and one other station has); None for a printer of this station."""

@@ -259,6 +259,14 @@ class MainWindow(QMainWindow):
         self.live.changed.connect(self._on_database_changed)
         self.live.connection.connect(self._on_connection)
         self.live.start()
+        # This station prints what other desks send its printers, whatever panel is open.
+        services = self.services
+        self.runner.run(
+            lambda: services.get("print_queue_service").serve_station(),
+            lambda _served: None,
+            self.presenter.handler(action="Open this station's print queues"),
+            lane="station-printers",
+        )
 
     @Slot(bool, str)
     def _on_connection(self, connected: bool, _message: str) -> None:

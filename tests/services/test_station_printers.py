@@ -66,7 +66,10 @@ def test_station_a_queues_on_b_printer_and_only_b_prints_it(
 
     b = _station(store, "desk-b", ZEBRA_AT_B, usb_factory(backend), labels_dir)
     services.append(b)
-    b_queue = b.queue_for("Zebra")  # desk B's window holds its printer (and publishes it)
+    # Desk B's window serves its printers from the start (and publishes them).
+    assert b.serve_station() == [ZD421] and len(b.queues()) == 1
+    b_queue = b.queue_for("Zebra")
+    assert b_queue.name == "Zebra" and backend.device("zd421-203").engine.stats.jobs_received == 0
     a = _station(store, "desk-a", PrinterSettings(), a_factory, labels_dir)
     services.append(a)
 
