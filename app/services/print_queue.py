@@ -1061,7 +1061,7 @@ class PrintQueueService:
         remote = self.elsewhere(uri_or_name)
         if remote is not None:
             return PrintSink(
-                remote.label,
+                remote.name,
                 canonical_uri(remote.uri),
                 None,
                 store=self._store,

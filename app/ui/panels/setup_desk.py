@@ -181,7 +181,15 @@ class DeskPage(QWidget):
         )
         self.backup_label.setWordWrap(True)
         self.backup_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        pform.addRow("", tool_row(self.backup_button, self.backup_label, stretch_after=1))
+        backup_row = tool_row(self.backup_button, self.backup_label, stretch_after=1)
+        backup_row.setStretchFactor(self.backup_label, 10)  # the words, not the gap, get the room
+        pform.addRow("", backup_row)
+        # The pg_dump line on a server profile: read-only, whole and easy to copy.
+        self.backup_command = QLineEdit(profile.pg_dump_command or "", box)
+        self.backup_command.setObjectName("pgDumpCommand")
+        self.backup_command.setReadOnly(True)
+        self.backup_command.setVisible(False)
+        pform.addRow("", self.backup_command)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.message_bar)
@@ -283,9 +291,8 @@ class DeskPage(QWidget):
             widget.setEnabled(self._locations is not None)
         form.addRow("Database &URL", self.url_edit)
         form.addRow("Database pass&word", self.password_edit)
-        form.addRow(
-            "", tool_row(self.test_button, self.switch_button, self.url_label, stretch_after=2)
-        )
+        form.addRow("", tool_row(self.test_button, self.switch_button, stretch_after=1))
+        form.addRow("", self.url_label)
 
     def _database_busy(self, busy: bool, text: str = "") -> None:
         for button in (self.test_button, self.switch_button):
@@ -355,10 +362,12 @@ class DeskPage(QWidget):
         command = self._profile.pg_dump_command
         if command is not None:  # a server database: no file here to copy
             self.backup_label.setText(
-                f"Back up the server database with pg_dump (on the server or any PC with "
-                f"PostgreSQL's client tools; it reads the password from ~/.pgpass or asks):\n"
-                f"{command}"
+                "Back up the server database with this pg_dump line, on the server or any PC "
+                "with PostgreSQL's client tools (it reads the password from ~/.pgpass or asks):"
             )
+            self.backup_command.setText(command)
+            self.backup_command.setVisible(True)
+            self.backup_command.selectAll()
             self.message_bar.show_message(
                 "This database is on a PostgreSQL server: back it up with pg_dump (the "
                 "command is below; docs/MULTI-DESK.md has a schedule and the restore).",
