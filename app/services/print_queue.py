@@ -909,6 +909,8 @@ class PrintQueue:
             "reprint": job.reprint,
             "tracking_code": job.tracking_code,
         }
+        if job.queued_by and job.queued_by != self._audit.station:
+            details["sent_from"] = job.queued_by  # another station's desk sent it here
         details.update({k: v for k, v in extra.items() if v})
         self._audit.record_in(
             tx,

@@ -12,7 +12,7 @@ from app.domain.errors import AppError, ErrorKind
 from app.domain.printing import PrintJobStatus
 from app.infra.settings import ConfiguredPrinter, PrinterSettings
 from app.postage.gateway import EasyPostGateway
-from app.services.audit import AuditLog
+from app.services.audit import AuditAction, AuditLog
 from app.services.print_queue import PrintQueueService
 from app.services.station_printers import split_station
 from app.store import Store
@@ -96,6 +96,9 @@ def test_station_a_queues_on_b_printer_and_only_b_prints_it(
     assert {(j.status, j.station, j.queued_by) for j in jobs} == {
         (PrintJobStatus.PRINTED, "desk-b", "desk-a")
     }
+    # History says which station printed each label and which sent it.
+    printed = AuditLog(store).entries(action=AuditAction.LABEL_PRINTED)
+    assert {(e.station, e.details.get("sent_from")) for e in printed} == {("desk-b", "desk-a")}
     # A plain name only another station has goes there too; NAME@own-station stays here.
     assert a.sink_for("Zebra").station == "desk-b"
     assert b.sink_for("Zebra@desk-b").queue is b_queue
