@@ -36,6 +36,7 @@ is logged with its traceback and the queue goes on.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import logging
 import re
@@ -206,11 +207,21 @@ class PrinterQueueLock:
     being sent as `printing`, take it for in doubt, and could print it twice.
     """
 
-    def __init__(self, path: Path, printer_name: str, uri: str) -> None:
+    def __init__(self, path: Path, printer_name: str, uri: str, station: str = "") -> None:
         self.path = path
         self._printer_name = printer_name
         self._uri = uri
+        self._station = station
         self._lock = ExclusiveFileLock(path)
+
+    @staticmethod
+    def holder_station(path: Path) -> str | None:
+        """The station whose queue holds the lock at `path` (several station processes on one
+        PC): a desk that finds the printer taken queues its labels for that station."""
+        try:
+            return path.with_name(path.name + ".station").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
 
     def acquire(self) -> None:
         """Raises AppError CONFLICT when another queue (any process) holds this printer."""
@@ -223,6 +234,11 @@ class PrinterQueueLock:
                 kind=ErrorKind.CONFLICT,
                 details={"printer": self._uri, "lock": str(self.path)},
             )
+        if self._station:  # beside the lock: reading it never touches the locked byte
+            with contextlib.suppress(OSError):
+                self.path.with_name(self.path.name + ".station").write_text(
+                    self._station, encoding="utf-8"
+                )
 
     def release(self) -> None:
         self._lock.release()
@@ -299,7 +315,7 @@ class PrintQueue:
         self._listeners: list[Listener] = []
         # Before reading the jobs: only the holder may take `printing` jobs for in doubt.
         self._printer_lock = PrinterQueueLock(
-            printer_lock_path(store.path, self.uri), self.name, self.uri
+            printer_lock_path(store.path, self.uri), self.name, self.uri, audit.station
         )
         self._printer_lock.acquire()
         try:
@@ -1080,13 +1096,16 @@ class PrintQueueService:
         except AppError as error:
             if error.kind is not ErrorKind.CONFLICT or "lock" not in error.details:
                 raise
+            # The holder prints them: this station's other window, or another station's
+            # process on this PC (its queue takes only jobs naming its station).
+            holder = PrinterQueueLock.holder_station(Path(str(error.details["lock"])))
             return PrintSink(
                 printer.name,
                 canonical_uri(printer.uri),
                 None,
                 store=self._store,
                 clock=self._clock,
-                station=station,
+                station=holder or station,
                 queued_by=station,
             )
 

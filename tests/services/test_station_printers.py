@@ -3,6 +3,7 @@ owning station's queue prints them (on both engines)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from app.services.audit import AuditAction, AuditLog
 from app.services.print_queue import PrintQueueService
 from app.services.station_printers import split_station
 from app.store import Store
-from printers.printer import Printer
+from printers.printer import Printer, open_printer
 from tests.printers.emulators.fixtures import (  # noqa: F401 (pytest fixtures)
     MakeBackend,
     emulated_usb_fixture,
@@ -167,3 +168,29 @@ def test_a_purchase_names_the_station_that_bought(
         assert [p.station for p in tx.purchases.all()] == ["desk-1"]
         facts = tx.shipping.label(result.bought[0].label_id)
     assert facts is not None and facts.bought_station == "desk-1"
+
+
+def test_a_printer_another_station_process_holds_on_this_pc_prints_its_labels(
+    store: Store, tmp_path: Path, services: list[PrintQueueService]
+) -> None:
+    labels_dir = tmp_path / "labels"
+    shared = PrinterSettings(default="virtual://shared")
+    a = _station(store, "desk-a", shared, lambda u, m: open_printer(u, m), labels_dir)
+    services.append(a)
+    holder = a.queue_for(None)  # desk-a's process holds the printer's lock
+    done = threading.Event()
+    holder.add_listener(lambda event: event.status.printed >= 2 and done.set())
+    b = _station(store, "desk-b", shared, lambda u, m: open_printer(u, m), labels_dir)
+    services.append(b)
+    seeded = seed_labels(store, labels_dir, 2)
+    sink = b.sink_for(None)
+    assert sink.queue is None and (sink.station, sink.queued_by) == ("desk-a", "desk-b")
+    for label_id in seeded.label_ids:
+        sink.enqueue(label_id)
+
+    assert done.wait(15) and holder.status().printed == 2
+    with store.transaction() as tx:
+        jobs = [tx.print_jobs.for_label(i)[-1] for i in seeded.label_ids]
+    assert {(j.status, j.station, j.queued_by) for j in jobs} == {
+        (PrintJobStatus.PRINTED, "desk-a", "desk-b")
+    }
