@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.services.buy_and_print import BuyAndPrintService
     from app.services.catalog import CatalogService
     from app.services.database_backup import DatabaseBackupService
+    from app.services.database_location import DatabaseLocationService
     from app.services.database_move import DatabaseMoveService
     from app.services.demo import DemoSeeder
     from app.services.desk_settings import DeskSettingsService
@@ -331,10 +332,25 @@ class AppContext:
 
     @cached_property
     def database_backup_service(self) -> DatabaseBackupService:
-        """Copies the database into <profile>/backups with SQLite's backup API."""
+        """Copies the database into <profile>/backups with SQLite's backup API (on a PostgreSQL
+        profile it gives the pg_dump line instead)."""
         from app.services.database_backup import DatabaseBackupService
 
-        return DatabaseBackupService(self.database_file, self.paths.root / "backups")
+        return DatabaseBackupService(
+            self.database_file,
+            self.paths.root / "backups",
+            self.clock,
+            pg_dump_command=self.database_location_service.backup_command(),
+        )
+
+    @cached_property
+    def database_location_service(self) -> DatabaseLocationService:
+        """Setup > Profile: the database URL field (try, switch at the next start)."""
+        from app.services.database_location import DatabaseLocationService
+
+        return DatabaseLocationService(
+            self.settings_store, self.database_url, override=self.options.db, clock=self.clock
+        )
 
     @cached_property
     def sandbox_server(self) -> SandboxServer:

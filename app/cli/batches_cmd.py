@@ -83,6 +83,8 @@ def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
                         "tracking_status": f.tracking_status,
                         "shipped_at": f.shipped_at,
                         "scan_form": f.scan_form_easypost_id,
+                        "bought_at_station": f.bought_station,
+                        "shipped_at_station": f.shipped_station,
                         "needs_relabel": f.order_id in relabel
                         and relabel[f.order_id].label_id == f.label_id,
                     }
@@ -119,7 +121,17 @@ def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
         f"refunded {s.refunded}, spent ${s.spent_usd:.2f}, SCAN form: {s.scan_form_state}"
     )
     emit_table(
-        ("LABEL", "ORDER", "TRACKING", "SERVICE", "AMOUNT", "STATUS", "TRACKING STATUS", "SHIPPED"),
+        (
+            "LABEL",
+            "ORDER",
+            "TRACKING",
+            "SERVICE",
+            "AMOUNT",
+            "STATUS",
+            "TRACKING STATUS",
+            "SHIPPED",
+            "BOUGHT AT",
+        ),
         [
             (
                 f.label_id,
@@ -132,6 +144,7 @@ def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
                 f.status + (f" ({f.refund_status})" if f.refund_status else ""),
                 f.tracking_status or "",
                 f"{f.shipped_at:%H:%M}" if f.shipped_at else "",
+                f.bought_station or "",
             )
             for f in detail.labels
         ],

@@ -28,7 +28,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "Running the same buy again after an interruption finishes it without buying twice.",
     )
     add_selection_arguments(parser)
-    parser.add_argument("--printer", metavar="URI", help="print each label as soon as it is bought")
+    parser.add_argument(
+        "--printer",
+        metavar="PRINTER",
+        help="print each label as soon as it is bought: a name, a URI, or NAME@STATION for "
+        "another station's printer (that station prints it; printers list --all-stations)",
+    )
     parser.add_argument(
         "--concurrency",
         type=bounded_int(1, 64, "--concurrency"),

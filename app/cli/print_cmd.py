@@ -74,6 +74,8 @@ def _job_json(job: PrintJob) -> dict[str, object]:
         "in_doubt": job.in_doubt,
         "reprint": job.reprint,
         "error": job.error,
+        "station": job.station,  # whose printer prints it
+        "queued_by": job.queued_by,
     }
 
 

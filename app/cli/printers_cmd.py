@@ -18,6 +18,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     listing = actions.add_parser("list", help="list the configured printers")
     listing.add_argument("--json", action="store_true", help="print a JSON list")
+    listing.add_argument(
+        "--all-stations",
+        action="store_true",
+        help="every station's printers (any desk can print there: buy --printer NAME@STATION)",
+    )
     listing.set_defaults(func=run_list)
 
     add = actions.add_parser("add", help="add a printer by name and URI")
@@ -65,7 +70,41 @@ def _default_name(settings: PrinterSettings) -> str:
     return settings.resolve(None).name
 
 
+def _list_all_stations(args: argparse.Namespace, ctx: AppContext) -> int:
+    choices = ctx.print_queue_service.directory.everywhere()
+    rows = [
+        {
+            "station": c.printer.station,
+            "name": c.printer.name,
+            "uri": c.printer.uri,
+            "model": c.printer.model,
+            "here": c.here,
+            "print_with": c.spec,
+        }
+        for c in choices
+    ]
+    if args.json:
+        emit_json(rows)
+        return 0
+    emit_table(
+        ("STATION", "NAME", "URI", "MODEL", "--printer"),
+        [
+            (
+                str(r["station"]) + (" (here)" if r["here"] else ""),
+                r["name"],
+                r["uri"],
+                r["model"] or "(detect)",
+                r["print_with"],
+            )
+            for r in rows
+        ],
+    )
+    return 0
+
+
 def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.all_stations:
+        return _list_all_stations(args, ctx)
     settings = _printers(ctx)
     default = _default_name(settings)
     rows = [

@@ -68,9 +68,14 @@ def run_roll(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def warn_before_buying(ctx: AppContext, printer: str, needed: int) -> BatchCheck:
+def warn_before_buying(ctx: AppContext, printer: str, needed: int) -> BatchCheck | None:
     """`buy --printer`: say before spending when the roll cannot finish the batch, and how
-    long it will print (on stderr, so --json output stays one object)."""
+    long it will print (on stderr, so --json output stays one object). Another station's
+    printer: its station keeps the roll count, so only where the labels print is said."""
+    remote = ctx.print_queue_service.elsewhere(printer)
+    if remote is not None:
+        print(f"labels print on {remote.name} at station {remote.station}", file=sys.stderr)
+        return None
     check = ctx.roll_supply_service.check_batch(printer, needed)
     for line in check.lines:
         print(

@@ -60,6 +60,13 @@ class PrintJob:
     tracking_code: str
     in_doubt: bool = False  # PRINTING but no worker is sending it: the packer decides
     order_number: str = ""  # the source's own number, as the Orders panel shows it
+    station: str = ""  # the station whose printer prints it ("" from before stations)
+    queued_by: str = ""  # the station that sent it
+
+    @property
+    def printer_label(self) -> str:
+        """The printer as desks name it: its URI, with the owning station when known."""
+        return f"{self.printer_uri} @ {self.station}" if self.station else self.printer_uri
 
     @property
     def active(self) -> bool:

@@ -92,7 +92,8 @@ class PrinterSettings:
         raise AppError(
             f"There is no printer called {wanted!r} (known: {known}).",
             hint="Add it with `packdesk-cli printers add NAME URI`, or give a URI such as "
-            "usb://0a5f:0185 or tcp://192.168.1.50:9100.",
+            "usb://0a5f:0185 or tcp://192.168.1.50:9100 (another station's printer: NAME@STATION, "
+            "see `packdesk-cli printers list --all-stations`).",
             kind=ErrorKind.NOT_FOUND,
             details={"printer": wanted},
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app.domain.errors import AppError, ErrorKind
 from app.services.clock import Clock, utc_now
 from app.store.backup import backup_database
 
@@ -20,15 +21,40 @@ class BackupResult:
 
 
 class DatabaseBackupService:
-    """Copies the database into the profile's backups folder, one file per backup."""
+    """Copies the database into the profile's backups folder, one file per backup.
 
-    def __init__(self, database: Path, backups: Path, clock: Clock = utc_now) -> None:
+    On a PostgreSQL profile there is no file to copy: `pg_dump_command` is the line that backs
+    the server database up (app.services.database_location), and backup() says it.
+    """
+
+    def __init__(
+        self,
+        database: Path,
+        backups: Path,
+        clock: Clock = utc_now,
+        *,
+        pg_dump_command: str | None = None,
+    ) -> None:
         self.database = database
         self.backups = backups
         self._clock = clock
+        self.pg_dump_command = pg_dump_command
 
     def backup(self, target: Path | None = None) -> BackupResult:
-        """Copy the database (to `target`, or a time-stamped file in the backups folder)."""
+        """Copy the database (to `target`, or a time-stamped file in the backups folder).
+
+        Raises:
+            AppError: INVALID_INPUT on a PostgreSQL profile, with the pg_dump line as the hint.
+        """
+        if self.pg_dump_command is not None:
+            raise AppError(
+                "This profile's database is on a PostgreSQL server: back it up with pg_dump "
+                "(on the server, or on any PC with PostgreSQL's client tools).",
+                hint=f"Run: {self.pg_dump_command}   (pg_dump reads the password from "
+                "~/.pgpass or asks for it; docs/MULTI-DESK.md has a schedule and the restore).",
+                kind=ErrorKind.INVALID_INPUT,
+                details={"command": self.pg_dump_command},
+            )
         at = self._clock()
         if target is None:
             stamp = at.strftime("%Y%m%d-%H%M%S")

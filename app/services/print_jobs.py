@@ -17,9 +17,17 @@ if TYPE_CHECKING:
 
 
 def add_checked_job(
-    tx: StoreTransaction, uri: str, label_id: int, *, reprint: bool, at: datetime
+    tx: StoreTransaction,
+    uri: str,
+    label_id: int,
+    *,
+    reprint: bool,
+    at: datetime,
+    station: str = "",
+    queued_by: str = "",
 ) -> tuple[PrintJob, bool]:
-    """Queue `label_id` on `uri` in `tx`: (the job, True), or (its existing job, False).
+    """Queue `label_id` on `station`'s printer `uri` in `tx` (sent by `queued_by`): (the job,
+    True), or (its existing job, False). Only `station`'s queue prints it.
 
     Without `reprint` it is idempotent: a label already queued, being sent or printed gets its
     existing job back, so it never prints twice.
@@ -44,20 +52,23 @@ def add_checked_job(
             details={"label_id": label_id, "order_id": source.order_id},
         )
     if not reprint:
-        existing = _existing_job(uri, tx.print_jobs.for_label(label_id))
+        existing = _existing_job(uri, station, tx.print_jobs.for_label(label_id))
         if existing is not None:
             return existing, False
-    return tx.print_jobs.add(label_id, uri, reprint=reprint, at=at), True
+    job = tx.print_jobs.add(
+        label_id, uri, reprint=reprint, at=at, station=station, queued_by=queued_by
+    )
+    return job, True
 
 
-def _existing_job(uri: str, jobs: list[PrintJob]) -> PrintJob | None:
+def _existing_job(uri: str, station: str, jobs: list[PrintJob]) -> PrintJob | None:
     for job in reversed(jobs):
         if job.status is PrintJobStatus.PRINTED:
             return job
         if job.active:
-            if job.printer_uri != uri:
+            if job.printer_uri != uri or job.station not in (station, ""):
                 raise AppError(
-                    f"Label {job.tracking_code} is already queued on {job.printer_uri}.",
+                    f"Label {job.tracking_code} is already queued on {job.printer_label}.",
                     hint="Skip it there first, or reprint it here.",
                     kind=ErrorKind.CONFLICT,
                     details={"label_id": job.label_id, "job_id": job.id},
@@ -69,7 +80,8 @@ def _existing_job(uri: str, jobs: list[PrintJob]) -> PrintJob | None:
 @dataclass
 class PrintSink:
     """Bought labels for one printer: printed by `queue` here, or left queued in the database
-    for the process that holds the printer (`queue` None; `left` counts them)."""
+    for the process that holds the printer (`queue` None; `left` counts them): another window
+    of this station, or the station the printer belongs to (`station`, sent by `queued_by`)."""
 
     printer_name: str
     uri: str
@@ -78,6 +90,9 @@ class PrintSink:
     clock: Clock = utc_now
     left: list[int] = field(default_factory=list)
     label_format: str = ""  # what to buy for this printer (Setup); "" = the profile's format
+    station: str = ""
+    queued_by: str = ""
+    other_station: bool = False
 
     @property
     def printed_elsewhere(self) -> bool:
@@ -88,7 +103,15 @@ class PrintSink:
             return self.queue.enqueue(label_id, reprint=reprint)
         assert self.store is not None
         with self.store.transaction(write=True) as tx:
-            job, created = add_checked_job(tx, self.uri, label_id, reprint=reprint, at=self.clock())
+            job, created = add_checked_job(
+                tx,
+                self.uri,
+                label_id,
+                reprint=reprint,
+                at=self.clock(),
+                station=self.station,
+                queued_by=self.queued_by,
+            )
         if created:
             self.left.append(job.id)
         return job
@@ -97,6 +120,11 @@ class PrintSink:
         """Who prints these labels, for the report."""
         if self.queue is not None:
             return f"printed on {self.printer_name}"
+        if self.other_station:
+            return (
+                f"{len(self.left)} label(s) queued for {self.printer_name} at station "
+                f"{self.station}; that station's Packdesk prints them"
+            )
         return (
             f"{len(self.left)} label(s) queued for {self.printer_name} ({self.uri}); the "
             "Packdesk window that holds this printer prints them"

@@ -36,6 +36,7 @@ is logged with its traceback and the queue goes on.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import logging
 import re
@@ -58,6 +59,7 @@ from app.infra.settings import ConfiguredPrinter, PrinterSettings
 from app.services.audit import AuditAction
 from app.services.clock import Clock, utc_now
 from app.services.print_jobs import PrintSink, add_checked_job
+from app.services.station_printers import StationPrinter, StationPrinterDirectory
 from app.store import Store, StoreTransaction
 from printers.errors import PrinterError, PrinterErrorKind
 from printers.media import get_media
@@ -111,7 +113,10 @@ _NEW_ROLL_HINT = (
 
 class PrintAudit(Protocol):
     """Where prints, skips and reprints are written down (app.services.audit.AuditLog), in the
-    transaction that makes the change."""
+    transaction that makes the change; its `station` is this desk's, read at each use since
+    Setup may rename it)."""
+
+    station: str
 
     def record_in(
         self,
@@ -203,11 +208,21 @@ class PrinterQueueLock:
     being sent as `printing`, take it for in doubt, and could print it twice.
     """
 
-    def __init__(self, path: Path, printer_name: str, uri: str) -> None:
+    def __init__(self, path: Path, printer_name: str, uri: str, station: str = "") -> None:
         self.path = path
         self._printer_name = printer_name
         self._uri = uri
+        self._station = station
         self._lock = ExclusiveFileLock(path)
+
+    @staticmethod
+    def holder_station(path: Path) -> str | None:
+        """The station whose queue holds the lock at `path` (several station processes on one
+        PC): a desk that finds the printer taken queues its labels for that station."""
+        try:
+            return path.with_name(path.name + ".station").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
 
     def acquire(self) -> None:
         """Raises AppError CONFLICT when another queue (any process) holds this printer."""
@@ -220,6 +235,11 @@ class PrinterQueueLock:
                 kind=ErrorKind.CONFLICT,
                 details={"printer": self._uri, "lock": str(self.path)},
             )
+        if self._station:  # beside the lock: reading it never touches the locked byte
+            with contextlib.suppress(OSError):
+                self.path.with_name(self.path.name + ".station").write_text(
+                    self._station, encoding="utf-8"
+                )
 
     def release(self) -> None:
         self._lock.release()
@@ -298,7 +318,7 @@ class PrintQueue:
         self._listeners: list[Listener] = []
         # Before reading the jobs: only the holder may take `printing` jobs for in doubt.
         self._printer_lock = PrinterQueueLock(
-            printer_lock_path(store.path, self.uri), self.name, self.uri
+            printer_lock_path(store.path, self.uri), self.name, self.uri, audit.station
         )
         self._printer_lock.acquire()
         try:
@@ -316,7 +336,9 @@ class PrintQueue:
         """Pick up what an earlier run left: queued jobs go on, printing ones are in doubt."""
         with self._store.transaction() as tx:
             left = tx.print_jobs.for_printer(
-                self.uri, statuses=[PrintJobStatus.QUEUED, PrintJobStatus.PRINTING]
+                self.uri,
+                statuses=[PrintJobStatus.QUEUED, PrintJobStatus.PRINTING],
+                station=self._audit.station,
             )
             next_id = tx.print_jobs.max_id() + 1
         self._seen_job_id = next_id - 1  # jobs after it are picked up by _adopt_foreign_jobs
@@ -378,8 +400,15 @@ class PrintQueue:
         with self._enqueue_lock:
             self._check_open()
             with self._store.transaction(write=True) as tx:
+                station = self._audit.station
                 job, created = add_checked_job(
-                    tx, self.uri, label_id, reprint=reprint, at=self._clock()
+                    tx,
+                    self.uri,
+                    label_id,
+                    reprint=reprint,
+                    at=self._clock(),
+                    station=station,
+                    queued_by=station,
                 )
                 if not created:
                     return self._with_doubt(job)
@@ -399,14 +428,18 @@ class PrintQueue:
         self._seen_job_id = max(self._seen_job_id, job.id)
 
     def _adopt_foreign_jobs(self) -> None:
-        """Jobs other processes queued for this printer (a CLI buy beside this window): this
-        queue holds the printer, so it prints them. One cheap query while nothing changed."""
+        """Jobs other processes queued for this printer (a CLI buy beside this window, or
+        another station's desk): this queue holds the printer, so it prints them. Only this
+        station's: a printer at the same URI on another station is not this one. One cheap
+        query while nothing changed."""
         with self._enqueue_lock:
             with self._store.transaction() as tx:
                 newest = tx.print_jobs.max_id()
                 if newest <= self._seen_job_id:
                     return
-                found = tx.print_jobs.queued_after(self.uri, self._seen_job_id)
+                found = tx.print_jobs.queued_after(
+                    self.uri, self._seen_job_id, station=self._audit.station
+                )
             with self._cond:
                 self._seen_job_id = max(self._seen_job_id, newest)
                 for job in found:
@@ -554,6 +587,7 @@ class PrintQueue:
                 self.uri,
                 statuses=[PrintJobStatus.QUEUED, PrintJobStatus.PRINTING],
                 min_id=self._first_job_id if include_finished else None,
+                station=self._audit.station,
             )
         return [self._with_doubt(job) for job in jobs]
 
@@ -895,6 +929,8 @@ class PrintQueue:
             "reprint": job.reprint,
             "tracking_code": job.tracking_code,
         }
+        if job.queued_by and job.queued_by != self._audit.station:
+            details["sent_from"] = job.queued_by  # another station's desk sent it here
         details.update({k: v for k, v in extra.items() if v})
         self._audit.record_in(
             tx,
@@ -961,11 +997,17 @@ class PrintQueueService:
         self._queues: dict[str, PrintQueue] = {}
         self._lock = threading.Lock()
         self._closed = False
+        #: Every station's printers (this station's published from its settings).
+        self.directory = StationPrinterDirectory(
+            store, lambda: audit.station, self._printer_settings, clock
+        )
+
+    def _printer_settings(self) -> PrinterSettings:
+        return self._printers() if callable(self._printers) else self._printers
 
     def resolve(self, uri_or_name: str | None = None) -> ConfiguredPrinter:
         """The configured printer for a name or URI (None: the default printer)."""
-        printers = self._printers() if callable(self._printers) else self._printers
-        return printers.resolve(uri_or_name)
+        return self._printer_settings().resolve(uri_or_name)
 
     def queue_for(self, uri_or_name: str | None = None) -> PrintQueue:
         """The queue of a printer by name or URI (None: the default printer). Thread-safe."""
@@ -986,17 +1028,73 @@ class PrintQueueService:
                     roll_gate=self._roll_gate,
                 )
                 self._queues[uri] = queue
+                created = True
+            else:
+                created = False
             queue.media_name = printer.media  # changed in Setup since the queue opened
-            return queue
+        if created:
+            self._publish()
+        return queue
+
+    def _publish(self) -> None:
+        """Tell the other stations which printers are here (a failure only delays that)."""
+        try:
+            self.directory.publish()
+        except AppError as error:
+            _log.warning("could not publish this station's printers: %s", error.message)
 
     def queues(self) -> list[PrintQueue]:
         with self._lock:
             return list(self._queues.values())
 
+    def serve_station(self) -> list[str]:
+        """Open the queue of every printer of this station, so labels other desks send them
+        print without anyone opening the Print queue panel (a queue opens its printer only
+        for a job). Publishes the station's printers; returns the URIs now served here (a
+        printer another Packdesk process of this PC already serves is left to it)."""
+        served: list[str] = []
+        for printer in self.directory.own():
+            try:
+                served.append(self.queue_for(printer.name).uri)
+            except AppError as error:
+                if error.kind is not ErrorKind.CONFLICT:
+                    raise
+                _log.info("%s is served by another Packdesk process", printer.uri)
+        self._publish()
+        return served
+
+    def elsewhere(self, uri_or_name: str | None) -> StationPrinter | None:
+        """Another station's printer this name means (`NAME@STATION`, or a name no printer
+        here has and one other station has); None for a printer of this station."""
+        if not uri_or_name or "://" in uri_or_name:
+            return None
+        if self._printer_settings().find(uri_or_name) is not None:
+            return None
+        return self.directory.elsewhere(uri_or_name)
+
     def sink_for(self, uri_or_name: str | None = None) -> PrintSink:
         """Where bought labels go for a printer: its queue here, or, when another Packdesk
         process holds that printer (the window beside a CLI buy), queued rows that the holder
-        prints (it picks up new jobs for its printer within FOREIGN_JOBS_POLL_S)."""
+        prints (it picks up new jobs for its printer within FOREIGN_JOBS_POLL_S).
+
+        Another station's printer (`NAME@STATION`, or a name only another station has): the
+        labels are queued for that station, whose queue prints them; this desk never opens it.
+        """
+        station = self._audit.station
+        remote = self.elsewhere(uri_or_name)
+        if remote is not None:
+            return PrintSink(
+                remote.name,
+                canonical_uri(remote.uri),
+                None,
+                store=self._store,
+                clock=self._clock,
+                station=remote.station,
+                queued_by=station,
+                other_station=True,
+            )
+        if uri_or_name and uri_or_name.endswith("@" + station):
+            uri_or_name = uri_or_name[: -len(station) - 1]  # NAME@this-station: here
         printer = self.resolve(uri_or_name)
         fmt = printer.label_format
         try:
@@ -1005,8 +1103,18 @@ class PrintQueueService:
         except AppError as error:
             if error.kind is not ErrorKind.CONFLICT or "lock" not in error.details:
                 raise
+            # The holder prints them: this station's other window, or another station's
+            # process on this PC (its queue takes only jobs naming its station).
+            holder = PrinterQueueLock.holder_station(Path(str(error.details["lock"])))
             return PrintSink(
-                printer.name, canonical_uri(printer.uri), None, store=self._store, label_format=fmt
+                printer.name,
+                canonical_uri(printer.uri),
+                None,
+                store=self._store,
+                clock=self._clock,
+                station=holder or station,
+                queued_by=station,
+                label_format=fmt,
             )
 
     def labels_to_print(self, batch_id: int, *, reprint: bool = False) -> list[int]:

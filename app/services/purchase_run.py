@@ -388,6 +388,7 @@ class _Run:
                     reference=reference,
                     now=self.steps.clock(),
                     service=planned.service,
+                    station=self.steps.audit.station,
                 )
 
         try:

@@ -78,6 +78,8 @@ class PurchaseRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The station that bought (revision 0011; '' before it).
+    station: Mapped[str] = mapped_column(Text, default="")
 
 
 class LabelRow(Base):
@@ -147,6 +149,10 @@ class PrintJobRow(Base):
     reprint: Mapped[bool] = mapped_column(default=False)
     queued_at: Mapped[datetime]
     printed_at: Mapped[datetime | None]
+    # The station whose printer prints it: only that station's queue takes it ('' before
+    # revision 0011: any queue of that printer). `queued_by`: the station that sent it.
+    station: Mapped[str] = mapped_column(Text, default="")
+    queued_by: Mapped[str] = mapped_column(Text, default="")
 
 
 class ScanFormRow(Base):

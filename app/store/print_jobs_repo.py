@@ -47,11 +47,20 @@ def _to_job(result: Row[PrintJobRow, int, int | None, str, str]) -> PrintJob:
         batch_id=batch_id,
         tracking_code=tracking,
         order_number=order_number,
+        station=row.station,
+        queued_by=row.queued_by,
     )
 
 
 def _values(statuses: Iterable[PrintJobStatus]) -> list[str]:
     return [s.value for s in statuses]
+
+
+def _of_station(station: str | None) -> ColumnElement[bool]:
+    """Jobs one station's queue takes: its own, and those from before stations ('')."""
+    if station is None:
+        return PrintJobRow.id.is_not(None)
+    return PrintJobRow.station.in_([station, ""])
 
 
 class PrintJobRepository:
@@ -72,10 +81,11 @@ class PrintJobRepository:
         *,
         statuses: Iterable[PrintJobStatus] | None = None,
         min_id: int | None = None,
+        station: str | None = None,
     ) -> list[PrintJob]:
         """The printer's jobs in queue order: those with `statuses`, or any from `min_id` on
-        (both given: either condition)."""
-        query = _job_query().where(PrintJobRow.printer_uri == printer_uri)
+        (both given: either condition); with `station`, only that station's printer's."""
+        query = _job_query().where(PrintJobRow.printer_uri == printer_uri, _of_station(station))
         conditions: list[ColumnElement[bool]] = []
         if statuses is not None:
             conditions.append(PrintJobRow.status.in_(_values(statuses)))
@@ -86,12 +96,16 @@ class PrintJobRepository:
         rows = self._session.execute(query.order_by(PrintJobRow.sequence, PrintJobRow.id))
         return [_to_job(row) for row in rows]
 
-    def queued_after(self, printer_uri: str, after_id: int) -> list[PrintJob]:
-        """The printer's queued jobs newer than `after_id` (another process queued them)."""
+    def queued_after(
+        self, printer_uri: str, after_id: int, *, station: str | None = None
+    ) -> list[PrintJob]:
+        """The printer's queued jobs newer than `after_id` (another process, or another
+        station, queued them); with `station`, only that station's printer's."""
         rows = self._session.execute(
             _job_query()
             .where(
                 PrintJobRow.printer_uri == printer_uri,
+                _of_station(station),
                 PrintJobRow.status == PrintJobStatus.QUEUED.value,
                 PrintJobRow.id > after_id,
             )
@@ -154,8 +168,18 @@ class PrintJobRepository:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def add(self, label_id: int, printer_uri: str, *, reprint: bool, at: datetime) -> PrintJob:
-        """A new queued job at the end of every queue (sequences only grow)."""
+    def add(
+        self,
+        label_id: int,
+        printer_uri: str,
+        *,
+        reprint: bool,
+        at: datetime,
+        station: str = "",
+        queued_by: str = "",
+    ) -> PrintJob:
+        """A new queued job at the end of every queue (sequences only grow), for `station`'s
+        printer, sent by `queued_by`."""
         sequence = int(self._session.scalar(select(func.max(PrintJobRow.sequence))) or 0) + 1
         row = PrintJobRow(
             label_id=label_id,
@@ -167,6 +191,8 @@ class PrintJobRepository:
             reprint=reprint,
             queued_at=at,
             printed_at=None,
+            station=station,
+            queued_by=queued_by,
         )
         self._session.add(row)
         self._session.flush()

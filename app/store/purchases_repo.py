@@ -36,6 +36,7 @@ class PurchaseRecord:
     created_at: datetime
     updated_at: datetime
     tracking_code: str | None = None
+    station: str = ""  # the station that bought
 
 
 def _to_record(row: PurchaseRow) -> PurchaseRecord:
@@ -53,6 +54,7 @@ def _to_record(row: PurchaseRow) -> PurchaseRecord:
         created_at=row.created_at,
         updated_at=row.updated_at,
         tracking_code=row.tracking_code,
+        station=row.station,
     )
 
 
@@ -77,8 +79,9 @@ class PurchaseRepository:
         reference: str,
         now: datetime,
         service: str | None = None,
+        station: str = "",
     ) -> PurchaseRecord:
-        """Journal the intent to buy for an order.
+        """Journal the intent to buy for an order (at `station`).
 
         Raises:
             AppError: (kind CONFLICT) when the order already has an open purchase; the
@@ -92,6 +95,7 @@ class PurchaseRepository:
             service=service,
             created_at=now,
             updated_at=now,
+            station=station,
         )
         try:
             with self._session.begin_nested():

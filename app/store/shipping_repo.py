@@ -49,6 +49,7 @@ class LabelFacts:
     first_scan_at: datetime | None
     delivered_at: datetime | None
     from_address_key: str
+    bought_station: str | None = None  # the station that bought it (None: no journal row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ _LABEL_COLUMNS = (
     LabelRow.first_scan_at,
     LabelRow.delivered_at,
     LabelRow.from_address_key,
+    PurchaseRow.station,
 )
 
 
@@ -121,6 +123,7 @@ def _label_select() -> Select[Any]:
         .join(OrderRow, OrderRow.id == LabelRow.order_id)
         .outerjoin(BatchRow, BatchRow.id == LabelRow.batch_id)
         .outerjoin(ScanFormRow, ScanFormRow.id == LabelRow.scan_form_id)
+        .outerjoin(PurchaseRow, PurchaseRow.id == LabelRow.purchase_id)
     )
     return cast(Select[Any], query)
 

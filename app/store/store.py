@@ -48,6 +48,7 @@ from app.store.rolls_repo import RollRepository
 from app.store.scan_forms_repo import ScanFormRepository
 from app.store.ship_from_repo import ShipFromRepository
 from app.store.shipping_repo import ShippingRepository
+from app.store.station_printers_repo import StationPrinterRepository
 from app.store.tax_ids_repo import TaxIdRepository
 
 _log = logging.getLogger(__name__)
@@ -158,6 +159,10 @@ class StoreTransaction:
     @cached_property
     def claims(self) -> ClaimRepository:
         return ClaimRepository(self.session)
+
+    @cached_property
+    def printers(self) -> StationPrinterRepository:
+        return StationPrinterRepository(self.session)
 
 
 class Store:

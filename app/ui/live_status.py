@@ -1,5 +1,6 @@
 """Follow the other desks from the main window: refresh on their changes, and say in the status
-bar when the database connection is lost (and when it is back)."""
+bar when the database connection is lost (and when it is back); panels that write (buying,
+scanning) are told through `set_database_available` while it is lost."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from app.services.live_updates import LiveState, LiveUpdates
 from app.store import Store
+
+#: Why buying and scanning are blocked (their tooltip and the scan field's refusal).
+CONNECTION_LOST = (
+    "The database connection is lost: buying and scanning wait until it is back "
+    "(Packdesk reconnects by itself; the status bar says when)."
+)
 
 
 class LiveStatus(QObject):
@@ -38,5 +45,7 @@ class LiveStatus(QObject):
 
     @Slot(bool, str)
     def _show(self, connected: bool, message: str) -> None:
-        self.label.setText("" if connected else "Database connection lost: reconnecting…")
+        self.label.setText(
+            "" if connected else "Database connection lost: buying and scanning wait; reconnecting…"
+        )
         self.label.setToolTip(message)

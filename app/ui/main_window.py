@@ -260,7 +260,28 @@ class MainWindow(QMainWindow):
         self.live = LiveStatus(self._ctx.store, self)
         self.statusBar().addPermanentWidget(self.live.label)
         self.live.changed.connect(self._on_database_changed)
+        self.live.connection.connect(self._on_connection)
         self.live.start()
+        # This station prints what other desks send its printers, whatever panel is open.
+        services = self.services
+        self.runner.run(
+            lambda: services.get("print_queue_service").serve_station(),
+            lambda _served: None,
+            self.presenter.handler(action="Open this station's print queues"),
+            lane="station-printers",
+        )
+
+    @Slot(bool, str)
+    def _on_connection(self, connected: bool, _message: str) -> None:
+        """Block buying and scanning while the database is away (what is shown stays)."""
+        from app.ui.live_status import CONNECTION_LOST
+
+        for panel in self.panels.values():
+            told = getattr(panel, "set_database_available", None)
+            if callable(told):
+                told(connected, "" if connected else CONNECTION_LOST)
+        if connected:
+            self.statusBar().showMessage("Database connection back.", 5000)
 
     @Slot(int)
     def _on_database_changed(self, _value: int) -> None:

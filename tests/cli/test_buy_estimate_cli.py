@@ -198,3 +198,34 @@ def test_buy_on_a_full_disk_says_what_was_spent_exits_non_zero_and_never_rebuys(
     (batch,) = json.loads(out)
     assert batch["unrecorded"] == 0 and Decimal(batch["spent"]) > 0
     assert len(ledger_purchases(sandbox.ledger())) == 1
+
+
+def test_buy_for_another_station_s_printer_queues_the_labels_for_that_station(
+    store: Store,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.store.station_printers_repo import StationPrinter
+    from tests.services.print_queue_helpers import NOW
+
+    seed(store, [us_order(n) for n in range(2)])
+    with store.transaction(write=True) as tx:  # what desk-2's Packdesk published
+        tx.printers.replace_station(
+            "desk-2", [StationPrinter("desk-2", "Zebra", "usb://0a5f:0185", "zd421-203")], NOW
+        )
+    monkeypatch.setenv("PACKDESK_STATION", "desk-1")
+    args = ("buy", "--group", TEE_GROUP, "--printer", "Zebra@desk-2", "--yes", "--json")
+    code, out, err = _run(capsys, tmp_path, store, sandbox.api_base, *args)
+    assert code == 0, err
+    assert "labels print on Zebra at station desk-2" in err
+    assert len(json.loads(out)["bought"]) == 2
+    with store.transaction() as tx:
+        jobs = [tx.print_jobs.for_label(label.id) for label in tx.labels.list()]
+        purchases = tx.purchases.all()
+    # Queued for desk-2, whose queue prints them; this desk opened no printer.
+    assert {(j[0].status.value, j[0].station, j[0].queued_by) for j in jobs} == {
+        ("queued", "desk-2", "desk-1")
+    }
+    assert {p.station for p in purchases} == {"desk-1"}

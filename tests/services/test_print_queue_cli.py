@@ -155,3 +155,43 @@ def test_print_shows_labels_in_doubt_and_settles_them(
     assert [p.bitmap.data for p in engine.printed] == [
         expected_page(seeded.pngs[seeded.label_ids[1]], "zd421-203")
     ]
+
+
+def test_print_and_list_on_another_station_s_printer(
+    _isolated_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.store.station_printers_repo import StationPrinter
+    from tests.services.print_queue_helpers import NOW
+
+    paths = profile_paths(base=_isolated_home)
+    store = open_store(paths.database)
+    try:
+        seeded = seed_labels(store, paths.labels, 2)
+        with store.transaction(write=True) as tx:  # what desk-b's Packdesk published
+            tx.printers.replace_station(
+                "desk-b", [StationPrinter("desk-b", "Zebra", "usb://0a5f:0185", "zd421-203")], NOW
+            )
+            batch = tx.batches.get(seeded.batch_id)
+        assert batch is not None
+    finally:
+        store.close()
+    monkeypatch.setenv("PACKDESK_STATION", "desk-a")
+    listed = _json(capsys, "printers", "list", "--all-stations")
+    assert isinstance(listed, list)
+    assert [(r["station"], r["print_with"], r["here"]) for r in listed] == [
+        ("desk-a", "virtual://demo", True),
+        ("desk-b", "Zebra@desk-b", False),
+    ]
+    capsys.readouterr()
+    assert main(["print", "--batch", batch.reference, "--printer", "Zebra@desk-b"]) == 0
+    assert "desk-b" in capsys.readouterr().out
+    store = open_store(paths.database)
+    try:
+        with store.transaction() as tx:
+            jobs = [tx.print_jobs.for_label(i)[-1] for i in seeded.label_ids]
+    finally:
+        store.close()
+    # Queued for desk-b (which prints them); desk-a opened no printer.
+    assert {(j.status.value, j.station, j.queued_by) for j in jobs} == {
+        ("queued", "desk-b", "desk-a")
+    }

@@ -12,6 +12,7 @@ import pytest
 from app.services.batches import BatchOverviewService
 from app.services.catalog import CatalogService
 from app.services.database_backup import DatabaseBackupService
+from app.services.database_location import DatabaseLocationService
 from app.services.demo import DemoSeeder
 from app.services.desk_settings import DeskSettingsService
 from app.services.easypost_setup import EasyPostSetupService
@@ -85,6 +86,7 @@ GUARDED: dict[type, tuple[str, ...]] = {
         "print_test_label",
     ),
     DatabaseBackupService: ("backup",),
+    DatabaseLocationService: ("test", "switch"),
     GroupDefaultsService: ("apply_to_new_groups",),
     DeskSettingsService: ("load", "save"),
     RelabelService: ("needing_relabel", "relabel"),

@@ -35,6 +35,7 @@ from app.services.preflight import BlockedOrder, PreflightReport
 from app.services.print_queue import PrintQueue, canonical_uri
 from app.services.purchase import BuyProgress, BuyResult, FailedOrder, LabelInfo
 from app.services.roll_supply import BatchCheck
+from app.services.station_printers import PrinterChoice
 from app.ui.coalesce import Coalescer
 from app.ui.dialogs.confirm import Confirm, confirm_with_box
 from app.ui.errors import ErrorPresenter
@@ -336,9 +337,12 @@ class BuyPanel(Panel):
         buy_and_print: BuyAndPrintSource,
         confirm: Confirm = confirm_with_box,
         rolls: RollSource | None = None,
+        other_printers: Callable[[], list[PrinterChoice]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, presenter, parent)
+        # Every station's printers (app.services.station_printers): others print for us.
+        self._other_printers = other_printers
         self._rolls = rolls  # the labels left on the printer's roll, said before spending
         self._groups = groups
         self._purchase = purchase
@@ -351,6 +355,7 @@ class BuyPanel(Panel):
         self._buying: TaskHandle | None = None
         self._cancel: threading.Event | None = None
         self._estimating = False
+        self._database_down = ""  # why buying waits (the connection is lost), "" = it may
         self._estimate_cancel = threading.Event()  # Cancel during an estimate (its deadline)
         self._bridge = _BuyBridge(self)
         self._bridge.print_problem.connect(self._on_print_problem)
@@ -394,6 +399,7 @@ class BuyPanel(Panel):
         )
         self.estimate_button.clicked.connect(self.start_estimate)
         self.buy_button.clicked.connect(self.start_buy)
+        self._buy_tip = self.buy_button.toolTip()
         self.cancel_button.clicked.connect(self.cancel_buy)
         self._layout.addLayout(
             tool_row(
@@ -454,20 +460,23 @@ class BuyPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
-        groups, printers = self._groups, self._printers
+        groups, printers, others = self._groups, self._printers, self._other_printers
 
-        def fetch() -> tuple[list[PackageGroup], PrinterSettings]:
-            return groups.groups(), printers.load()
+        def fetch() -> tuple[list[PackageGroup], PrinterSettings, list[PrinterChoice]]:
+            elsewhere = [c for c in others() if not c.here] if others is not None else []
+            return groups.groups(), printers.load(), elsewhere
 
         self._load(fetch, self._on_loaded, "Load package groups")
 
-    def _on_loaded(self, loaded: tuple[list[PackageGroup], PrinterSettings]) -> None:
-        groups, printers = loaded
+    def _on_loaded(
+        self, loaded: tuple[list[PackageGroup], PrinterSettings, list[PrinterChoice]]
+    ) -> None:
+        groups, printers, elsewhere = loaded
         selected = {r.group.group_id for r in self.selected_rows()}
         previous = {r.group.group_id: r for r in self.model.rows()}
         self.model.set_rows([_carry(previous.get(g.group_id), g) for g in groups])
         reselect(self.view, self.model, selected, lambda r: r.group.group_id)
-        self._fill_printers(printer_choices(printers))
+        self._fill_printers(printer_choices(printers), elsewhere)
         orders = sum(g.orders for g in groups)
         assigned = sum(1 for g in groups if _ready_to_buy(g))
         self._announce(
@@ -477,13 +486,20 @@ class BuyPanel(Panel):
         self._update_buttons()
         self.groups_loaded.emit(len(groups))
 
-    def _fill_printers(self, printers: list[ConfiguredPrinter]) -> None:
+    def _fill_printers(
+        self, printers: list[ConfiguredPrinter], elsewhere: Sequence[PrinterChoice] = ()
+    ) -> None:
         current = self.printer_combo.currentData()
         self.printer_combo.clear()
         for printer in printers:
             self.printer_combo.addItem(printer.name, printer.uri)
             last = self.printer_combo.count() - 1
             self.printer_combo.setItemData(last, printer.uri, Qt.ItemDataRole.ToolTipRole)
+        for choice in elsewhere:  # data NAME@STATION: queued for that station, which prints
+            self.printer_combo.addItem(choice.text, choice.spec)
+            last = self.printer_combo.count() - 1
+            tip = f"{choice.printer.uri}: printed by station {choice.printer.station}"
+            self.printer_combo.setItemData(last, tip, Qt.ItemDataRole.ToolTipRole)
         index = self.printer_combo.findData(current) if current else 0
         self.printer_combo.setCurrentIndex(max(index, 0))
 
@@ -516,9 +532,11 @@ class BuyPanel(Panel):
         self.buy_button.setEnabled(
             not busy
             and not self._estimating
+            and not self._database_down
             and self._outcome is not None
             and self._outcome.preflight.ready != ()
         )
+        self.buy_button.setToolTip(self._database_down or self._buy_tip)
         self.cancel_button.setEnabled(
             (busy and not (self._cancel and self._cancel.is_set()))
             or (self._estimating and not self._estimate_cancel.is_set())
@@ -611,8 +629,21 @@ class BuyPanel(Panel):
 
     # -- buying -------------------------------------------------------------------------------
 
+    def set_database_available(self, available: bool, reason: str = "") -> None:
+        """The main window's word on the database connection: no buying while it is lost."""
+        self._database_down = "" if available else reason or "The database is not reachable."
+        self._update_buttons()
+
+    @property
+    def buying_blocked(self) -> str:
+        """Why buying waits now ("" when it may go on)."""
+        return self._database_down
+
     @Slot()
     def start_buy(self) -> None:
+        if self._database_down:
+            self.message_bar.show_message(self._database_down, Tone.WARNING)
+            return
         outcome = self._outcome
         if outcome is None or self._buying is not None:
             return

@@ -43,6 +43,8 @@ def fulfilment_panel_specs(services: ContextServices) -> list[PanelSpec]:
             printers=printers,
             rolls=rolls,
             buy_and_print=services.deferred("buy_and_print_service"),
+            # read on the panel's worker: every station's printers from the database
+            other_printers=lambda: services.get("print_queue_service").directory.everywhere(),
         )
         built["buy"] = panel
 

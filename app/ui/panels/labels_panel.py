@@ -265,6 +265,9 @@ LABEL_COLUMNS = (
         width=100,
     ),
     Column[LabelRow]("Shipped", lambda r: _when(r.facts.shipped_at), width=120),
+    # Several desks: the station that bought the label, and the one that scanned it.
+    Column[LabelRow]("Bought at", lambda r: r.facts.bought_station or "", width=100),
+    Column[LabelRow]("Shipped at", lambda r: r.facts.shipped_station or "", width=100),
     Column[LabelRow]("USPS", lambda r: r.facts.tracking_status or "", width=95),
     Column[LabelRow](
         "SCAN form",

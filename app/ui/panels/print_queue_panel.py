@@ -93,6 +93,9 @@ JOB_COLUMNS = (
     Column[PrintJob](
         "Printed", lambda j: f"{j.printed_at:%H:%M:%S}" if j.printed_at else "", width=80
     ),
+    # Several desks: which station sent the label, and the station whose printer prints it.
+    Column[PrintJob]("Sent from", lambda j: j.queued_by, width=100),
+    Column[PrintJob]("Printed at", lambda j: j.station, width=100),
     Column[PrintJob]("Problem", lambda j: j.error or "", tooltip=lambda j: j.error or ""),
 )
 

@@ -21,6 +21,7 @@ from app.ui.models.table import Column, RecordTableModel, natural_key
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.message_bar import Tone
 
 #: Group separator (FNC1 in GS1 barcodes): scanners send it between the ZIP and the number.
 GS = "\x1d"
@@ -51,6 +52,7 @@ _LOOKS = {
     ScanStatus.NO_LABEL: _Look("NO LABEL YET", "#b7791f", "#ffffff"),
 }
 _WAITING = _Look("READY TO SCAN", "#edf2f7", "#2d3748")
+_OFFLINE = _Look("NOT SCANNED: NO DATABASE", "#c53030", "#ffffff")
 _HISTORY_COLOURS = {
     ScanStatus.SHIPPED: "#1e7b3a",
     ScanStatus.ALREADY_SHIPPED: "#975a16",
@@ -127,6 +129,7 @@ class ScanStationPanel(Panel):
         self._count = 0
         self._shipped = 0
         self._pending = 0
+        self._database_down = ""  # why scans are refused now (the connection is lost)
 
         hint = QLabel(
             "Scan a shipping label (or a packing slip's order barcode). "
@@ -201,8 +204,21 @@ class ScanStationPanel(Panel):
         if raw.strip():
             self.submit(raw)
 
+    def set_database_available(self, available: bool, reason: str = "") -> None:
+        """The main window's word on the database connection. The field stays enabled (a
+        scanner's keystrokes must not land elsewhere) but refuses scans while it is lost."""
+        self._database_down = "" if available else reason or "The database is not reachable."
+        self.input.setToolTip(self._database_down)
+        if available and self.headline.text() == _OFFLINE.headline:
+            self._show_look(_WAITING, "The database connection is back: scan again.")
+
     def submit(self, raw: str) -> None:
-        """Scan `raw` on the db-write lane; the result arrives by `scanned`."""
+        """Scan `raw` on the db-write lane; the result arrives by `scanned`. Refused (said on
+        screen, nothing recorded) while the database connection is lost."""
+        if self._database_down:
+            self._show_look(_OFFLINE, f"Not recorded: {raw.strip()}. {self._database_down}")
+            self.message_bar.show_message(self._database_down, Tone.WARNING)
+            return
         scans = self._scans
         self._pending += 1
 

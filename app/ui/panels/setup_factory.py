@@ -11,6 +11,7 @@ from app.ui.panels.setup_easypost import EasyPostPage
 from app.ui.panels.setup_panel import SetupPanel
 from app.ui.panels.setup_printers import PrintersPage
 from app.ui.panels.setup_ship_from import ShipFromPage
+from app.ui.restart import restart_packdesk
 from app.ui.services import ContextServices
 from app.ui.tasks import TaskRunner
 
@@ -24,8 +25,31 @@ def setup_panel_specs(services: ContextServices) -> list[PanelSpec]:
     ctx = services.ctx
 
     def build_setup(runner: TaskRunner, presenter: ErrorPresenter) -> Panel:
+        locations = ctx.database_location_service  # no I/O: the URL was read with the profile
         profile = ProfileInfo(
-            ctx.options.profile, ctx.database_file, ctx.paths.settings, ctx.paths.root / "backups"
+            ctx.options.profile,
+            ctx.database_file,
+            ctx.paths.settings,
+            ctx.paths.root / "backups",
+            database_url=locations.current_url,
+            pg_dump_command=locations.backup_command(),
+        )
+        desk: DeskPage | None = None
+
+        def restart() -> None:
+            if desk is not None:
+                restart_packdesk(desk)
+
+        desk = DeskPage(
+            runner,
+            presenter,
+            settings=services.deferred("desk_settings_service"),
+            package_types=services.deferred("catalog_service"),
+            backups=services.deferred("database_backup_service"),
+            profile=profile,
+            group_defaults=services.deferred("group_defaults_service"),
+            locations=locations,
+            restart=restart,
         )
         return SetupPanel(
             runner,
@@ -40,15 +64,7 @@ def setup_panel_specs(services: ContextServices) -> list[PanelSpec]:
             printers=PrintersPage(
                 runner, presenter, printers=services.deferred("printer_setup_service")
             ),
-            desk=DeskPage(
-                runner,
-                presenter,
-                settings=services.deferred("desk_settings_service"),
-                package_types=services.deferred("catalog_service"),
-                backups=services.deferred("database_backup_service"),
-                profile=profile,
-                group_defaults=services.deferred("group_defaults_service"),
-            ),
+            desk=desk,
         )
 
     return [PanelSpec("setup", "Setup", build_setup)]
