@@ -19,6 +19,7 @@ from app.postage.models import LabelFormat
 from app.services import fault_hooks
 from app.services.audit import AuditAction
 from app.services.buy_plan import Plan, PlannedOrder, rate_request_for
+from app.services.claim_gate import ClaimGate
 from app.services.order_freeze import current_for_intent
 from app.services.preflight import BlockedOrder, PreflightService
 from app.services.purchase_results import (
@@ -127,6 +128,10 @@ class _Run:
         self._in_flight = 0
         self.lookahead = 0
         self._buy_pool: ThreadPoolExecutor | None = None
+        self._gate: ClaimGate | None = None
+        self._ids: list[int] | None = None
+        #: Orders the gate passed over (another desk's, or not to be bought now).
+        self.passed_over = 0
         # Every task given to the pools, checked once they finished: a worker's exception
         # (a bug) must surface, never vanish in an unread future.
         self._tasks: list[tuple[PlannedOrder, Future[None]]] = []
@@ -148,7 +153,7 @@ class _Run:
                 total=self.total,
                 done=done,
                 failed=failed,
-                remaining=self.total - done - failed - len(self.not_started),
+                remaining=self.total - done - failed - len(self.not_started) - self.passed_over,
                 spent=self.spent,
             )
         self._progress(snapshot)
@@ -167,12 +172,16 @@ class _Run:
         buy_workers: int,
         create_workers: int,
         lookahead: int,
+        gate: ClaimGate | None = None,
     ) -> None:
         """Create shipments on one pool and buy them on another, in group order of admission.
 
-        Returns when every admitted order is bought, failed, blocked or left `created`.
+        With a `gate` (several desks), each order is claimed just before it is admitted; the
+        orders another desk holds are passed over. Returns when every admitted order is
+        bought, failed, blocked or left `created`.
         """
         self.lookahead = lookahead
+        self._gate = gate
         count = len(ready)
         with (
             ThreadPoolExecutor(min(buy_workers, count), thread_name_prefix="buy") as buy_pool,
@@ -231,6 +240,8 @@ class _Run:
                     self._in_order.resolve(skipped.sequence, None)
                 self.report()
                 break
+            if not self._claimed(ready, index):
+                continue
             task = creates.submit(self.create_one, planned, resumable.get(planned.order_id))
             with self._lock:
                 self._tasks.append((planned, task))
@@ -239,6 +250,22 @@ class _Run:
             # task ends), so this also means both pools are idle.
             while self._in_flight:
                 self._window.wait()
+
+    def _claimed(self, ready: Sequence[PlannedOrder], index: int) -> bool:
+        """True when this desk buys `ready[index]`; else its window slot is given back."""
+        if self._gate is None:
+            return True
+        try:
+            if self._ids is None:
+                self._ids = [p.order_id for p in ready]
+            if self._gate.admits(self._ids, index):
+                return True
+            with self._lock:
+                self.passed_over += 1
+        except AppError as error:  # claims cannot be written: nothing bought for this order
+            self._fail(ready[index], None, error.message)
+        self._leave(ready[index], None)
+        return False
 
     def _admit(self) -> bool:
         """Wait for room in the look-ahead window; False once cancelled."""
@@ -402,7 +429,7 @@ class _Run:
             # Nothing was bought: at most an unbought shipment exists (it costs nothing).
             self._fail(planned, purchase, error.message)
             return None
-        with store.transaction(write=True) as tx:
+        with store.transaction(write=True, own_rows=True) as tx:  # intent -> created: still open
             tx.purchases.update(
                 purchase.id,
                 now=self.steps.clock(),

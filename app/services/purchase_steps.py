@@ -73,7 +73,8 @@ class JournalSteps:
     # -- plain steps ------------------------------------------------------------------------
 
     def update(self, purchase: PurchaseRecord, state: PurchaseState, **fields: object) -> None:
-        with self.store.transaction(write=True) as tx:
+        # Between open states only this desk's claim decides on the row: no writer lock needed.
+        with self.store.transaction(write=True, own_rows=state.is_open) as tx:
             tx.purchases.update(purchase.id, now=self.clock(), state=state, **fields)  # type: ignore[arg-type]
         fault_hooks.reached(state.value)
 
@@ -347,7 +348,7 @@ class JournalSteps:
             return record
         try:
             paths = self._files.save(label, batch_reference=batch_reference, order_ref=order_ref)
-            with self.store.transaction(write=True) as tx:
+            with self.store.transaction(write=True, own_rows=True) as tx:  # the paths only
                 tx.labels.update(
                     record.id,
                     label_path=str(paths.label_path),

@@ -179,15 +179,23 @@ class Store:
         track_writes(engine, self.sessions, self.write_sessions)
 
     @contextmanager
-    def transaction(self, *, write: bool = False) -> Iterator[StoreTransaction]:
+    def transaction(
+        self, *, write: bool = False, own_rows: bool = False
+    ) -> Iterator[StoreTransaction]:
         """One short transaction: commit on success, roll back on any exception.
 
         `write=True` takes SQLite's write lock at BEGIN (waiting up to the busy timeout), so what
         the transaction reads cannot change before it writes. A deferred transaction that reads
         and then writes fails at once with "database is locked" if another connection wrote in
         between, which worker threads and a second process (CLI beside the GUI) would hit.
+
+        `own_rows=True` (with `write`) says the transaction changes only rows no other desk
+        decides on (a claimed order's journal row between open states, its label's file paths):
+        on a server database it then takes no writer lock, row locks suffice, so desks buying at
+        once do not queue behind one lock for every step; SQLite takes its write lock as always.
         """
-        factory = self.write_sessions if write else self.sessions
+        locked = write and not (own_rows and self.shared)
+        factory = self.write_sessions if locked else self.sessions
         with database_errors_as_app_errors(self.path), factory.begin() as session:
             yield StoreTransaction(session)
             # Other desks and windows follow this counter (app.services.live_updates).
