@@ -8,14 +8,20 @@ Each run is a fresh database (the same seed as bench/bench_buy.py: four package 
 unequal sizes) and a fresh sandbox; every station is its own process with its own profile
 folder, exactly as a desk runs `packdesk-cli buy --yes`. Layouts (`--layout`):
 
-- `overlap`: every station buys every group (a warehouse's "everyone works the campaign");
-- `split`:   the groups dealt out to the stations (a warehouse's "desk 1 does singles");
-- `both`:    both, one after the other (default).
+- `overlap`:    every station buys every group, in the same order (a warehouse's "everyone works
+                the campaign");
+- `split-help`: the groups dealt out to the stations, each station starting on its own groups
+                and then helping with the others' ("desk 1 does singles, then helps");
+- `split`:      the groups dealt out, each station buying only its own (the largest share bounds
+                the time: this seed's groups are 5:3:2:1, so no deal is even).
+
+`--layout` takes a comma-separated list (default overlap,split-help).
 
 Without --url a throwaway cluster is started (tests/pg_cluster.py; needs PostgreSQL).
 Prints figures and ratios; never asserts (docs/BENCHMARKS.md keeps the results).
 
-Run: .venv/bin/python bench/bench_stations.py [--orders 1000] [--stations 3] [--layout both]
+Run: .venv/bin/python bench/bench_stations.py [--orders 1000] [--stations 3]
+     [--layout overlap,split-help,split] [--concurrency 8] [--url postgresql://...]
 """
 
 from __future__ import annotations
@@ -134,7 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--stations", type=int, default=3)
-    parser.add_argument("--layout", choices=("overlap", "split", "both"), default="both")
+    parser.add_argument("--layout", default="overlap,split-help", help="overlap, split-help, split")
     parser.add_argument("--concurrency", type=int, default=8, help="each station's buys in flight")
     parser.add_argument("--create-ms", type=int, default=1000)
     parser.add_argument("--buy-ms", type=int, default=700)
@@ -176,16 +182,20 @@ def main() -> None:
             f"({share / ref_s:.1f} labels/s; station CPU {ref_cpu:.1f} s, "
             f"sandbox+bench CPU {ref_sandbox:.1f} s)"
         )
-        layouts = ("overlap", "split") if args.layout == "both" else (args.layout,)
+        layouts = [name.strip() for name in args.layout.split(",") if name.strip()]
         for layout in layouts:
             groups = seed_groups()
+            dealt: list[list[str]] = [[] for _ in range(args.stations)]
+            for n, group in enumerate(groups):
+                dealt[n % args.stations].append(group)
             if layout == "overlap":
                 plan: list[list[str] | None] = [None] * args.stations
-            else:
-                dealt: list[list[str]] = [[] for _ in range(args.stations)]
-                for n, group in enumerate(groups):
-                    dealt[n % args.stations].append(group)
+            elif layout == "split":
                 plan = [g or None for g in dealt]
+            elif layout == "split-help":
+                plan = [own + [g for g in groups if g not in own] for own in dealt]
+            else:
+                raise SystemExit(f"unknown layout {layout!r}")
             cpu = _children_cpu()
             elapsed, stations, sandbox_cpu = _run(
                 server.url(server.empty_database()), args.orders, plan, work / layout, faults,

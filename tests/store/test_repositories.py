@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.errors import AppError
 from app.domain.groups import group_id_for
 from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderLine, OrderStatus, SourcePlatform
@@ -108,9 +109,13 @@ def test_source_and_external_id_are_unique_together(store: Store) -> None:
         assert tx.orders.count() == 0  # the failed transaction left nothing
 
 
-def test_foreign_keys_are_enforced_and_lines_cascade(store: Store) -> None:
-    with pytest.raises(IntegrityError), store.transaction(write=True) as tx:
+def test_unknown_skus_are_refused_and_lines_cascade(store: Store) -> None:
+    # No foreign key from lines to items (revision 0011): the repository checks the SKUs.
+    with pytest.raises(AppError) as refused, store.transaction(write=True) as tx:
         tx.orders.insert_many([_write(_order("1", (("NO-SUCH-SKU", 1),)))], NOW)
+    assert refused.value.details["skus"] == ["NO-SUCH-SKU"]
+    with store.transaction() as tx:
+        assert tx.orders.count() == 0
     with store.transaction(write=True) as tx:
         tx.items.insert_many([Item("TEE")])
         tx.orders.insert_many([_write(_order("1"))], NOW)
