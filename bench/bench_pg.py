@@ -40,6 +40,33 @@ def _import(store: Store, csv_path: Path, label: str) -> float:
     return elapsed
 
 
+def server_cpu(data: Path | None) -> float:
+    """CPU seconds the cluster's processes used so far (backends, live or exited), or NaN.
+
+    Wall times swing with the load of a shared machine; the server's CPU does not.
+    """
+    if data is None:
+        return float("nan")
+    try:
+        postmaster = (data / "postmaster.pid").read_text().split()[0]
+    except OSError:
+        return float("nan")
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if entry.name == postmaster:  # its own time and that of the backends it reaped
+            total += sum(int(f) for f in fields[11:15])
+        elif fields[1] == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def _labels(store: Store, count: int) -> list[tuple[int, str, str]]:
     """Give the first `count` orders a live label (status printed); (order, tracking, zip)."""
     rows = [(i, make_usps_tracking_number(i * 7919 % 10**12), ZIPS[i % len(ZIPS)]) for i in
@@ -97,18 +124,29 @@ def main() -> None:
     print(f"{args.orders:,} orders from {write_orders_file(csv_path, args.orders)}")
     stop: list[str] = []
     url = args.url
+    data: Path | None = None
     if url is None:
         from tests.pg_cluster import _start_cluster
 
         cluster = Path(tempfile.mkdtemp(prefix="bench-pg-cluster-"))
         server, stop = _start_cluster(cluster)
         url = server.url(server.empty_database())
+        data = cluster / "data"
     try:
         lite = open_store(work / "bench.sqlite3")
         pg = open_store(url, anchor=work / "pg.local")
+        cpu = time.process_time()
         sqlite_s = _import(lite, csv_path, "SQLite: import into a fresh database")
+        sqlite_cpu = time.process_time() - cpu
+        cpu, before = time.process_time(), server_cpu(data)
         pg_s = _import(pg, csv_path, "PostgreSQL: import into a fresh database")
+        pg_cpu, served = time.process_time() - cpu, server_cpu(data) - before
         print(f"  PostgreSQL / SQLite import time: {pg_s / sqlite_s:.2f}x")
+        print(
+            f"  PostgreSQL server CPU during the import: {served:.2f} s; CPU of both sides "
+            f"{pg_cpu + served:.2f} s vs SQLite {sqlite_cpu:.2f} s "
+            f"({(pg_cpu + served) / sqlite_cpu:.2f}x)"
+        )
         rows = _labels(pg, min(args.scans * 2, args.orders))
         service = ScanToShipService(pg, AuditLog(pg, station="bench", user="bench"))
         picks = random.Random(7).sample(rows, min(args.scans, len(rows)))

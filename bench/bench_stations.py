@@ -119,6 +119,10 @@ def _run(
             if process.returncode not in (0, 2):
                 raise SystemExit(f"{name} failed ({process.returncode}): {err.decode()[-2000:]}")
             result = json.loads(out)
+            for kind in ("failed", "unknown", "unrecorded", "blocked"):
+                if result[kind]:
+                    reasons = sorted({str(r.get("reason")) for r in result[kind]})
+                    print(f"  {name}: {len(result[kind])} {kind}: {reasons[:3]}")
             stations.append(
                 Station(name, ended - began, len(result["bought"]), len(result["taken"]), 0.0)
             )

@@ -269,9 +269,13 @@ class JournalSteps:
         self, purchase: PurchaseRecord, label: PurchasedLabel, where: Placement, reconciled: bool
     ) -> LabelInfo:
         now = self.clock()
-        with self.store.transaction(write=True) as tx:
+        # What is only read here cannot change while the purchase is open (the order is frozen,
+        # a batch keeps its reference): read before the writer lock, which desks share.
+        with self.store.transaction() as tx:
             order = tx.orders.get(purchase.order_id)
             batch = tx.batches.get(purchase.batch_id)
+            from_key = _from_key(tx)
+        with self.store.transaction(write=True) as tx:
             existing = tx.labels.by_shipment_id(label.shipment_id)
             if existing is not None:  # recorded by an earlier run that died before closing the row
                 tx.purchases.update(
@@ -290,7 +294,7 @@ class JournalSteps:
                         bought_at=now,
                         batch_id=purchase.batch_id,
                         purchase_id=purchase.id,
-                        from_address_key=_from_key(tx),
+                        from_address_key=from_key,
                         to_address=address_snapshot(order.recipient) if order else None,
                     )
                 )

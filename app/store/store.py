@@ -190,7 +190,8 @@ class Store:
         between, which worker threads and a second process (CLI beside the GUI) would hit.
 
         `own_rows=True` (with `write`) says the transaction changes only rows no other desk
-        decides on (a claimed order's journal row between open states, its label's file paths):
+        decides on (a claimed order's journal row between open states, its label's file paths,
+        a cache row written by one upsert):
         on a server database it then takes no writer lock, row locks suffice, so desks buying at
         once do not queue behind one lock for every step; SQLite takes its write lock as always.
         """

@@ -17,6 +17,7 @@ from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderLine, OrderStatus, SourcePlatform
 from app.domain.packages import PackageType
 from app.store import OrderWrite, StatusChange, Store, open_store
+from app.store.address_checks_repo import AddressCheck
 from app.store.groups_repo import GroupSetting
 from app.store.models import OrderLineRow, OrderRow
 
@@ -147,3 +148,17 @@ def test_group_counts_and_settings(store: Store) -> None:
         tx.groups.save_setting(GroupSetting(group_id_for((("TEE", 1),)), None, None), NOW)
     with store.transaction() as tx:
         assert tx.groups.settings() == {}
+
+
+def test_an_address_check_is_cached_by_one_upsert_and_replaced_by_a_newer_one(
+    store: Store,
+) -> None:
+    first = AddressCheck("a" * 32, False, "could not verify", datetime(2026, 12, 5, 10))
+    newer = AddressCheck("a" * 32, True, "", datetime(2026, 12, 5, 11), easypost_id="adr_1")
+    # Two desks caching one address at once: own_rows takes no writer lock on a server.
+    with store.transaction(write=True, own_rows=True) as tx:
+        tx.address_checks.put(first)
+    with store.transaction(write=True, own_rows=True) as tx:
+        tx.address_checks.put(newer)
+    with store.transaction() as tx:
+        assert tx.address_checks.get("a" * 32) == newer
