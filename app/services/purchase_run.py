@@ -378,7 +378,9 @@ class _Run:
             return existing  # its shipment exists unbought: buy that one, never another
         reference = new_reference(planned.order_id)
         try:
-            with store.transaction(write=True) as tx:
+            # Decides about this claimed order only: beside other desks' intents, never beside
+            # an import or a hold (app.store.Store.transaction).
+            with store.transaction(write=True, one_order=True) as tx:
                 # Held, cancelled or re-imported since the plan: the stored order decides.
                 current = current_for_intent(tx, planned)
                 if not isinstance(current, str):

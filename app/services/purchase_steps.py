@@ -275,7 +275,7 @@ class JournalSteps:
             order = tx.orders.get(purchase.order_id)
             batch = tx.batches.get(purchase.batch_id)
             from_key = _from_key(tx)
-        with self.store.transaction(write=True) as tx:
+        with self.store.transaction(write=True, one_order=True) as tx:  # this order's label only
             existing = tx.labels.by_shipment_id(label.shipment_id)
             if existing is not None:  # recorded by an earlier run that died before closing the row
                 tx.purchases.update(
