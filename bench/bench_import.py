@@ -29,7 +29,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from app.domain.order_flow import StatusAction  # noqa: E402
-from app.imports import read_order_file, write_error_csv  # noqa: E402
+from app.imports import read_order_file  # noqa: E402
+from app.services.error_csv import write_error_csv  # noqa: E402
 from app.services.grouping import GroupingService  # noqa: E402
 from app.services.importing import ImportService  # noqa: E402
 from app.services.orders import OrderSelection, OrderService  # noqa: E402

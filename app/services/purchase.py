@@ -40,6 +40,7 @@ from app.postage.models import LabelFormat, ShipmentRecord
 from app.services.audit import AuditAction, AuditLog
 from app.services.buy_plan import Plan, PlannedOrder, Selection, resolve_plan
 from app.services.buyer_lease import BuyerLease
+from app.services.claim_gate import ClaimGate
 from app.services.clock import Clock, utc_now
 from app.services.db_retry import retry_lost_connection
 from app.services.label_files import LabelFiles
@@ -217,7 +218,15 @@ class PurchaseService:
     ) -> BuyResult:
         """Several desks: buy only the orders this desk claimed; report the others' orders."""
         self._claims.on_lost = cancel.set  # taken over (this desk looked dead): stop admitting
-        outcome = self._claims.claim([p.order_id for p in self.plan(selection).orders])
+        # Orders with open journal rows are claimed (and reconciled) first; the rest a few at a
+        # time as the pipeline reaches them, so desks buying one selection share it.
+        wanted = [p.order_id for p in self.plan(selection).orders]
+        with self._store.transaction() as tx:
+            open_ids = sorted(
+                {p.order_id for p in tx.purchases.for_orders(wanted) if p.state.is_open}
+            )
+        outcome = self._claims.claim(open_ids)
+        gate = ClaimGate(self._store, self._claims, claimed=outcome.claimed, taken=outcome.taken)
         try:
             result = self._buy_locked(
                 selection,
@@ -227,12 +236,12 @@ class PurchaseService:
                 cancel,
                 on_label_bought,
                 verify_addresses,
-                only=outcome.claimed,
+                gate=gate,
                 label_format=label_format,
             )
         finally:
             self._claims.release()
-        return dataclasses.replace(result, taken=outcome.taken)
+        return dataclasses.replace(result, taken=tuple(gate.taken))
 
     def _buy_locked(
         self,
@@ -244,14 +253,17 @@ class PurchaseService:
         on_label_bought: OnLabelBought | None,
         verify_addresses: bool,
         *,
-        only: frozenset[int] | None = None,
+        gate: ClaimGate | None = None,
         label_format: LabelFormat | None = None,
     ) -> BuyResult:
         plan = self.plan(selection)
-        if only is not None:  # several desks: the orders this desk claimed
+        only = None
+        if gate is not None:  # several desks: what another desk holds now is not this one's
+            others = {t.order_id for t in gate.taken}
             plan = dataclasses.replace(
-                plan, orders=tuple(p for p in plan.orders if p.order_id in only)
+                plan, orders=tuple(p for p in plan.orders if p.order_id not in others)
             )
+            only = gate.claimed_first
         planned_by_id = {p.order_id: p for p in plan.orders}
         batch = self._open_batch(selection, plan, workers)
         reconciled = self._reconcile_locked(planned=planned_by_id, only=only)
@@ -298,6 +310,7 @@ class PurchaseService:
                 buy_workers=workers,
                 create_workers=creators,
                 lookahead=max(1, self.lookahead or LOOKAHEAD_FACTOR * workers),
+                gate=gate,
             )
         # A last look at answers lost during this run (the gateway already retried the buy).
         unknown = run.retry_unknown() + tuple(
@@ -306,7 +319,7 @@ class PurchaseService:
                 planned_by_id[order_id].order.external_id,
                 "an earlier purchase could not be reconciled yet",
             )
-            for order_id in unresolved
+            for order_id in [*unresolved, *(gate.unsettled if gate else ())]
             if order_id in planned_by_id
         )
         unrecorded = tuple(run.unrecorded) + tuple(
@@ -381,7 +394,8 @@ class PurchaseService:
             failed=tuple(run.failed),
             unknown=unknown,
             not_started=tuple(run.not_started),
-            skipped=tuple(oid for oid in skipped if oid not in reconciled_ids),
+            skipped=tuple(oid for oid in skipped if oid not in reconciled_ids)
+            + tuple(gate.skipped if gate else ()),
             # Money spent by this run and the recovered labels: recorded or not, never hidden.
             spent=sum((label.amount_usd for label in mine), run.spent),
             batch_spent=batch_spent,

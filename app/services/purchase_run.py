@@ -20,6 +20,7 @@ from app.postage.models import LabelFormat
 from app.services import fault_hooks
 from app.services.audit import AuditAction
 from app.services.buy_plan import Plan, PlannedOrder, rate_request_for
+from app.services.claim_gate import ClaimGate
 from app.services.db_retry import is_connection_lost, retry_lost_connection
 from app.services.order_freeze import current_for_intent
 from app.services.preflight import BlockedOrder, PreflightService
@@ -144,6 +145,10 @@ class _Run:
         self._in_flight = 0
         self.lookahead = 0
         self._buy_pool: ThreadPoolExecutor | None = None
+        self._gate: ClaimGate | None = None
+        self._ids: list[int] | None = None
+        #: Orders the gate passed over (another desk's, or not to be bought now).
+        self.passed_over = 0
         # Every task given to the pools, checked once they finished: a worker's exception
         # (a bug) must surface, never vanish in an unread future.
         self._tasks: list[tuple[PlannedOrder, Future[None]]] = []
@@ -165,7 +170,7 @@ class _Run:
                 total=self.total,
                 done=done,
                 failed=failed,
-                remaining=self.total - done - failed - len(self.not_started),
+                remaining=self.total - done - failed - len(self.not_started) - self.passed_over,
                 spent=self.spent,
             )
         self._progress(snapshot)
@@ -184,12 +189,16 @@ class _Run:
         buy_workers: int,
         create_workers: int,
         lookahead: int,
+        gate: ClaimGate | None = None,
     ) -> None:
         """Create shipments on one pool and buy them on another, in group order of admission.
 
-        Returns when every admitted order is bought, failed, blocked or left `created`.
+        With a `gate` (several desks), each order is claimed just before it is admitted; the
+        orders another desk holds are passed over. Returns when every admitted order is
+        bought, failed, blocked or left `created`.
         """
         self.lookahead = lookahead
+        self._gate = gate
         count = len(ready)
         with (
             ThreadPoolExecutor(min(buy_workers, count), thread_name_prefix="buy") as buy_pool,
@@ -248,6 +257,8 @@ class _Run:
                     self._in_order.resolve(skipped.sequence, None)
                 self.report()
                 break
+            if not self._claimed(ready, index):
+                continue
             task = creates.submit(self.create_one, planned, resumable.get(planned.order_id))
             with self._lock:
                 self._tasks.append((planned, task))
@@ -256,6 +267,22 @@ class _Run:
             # task ends), so this also means both pools are idle.
             while self._in_flight:
                 self._window.wait()
+
+    def _claimed(self, ready: Sequence[PlannedOrder], index: int) -> bool:
+        """True when this desk buys `ready[index]`; else its window slot is given back."""
+        if self._gate is None:
+            return True
+        try:
+            if self._ids is None:
+                self._ids = [p.order_id for p in ready]
+            if self._gate.admits(self._ids, index):
+                return True
+            with self._lock:
+                self.passed_over += 1
+        except AppError as error:  # claims cannot be written: nothing bought for this order
+            self._fail(ready[index], None, error.message)
+        self._leave(ready[index], None)
+        return False
 
     def _admit(self) -> bool:
         """Wait for room in the look-ahead window; False once cancelled."""
@@ -374,7 +401,9 @@ class _Run:
         reference = new_reference(planned.order_id)
 
         def add_intent() -> tuple[PlannedOrder | str, PurchaseRecord | None]:
-            with store.transaction(write=True) as tx:
+            # Decides about this claimed order only: beside other desks' intents, never beside
+            # an import or a hold (app.store.Store.transaction).
+            with store.transaction(write=True, one_order=True) as tx:
                 # Held, cancelled or re-imported since the plan: the stored order decides.
                 current = current_for_intent(tx, planned)
                 if isinstance(current, str):
@@ -439,7 +468,8 @@ class _Run:
             return None
 
         def write_created() -> PurchaseRecord:
-            with store.transaction(write=True) as tx:
+            # intent -> created: still open, only this desk's claim decides on the row
+            with store.transaction(write=True, own_rows=True) as tx:
                 tx.purchases.update(
                     purchase.id,
                     now=self.steps.clock(),

@@ -75,7 +75,8 @@ class JournalSteps:
 
     def update(self, purchase: PurchaseRecord, state: PurchaseState, **fields: object) -> None:
         def write() -> None:
-            with self.store.transaction(write=True) as tx:
+            # Between open states only this desk's claim decides on the row: no writer lock.
+            with self.store.transaction(write=True, own_rows=state.is_open) as tx:
                 tx.purchases.update(purchase.id, now=self.clock(), state=state, **fields)  # type: ignore[arg-type]
 
         # Open states only (CREATED, BUYING, UNKNOWN): writing one twice changes nothing.
@@ -289,9 +290,13 @@ class JournalSteps:
         self, purchase: PurchaseRecord, label: PurchasedLabel, where: Placement, reconciled: bool
     ) -> LabelInfo:
         now = self.clock()
-        with self.store.transaction(write=True) as tx:
+        # What is only read here cannot change while the purchase is open (the order is frozen,
+        # a batch keeps its reference): read before the writer lock, which desks share.
+        with self.store.transaction() as tx:
             order = tx.orders.get(purchase.order_id)
             batch = tx.batches.get(purchase.batch_id)
+            from_key = _from_key(tx)
+        with self.store.transaction(write=True, one_order=True) as tx:  # this order's label only
             existing = tx.labels.by_shipment_id(label.shipment_id)
             if existing is not None:  # recorded by an earlier run that died before closing the row
                 current = tx.purchases.get(purchase.id)
@@ -315,7 +320,7 @@ class JournalSteps:
                         bought_at=now,
                         batch_id=purchase.batch_id,
                         purchase_id=purchase.id,
-                        from_address_key=_from_key(tx),
+                        from_address_key=from_key,
                         to_address=address_snapshot(order.recipient) if order else None,
                     )
                 )
@@ -375,7 +380,7 @@ class JournalSteps:
             paths = self._files.save(label, batch_reference=batch_reference, order_ref=order_ref)
 
             def write() -> LabelRecord | None:
-                with self.store.transaction(write=True) as tx:
+                with self.store.transaction(write=True, own_rows=True) as tx:  # the paths only
                     tx.labels.update(
                         record.id,
                         label_path=str(paths.label_path),

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from app.store.dialects import upsert_insert
 from app.store.models_fulfilment import AddressVerificationRow
+
+_table = cast(Table, AddressVerificationRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +45,17 @@ class AddressCheckRepository:
         )
 
     def put(self, check: AddressCheck) -> None:
-        self._session.merge(
-            AddressVerificationRow(
-                address_hash=check.address_hash,
-                verified=check.verified,
-                message=check.message,
-                verified_at=check.verified_at,
-                easypost_id=check.easypost_id,
-            )
+        """Store `check` (replacing an older one) in one statement: an upsert, so two desks
+        caching one address at once never collide and need no writer lock."""
+        values = {
+            "address_hash": check.address_hash,
+            "verified": check.verified,
+            "message": check.message,
+            "verified_at": check.verified_at,
+            "easypost_id": check.easypost_id,
+        }
+        statement = upsert_insert(self._session.connection(), _table).values(values)
+        changes = {name: value for name, value in values.items() if name != "address_hash"}
+        self._session.execute(
+            statement.on_conflict_do_update(index_elements=["address_hash"], set_=changes)
         )

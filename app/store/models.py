@@ -118,8 +118,9 @@ class OrderLineRow(Base):
         ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(primary_key=True)
-    # Not indexed: SKUs are never deleted, and imports insert ~3 lines per order.
-    sku: Mapped[str] = mapped_column(ForeignKey("items.sku"))
+    # No foreign key to items (revision 0012): the import inserts unseen SKUs in the same
+    # transaction and items are never deleted, while the key cost PostgreSQL a trigger per line.
+    sku: Mapped[str] = mapped_column(Text)
     quantity: Mapped[int]
 
 

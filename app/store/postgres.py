@@ -60,8 +60,11 @@ def _on_begin(connection: Any) -> None:
     # which the repositories rely on (read, decide, write). A transaction-scoped advisory lock
     # gives PostgreSQL the same rule; readers never wait, and per-order work that must not
     # serialise uses row locks (FOR UPDATE SKIP LOCKED) in transactions without this lock.
-    if connection.get_execution_options().get(BEGIN_MODE_OPTION) == "IMMEDIATE":
+    mode = connection.get_execution_options().get(BEGIN_MODE_OPTION)
+    if mode == "IMMEDIATE":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+    elif mode == "SHARED":  # one claimed order's write: beside others like it, never a decider
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITER_LOCK_KEY})")
 
 
 def make_postgres_engine(target: str, *, password: str | None = None) -> Engine:
@@ -69,6 +72,10 @@ def make_postgres_engine(target: str, *, password: str | None = None) -> Engine:
     engine = create_engine(
         postgres_url(target, password=password),
         pool_pre_ping=True,
+        # A buying desk runs its create and buy pools (8 + 8 by default), the claim feed and the
+        # heartbeat at once: 20 connections at most, so they do not queue for the default 15.
+        pool_size=5,
+        max_overflow=15,
         # Parameters hold customers' names and addresses: never in an exception or a log.
         hide_parameters=True,
         connect_args={"connect_timeout": 5, "application_name": "packdesk"},

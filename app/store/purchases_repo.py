@@ -132,8 +132,8 @@ class PurchaseRepository:
         """
         values: dict[str, object] = {"updated_at": now}
         if not isinstance(state, _Unset):
-            current = self._session.scalar(
-                select(PurchaseRow.state).where(PurchaseRow.id == purchase_id)
+            current = self._session.scalar(  # locked: the check and the change are one step
+                select(PurchaseRow.state).where(PurchaseRow.id == purchase_id).with_for_update()
             )
             if current is None:
                 raise AppError(

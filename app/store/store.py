@@ -181,22 +181,52 @@ class Store:
         self.write_sessions: sessionmaker[Session] = sessionmaker(
             engine.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"}), expire_on_commit=False
         )
-        track_writes(engine, self.sessions, self.write_sessions)
+        # Per-order writes on a server share the writer lock (see `transaction`); SQLite has one
+        # kind of writer.
+        self.order_sessions: sessionmaker[Session] = (
+            sessionmaker(
+                engine.execution_options(**{BEGIN_MODE_OPTION: "SHARED"}), expire_on_commit=False
+            )
+            if engine.dialect.name == "postgresql"
+            else self.write_sessions
+        )
+        track_writes(engine, self.sessions, self.write_sessions, self.order_sessions)
 
     @contextmanager
-    def transaction(self, *, write: bool = False) -> Iterator[StoreTransaction]:
+    def transaction(
+        self, *, write: bool = False, own_rows: bool = False, one_order: bool = False
+    ) -> Iterator[StoreTransaction]:
         """One short transaction: commit on success, roll back on any exception.
 
         `write=True` takes SQLite's write lock at BEGIN (waiting up to the busy timeout), so what
         the transaction reads cannot change before it writes. A deferred transaction that reads
         and then writes fails at once with "database is locked" if another connection wrote in
         between, which worker threads and a second process (CLI beside the GUI) would hit.
+
+        `own_rows=True` (with `write`) says the transaction changes only rows no other desk
+        decides on (a claimed order's journal row between open states, its label's file paths,
+        a cache row written by one upsert): on a server database it then takes no writer lock,
+        row locks suffice, so desks buying at once do not queue behind one lock for every step;
+        SQLite takes its write lock as always.
+
+        `one_order=True` (with `write`) says the transaction reads and decides about one order
+        its desk has claimed (its purchase intent, its bought label): on a server it takes the
+        writer lock in shared mode, so such transactions of several desks run side by side,
+        while every other writer (import, hold, scan, ...) still waits for them and they for it.
         """
-        factory = self.write_sessions if write else self.sessions
+        if not write or (own_rows and self.shared):
+            factory = self.sessions
+        elif one_order:
+            factory = self.order_sessions
+        else:
+            factory = self.write_sessions
         with database_errors_as_app_errors(self.path), factory.begin() as session:
             yield StoreTransaction(session)
-            # Other desks and windows follow this counter (app.services.live_updates).
-            bump_if_written(session, datetime.now(UTC).replace(tzinfo=None))
+            # Other desks and windows follow this counter (app.services.live_updates). A desk's
+            # own rows (a journal step between open states, file paths) show nowhere else: no
+            # raise, so the one counter row is not one more queue for desks buying at once.
+            if not (own_rows and self.shared):
+                bump_if_written(session, datetime.now(UTC).replace(tzinfo=None))
 
     def watcher(self) -> ChangeWatcher:
         """A new watcher of the change counter (close it when the window closes)."""

@@ -112,6 +112,75 @@ def test_write_transactions_take_turns_like_sqlite_immediate(pg_url: str, tmp_pa
         store.close()
 
 
+def test_a_write_to_a_desks_own_rows_does_not_queue_behind_the_writer_lock(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A claimed order's journal step (own_rows) never waits for another desk's writer lock."""
+    store = open_store(pg_url, anchor=tmp_path / "pg.local")
+    try:
+        order: list[str] = []
+        inside = threading.Event()
+
+        def locked() -> None:
+            with store.transaction(write=True) as tx:
+                tx.orders.count()
+                inside.set()
+                time.sleep(0.5)
+                order.append("writer done")
+
+        worker = threading.Thread(target=locked)
+        worker.start()
+        inside.wait(5)
+        with store.transaction(write=True, own_rows=True) as tx:
+            tx.orders.count()
+            order.append("own rows written")
+        worker.join()
+        assert order == ["own rows written", "writer done"]
+    finally:
+        store.close()
+
+
+def test_one_order_writes_run_side_by_side_but_never_beside_a_writer(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Desks' intents and bought steps share the writer lock; an import or a hold excludes them."""
+    store = open_store(pg_url, anchor=tmp_path / "pg.local")
+    try:
+        order: list[str] = []
+        inside = threading.Event()
+
+        def one_order() -> None:
+            with store.transaction(write=True, one_order=True) as tx:
+                tx.orders.count()
+                inside.set()
+                time.sleep(0.5)
+                order.append("first order done")
+
+        worker = threading.Thread(target=one_order)
+        worker.start()
+        inside.wait(5)
+        with store.transaction(write=True, one_order=True) as tx:
+            tx.orders.count()
+            order.append("second order written")
+        worker.join()
+        inside.clear()
+        worker = threading.Thread(target=one_order)
+        worker.start()
+        inside.wait(5)
+        with store.transaction(write=True) as tx:  # a decider (import, hold) waits
+            tx.orders.count()
+            order.append("writer began")
+        worker.join()
+        assert order == [
+            "second order written",
+            "first order done",
+            "first order done",
+            "writer began",
+        ]
+    finally:
+        store.close()
+
+
 def test_bulk_inserted_ids_are_followed_by_the_sequence(pg_url: str, tmp_path: Path) -> None:
     store = open_store(pg_url, anchor=tmp_path / "pg.local")
     now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.errors import AppError
 from app.domain.groups import group_id_for
 from app.domain.items import Item
 from app.domain.orders import Address, Order, OrderLine, OrderStatus, SourcePlatform
 from app.domain.packages import PackageType
 from app.store import OrderWrite, StatusChange, Store, open_store
+from app.store.address_checks_repo import AddressCheck
 from app.store.groups_repo import GroupSetting
 from app.store.models import OrderLineRow, OrderRow
 
@@ -108,9 +110,13 @@ def test_source_and_external_id_are_unique_together(store: Store) -> None:
         assert tx.orders.count() == 0  # the failed transaction left nothing
 
 
-def test_foreign_keys_are_enforced_and_lines_cascade(store: Store) -> None:
-    with pytest.raises(IntegrityError), store.transaction(write=True) as tx:
+def test_unknown_skus_are_refused_and_lines_cascade(store: Store) -> None:
+    # No foreign key from lines to items (revision 0011): the repository checks the SKUs.
+    with pytest.raises(AppError) as refused, store.transaction(write=True) as tx:
         tx.orders.insert_many([_write(_order("1", (("NO-SUCH-SKU", 1),)))], NOW)
+    assert refused.value.details["skus"] == ["NO-SUCH-SKU"]
+    with store.transaction() as tx:
+        assert tx.orders.count() == 0
     with store.transaction(write=True) as tx:
         tx.items.insert_many([Item("TEE")])
         tx.orders.insert_many([_write(_order("1"))], NOW)
@@ -142,3 +148,17 @@ def test_group_counts_and_settings(store: Store) -> None:
         tx.groups.save_setting(GroupSetting(group_id_for((("TEE", 1),)), None, None), NOW)
     with store.transaction() as tx:
         assert tx.groups.settings() == {}
+
+
+def test_an_address_check_is_cached_by_one_upsert_and_replaced_by_a_newer_one(
+    store: Store,
+) -> None:
+    first = AddressCheck("a" * 32, False, "could not verify", datetime(2026, 12, 5, 10))
+    newer = AddressCheck("a" * 32, True, "", datetime(2026, 12, 5, 11), easypost_id="adr_1")
+    # Two desks caching one address at once: own_rows takes no writer lock on a server.
+    with store.transaction(write=True, own_rows=True) as tx:
+        tx.address_checks.put(first)
+    with store.transaction(write=True, own_rows=True) as tx:
+        tx.address_checks.put(newer)
+    with store.transaction() as tx:
+        assert tx.address_checks.get("a" * 32) == newer
