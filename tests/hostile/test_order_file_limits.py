@@ -166,3 +166,12 @@ def test_the_row_limit_counts_data_rows_not_the_header(
     over.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     with pytest.raises(AppError, match="reached at line 5"):
         read_order_file(over)
+
+
+def test_a_100000_backer_kickstarter_export_is_within_the_limits(tmp_path: Path) -> None:
+    # The Kickstarter backer report has 37 columns: 100,000 backers are 3.7 million cells,
+    # which the first cell limit (3 million) refused, so a large campaign could not be imported.
+    from app.imports.table import check_limits
+
+    columns = 37
+    check_limits(tmp_path / "backers.csv", "line 100001", ["x"] * columns, 100_000, 100_000 * 37)
