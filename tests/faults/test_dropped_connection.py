@@ -215,7 +215,9 @@ class LostAck:
         self._local = threading.local()
         event.listen(store.engine, "before_cursor_execute", self._on_execute)
         event.listen(store.engine, "commit", self._on_commit)  # the real COMMIT, not a SAVEPOINT
-        for factory in (store.sessions, store.write_sessions):
+        # Every session factory a journal step may use (one-order steps have their own).
+        factories = (store.sessions, store.write_sessions, store.order_sessions)
+        for factory in {id(f): f for f in factories}.values():
             event.listen(factory, "after_begin", self._on_begin)
             event.listen(factory, "after_commit", self._after_commit)
 
