@@ -176,31 +176,14 @@ class PurchaseService:
                     kind=ErrorKind.INVALID_INPUT,
                 )
         cancel = cancel or threading.Event()
+        run = (selection, workers, creators, progress, cancel, on_label_bought, verify_addresses)
         if self._store.shared:
-            return self._buy_claimed(
-                selection,
-                workers,
-                creators,
-                progress,
-                cancel,
-                on_label_bought,
-                verify_addresses,
-                label_format=label_format,
-            )
+            return self._buy_claimed(*run, label_format=label_format)
         # Another buyer took the lease (this one looked dead): stop starting buys, like Cancel.
         self._lease.on_lost = cancel.set
         self._lease.acquire()
         try:
-            return self._buy_locked(
-                selection,
-                workers,
-                creators,
-                progress,
-                cancel,
-                on_label_bought,
-                verify_addresses,
-                label_format=label_format,
-            )
+            return self._buy_locked(*run, label_format=label_format)
         finally:
             self._lease.release()
 
