@@ -4,7 +4,7 @@ heartbeat timer) while loading, filtering, switching panels and buying ~1,000 la
 idle process's heartbeat over the same time), the filter's time, and the peak resident memory.
 BENCH_GUI_SANDBOX=inprocess runs the buy's sandbox in the window's process (the default is a
 child process, as `packdesk --demo` does); BENCH_GUI_TRACE=1 dumps every thread's stack when a
-beat is 60 ms late.
+beat is 60 ms late (BENCH_GUI_TRACE=40: 40 ms).
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--orders N] [--keep DIR]
 The database is built once (import + ready) and reused from --keep; each measurement runs in a
@@ -150,6 +150,41 @@ def idle_heartbeat_until_stdin_closes() -> dict[str, float]:
     return _gap_figures(gaps, "idle_same_time")
 
 
+def _trace_seconds() -> float | None:
+    """BENCH_GUI_TRACE=MS: dump every thread's stack when a beat is MS late (1: 60 ms)."""
+    raw = os.environ.get("BENCH_GUI_TRACE")
+    if not raw:
+        return None
+    late_ms = float(raw) if float(raw) > 1 else 60.0
+    return (late_ms + 10) / 1000
+
+
+def track_full_collections(phase: list[str]) -> list[float]:
+    """The cyclic collector's full (generation 2) collections from now on, in ms each; with
+    BENCH_GUI_TRACE, each is printed with its phase and thread."""
+    import gc
+
+    collections: list[float] = []
+    started = [0.0]
+
+    def on_gc(step: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if step == "start":
+            started[0] = time.perf_counter()
+            return
+        collections.append((time.perf_counter() - started[0]) * 1000)
+        if os.environ.get("BENCH_GUI_TRACE"):
+            print(
+                f"gc2 {phase[0]} {collections[-1]:.0f} ms "
+                f"{threading.current_thread().name} objs={len(gc.get_objects(2))}",
+                file=sys.stderr,
+            )
+
+    gc.callbacks.append(on_gc)
+    return collections
+
+
 def measure_window(db: Path, home: Path) -> dict[str, float]:
     """In this (fresh) process: show the window over `db` and measure. Returns the figures."""
     started = time.perf_counter()
@@ -170,13 +205,13 @@ def measure_window(db: Path, home: Path) -> dict[str, float]:
     phase = ["start"]
     last = [clock.elapsed()]
 
-    trace = os.environ.get("BENCH_GUI_TRACE")
+    trace = _trace_seconds()
     if trace:
         import faulthandler
 
     def beat() -> None:
-        if trace:  # a C watchdog: dumps every thread's stack if the next beat is 60 ms late
-            faulthandler.dump_traceback_later(0.07, exit=False)
+        if trace:  # a C watchdog: dumps every thread's stack if the next beat is late
+            faulthandler.dump_traceback_later(trace, exit=False)
         now = clock.elapsed()
         gap = now - last[0] - 10  # the timer's own period is not a stall
         gaps[phase[0]] = max(gaps.get(phase[0], 0.0), float(gap))
@@ -193,26 +228,7 @@ def measure_window(db: Path, home: Path) -> dict[str, float]:
         while not condition() and loop_clock.elapsed() < timeout_ms:  # type: ignore[operator]
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 
-    import gc
-
-    collections: list[float] = []
-    gc_started = [0.0]
-
-    def on_gc(step: str, info: dict[str, int]) -> None:
-        if info.get("generation") != 2:
-            return
-        if step == "start":
-            gc_started[0] = time.perf_counter()
-        else:
-            collections.append((time.perf_counter() - gc_started[0]) * 1000)
-            if os.environ.get("BENCH_GUI_TRACE"):
-                print(
-                    f"gc2 {phase[0]} {collections[-1]:.0f} ms "
-                    f"{threading.current_thread().name} objs={len(gc.get_objects(2))}",
-                    file=sys.stderr,
-                )
-
-    gc.callbacks.append(on_gc)
+    collections = track_full_collections(phase)
     figures: dict[str, float] = {}
     with build_context(RuntimeOptions(db=str(db), home=home)) as ctx:
         window = MainWindow(ctx)
@@ -350,13 +366,13 @@ def measure_buy(labels: int, home: Path) -> dict[str, float]:
         last = [clock.elapsed()]
         gaps: list[float] = []
 
-        trace = os.environ.get("BENCH_GUI_TRACE")
+        trace = _trace_seconds()
         if trace:
             import faulthandler
 
         def beat() -> None:
             if trace:
-                faulthandler.dump_traceback_later(0.07, exit=False)
+                faulthandler.dump_traceback_later(trace, exit=False)
             now = clock.elapsed()
             gaps.append(float(now - last[0] - 10))
             last[0] = now
@@ -373,6 +389,7 @@ def measure_buy(labels: int, home: Path) -> dict[str, float]:
             text=True,
             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         )
+        collections = track_full_collections(["buy"])
         heartbeat.start()
         t0 = time.perf_counter()
         panel.start_buy()
@@ -382,6 +399,8 @@ def measure_buy(labels: int, home: Path) -> dict[str, float]:
         idle_out, _ = idle.communicate(timeout=60)  # closes its stdin: it stops and reports
         figures["buy_labels"] = float(len(getattr(finished[0], "bought", ())))
         figures.update(_gap_figures(gaps, "stall_buy"))
+        figures["buy_gc_full_count"] = float(len(collections))
+        figures["buy_gc_full_max_ms"] = max(collections, default=0.0)
         figures.update(json.loads(idle_out.strip().splitlines()[-1]))
         figures["buy_idle_reference_ms"] = idle_stall_ms()
         figures["bought_rows"] = float(panel.bought_model.rowCount())
@@ -449,6 +468,7 @@ def main() -> None:
             check=True,
         ).stdout
         bought = json.loads(out.strip().splitlines()[-1])
+        runs = runs or [{}]  # --runs 0: the buy alone
         for run in runs:
             run.update(bought)
     for key in runs[0]:

@@ -20,3 +20,11 @@ def colliding_numbers(orders: Iterable[tuple[str, str]]) -> set[str]:
         if first != source:
             clashing.add(external_id)
     return clashing
+
+
+def natural_key(text: str) -> tuple[int, int, str]:
+    """Sort key that puts order numbers in number order ("9" before "10"), text after them."""
+    stripped = text.lstrip("#")
+    if stripped.isdigit():
+        return (0, int(stripped), text)
+    return (1, 0, text.casefold())

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.documents import pdf
 from app.domain.exports import TrackingFormat
 from app.services.exports import ExportService
 from app.services.paper_labels import PaperLabelService
@@ -67,6 +66,8 @@ class DocumentDesk:
             f"To: {m.to}\nSubject: {m.subject}\n\n{m.body}".rstrip() + "\n" + "-" * 72
             for m in messages
         )
+        from app.documents import pdf  # reportlab loads when a PDF is written
+
         pdf.save(text.encode("utf-8"), path, overwrite=True)
         return f"Wrote {len(messages)} tracking email previews to {path.name}."
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from app.documents import paper_labels
-from app.documents.bitmaps import open_bitmap, pdf_pages
-from app.documents.paper_labels import PaperItem
 from app.domain.errors import AppError, ErrorKind
 from app.domain.orders import DOMESTIC_COUNTRIES
 from app.services.bulk import cyclic_gc_paused
 from app.services.label_files import write_atomically
 from app.store import Store
 from app.store.documents_repo import LabelFile
+
+if TYPE_CHECKING:  # reportlab and Pillow load when labels are laid out, not with the window
+    from app.documents.paper_labels import PaperItem
 
 #: A 4x6 label's width: a stored label image is scaled to it (its height follows the image).
 LABEL_WIDTH_IN = 4.0
@@ -71,6 +71,9 @@ class PaperLabelService:
             AppError: NOT_FOUND for an unknown batch, a label without a stored image, or an
                 international label whose customs form can be neither found nor fetched.
         """
+        from app.documents.bitmaps import pdf_pages
+        from app.documents.paper_labels import PaperItem
+
         with self._store.transaction() as tx:
             batch_id = tx.documents.batch_id(batch)
             if batch_id is None:
@@ -130,12 +133,17 @@ class PaperLabelService:
         if per_sheet not in (1, 2):
             raise AppError("Labels go one or two to a sheet.", hint="Pass --per-sheet 1 or 2.")
         items, customs, pages = self.items(batch, scan_forms=scan_forms)
+        from app.documents import paper_labels
+
         paper_labels.write(items, path, paper=paper, per_sheet=per_sheet, overwrite=overwrite)
         labels = len(items) - pages - sum(1 for i in items if i.caption.startswith("customs"))
         return PaperRun(path, labels, customs, pages)
 
     @staticmethod
     def _label_item(label: LabelFile) -> PaperItem:
+        from app.documents.bitmaps import open_bitmap, pdf_pages
+        from app.documents.paper_labels import PaperItem
+
         candidates = [p for p in (label.preview_path, label.label_path) if p]
         image_path = next(
             (Path(p) for p in candidates if Path(p).suffix.lower() in (".png", ".gif", ".jpg")),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
+from typing import TYPE_CHECKING
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LabelStatus
-from app.postage.gateway import EasyPostGateway
 from app.postage.models import PickupInfo, PickupRate
 from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, local_date, localize, to_local, to_stored, utc_now
@@ -16,6 +16,9 @@ from app.services.lazy import Lazy
 from app.store import Store
 from app.store.pickups_repo import StoredPickup
 from app.store.store import StoreTransaction
+
+if TYPE_CHECKING:  # the gateway (easypost, requests) loads with the service, not the window
+    from app.postage.gateway import EasyPostGateway
 
 DEFAULT_WINDOW = (time(9, 0), time(17, 0))
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from app.domain.after_labels import (
     UNMOVED_TRACKING_STATUSES,
@@ -16,12 +17,14 @@ from app.domain.after_labels import (
 )
 from app.domain.errors import AppError, ErrorKind
 from app.domain.fulfilment import LabelStatus
-from app.postage.gateway import EasyPostGateway
 from app.postage.models import RefundStatus
 from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, local_date, utc_now
 from app.store import Store
 from app.store.shipping_repo import LabelFacts
+
+if TYPE_CHECKING:  # the gateway (easypost, requests) loads with the service, not the window
+    from app.postage.gateway import EasyPostGateway
 
 _log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ from datetime import tzinfo
 from enum import StrEnum
 from pathlib import Path
 
-from app.documents import reports_csv, reports_pdf
 from app.domain.errors import AppError, ErrorKind
 from app.domain.groups import canonical_multiset, estimate_weight_oz
 from app.domain.orders import OrderLine, OrderStatus
@@ -110,12 +109,16 @@ class ReportService:
     @staticmethod
     def write_pdf(report: Report, path: Path, *, overwrite: bool = False) -> Path:
         """Write `report` as a PDF (refuses to clobber a file without `overwrite`)."""
+        from app.documents import reports_pdf  # reportlab loads when a PDF is written
+
         with cyclic_gc_paused():  # a 100k-order report is ~a million strings on the page list
             return reports_pdf.write(report, path, overwrite=overwrite)
 
     @staticmethod
     def write_csv(report: Report, path: Path, *, overwrite: bool = False) -> int:
         """Write `report` as a formula-safe CSV; return the number of data rows."""
+        from app.documents import reports_csv
+
         return reports_csv.write(report, path, overwrite=overwrite)
 
 

@@ -11,17 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from app.domain.after_labels import ManifestCandidate, plan_scan_forms
 from app.domain.errors import AppError, ErrorKind
-from app.postage.gateway import EasyPostGateway
 from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, local_date, local_day_bounds, utc_now
 from app.services.lazy import Lazy
 from app.store import Store
 from app.store.scan_forms_repo import StoredScanForm
 from app.store.shipping_repo import LabelFacts
+
+if TYPE_CHECKING:  # the gateway (easypost, requests) loads with the service, not the window
+    from app.postage.gateway import EasyPostGateway
 
 _log = logging.getLogger(__name__)
 

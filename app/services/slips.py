@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.documents import slips_pdf
 from app.domain.errors import AppError, ErrorKind
 from app.domain.orders import Address, OrderStatus
 from app.domain.slips import PackingSlip, SlipDecor, SlipLine
@@ -119,5 +118,8 @@ class PackingSlipService:
         """Write the slips as one PDF at `path`; return the number of pages (one per order)."""
         slips = self.slips(batch=batch, group_ids=group_ids, order_ids=order_ids)
         with cyclic_gc_paused():
+            # reportlab loads when a PDF is written, not with the window (~70 ms at start)
+            from app.documents import slips_pdf
+
             slips_pdf.write(slips, path, decor=self._decor(), paper=paper, overwrite=overwrite)
         return len(slips)

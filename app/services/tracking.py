@@ -9,17 +9,20 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from app.domain.after_labels import DELIVERED, UNMOVED_TRACKING_STATUSES
 from app.domain.deadline import in_scope
 from app.domain.errors import AppError
 from app.domain.fulfilment import LabelStatus
-from app.postage.gateway import EasyPostGateway
 from app.postage.models import TrackerInfo
 from app.services.audit import AuditAction, AuditLog
 from app.services.clock import Clock, utc_now
 from app.store import Store
 from app.store.shipping_repo import LabelFacts
+
+if TYPE_CHECKING:  # the gateway (easypost, requests) loads with the service, not the window
+    from app.postage.gateway import EasyPostGateway
 
 _log = logging.getLogger(__name__)
 

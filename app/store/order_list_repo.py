@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from app.domain.order_numbers import natural_key
 from app.domain.orders import OrderStatus, SourcePlatform
 
 # Plain SQL and plain tuples: at 100,000 rows the ORM's Row objects cost seconds and megabytes.
@@ -15,14 +17,10 @@ _COLUMNS = (
     "id, source, external_id, status, recipient_name, company, city, state, "
     "postal_code, country, email, tracking_code, group_id"
 )
-# app.ui.models.table.natural_key in SQL (SQLite and PostgreSQL alike): a number (after a leading
-# "#") sorts as a number before any text; text sorts case-blind.
-_NUMBER = "ltrim(external_id, '#')"
-_IS_NUMBER = f"({_NUMBER} <> '' AND ltrim({_NUMBER}, '0123456789') = '')"
-_FIRST_BY_NUMBER_SQL = text(
-    f"SELECT {_COLUMNS} FROM orders ORDER BY CASE WHEN {_IS_NUMBER} THEN 0 ELSE 1 END, "
-    f"CASE WHEN {_IS_NUMBER} THEN CAST({_NUMBER} AS NUMERIC) END, "
-    f"CASE WHEN {_IS_NUMBER} THEN external_id ELSE lower(external_id) END, id LIMIT :limit"
+# The first screen: every order's number (two short columns), then the whole row of the first few.
+_NUMBERS_SQL = text("SELECT id, external_id FROM orders")
+_ROWS_BY_ID_SQL = text(f"SELECT {_COLUMNS} FROM orders WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
 )
 _SUMMARY_SQL = text(f"SELECT {_COLUMNS} FROM orders ORDER BY id")
 # The lines of one order per package group: every order of a group has the same items.
@@ -69,11 +67,17 @@ class OrderListRepository:
         return self._summaries(row for part in result.partitions() for row in part)
 
     def first_by_number(self, limit: int) -> list[OrderSummary]:
-        """The first `limit` orders in order-number order (numbers as numbers, "9" before "10",
-        then the others as text): what the Orders list shows first, read without the rest.
-        Close to the list's own sort, not bound to equal it (non-ASCII case, huge numbers)."""
-        result = self._session.execute(_FIRST_BY_NUMBER_SQL, {"limit": limit})
-        return self._summaries(iter(result))
+        """The first `limit` orders in order-number order (`natural_key`: numbers as numbers,
+        "9" before "10", then the others as text): what the Orders list shows first, read
+        without the rest. The numbers are sorted here, by the list's own key: an ORDER BY on
+        that key in SQL evaluated it for every order (240-380 ms at 100,000; this ~110 ms)."""
+        numbers = self._session.execute(_NUMBERS_SQL).all()
+        first = heapq.nsmallest(limit, numbers, key=lambda row: (natural_key(row[1]), row[0]))
+        if not first:
+            return []
+        rank = {row[0]: position for position, row in enumerate(first)}
+        rows = self._session.execute(_ROWS_BY_ID_SQL, {"ids": list(rank)})
+        return sorted(self._summaries(iter(rows)), key=lambda order: rank[order.id])
 
     def _summaries(self, rows: Iterator[Sequence[Any]]) -> list[OrderSummary]:
         parts: dict[str, list[str]] = {}

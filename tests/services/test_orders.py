@@ -155,7 +155,7 @@ def test_order_refs_are_the_numbers_people_see_not_local_ids(store: Store) -> No
 
 
 def test_first_summaries_come_by_order_number_on_both_engines(store: Store) -> None:
-    from app.ui.models.table import natural_key
+    from app.domain.order_numbers import natural_key
 
     numbers = ["10", "9", "#8", "b-2", "A-7", "100", "#1002", "2"]
     ImportService(store, lambda path, **_: parsed([])).apply(parsed([order(n) for n in numbers]))

@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.domain.order_numbers import natural_key
 from app.domain.orders import OrderStatus
 from app.services.orders import OrderService
 from app.store.order_list_repo import OrderSummary
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import natural_key
 from app.ui.panels.orders_panel import OrdersPanel
 from app.ui.tasks import TaskRunner
 from tests.documents.world import DocWorld, make_order, world  # noqa: F401

@@ -152,7 +152,7 @@ def test_prepared_rows_are_resorted_if_the_user_sorted_meanwhile(qapp: QApplicat
 
 
 def test_natural_key_orders_numbers_as_numbers() -> None:
-    from app.ui.models.table import natural_key
+    from app.domain.order_numbers import natural_key
 
     codes = ["105", "15", "#1002", "9", "A-7", "#999"]
     assert sorted(codes, key=natural_key) == ["9", "15", "105", "#999", "#1002", "A-7"]

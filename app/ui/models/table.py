@@ -44,14 +44,6 @@ def display_text(value: object) -> str:
     return str(value)
 
 
-def natural_key(text: str) -> tuple[int, int, str]:
-    """Sort key that puts order numbers in number order ("9" before "10"), text after them."""
-    stripped = text.lstrip("#")
-    if stripped.isdigit():
-        return (0, int(stripped), text)
-    return (1, 0, text.casefold())
-
-
 # No slots: `Column[Order](...)` sets __orig_class__, which a slotted frozen dataclass refuses.
 @dataclass(frozen=True)
 class Column(Generic[R]):

@@ -66,8 +66,15 @@ class Panel(QWidget):
     def refresh(self) -> None:
         """Reload what the panel shows (F5). Panels without data do nothing."""
 
-    def _load(self, fetch: Callable[[], T], show: Callable[[T], None], action: str) -> None:
-        """Fetch on a worker and show the result; one load at a time, never a stale one.
+    def _load(
+        self,
+        fetch: Callable[[], T],
+        show: Callable[[T], None],
+        action: str,
+        lane: str | None = None,
+    ) -> None:
+        """Fetch on a worker (in `lane` if given) and show the result; one load at a time,
+        never a stale one.
 
         A reload asked for while a load runs is not dropped: that load may have read the data
         before the change that prompted the reload, so its result is discarded and the data is
@@ -85,7 +92,7 @@ class Panel(QWidget):
         def done(result: T) -> None:
             self._load_in_flight = False
             if self._load_again:
-                self._load(fetch, show, action)
+                self._load(fetch, show, action, lane)
             else:
                 show(result)
 
@@ -94,7 +101,7 @@ class Panel(QWidget):
             self._load_again = False
             self._presenter.present(exc, inline=self.message_bar, action=action)
 
-        self._runner.run(fetch, done, failed)
+        self._runner.run(fetch, done, failed, lane=lane)
 
     def activated(self) -> None:
         """Called when the panel becomes the visible page: reload if the data changed."""

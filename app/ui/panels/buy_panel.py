@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.domain.deadline import Deadline
 from app.domain.errors import AppError
 from app.domain.groups import PackageGroup
+from app.domain.order_numbers import natural_key
 from app.domain.usps_services import SERVICES, service_title
 from app.infra.settings import ConfiguredPrinter, PrinterSettings
 from app.services.buy_and_print import BuyAndPrintResult
@@ -39,7 +40,7 @@ from app.services.station_printers import PrinterChoice
 from app.ui.coalesce import Coalescer
 from app.ui.dialogs.confirm import Confirm, confirm_with_box
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordTableModel, natural_key
+from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.panels.print_queue_panel import printer_choices

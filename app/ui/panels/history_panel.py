@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.order_numbers import natural_key
 from app.domain.usps_services import service_title
 from app.services.batches import BatchSummary
 from app.services.clock import to_local
@@ -33,7 +34,7 @@ from app.services.refunds import RefundReminder, RefundState
 from app.store.pickups_repo import StoredPickup
 from app.store.scan_forms_repo import StoredScanForm
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordTableModel, natural_key
+from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table
 from app.ui.tasks import TaskRunner

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.deadline import Deadline
 from app.domain.fulfilment import PurchaseState
+from app.domain.order_numbers import natural_key
 from app.domain.purchase_journal import unrecorded_outlook
 from app.domain.usps_services import service_title
 from app.infra.settings import PrinterSettings
@@ -36,7 +37,7 @@ from app.store.shipping_repo import LabelFacts
 from app.ui.dialogs.confirm import Confirm, confirm_with_box
 from app.ui.dialogs.pickup_dialog import PickupDialog
 from app.ui.errors import ErrorPresenter, is_known, known_text
-from app.ui.models.table import Column, RecordTableModel, natural_key
+from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.tasks import Progress, ProgressEvent, TaskRunner

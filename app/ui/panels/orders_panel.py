@@ -14,14 +14,16 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QWidget
 
 from app.domain.order_flow import StatusAction
+from app.domain.order_numbers import natural_key
 from app.domain.orders import DOMESTIC_COUNTRIES, OrderStatus
+from app.services.bulk import cyclic_gc_paused
 from app.services.manual_ship import ManualShipReport
 from app.services.orders import OrderSelection, StatusChangeReport
 from app.store.order_list_repo import OrderSummary
 from app.ui.dialogs.order_dialog import OrderDetailSource, OrderDialog
 from app.ui.errors import ErrorPresenter
 from app.ui.memory import settle_bulk_load
-from app.ui.models.table import Column, PreparedRows, RecordTableModel, natural_key
+from app.ui.models.table import Column, PreparedRows, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
 from app.ui.tasks import TaskRunner
@@ -141,6 +143,10 @@ class _OrdersLoad:
     needs_relabel: frozenset[int] = frozenset()
 
 
+#: The first screen and the whole list are read one after the other, in this lane.
+_LIST_LANE = "orders-list"
+
+
 class OrdersPanel(Panel):
     """All orders; the selection is what Ready / Hold / Release act on.
 
@@ -180,7 +186,6 @@ class OrdersPanel(Panel):
         self._relabel = relabel
         #: The table holds only the first screen; the whole list completes it.
         self._first_screen_only = False
-        self._first_screen_pending = False
         self._loaded_once = False
         self._details = details
         self.order_dialog: OrderDialog | None = None
@@ -266,52 +271,52 @@ class OrdersPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
-        if self._first_screen_pending:
-            return  # the whole list is read right after the first screen, fresh
         if not self._loaded_once and not self._load_in_flight and self.model.sort_spec[0] == 0:
             self._show_first_screen()  # then the whole list
         else:
-            self._load_all()
+            self._load_all()  # during a load: read again after it
 
     def _load_all(self) -> None:
         source, model, sort, relabel = self._orders, self.model, self.model.sort_spec, self._relabel
 
         def fetch() -> _OrdersLoad:
-            # Everything proportional to the number of orders happens here, on the worker.
-            orders = source.list_summaries()
-            needs = sorted(relabel.needing_relabel()) if relabel is not None else []
-            return _OrdersLoad(
-                model.prepare(orders, sort),
-                Counter(o.status for o in orders),
-                self._summary(orders) + _relabel_note(needs),
-                frozenset(needs),
-            )
+            # Everything proportional to the number of orders happens here, on the worker, with
+            # the cyclic collector paused: sorting and the search texts allocate ~300,000
+            # objects, whose collections doubled the load's time (0.14 s without, 0.3-0.46 s).
+            with cyclic_gc_paused():
+                orders = source.list_summaries()
+                needs = sorted(relabel.needing_relabel()) if relabel is not None else []
+                return _OrdersLoad(
+                    model.prepare(orders, sort),
+                    Counter(o.status for o in orders),
+                    self._summary(orders) + _relabel_note(needs),
+                    frozenset(needs),
+                )
 
-        self._load(fetch, self._on_orders_loaded, "Load orders")
+        self._load(fetch, self._on_orders_loaded, "Load orders", _LIST_LANE)
 
     def _show_first_screen(self) -> None:
-        """Read the first orders by number on a worker and show them, then read the whole list
-        (after, not beside it: the two would share the GIL, and the first screen would wait)."""
+        """Read the first orders by number on a worker and show them; the whole list is read
+        right after them in the same lane (after, not beside: the two would share the GIL and
+        the first screen would wait; not from `show`: that waited for the GUI thread, which
+        is still building the window at start)."""
         source, model, limit = self._orders, self.model, self.FIRST_SCREEN
 
         def fetch() -> list[OrderSummary]:
             return source.first_summaries(limit)
 
         def show(first: list[OrderSummary]) -> None:
-            self._first_screen_pending = False
             if not model.row_total():  # into an empty table only
                 model.set_rows(model.prepare(first, model.sort_spec))
                 self._first_screen_only = True
                 self.first_screen_shown.emit(len(first))
-            self._load_all()
 
         def failed(exc: BaseException) -> None:
-            self._first_screen_pending = False
+            # The whole list, queued behind, says what is wrong if anything is.
             log.warning("the first screen of orders was not read: %s", type(exc).__name__)
-            self._load_all()  # the whole list says what is wrong, if anything is
 
-        self._first_screen_pending = True
-        self._runner.run(fetch, show, failed)
+        self._runner.run(fetch, show, failed, lane=_LIST_LANE)
+        self._load_all()
 
     def _on_orders_loaded(self, load: _OrdersLoad) -> None:
         selected_ids = {o.id for o in selected_records(self.view, self.model)}

@@ -14,12 +14,13 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QVBoxLayout, QWidget
 
+from app.domain.order_numbers import natural_key
 from app.domain.printing import PauseCause, PrintJob, PrintJobStatus, QueueState
 from app.infra.settings import DEMO_PRINTER_URI, ConfiguredPrinter, PrinterSettings
 from app.services.print_queue import PrintQueue, QueueEvent, QueueStatus, canonical_uri
 from app.services.roll_supply import RollStatus
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordTableModel, natural_key
+from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, selected_records
 from app.ui.panels.roll_view import (

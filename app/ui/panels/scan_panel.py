@@ -15,9 +15,10 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from app.domain.order_numbers import natural_key
 from app.services.scan_to_ship import ScanOutcome, ScanStatus
 from app.ui.errors import ErrorPresenter
-from app.ui.models.table import Column, RecordTableModel, natural_key
+from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table
 from app.ui.tasks import TaskRunner
