@@ -49,10 +49,11 @@ ITEM_COLUMNS = (
 )
 
 LABEL_COLUMNS = (
-    Column[LabelFacts]("Tracking", lambda f: f.tracking_code, width=210),
-    Column[LabelFacts]("Service", lambda f: service_title(f.service), width=170),
+    Column[LabelFacts]("Tracking", lambda f: f.tracking_code, width=180),
+    # Wide enough for the longest parcel service, "Priority Mail Express International".
+    Column[LabelFacts]("Service", lambda f: service_title(f.service), width=212),
     Column[LabelFacts]("Cost", lambda f: f"${f.amount_usd:,.2f}", numeric=True, width=70),
-    Column[LabelFacts]("Bought", lambda f: f"{to_local(f.bought_at):%Y-%m-%d %H:%M}", width=130),
+    Column[LabelFacts]("Bought", lambda f: f"{to_local(f.bought_at):%Y-%m-%d %H:%M}", width=120),
     Column[LabelFacts]("Label", lambda f: f.status.replace("_", " "), width=110),
     Column[LabelFacts]("Refund", lambda f: f.refund_status or "", width=80),
     Column[LabelFacts]("Tracking status", lambda f: f.tracking_status or "no scan yet"),

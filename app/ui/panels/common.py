@@ -8,6 +8,7 @@ from typing import TypeVar
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from app.domain.usps_services import service_title
 from app.ui.models.table import Column, RecordTableModel
 
 R = TypeVar("R")
@@ -49,6 +50,11 @@ def record_table(
     else:
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+def batch_service_text(service_choice: str) -> str:
+    """A batch's service in words: the USPS name of the one chosen, or each group's own."""
+    return service_title(service_choice) if service_choice else "each group's own"
 
 
 def selected_records(view: QTableView, model: RecordTableModel[R]) -> list[R]:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.order_numbers import natural_key
-from app.domain.usps_services import service_title
 from app.services.batches import BatchSummary
 from app.services.clock import to_local
 from app.services.history import (
@@ -36,7 +35,7 @@ from app.store.scan_forms_repo import StoredScanForm
 from app.ui.errors import ErrorPresenter
 from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
-from app.ui.panels.common import record_table
+from app.ui.panels.common import batch_service_text, record_table
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.bar_chart import Bar, BarChart
 from app.ui.widgets.toolbar import action_button, search_box, tool_row
@@ -76,13 +75,13 @@ AUDIT_COLUMNS = (
 )
 
 BATCH_COLUMNS = (
-    Column[BatchSummary]("Batch", lambda b: b.reference, width=150),
+    Column[BatchSummary]("Batch", lambda b: b.reference, width=120),
     Column[BatchSummary](
-        "Started", lambda b: _when(b.created_at), sort=lambda b: b.created_at, width=130
+        "Started", lambda b: _when(b.created_at), sort=lambda b: b.created_at, width=118
     ),
-    Column[BatchSummary]("Station", lambda b: b.station, width=100),
-    Column[BatchSummary]("Service", lambda b: service_title(b.service_choice), width=240),
-    Column[BatchSummary]("Status", lambda b: b.status, width=80),
+    Column[BatchSummary]("Station", lambda b: b.station, width=90),
+    Column[BatchSummary]("Service", lambda b: batch_service_text(b.service_choice), width=212),
+    Column[BatchSummary]("Status", lambda b: b.status, width=65),
     Column[BatchSummary]("Bought", lambda b: b.bought, numeric=True, width=65),
     Column[BatchSummary]("Printed", lambda b: b.printed, numeric=True, width=65),
     Column[BatchSummary]("Shipped", lambda b: b.shipped, numeric=True, width=65),
@@ -90,7 +89,8 @@ BATCH_COLUMNS = (
     Column[BatchSummary](
         "Spent", lambda b: _money(b.spent_usd), sort=lambda b: b.spent_usd, numeric=True, width=90
     ),
-    Column[BatchSummary]("SCAN form", lambda b: b.scan_form_state),
+    # The stretched last column never shrinks below its starting width: keep all on screen.
+    Column[BatchSummary]("SCAN form", lambda b: b.scan_form_state, width=80),
 )
 
 REFUND_COLUMNS = (

@@ -39,7 +39,7 @@ from app.ui.dialogs.pickup_dialog import PickupDialog
 from app.ui.errors import ErrorPresenter, is_known, known_text
 from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
-from app.ui.panels.common import record_table, reselect, selected_records
+from app.ui.panels.common import batch_service_text, record_table, reselect, selected_records
 from app.ui.tasks import Progress, ProgressEvent, TaskRunner
 from app.ui.widgets.message_bar import Tone
 from app.ui.widgets.toolbar import action_button, tool_row
@@ -150,14 +150,10 @@ def _when(value: object) -> str:
 _SCAN_FORM_WORDS = {"none": "not yet", "partial": "partly", "complete": "done", "n/a": "—"}
 
 BATCH_COLUMNS = (
-    Column[BatchSummary]("Batch", lambda b: b.reference, width=130),
-    Column[BatchSummary]("Created", lambda b: _when(b.created_at), width=125),
-    Column[BatchSummary]("Status", lambda b: b.status, width=80),
-    Column[BatchSummary](
-        "Service",
-        lambda b: service_title(b.service_choice) if b.service_choice else "each group's own",
-        width=160,
-    ),
+    Column[BatchSummary]("Batch", lambda b: b.reference, width=120),
+    Column[BatchSummary]("Created", lambda b: _when(b.created_at), width=118),
+    Column[BatchSummary]("Status", lambda b: b.status, width=65),
+    Column[BatchSummary]("Service", lambda b: batch_service_text(b.service_choice), width=212),
     Column[BatchSummary]("Bought", lambda b: b.bought, numeric=True, width=60),
     Column[BatchSummary]("Printed", lambda b: b.printed, numeric=True, width=60),
     Column[BatchSummary]("Shipped", lambda b: b.shipped, numeric=True, width=60),
@@ -235,7 +231,7 @@ LABEL_COLUMNS = (
         "Order",
         lambda r: r.facts.order_external_id,
         sort=lambda r: natural_key(r.facts.order_external_id),
-        width=70,
+        width=60,
     ),
     Column[LabelRow](
         "Tracking",
@@ -249,38 +245,47 @@ LABEL_COLUMNS = (
             else ""
         ),
         foreground=lambda r: "#9b2c2c" if r.needs_relabel else None,
-        width=220,
+        width=178,  # a 22-digit IMpb whole; "(needs relabel)" is in the colour and tooltip
     ),
+    # Wide enough for the longest parcel service, "Priority Mail Express International".
     Column[LabelRow]("Service", lambda r: service_title(r.facts.service), width=212),
     Column[LabelRow](
         "Cost",
         lambda r: _money(r.facts.amount_usd),
         sort=lambda r: r.facts.amount_usd,
         numeric=True,
-        width=70,
+        width=62,
     ),
     Column[LabelRow](
         "Label",
         lambda r: r.facts.status.replace("_", " "),
+        tooltip=lambda r: r.facts.status.replace("_", " "),
         foreground=lambda r: None if r.facts.status == "live" else "#9b2c2c",
-        width=100,
+        width=80,
     ),
-    Column[LabelRow]("Shipped", lambda r: _when(r.facts.shipped_at), width=120),
-    # Several desks: the station that bought the label, and the one that scanned it.
-    Column[LabelRow]("Bought at", lambda r: r.facts.bought_station or "", width=100),
-    Column[LabelRow]("Shipped at", lambda r: r.facts.shipped_station or "", width=100),
-    Column[LabelRow]("USPS", lambda r: r.facts.tracking_status or "", width=95),
+    Column[LabelRow]("Shipped", lambda r: _when(r.facts.shipped_at), width=116),
+    # Several desks: the station that bought the label, and the one that scanned it. The widths
+    # keep every column, Refund included, inside the 1366 px window (test_tables_fit_laptop).
+    Column[LabelRow]("Bought at", lambda r: r.facts.bought_station or "", width=72),
+    Column[LabelRow]("Shipped at", lambda r: r.facts.shipped_station or "", width=78),
+    Column[LabelRow](
+        "USPS",
+        lambda r: (r.facts.tracking_status or "").replace("_", " "),
+        tooltip=lambda r: (r.facts.tracking_status or "").replace("_", " "),
+        width=65,
+    ),
     Column[LabelRow](
         "SCAN form",
         lambda r: r.facts.scan_form_easypost_id or "",
         tooltip=lambda r: r.facts.scan_form_easypost_id or "",
-        width=100,
+        width=80,
     ),
     Column[LabelRow](
         "Refund",
         _refund_text,
         tooltip=_refund_text,
         foreground=lambda r: "#1e7b3a" if r.refund and r.refund.eligible else "#718096",
+        width=80,  # the stretched last column never shrinks below its starting width
     ),
 )
 

@@ -60,22 +60,40 @@ def _warnings(entry: PackageTypeEntry) -> str:
     return "\n".join(p.message for p in entry.problems)
 
 
+def package_text(entry: PackageTypeEntry) -> str:
+    """A USPS package by its size and USPS name, not EasyPost's code; a custom box by its size.
+
+    The size comes first, as on the custom boxes' rows: a narrow column elides the name.
+    """
+    known = PREDEFINED_SIZES.get(entry.package_type.predefined or "")
+    if known is None:
+        return entry.size_text
+    return f"{known.size_text}, {known.description}"
+
+
+def _package_tooltip(entry: PackageTypeEntry) -> str:
+    return "\n".join(filter(None, (package_text(entry), _warnings(entry))))
+
+
+# The widths keep every column inside the list beside the editor at 1366 px
+# (tests/ui/test_tables_fit_laptop.py).
 PACKAGE_TYPE_COLUMNS = (
-    Column[PackageTypeEntry]("Name", lambda e: e.name, width=160),
-    Column[PackageTypeEntry]("Package", lambda e: e.size_text, tooltip=_warnings, width=230),
+    Column[PackageTypeEntry]("Name", lambda e: e.name, width=150),
+    Column[PackageTypeEntry]("Package", package_text, tooltip=_package_tooltip, width=198),
     Column[PackageTypeEntry](
-        "Empty (oz)", lambda e: e.package_type.empty_weight_oz, numeric=True, width=85
+        "Empty (oz)", lambda e: e.package_type.empty_weight_oz, numeric=True, width=76
     ),
-    Column[PackageTypeEntry]("Machinable", lambda e: e.package_type.machinable, width=85),
-    Column[PackageTypeEntry]("Irregular", lambda e: e.package_type.irregular, width=75),
+    Column[PackageTypeEntry]("Machinable", lambda e: e.package_type.machinable, width=82),
+    Column[PackageTypeEntry]("Irregular", lambda e: e.package_type.irregular, width=66),
     Column[PackageTypeEntry](
-        "Groups", lambda e: len(e.groups), numeric=True, tooltip=_groups_text, width=60
+        "Groups", lambda e: len(e.groups), numeric=True, tooltip=_groups_text, width=58
     ),
     Column[PackageTypeEntry](
         "Notes",
         lambda e: "; ".join(p.message for p in e.problems),
         tooltip=_warnings,
         foreground=lambda e: "#8a5a00" if e.problems else None,
+        width=55,  # the stretched last column never shrinks below its starting width
     ),
 )
 
@@ -135,11 +153,12 @@ class PackageTypesPanel(Panel):
                 f"USPS {package.description} ({package.size_text})", package.code
             )
         self.kind_combo.setToolTip("USPS predefined packages are the names EasyPost knows")
+        # The longest USPS name would otherwise set the editor's width and squeeze the list.
+        self.kind_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kind_combo.setMinimumContentsLength(28)
         self.length_box, self.width_box, self.height_box = (_inch_box(editor) for _ in range(3))
-        dims = QHBoxLayout()
-        for label, box in (("L", self.length_box), ("W", self.width_box), ("H", self.height_box)):
-            dims.addWidget(QLabel(label, editor))
-            dims.addWidget(box, 1)
         self.weight_box = QDoubleSpinBox(editor)
         self.weight_box.setDecimals(2)
         self.weight_box.setRange(0.0, 2000.0)
@@ -161,7 +180,10 @@ class PackageTypesPanel(Panel):
         form = QFormLayout()
         form.addRow("&Name", self.name_edit)
         form.addRow("&Package", self.kind_combo)
-        form.addRow("Size", dims)
+        # One row each: three spin boxes side by side would make the editor wider than 420 px.
+        form.addRow("&Length", self.length_box)
+        form.addRow("W&idth", self.width_box)
+        form.addRow("Hei&ght", self.height_box)
         form.addRow("&Empty weight", self.weight_box)
         form.addRow("", self.machinable_box)
         form.addRow("", self.irregular_box)
@@ -182,9 +204,9 @@ class PackageTypesPanel(Panel):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
-        # The list's columns need ~720 px; the editor reads well at 440.
-        editor.setMaximumWidth(520)
-        splitter.setSizes([760, 440])
+        # The list's columns need ~690 px; the editor reads well at 420.
+        editor.setMaximumWidth(420)
+        splitter.setSizes([780, 420])
         self._layout.addWidget(splitter, 1)
 
         for box in (self.length_box, self.width_box, self.height_box, self.weight_box):
@@ -328,7 +350,7 @@ class PackageTypesPanel(Panel):
         groups = len(entry.groups)
         reach = f"; {groups} package group(s) ship in it as changed." if groups else "."
         self.message_bar.show_message(
-            f"Saved package type {entry.name}: {entry.size_text}{reach}", Tone.SUCCESS
+            f"Saved package type {entry.name}: {package_text(entry)}{reach}", Tone.SUCCESS
         )
         self._changed()
         self.type_saved.emit(entry)

@@ -38,8 +38,9 @@ def _customs_state(item: Item) -> str:
 
 
 SKU_COLUMNS = (
-    Column[Item]("SKU", lambda i: i.sku, width=210),
-    Column[Item]("Name", lambda i: i.name, tooltip=lambda i: i.name, width=220),
+    # A 30-character SKU (the demo's LANTERNS-OF-THE-DEEP-CORE-GAME) whole; longer ones elide.
+    Column[Item]("SKU", lambda i: i.sku, tooltip=lambda i: i.sku, width=236),
+    Column[Item]("Name", lambda i: i.name, tooltip=lambda i: i.name, width=210),
     Column[Item](
         "Weight (oz)",
         lambda i: i.weight_oz,
@@ -48,16 +49,16 @@ SKU_COLUMNS = (
         tooltip=lambda i: (
             "No weight yet: estimates and postage will be wrong" if i.weight_oz <= 0 else ""
         ),
-        width=95,
+        width=88,
     ),
-    Column[Item]("Value (USD)", lambda i: f"{i.value_usd:.2f}", numeric=True, width=95),
+    Column[Item]("Value (USD)", lambda i: f"{i.value_usd:.2f}", numeric=True, width=88),
     Column[Item](
         "HTS code",
         lambda i: i.hts_code,
         # A code that came in with an import or an old database is flagged, not hidden.
         foreground=lambda i: "#a4161a" if i.hts_code and hts_problem(i.hts_code) else None,
         tooltip=lambda i: (hts_problem(i.hts_code) or "") if i.hts_code else "",
-        width=110,
+        width=100,
     ),
     Column[Item](
         "Customs description",
