@@ -233,3 +233,29 @@ def test_a_shared_text_is_searched_once_per_distinct_string(qapp: QApplication) 
     assert [r.id for r in model.records()] == [1, 4, 7, 10]
     model.set_search("")
     assert model.rowCount() == 10
+
+
+def test_upsert_rows_replaces_in_place_and_appends_without_a_reset(qapp: QApplication) -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Job:
+        id: int
+        state: str
+
+    model = RecordTableModel(
+        (Column[Job]("Id", lambda j: j.id), Column[Job]("State", lambda j: j.state)),
+        key=lambda j: j.id,
+    )
+    model.set_rows([Job(1, "queued"), Job(2, "queued"), Job(3, "queued")])
+    model.set_predicate(lambda j: j.id != 3)  # job 3 is filtered out
+    events: list[tuple[str, int, int]] = []
+    model.modelReset.connect(lambda: events.append(("reset", -1, -1)))
+    model.dataChanged.connect(lambda a, b: events.append(("changed", a.row(), b.row())))
+    model.rowsInserted.connect(lambda _p, a, b: events.append(("inserted", a, b)))
+
+    model.upsert_rows([Job(2, "printing"), Job(4, "queued"), Job(3, "printed"), Job(2, "done")])
+
+    assert model.rows() == [Job(1, "queued"), Job(2, "done"), Job(3, "printed"), Job(4, "queued")]
+    assert model.records() == [Job(1, "queued"), Job(2, "done"), Job(4, "queued")]
+    assert events == [("changed", 1, 1), ("inserted", 2, 2)]

@@ -217,6 +217,40 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
                 break
         return found
 
+    def upsert_rows(self, records: Sequence[R]) -> None:
+        """Swap in the records whose key the model holds and append the others (the last of
+        several with one key wins): one pass over the table for a whole burst (a print queue's
+        events during a 1,000-label buy), where `replace_row` scans it once per record.
+
+        Replaced rows stay where they are until the next sort or load; new ones go last.
+        """
+        key = self._key
+        if key is None:
+            raise ValueError("upsert_rows needs a key function")
+        latest = {key(record): record for record in records}
+        if not latest:
+            return
+        positions = {key(record): position for position, record in enumerate(self._all)}
+        added: list[R] = []
+        replaced: set[Hashable] = set()
+        for wanted, record in latest.items():
+            position = positions.get(wanted)
+            if position is None:
+                added.append(record)
+                continue
+            self._all[position] = record
+            if self._haystacks is not None:
+                self._haystacks[position] = self._search_text(record).casefold()
+            replaced.add(wanted)
+        if replaced:
+            rows = [row for row, shown in enumerate(self._visible) if key(shown) in replaced]
+            for row in rows:
+                self._visible[row] = latest[key(self._visible[row])]
+            if rows:
+                last = self.index(rows[-1], len(self._columns) - 1)
+                self.dataChanged.emit(self.index(rows[0], 0), last)
+        self.append_rows(added)
+
     def rows(self) -> list[R]:
         """Every record given, whatever the filter."""
         return list(self._all)
