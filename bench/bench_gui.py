@@ -281,9 +281,11 @@ def measure_window(db: Path, home: Path) -> dict[str, float]:
             app.processEvents()
             wait_until(lambda: window.runner.active_count == 0)
         figures["switch_all_s"] = time.perf_counter() - t0
+        phase[0] = "back to orders"
         window.show_panel("orders")
         wait_until(lambda: window.runner.active_count == 0)
         heartbeat.stop()
+        phase[0] = "close"
         window.close()
     figures["stall_idle_reference_ms"] = idle_stall_ms()
     figures["stall_load_ms"] = gaps.get("load", 0.0)

@@ -36,8 +36,11 @@ from app.services.setup_checklist import SetupChecklistService
 from app.services.ship_from import ShipFromService
 from app.services.tax_ids import TaxIdsService
 from app.services.tracking import TrackingService
+from app.ui.services import ContextServices
 
 GUARDED: dict[type, tuple[str, ...]] = {
+    # Resolving a deferred service builds it (imports, the store, the gateway): a worker's job.
+    ContextServices: ("get", "call"),
     OrderService: (
         "list_orders",
         "list_summaries",
@@ -116,7 +119,8 @@ class ThreadGuard:
             self.calls.append(name)
             on_gui = threading.current_thread() is threading.main_thread()
             if on_gui and not self._paused:
-                self.on_gui_thread.append(name)
+                what = next((a for a in args if isinstance(a, str)), "")  # the service's name
+                self.on_gui_thread.append(f"{name}({what})" if what else name)
             return method(*args, **kwargs)
 
         return guarded

@@ -222,7 +222,7 @@ class PackageTypesPanel(Panel):
     @Slot()
     def refresh(self) -> None:
         service = self._service
-        self._load(service.list, self._on_loaded, "Load package types")
+        self._load(lambda: service.list(), self._on_loaded, "Load package types")
 
     def _on_loaded(self, entries: list[PackageTypeEntry]) -> None:
         selected = {e.name for e in selected_records(self.view, self.model)}

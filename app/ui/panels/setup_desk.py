@@ -264,7 +264,10 @@ class DeskPage(QWidget):
             self.defaults_applied.emit(count)
 
         self._runner.run(
-            service.apply_to_new_groups, done, self._failed("Apply defaults"), lane="settings"
+            lambda: service.apply_to_new_groups(),
+            done,
+            self._failed("Apply defaults"),
+            lane="settings",
         )
 
     def _add_database_url_rows(self, box: QGroupBox, form: QFormLayout) -> None:
@@ -389,7 +392,8 @@ class DeskPage(QWidget):
             self.backup_label.setText("The backup failed.")
             self._presenter.present(exc, inline=self.message_bar, action="Back up database")
 
-        self._runner.run(self._backups.backup, done, failed, lane="backup")
+        backups = self._backups  # resolved in the worker, like every deferred service
+        self._runner.run(lambda: backups.backup(), done, failed, lane="backup")
 
     def _failed(self, action: str) -> Callable[[BaseException], None]:
         return self._presenter.handler(self.message_bar, action=action)

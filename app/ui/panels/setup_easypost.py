@@ -127,7 +127,10 @@ class EasyPostPage(QWidget):
 
     def reload(self) -> None:
         easypost = self._easypost
-        self._runner.run(easypost.overview, self._show, self._failed("Load EasyPost settings"))
+        # The service is resolved in the worker, not here: building it imports the gateway.
+        self._runner.run(
+            lambda: easypost.overview(), self._show, self._failed("Load EasyPost settings")
+        )
 
     def _show(self, overview: EasyPostOverview) -> None:
         self.mode_combo.setCurrentIndex(max(self.mode_combo.findData(overview.saved_mode), 0))

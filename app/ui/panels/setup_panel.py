@@ -84,8 +84,9 @@ class SetupPanel(Panel):
 
     def check(self) -> None:
         """Recompute the checklist on a worker (also at start, for the opens-first rule)."""
+        checklist = self._checklist  # resolved in the worker, like every deferred service
         self._runner.run(
-            self._checklist.check,
+            lambda: checklist.check(),
             self._show_checklist,
             self._on_error("Check setup", user_action=False),
         )

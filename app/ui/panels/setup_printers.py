@@ -195,7 +195,8 @@ class PrintersPage(QWidget):
     # -- loading ------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        self._runner.run(self._printers.printers, self._show, self._failed("Load printers"))
+        printers = self._printers  # resolved in the worker, like every deferred service
+        self._runner.run(lambda: printers.printers(), self._show, self._failed("Load printers"))
 
     def _show(self, settings: PrinterSettings) -> None:
         default = settings.find(settings.default) if settings.default else None
@@ -359,7 +360,7 @@ class PrintersPage(QWidget):
             self.found_label.setText("Discovery failed.")
             self._presenter.present(exc, inline=self.message_bar, action="Discover printers")
 
-        self._runner.run(service.discover, done, failed, lane="usb-discovery")
+        self._runner.run(lambda: service.discover(), done, failed, lane="usb-discovery")
 
     def use_found(self, found: FoundPrinter) -> None:
         """Fill the form from a discovered printer."""

@@ -173,8 +173,11 @@ class ShipFromPage(QWidget):
     # -- loading ------------------------------------------------------------------------------
 
     def reload(self) -> None:
+        ship_from = self._ship_from  # resolved in the worker, as every deferred service is
         self._runner.run(
-            self._ship_from.list_addresses, self._show, self._failed("Load ship-from addresses")
+            lambda: ship_from.list_addresses(),
+            self._show,
+            self._failed("Load ship-from addresses"),
         )
 
     def _show(self, entries: list[ShipFromAddress]) -> None:

@@ -148,7 +148,8 @@ class SkusPanel(Panel):
 
     @Slot()
     def refresh(self) -> None:
-        self._load(self._catalog.list_items, self._on_items_loaded, "Load SKUs")
+        catalog = self._catalog  # resolved in the worker, as every deferred service is
+        self._load(lambda: catalog.list_items(), self._on_items_loaded, "Load SKUs")
 
     def _on_items_loaded(self, items: list[Item]) -> None:
         self.model.set_rows(items)
