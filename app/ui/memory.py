@@ -24,8 +24,11 @@ def settle_bulk_load() -> None:
 
 
 #: How long a worker thread may keep the GIL while the GUI thread waits for it (Python's default
-#: is 5 ms; with a dozen buy, print and sandbox threads the GUI waited 250 ms at times).
-GIL_SWITCH_INTERVAL_S = 0.001
+#: is 5 ms; with a dozen buy, print and sandbox threads the GUI waited 250 ms at times). Each
+#: wait can repeat while the buy's threads take turns: at 0.2 ms the longest stall of a
+#: 1,000-label buy was 32-52 ms over five runs (median 39), at 1 ms 34-76 ms (median 52), with
+#: the same buy time (bench/bench_gui.py, quiet machine).
+GIL_SWITCH_INTERVAL_S = 0.0002
 _DEFAULT_SWITCH_INTERVAL_S = sys.getswitchinterval()
 
 
