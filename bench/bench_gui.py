@@ -406,6 +406,9 @@ def measure_buy(labels: int, home: Path) -> dict[str, float]:
         figures.update(json.loads(idle_out.strip().splitlines()[-1]))
         figures["buy_idle_reference_ms"] = idle_stall_ms()
         figures["bought_rows"] = float(panel.bought_model.rowCount())
+        import resource
+
+        figures["buy_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         wait_until(lambda: window.runner.active_count == 0, 60_000)
         window.close()
     return figures

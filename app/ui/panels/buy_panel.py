@@ -40,6 +40,7 @@ from app.services.station_printers import PrinterChoice
 from app.ui.coalesce import Coalescer
 from app.ui.dialogs.confirm import Confirm, confirm_with_box
 from app.ui.errors import ErrorPresenter
+from app.ui.models.item_table import ItemTableModel
 from app.ui.models.table import Column, RecordTableModel
 from app.ui.panels.base import Panel
 from app.ui.panels.common import record_table, reselect, selected_records
@@ -432,7 +433,8 @@ class BuyPanel(Panel):
 
         self.blocked_model = RecordTableModel(BLOCKED_COLUMNS, key=lambda b: b.order_id)
         self.blocked_view = record_table(self, self.blocked_model, BLOCKED_COLUMNS)
-        self.bought_model = RecordTableModel(BOUGHT_COLUMNS, key=lambda i: i.label_id)
+        # Painted without Python: it grows while a buy's threads hold the GIL (item_table).
+        self.bought_model = ItemTableModel(BOUGHT_COLUMNS, parent=self)
         self.bought_view = record_table(self, self.bought_model, BOUGHT_COLUMNS)
         self.failed_model = RecordTableModel(FAILED_COLUMNS, key=lambda f: f.order_id)
         self.failed_view = record_table(self, self.failed_model, FAILED_COLUMNS)

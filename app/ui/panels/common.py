@@ -9,6 +9,7 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.domain.usps_services import service_title
+from app.ui.models.item_table import ItemTableModel
 from app.ui.models.table import Column, RecordTableModel
 
 R = TypeVar("R")
@@ -16,7 +17,7 @@ R = TypeVar("R")
 
 def record_table(
     parent: QWidget,
-    model: RecordTableModel[R],
+    model: RecordTableModel[R] | ItemTableModel[R],
     columns: Sequence[Column[R]],
     *,
     multi_select: bool = True,
