@@ -85,6 +85,16 @@ def _split_csv(path: Path, rows_per_part: int) -> list[Path]:
     return parts
 
 
+def cpu_reference_s() -> float:
+    """A fixed pure-Python loop's time: how fast this machine runs Python right now (a shared
+    VM's speed drifts by a third over an hour), to read the run's figures against."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return time.perf_counter() - started
+
+
 def idle_stall_ms(seconds: float = 3.0) -> float:
     """The longest late heartbeat of an idle Qt process: what the machine alone costs (a shared,
     loaded machine delays any thread), the reference for the stall figures of the same run."""
@@ -443,6 +453,7 @@ def main() -> None:
     t0 = time.perf_counter()
     db = build_database(work, args.orders)
     print(f"database: {args.orders:,} ready orders in {db} ({time.perf_counter() - t0:.1f} s)")
+    print(f"cpu_reference_s    {cpu_reference_s():.3f}  (a 10-million-step Python loop, now)")
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     if not args.cold:
         # As an installed Packdesk starts: with its modules' bytecode cached (the bundle ships
