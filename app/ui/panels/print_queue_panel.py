@@ -1,8 +1,8 @@
 """Print queue panel: per printer, its state (ready, printing, paused with why) and its jobs.
 
 The queue has its own worker thread and calls listeners from it; a Coalescer carries its events
-to the GUI thread in batches. Every call into the queue (it reads and
-writes SQLite) runs in the printer's own lane of the TaskRunner.
+to the GUI thread in batches. Every call into the queue (it reads and writes SQLite) runs in the
+printer's own lane of the TaskRunner.
 """
 
 from __future__ import annotations
