@@ -20,12 +20,16 @@ from typing import Generic, TypeVar
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 
-from app.ui.models.table import Column, SortSpec, display_text
+from app.ui.models.table import (
+    ALIGN_LEFT,
+    ALIGN_RIGHT,
+    Column,
+    SortSpec,
+    display_text,
+    sorted_positions,
+)
 
 R = TypeVar("R")
-
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 class ItemTableModel(QStandardItemModel, Generic[R]):
@@ -40,7 +44,7 @@ class ItemTableModel(QStandardItemModel, Generic[R]):
         for section in range(len(self._columns)):
             # Left even over numbers: Qt draws the sort indicator at the right edge.
             self.setHeaderData(
-                section, Qt.Orientation.Horizontal, _LEFT, Qt.ItemDataRole.TextAlignmentRole
+                section, Qt.Orientation.Horizontal, ALIGN_LEFT, Qt.ItemDataRole.TextAlignmentRole
             )
 
     def set_rows(self, records: Sequence[R]) -> None:
@@ -71,19 +75,14 @@ class ItemTableModel(QStandardItemModel, Generic[R]):
         column_index, order = self._sort
         if not 0 <= column_index < len(self._columns):
             return records
-        column = self._columns[column_index]
-        reverse = order == Qt.SortOrder.DescendingOrder
-        try:
-            return sorted(records, key=column.sort_key, reverse=reverse)
-        except TypeError:  # mixed kinds of values in one column: compare as text
-            return sorted(records, key=lambda r: str(column.sort_key(r)), reverse=reverse)
+        return [records[i] for i in sorted_positions(records, self._columns[column_index], order)]
 
     def _items(self, record: R) -> list[QStandardItem]:
         items = []
         for column in self._columns:
             item = QStandardItem(display_text(column.value(record)))
             item.setEditable(False)
-            item.setTextAlignment(_RIGHT if column.numeric else _LEFT)
+            item.setTextAlignment(ALIGN_RIGHT if column.numeric else ALIGN_LEFT)
             if column.foreground is not None and (colour := column.foreground(record)):
                 item.setForeground(QColor(colour))
             if column.tooltip is not None and (tip := column.tooltip(record)):

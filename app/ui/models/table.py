@@ -27,8 +27,9 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 #: The role under which a cell gives its whole record.
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+#: How cells align: numbers right, everything else (and every header) left.
+ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 def display_text(value: object) -> str:
@@ -73,6 +74,19 @@ class Column(Generic[R]):
 
 
 SortSpec = tuple[int, Qt.SortOrder]
+
+
+def sorted_positions(records: Sequence[R], column: Column[R], order: Qt.SortOrder) -> list[int]:
+    """The positions of `records` in `column`'s sort order (stable; empty cells last)."""
+    keys = [column.sort_key(r) for r in records]
+    reverse = order == Qt.SortOrder.DescendingOrder
+    positions = list(range(len(records)))
+    try:
+        positions.sort(key=keys.__getitem__, reverse=reverse)
+    except TypeError:  # mixed kinds of values in one column: compare as text
+        text_keys = [str(k) for k in keys]
+        positions.sort(key=text_keys.__getitem__, reverse=reverse)
+    return positions
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,15 +315,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         column_index, order = sort
         if not 0 <= column_index < len(self._columns) or not records:
             return records, haystacks
-        column = self._columns[column_index]
-        keys = [column.sort_key(r) for r in records]
-        reverse = order == Qt.SortOrder.DescendingOrder
-        positions = list(range(len(records)))
-        try:
-            positions.sort(key=keys.__getitem__, reverse=reverse)
-        except TypeError:  # mixed kinds of values in one column: compare as text
-            text_keys = [str(k) for k in keys]
-            positions.sort(key=text_keys.__getitem__, reverse=reverse)
+        positions = sorted_positions(records, self._columns[column_index], order)
         ordered = [records[i] for i in positions]
         return ordered, (None if haystacks is None else [haystacks[i] for i in positions])
 
@@ -376,7 +382,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         if role == RECORD_ROLE:
             return record
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column.numeric else _LEFT
+            return ALIGN_RIGHT if column.numeric else ALIGN_LEFT
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
             return column.tooltip(record) or None
         if role == Qt.ItemDataRole.ForegroundRole and column.foreground is not None:
@@ -397,5 +403,5 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             # Headers stay left-aligned even over numbers: a right-aligned title collides with
             # the sort indicator that Qt draws at the right edge of the section.
             if role == Qt.ItemDataRole.TextAlignmentRole:
-                return _LEFT
+                return ALIGN_LEFT
         return None
