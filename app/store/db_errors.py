@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy.exc import DatabaseError, IntegrityError, StatementError
+from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, StatementError
 
 from app.domain.errors import AppError, ErrorKind
 from app.domain.limits import MAX_SQL_INTEGER
@@ -148,3 +148,17 @@ def database_errors_as_app_errors(path: Path) -> Iterator[None]:
         if isinstance(error.orig, OverflowError):
             raise as_app_error(error, path) from None
         raise
+
+
+def server_unreachable(shown: str, error: DBAPIError) -> AppError:
+    """A PostgreSQL server that cannot be reached, named with the driver's first line of why
+    ("connection refused", "password authentication failed": host and port, never the
+    password) and the fix."""
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+    return AppError(
+        f"Cannot reach the PostgreSQL database {shown}: {reason}",
+        hint="Check that the server is running and the address, user and password are right "
+        "(keyring or ~/.pgpass); see docs/MULTI-DESK.md.",
+        kind=ErrorKind.DATABASE,
+        details={"database": shown, "error": type(error.orig).__name__},
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from app.domain.errors import AppError, ErrorKind
+from app.store.db_errors import server_unreachable
 from app.store.postgres import make_postgres_engine, redacted
 
 
@@ -39,16 +39,7 @@ def probe_server(url: str, *, password: str | None = None) -> ServerProbe:
                 found = connection.execute(text("SELECT version_num FROM alembic_version"))
                 revision = str(found.scalar() or "") or None
     except DBAPIError as error:
-        # The driver's text names host, port and the reason (never the password); keep its
-        # first line so "password authentication failed" or "connection refused" is seen.
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
-        raise AppError(
-            f"Cannot reach the PostgreSQL database {shown}: {reason}",
-            hint="Check that the server is running and the address, user and password are "
-            "right (keyring or ~/.pgpass); see docs/MULTI-DESK.md.",
-            kind=ErrorKind.DATABASE,
-            details={"database": shown, "error": type(error.orig).__name__},
-        ) from None
+        raise server_unreachable(shown, error) from None
     finally:
         engine.dispose()
     return ServerProbe(shown, revision, len(names), version)

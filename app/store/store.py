@@ -20,7 +20,7 @@ from app.store.base import Base
 from app.store.batches_repo import BatchRepository
 from app.store.changes import ChangeWatcher, bump_if_written, track_writes
 from app.store.claims_repo import ClaimRepository
-from app.store.db_errors import database_errors_as_app_errors
+from app.store.db_errors import database_errors_as_app_errors, server_unreachable
 from app.store.documents_repo import DocumentsRepository
 from app.store.email_repo import EmailRepository
 from app.store.engine import BEGIN_MODE_OPTION, make_engine
@@ -313,13 +313,7 @@ def _open_server(url: str, *, password: str | None, anchor: Path | None) -> Stor
         migration = migrate_database(engine, Path(shown))
     except OperationalError as error:
         engine.dispose()
-        raise AppError(
-            f"Cannot reach the PostgreSQL database {shown}.",
-            hint="Check that the server is running and the address, user and password are right "
-            "(keyring or ~/.pgpass); see docs/MULTI-DESK.md.",
-            kind=ErrorKind.DATABASE,
-            details={"database": shown, "error": type(error.orig).__name__},
-        ) from error
+        raise server_unreachable(shown, error) from None
     except BaseException:
         engine.dispose()
         raise
